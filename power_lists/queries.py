@@ -1,0 +1,158 @@
+"""Read-only questions the rest of the system asks of the list, answered from the stored data.
+
+"Which powers did town X hold on date D" = the items of the version in force on D in X's county whose
+delegation to X covers D. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from power_lists.models import FROZEN_STATUSES, ItemDelegation, PowerItem, PowerListVersion, VersionStatus
+from service_hall.core.errors import NotFound
+from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
+
+CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving since 1991
+
+
+def china_today(now: dt.datetime) -> dt.date:
+    """The calendar date in China at ``now`` (effective dates are Chinese calendar dates)."""
+    return now.astimezone(CHINA).date()
+
+
+def version_in_force(session: Session, county_id: int, on: dt.date) -> PowerListVersion | None:
+    """The published version with the latest effective date on or before ``on`` (None before the first)."""
+    return session.scalar(
+        select(PowerListVersion)
+        .where(PowerListVersion.county_id == county_id,
+               PowerListVersion.status.in_(FROZEN_STATUSES),
+               PowerListVersion.effective_from <= on)
+        .order_by(PowerListVersion.effective_from.desc(), PowerListVersion.number.desc())
+        .limit(1))
+
+
+def _town(session: Session, town_id: int) -> Jurisdiction:
+    town = session.get(Jurisdiction, town_id)
+    if town is None or town.level is not JurisdictionLevel.TOWN:
+        raise NotFound("未找到该乡镇（街道）")
+    return town
+
+
+def _held(town_id: int, on: dt.date):
+    return (PowerItem.delegations.any(
+        (ItemDelegation.town_id == town_id)
+        & or_(ItemDelegation.valid_from.is_(None), ItemDelegation.valid_from <= on)
+        & or_(ItemDelegation.valid_until.is_(None), ItemDelegation.valid_until >= on)))
+
+
+def items_for_town(session: Session, town_id: int, on: dt.date) -> list[PowerItem]:
+    """The powers town ``town_id`` held on ``on``, in list order. Raises NotFound for an unknown town."""
+    town = _town(session, town_id)
+    version = version_in_force(session, town.county.id, on)
+    if version is None:
+        return []
+    return list(session.scalars(
+        select(PowerItem).where(PowerItem.version_id == version.id, _held(town_id, on))
+        .options(selectinload(PowerItem.delegations)).order_by(PowerItem.position)))
+
+
+def item_for_town(session: Session, item_code: str, town_id: int, on: dt.date) -> PowerItem:
+    """The item ``item_code`` as town ``town_id`` held it on ``on``.
+
+    Raises NotFound (in Chinese) if the town does not hold that power on that date.
+    """
+    town = _town(session, town_id)
+    version = version_in_force(session, town.county.id, on)
+    item = None
+    if version is not None:
+        item = session.scalar(select(PowerItem).where(
+            PowerItem.version_id == version.id, PowerItem.code == item_code, _held(town_id, on)))
+    if item is None:
+        raise NotFound(f"{town.name}在{on.isoformat()}未承接编码为 {item_code} 的事项")
+    return item
+
+
+def get_item(session: Session, item_id: int, *, published_only: bool = False) -> PowerItem:
+    """An item by id. Raises NotFound (also for draft items when ``published_only``)."""
+    item = session.get(PowerItem, item_id)
+    if item is None or (published_only and item.version.status not in FROZEN_STATUSES):
+        raise NotFound("未找到该事项")
+    return item
+
+
+def get_version(session: Session, version_id: int, *, county_id: int | None = None,
+                published_only: bool = False) -> PowerListVersion:
+    """A version by id. Raises NotFound (outside ``county_id``, or unpublished when ``published_only``)."""
+    version = session.get(PowerListVersion, version_id)
+    if (version is None or (county_id is not None and version.county_id != county_id)
+            or (published_only and version.status not in FROZEN_STATUSES)):
+        raise NotFound("未找到该清单版本")
+    return version
+
+
+def version_by_number(session: Session, county_id: int, number: int, *,
+                      published_only: bool = False) -> PowerListVersion:
+    """Raises NotFound."""
+    version = session.scalar(select(PowerListVersion).where(PowerListVersion.county_id == county_id,
+                                                            PowerListVersion.number == number))
+    if version is None or (published_only and version.status not in FROZEN_STATUSES):
+        raise NotFound(f"未找到第{number}版清单")
+    return version
+
+
+def versions(session: Session, county_id: int, *, published_only: bool = False) -> list[PowerListVersion]:
+    """All versions of a county, newest first."""
+    query = select(PowerListVersion).where(PowerListVersion.county_id == county_id)
+    if published_only:
+        query = query.where(PowerListVersion.status.in_(FROZEN_STATUSES))
+    return list(session.scalars(query.order_by(PowerListVersion.number.desc())))
+
+
+def open_version(session: Session, county_id: int) -> PowerListVersion | None:
+    """The county's draft or version under review, if any (there is at most one)."""
+    return session.scalar(select(PowerListVersion).where(
+        PowerListVersion.county_id == county_id,
+        PowerListVersion.status.in_([VersionStatus.DRAFT, VersionStatus.IN_REVIEW])))
+
+
+def latest_published(session: Session, county_id: int) -> PowerListVersion | None:
+    """The published version with the latest effective date (possibly not yet in force)."""
+    return session.scalar(
+        select(PowerListVersion)
+        .where(PowerListVersion.county_id == county_id, PowerListVersion.status.in_(FROZEN_STATUSES))
+        .order_by(PowerListVersion.effective_from.desc(), PowerListVersion.number.desc()).limit(1))
+
+
+def previous_published(session: Session, version: PowerListVersion) -> PowerListVersion | None:
+    """The published version that ``version`` replaced (by effective date), for the change history."""
+    if version.effective_from is None:
+        return latest_published(session, version.county_id)
+    return session.scalar(
+        select(PowerListVersion)
+        .where(PowerListVersion.county_id == version.county_id, PowerListVersion.status.in_(FROZEN_STATUSES),
+               PowerListVersion.effective_from < version.effective_from)
+        .order_by(PowerListVersion.effective_from.desc()).limit(1))
+
+
+def search_items(session: Session, version_id: int, *, text: str = "", power_type: str = "",
+                 town_id: int | None = None) -> list[PowerItem]:
+    """Items of a version filtered by name/code text, power type and receiving town."""
+    query = select(PowerItem).where(PowerItem.version_id == version_id)
+    if text:
+        pattern = f"%{text.strip()}%"
+        query = query.where(or_(PowerItem.name.like(pattern), PowerItem.code.like(pattern),
+                                PowerItem.sub_item.like(pattern), PowerItem.original_department.like(pattern)))
+    if power_type:
+        query = query.where(PowerItem.power_type == power_type)
+    if town_id is not None:
+        query = query.where(PowerItem.delegations.any(ItemDelegation.town_id == town_id))
+    return list(session.scalars(query.options(selectinload(PowerItem.delegations).selectinload(ItemDelegation.town))
+                                .order_by(PowerItem.position)))
+
+
+def counties(session: Session) -> list[Jurisdiction]:
+    return list(session.scalars(select(Jurisdiction).where(Jurisdiction.level == JurisdictionLevel.COUNTY)
+                                .order_by(Jurisdiction.code)))

@@ -1,0 +1,222 @@
+"""Account operations. Callers pass the session and ``now``; nothing here commits."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forms.validators import InvalidValue, check_mobile
+from service_hall.accounts.models import ApiToken, ApplicantType, User
+from service_hall.accounts.permissions import Role
+from service_hall.accounts.schemas import (
+    RegistrationSchema,
+    StaffAccountSchema,
+    check_password_strength,
+    flatten_errors,
+)
+from service_hall.core.errors import NotFound, PermissionDenied, ValidationFailed
+from service_hall.jurisdictions.models import Jurisdiction
+
+# Cost is tunable for small machines (and the test suite); the defaults are argon2-cffi's RFC 9106 profile.
+_hasher = PasswordHasher(
+    time_cost=int(os.environ.get("ARGON2_TIME_COST", "3")),
+    memory_cost=int(os.environ.get("ARGON2_MEMORY_KIB", "65536")),
+    parallelism=int(os.environ.get("ARGON2_PARALLELISM", "4")),
+)
+# Verifying against this keeps the timing of "no such user" close to "wrong password".
+_DUMMY_HASH = _hasher.hash("not-a-real-password-0")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _load(schema: Any, data: Mapping[str, Any], extra_errors: dict[str, str]) -> dict[str, Any]:
+    """Validate with the schema; report its errors together with ``extra_errors`` (database checks
+    done on the raw input) so the user sees every problem at once."""
+    try:
+        values = schema.load(dict(data))
+    except ValidationError as exc:
+        errors = {**extra_errors, **flatten_errors(exc.messages)}
+        raise ValidationFailed("提交的信息有误，请按提示修改", details=errors) from None
+    if extra_errors:
+        raise ValidationFailed("提交的信息有误，请按提示修改", details=extra_errors)
+    return values
+
+
+def _raw(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def register_applicant(session: Session, data: Mapping[str, Any], *, now: dt.datetime) -> User:
+    """Create an applicant account from registration input.
+
+    Raises ValidationFailed (field → message) for bad input or a mobile number already registered.
+    """
+    extra: dict[str, str] = {}
+    try:
+        raw_mobile = check_mobile(_raw(data, "mobile"))
+    except ValueError:
+        pass
+    else:
+        if session.scalar(select(User.id).where((User.mobile == raw_mobile) | (User.username == raw_mobile))):
+            extra["mobile"] = "该手机号码已注册，请直接登录"
+    values = _load(RegistrationSchema(), data, extra)
+    mobile = check_mobile(values["mobile"])
+    enterprise = values["applicant_type"] is ApplicantType.ENTERPRISE
+    user = User(
+        username=mobile,
+        role=Role.APPLICANT,
+        real_name=values["real_name"],
+        mobile=mobile,
+        applicant_type=values["applicant_type"],
+        id_number=values["id_number"].upper(),
+        credit_code=values["credit_code"].upper() if enterprise else None,
+        organisation_name=values["organisation_name"] if enterprise else None,
+        password_hash=hash_password(values["password"]),
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_staff(session: Session, data: Mapping[str, Any], *, now: dt.datetime) -> User:
+    """Create a staff account in a jurisdiction.
+
+    Raises ValidationFailed for bad input, an unknown jurisdiction or a username already taken.
+    """
+    extra: dict[str, str] = {}
+    code, username, mobile = _raw(data, "jurisdiction_code"), _raw(data, "username"), _raw(data, "mobile")
+    jurisdiction = session.scalar(select(Jurisdiction).where(Jurisdiction.code == code)) if code else None
+    if code and jurisdiction is None:
+        extra["jurisdiction_code"] = "未找到该区划代码对应的县、乡镇或街道"
+    if username and session.scalar(select(User.id).where(User.username == username)):
+        extra["username"] = "该用户名已被占用"
+    if mobile and session.scalar(select(User.id).where(User.mobile == mobile)):
+        extra["mobile"] = "该手机号码已被其他账号使用"
+    values = _load(StaffAccountSchema(), data, extra)
+    user = User(
+        username=values["username"],
+        role=values["role"],
+        real_name=values["real_name"],
+        mobile=values["mobile"],
+        password_hash=hash_password(values["password"]),
+        jurisdiction=jurisdiction,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+class LoginLocked(PermissionDenied):
+    """Too many failed attempts; ``until`` says when the account opens again."""
+
+    def __init__(self, until: dt.datetime) -> None:
+        super().__init__("登录失败次数过多，账号已临时锁定，请稍后再试")
+        self.until = until
+
+
+def authenticate(session: Session, username: str, password: str, *, now: dt.datetime,
+                 max_failures: int = 5, lock_minutes: int = 15) -> User:
+    """Check a username (or an applicant's mobile) and password.
+
+    Counts failures per account and locks it for ``lock_minutes`` after ``max_failures``.
+    Raises LoginLocked while locked, PermissionDenied for wrong credentials or a disabled account
+    (one message for both so that account existence does not leak).
+    """
+    wrong = PermissionDenied("用户名或密码错误")
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        with contextlib.suppress(VerificationError):
+            _hasher.verify(_DUMMY_HASH, password)
+        raise wrong
+    if user.locked_until is not None and user.locked_until > now:
+        raise LoginLocked(user.locked_until)
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + dt.timedelta(minutes=lock_minutes)
+            user.failed_logins = 0
+        raise wrong from None
+    if not user.active:
+        raise wrong
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    return user
+
+
+TOKEN_LIFETIME = dt.timedelta(days=30)
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(session: Session, user: User, *, now: dt.datetime) -> str:
+    """Create a bearer token for the API and return it (shown once; only its hash is kept)."""
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(user=user, token_hash=_token_digest(token), expires_at=now + TOKEN_LIFETIME,
+                         created_at=now))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str, *, now: dt.datetime) -> User | None:
+    """The active user a bearer token belongs to, or None if unknown or expired."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if row is None or row.expires_at <= now or not row.user.active:
+        return None
+    row.last_used_at = now
+    return row.user
+
+
+def set_active(session: Session, user_id: int, active: bool) -> User:
+    """Enable or disable an account. Raises NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("账号不存在")
+    user.active = active
+    return user
+
+
+def change_password(session: Session, user: User, old: str, new: str) -> None:
+    """Raises PermissionDenied for a wrong old password, ValidationFailed for a weak new one."""
+    try:
+        _hasher.verify(user.password_hash, old)
+    except (VerificationError, InvalidHashError):
+        raise PermissionDenied("原密码错误") from None
+    try:
+        check_password_strength(new)
+    except InvalidValue as exc:
+        raise ValidationFailed(str(exc), details={"new_password": str(exc)}) from None
+    user.password_hash = hash_password(new)
+
+
+def applicant_by_mobile(session: Session, mobile: str) -> User | None:
+    """The applicant account registered with this mobile number, if any."""
+    if not mobile:
+        return None
+    return session.scalar(select(User).where(User.mobile == mobile, User.role == Role.APPLICANT))
+
+
+def staff_accounts(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.role != Role.APPLICANT).order_by(User.username)))

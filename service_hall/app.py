@@ -1,0 +1,129 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response
+
+from service_hall.config import load_config
+from service_hall.extensions import api, csrf, db, limiter, login_manager, migrate
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    instance_path = os.environ.get("INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path or None, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(Path(app.instance_path)))
+    if overrides:
+        app.config.update(overrides)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    import service_hall.models  # noqa: F401  (register every model on the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    api.init_app(app)
+
+    from service_hall.web import access, errors, sweeper
+
+    errors.install(app)
+    access.install(app)
+    sweeper.install(app)
+    _register_blueprints(app)
+    _security_headers(app)
+    _template_helpers(app)
+
+    from service_hall.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from service_hall.accounts.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from service_hall.web import documents
+    from service_hall.web.admin import bp as admin_bp
+    from service_hall.web.api import register_api
+    from service_hall.web.auth import bp as auth_bp
+    from service_hall.web.catalog import bp as catalog_bp
+    from service_hall.web.catalog import files_bp as power_list_files_bp
+    from service_hall.web.legal import bp as legal_bp
+    from service_hall.web.portal import bp as portal_bp
+    from service_hall.web.public import bp as public_bp
+    from service_hall.web.supervision import bp as supervision_bp
+    from service_hall.web.verify import bp as verify_bp
+    from service_hall.web.workbench import bp as workbench_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(legal_bp, url_prefix="/legal")
+    app.register_blueprint(catalog_bp, url_prefix="/catalog")
+    app.register_blueprint(power_list_files_bp)
+    app.register_blueprint(portal_bp, url_prefix="/portal")
+    app.register_blueprint(workbench_bp, url_prefix="/workbench")
+    app.register_blueprint(supervision_bp, url_prefix="/supervision")
+    documents.install(app)  # applicant and staff downloads of the signed PDFs; document settings
+    app.register_blueprint(verify_bp)
+    register_api(app)
+
+
+def _security_headers(app: Flask) -> None:
+    @app.after_request
+    def add_headers(resp: Response) -> Response:
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        resp.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return resp
+
+
+def _template_helpers(app: Flask) -> None:
+    from service_hall.accounts.permissions import Permission, Role
+    from service_hall.web.access import current_actor
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        return {"actor": current_actor(), "Permission": Permission, "Role": Role}
+
+    from service_hall.web.case_actions import beijing
+
+    app.add_template_filter(beijing, "beijing")
+
+    @app.template_global()
+    def case_values(case: Any) -> list[Any]:
+        from service_hall.cases.queries import submitted_values
+        from service_hall.extensions import db
+
+        return submitted_values(db.session, case)

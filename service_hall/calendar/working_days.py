@@ -1,0 +1,238 @@
+"""Counting working days the way the law does.
+
+Rules encoded here:
+
+- Periods are in working days, holidays excluded (行政许可法 第八十二条), and the starting day is not
+  counted (开始的当日不计入，自下一日开始计算 — 民法典 第二百零一条): the n-th working day after the
+  start is the last day. n = 0 is the start day itself.
+- Whether a day is a working day comes from, in this order: the administrator's calendar table, the
+  ``chinese_calendar`` package (holidays and 调休 working weekends from the State Council notices),
+  and the weekend rule (Monday–Friday). The weekend rule alone is a guess for years no notice covers
+  yet, so any result that rests on it is flagged ``provisional`` — the system never fails for a date
+  beyond the package.
+- A year counts as covered by the table as soon as the table holds any day of it (the administrator
+  enters the whole notice at once); its unlisted days follow the weekend rule as the notice implies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import chinese_calendar
+from chinese_calendar import constants as official
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service_hall.calendar.models import CalendarDay
+
+# Deadlines with this many working days left, or fewer, show yellow.
+YELLOW_WORKING_DAYS = 2
+_ONE_DAY = dt.timedelta(days=1)
+
+
+class DaySource(enum.StrEnum):
+    TABLE = "table"  # the administrator's calendar_days row
+    PACKAGE = "package"  # chinese_calendar, i.e. a published State Council notice
+    WEEKEND_RULE = "weekend_rule"  # Monday–Friday
+
+
+class DeadlineColour(enum.StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"  # ≤ 2 working days left
+    RED = "red"  # overdue
+
+    @property
+    def label(self) -> str:
+        return {"green": "正常", "yellow": "临近到期", "red": "已超期"}[self.value]
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    day: dt.date
+    is_working: bool
+    name: str  # 春节, 春节调休上班, 周末 … or "" for an ordinary working day
+    source: DaySource
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A computed last day. ``provisional``: some day counted rests on the weekend rule alone.
+    ``paused``: an open pause (no end yet) stops the clock, so ``due`` is the earliest it can be."""
+
+    due: dt.date
+    provisional: bool
+    paused: bool = False
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number of working days; negative when counted backwards. ``provisional`` as for Deadline."""
+
+    days: int
+    provisional: bool
+
+
+def _holiday_name(english: str | None) -> str:
+    for holiday in official.Holiday:
+        if holiday.value == english:
+            return str(holiday.chinese)
+    return english or ""
+
+
+def covered_years() -> range:
+    """The years the installed ``chinese_calendar`` package has official data for. Raises nothing."""
+    years = [d.year for d in official.holidays]
+    return range(min(years), max(years) + 1)
+
+
+@functools.lru_cache(maxsize=8192)
+def _package_day(day: dt.date) -> tuple[bool, str] | None:
+    """(is_working, name) from the package, or None for a year it does not cover."""
+    try:
+        is_working = chinese_calendar.is_workday(day)
+        _, english = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return None
+    if english is not None:
+        name = _holiday_name(english)
+        return is_working, f"{name}调休上班" if is_working else name
+    return is_working, "" if is_working else "周末"
+
+
+def _check_date(value: object, what: str = "day") -> dt.date:
+    # A datetime is a date subclass; letting one in would silently count a UTC date, not China's.
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise TypeError(f"{what} must be a datetime.date (the local China date), got {type(value).__name__}")
+    return value
+
+
+class WorkingCalendar:
+    """Working days from the table overrides, the package and the weekend rule, in that order.
+
+    ``overrides`` maps a date to ``(is_working, name)``. ``declared_years`` are the years whose
+    State Council notice the overrides hold in full; by default every year with at least one override.
+    Cheap to build; build one per request or job (``from_session``) so table edits take effect.
+    """
+
+    def __init__(self, overrides: Mapping[dt.date, tuple[bool, str | None]] | None = None, *,
+                 declared_years: Iterable[int] | None = None) -> None:
+        self._overrides = {_check_date(d): (bool(w), n or "") for d, (w, n) in (overrides or {}).items()}
+        self._declared = (frozenset(declared_years) if declared_years is not None
+                          else frozenset(d.year for d in self._overrides))
+
+    @classmethod
+    def from_session(cls, session: Session) -> WorkingCalendar:
+        """A calendar with every ``calendar_days`` row as an override. Raises nothing of its own."""
+        rows = session.execute(select(CalendarDay.day, CalendarDay.is_working, CalendarDay.name))
+        return cls({day: (is_working, name) for day, is_working, name in rows})
+
+    def covered_years(self) -> list[int]:
+        """Years whose working days are known (package or table), ascending. Raises nothing."""
+        return sorted(set(covered_years()) | self._declared)
+
+    def day_info(self, day: dt.date) -> DayInfo:
+        """Status, name and source of one day. Raises TypeError for anything but a date."""
+        _check_date(day)
+        if day in self._overrides:
+            is_working, name = self._overrides[day]
+            return DayInfo(day, is_working, name, DaySource.TABLE, provisional=False)
+        package = _package_day(day)
+        if package is not None:
+            return DayInfo(day, package[0], package[1], DaySource.PACKAGE, provisional=False)
+        is_working = day.weekday() < 5
+        return DayInfo(day, is_working, "" if is_working else "周末", DaySource.WEEKEND_RULE,
+                       provisional=day.year not in self._declared)
+
+    def is_working_day(self, day: dt.date) -> tuple[bool, bool]:
+        """(is a working day, provisional). Raises TypeError for anything but a date."""
+        info = self.day_info(day)
+        return info.is_working, info.provisional
+
+    def add_working_days(self, start: dt.date, n: int) -> Deadline:
+        """The n-th working day after ``start`` (the start day itself is not counted; n = 0 → start).
+
+        Raises ValueError (n < 0) and TypeError (not a date).
+        """
+        return self.add_working_days_with_pauses(start, n, [])
+
+    def next_working_day(self, day: dt.date) -> Deadline:
+        """The first working day after ``day``. Raises TypeError (not a date)."""
+        return self.add_working_days(day, 1)
+
+    def add_working_days_with_pauses(self, start: dt.date, n: int,
+                                     pauses: Sequence[tuple[dt.date, dt.date | None]], *,
+                                     today: dt.date | None = None) -> Deadline:
+        """Like :meth:`add_working_days`, but the clock stops during each pause (a correction period,
+        a hearing, an inspection): no day from a pause's first to its last day inclusive is counted.
+
+        A pause without an end is still running: it is taken to last until ``today`` when given,
+        otherwise until its own first day, and the result is flagged ``paused`` — the earliest the
+        deadline can be, moving later each day the pause goes on.
+
+        Raises ValueError (n < 0, or a pause ending before it starts) and TypeError (not a date).
+        """
+        _check_date(start, "start")
+        if n < 0:
+            raise ValueError("n must not be negative")
+        spans: list[tuple[dt.date, dt.date]] = []
+        open_starts: list[dt.date] = []
+        for first, last in pauses:
+            _check_date(first, "pause start")
+            if last is None:
+                open_starts.append(first)
+                last = max(first, _check_date(today, "today")) if today is not None else first
+            elif _check_date(last, "pause end") < first:
+                raise ValueError(f"pause ends ({last}) before it starts ({first})")
+            spans.append((first, last))
+
+        day, left, provisional = start, n, False
+        while left > 0:
+            day += _ONE_DAY
+            if any(first <= day <= last for first, last in spans):
+                continue
+            info = self.day_info(day)
+            provisional = provisional or info.provisional
+            if info.is_working:
+                left -= 1
+        paused = any(first <= day for first in open_starts) and n > 0
+        return Deadline(day, provisional, paused)
+
+    def working_days_between(self, a: dt.date, b: dt.date) -> Count:
+        """Working days after ``a`` up to and including ``b`` (as the law counts a period from ``a``);
+        negative when ``b`` is before ``a``. Raises TypeError (not a date)."""
+        _check_date(a, "a")
+        _check_date(b, "b")
+        if b < a:
+            back = self.working_days_between(b, a)
+            return Count(-back.days, back.provisional)
+        days, provisional, day = 0, False, a
+        while day < b:
+            day += _ONE_DAY
+            info = self.day_info(day)
+            provisional = provisional or info.provisional
+            days += info.is_working
+        return Count(days, provisional)
+
+    def days_left(self, due: dt.date, today: dt.date) -> int:
+        """Working days from today up to the due day; negative once it has passed (days overdue).
+        Raises TypeError (not a date)."""
+        if due >= today:
+            return self.working_days_between(today, due).days
+        return -self.working_days_between(due, today).days
+
+    def deadline_colour(self, due: dt.date, today: dt.date) -> DeadlineColour:
+        """Red when overdue (today is after the due day); yellow when at most 2 working days are left,
+        counting the working days after today up to and including the due day (so due today is yellow);
+        green otherwise. Raises TypeError (not a date)."""
+        _check_date(due, "due")
+        _check_date(today, "today")
+        if today > due:
+            return DeadlineColour.RED
+        if self.working_days_between(today, due).days <= YELLOW_WORKING_DAYS:
+            return DeadlineColour.YELLOW
+        return DeadlineColour.GREEN

@@ -1,0 +1,314 @@
+"""追责情形: events that match an accountability situation of the case's pinned item, detected by the
+daily sweep and at the action; refused attempts at a power, recorded even though the attempt is undone.
+
+All functions take the session, the acting user and ``now``; none commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service_hall.accounts.models import User
+from service_hall.audit.models import AuditRecord
+from service_hall.audit.trail import record
+from service_hall.calendar.working_days import DeadlineColour, WorkingCalendar
+from service_hall.cases.clock import local_date
+from service_hall.cases.models import (
+    AccountabilityTrigger,
+    Application,
+    CaseStatus,
+    CheckResult,
+    FollowUpCheck,
+    PauseKind,
+    TriggerSeverity,
+)
+from service_hall.cases.transitions import Action
+from service_hall.core.errors import DomainError, NotFound, ValidationFailed
+from service_hall.jurisdictions.operations import visible_jurisdiction_ids
+
+# 行政许可法 第四十四条: the certificate within 10 working days of the decision to approve.
+DELIVERY_DAYS = 10
+
+
+@dataclass(frozen=True)
+class TriggerKind:
+    """An event the system detects, the 追责情形 code it matches in the item's list, and the law's
+    default wording when the item's list does not name that code."""
+
+    code: str
+    severity: TriggerSeverity
+    situation: str
+    basis: str
+
+
+LAW = "《中华人民共和国行政许可法》"
+TRIGGER_KINDS: dict[str, TriggerKind] = {
+    "overdue_promised": TriggerKind(
+        "overdue_promised", TriggerSeverity.WARNING, "超过承诺办结时限仍未作出决定", "政务服务承诺办结时限制度"),
+    "late_decision": TriggerKind(
+        "late_decision", TriggerSeverity.ACCOUNTABILITY, "未在法定期限内作出行政许可决定",
+        f"{LAW}第四十二条、第七十四条第（二）项"),
+    "second_correction": TriggerKind(
+        "no_one_time_notice", TriggerSeverity.ACCOUNTABILITY,
+        "申请材料不齐全或者不符合法定形式，未一次告知申请人必须补正的全部内容",
+        f"{LAW}第三十二条、第七十二条第（四）项"),
+    "late_correction": TriggerKind(
+        "no_one_time_notice", TriggerSeverity.ACCOUNTABILITY,
+        "申请材料不齐全或者不符合法定形式，未在五日内一次告知申请人必须补正的全部内容",
+        f"{LAW}第三十二条、第七十二条第（四）项"),
+    "refuse_after_deemed_acceptance": TriggerKind(
+        "refused_valid_application", TriggerSeverity.ACCOUNTABILITY, "对符合法定条件的行政许可申请不予受理",
+        f"{LAW}第三十二条、第七十二条第（一）项"),
+    "late_delivery": TriggerKind(
+        "late_delivery", TriggerSeverity.ACCOUNTABILITY, "未在作出准予许可决定之日起十日内颁发、送达行政许可证件",
+        f"{LAW}第四十四条"),
+    "follow_up_check_overdue": TriggerKind(
+        "follow_up_check_overdue", TriggerSeverity.ACCOUNTABILITY, "未按期对告知承诺事项开展事后核查",
+        "国务院办公厅关于全面推行证明事项和涉企经营许可事项告知承诺制的指导意见"),
+}
+KIND_LABELS = {
+    "overdue_promised": "超承诺时限", "late_decision": "超法定时限", "second_correction": "再次要求补正",
+    "late_correction": "逾期要求补正", "refuse_after_deemed_acceptance": "视为受理后拒绝受理",
+    "late_delivery": "逾期送达", "follow_up_check_overdue": "事后核查逾期",
+}
+
+
+def raise_trigger(session: Session, case: Application, kind: str, *, now: dt.datetime,
+                  detail: str) -> AccountabilityTrigger | None:
+    """Raise the 追责情形 ``kind`` on ``case`` once (a second call returns None). The code, situation and
+    basis come from the case's pinned item when its list names the code. Raises KeyError (unknown kind)."""
+
+    spec = TRIGGER_KINDS[kind]
+    existing = session.scalar(select(AccountabilityTrigger).where(
+        AccountabilityTrigger.application_id == case.id, AccountabilityTrigger.kind == kind))
+    if existing is not None:
+        return None
+    listed = case.power_item.accountability_case(spec.code)
+    trigger = AccountabilityTrigger(
+        application_id=case.id, town_id=case.town_id, kind=kind, severity=spec.severity, code=spec.code,
+        situation=(listed or {}).get("situation") or spec.situation, basis=(listed or {}).get("basis") or spec.basis,
+        listed=listed is not None, detail=detail, raised_at=now)
+    try:
+        # Two sweeps at once (several workers) may race for the same trigger: the loser yields.
+        with session.begin_nested():
+            session.add(trigger)
+            session.flush()
+    except IntegrityError:
+        return None
+    record(session, actor=None, action="accountability.raise", object_type="application", object_id=case.id,
+           now=now, jurisdiction_id=case.town_id, reason=detail,
+           payload={"trigger": trigger.id, "kind": kind, "code": trigger.code})
+    return trigger
+
+
+def refusal_triggers(case: Application, action: Action, now: dt.datetime) -> list[tuple[str, str]]:
+    """The 追责情形 that an attempt refused by the table reveals: (kind, detail) pairs."""
+    today = local_date(now)
+    found: list[tuple[str, str]] = []
+    if action is Action.REQUEST_CORRECTION:
+        if case.corrections:
+            found.append(("second_correction", f"{today} 试图对已一次性告知补正的申请再次要求补正"))
+        elif case.deemed_accepted or (case.intake_due_on is not None and today > case.intake_due_on):
+            found.append(("late_correction",
+                          f"{today} 试图在五个工作日受理审查期限（至 {case.intake_due_on}）届满后要求补正"))
+    late = case.intake_due_on is not None and today > case.intake_due_on
+    if action is Action.REFUSE and (case.deemed_accepted or (case.status == CaseStatus.SUBMITTED and late)):
+        found.append(("refuse_after_deemed_acceptance", f"{today} 试图对依法视为受理的申请作出不予受理决定"))
+    return found
+
+
+def record_refused_attempt(session: Session, *, actor: User | None, now: dt.datetime, action: Action,
+                           case_id: int | None, error: DomainError) -> AuditRecord:
+    """Record that ``actor`` tried ``action`` on a case and was refused, with the reason given to them.
+
+    Call it after rolling back the attempt, then commit: the refusal stands although the change did not.
+    A case outside the actor's jurisdiction is recorded under the actor's own jurisdiction, so the
+    record reveals nothing about the other town. Raises nothing of its own.
+    """
+    case = session.get(Application, case_id) if case_id is not None else None
+    visible = case is not None and actor is not None and case.town_id in visible_jurisdiction_ids(session, actor)
+    rec = record(session, actor=actor, action="case.refused_attempt", object_type="application",
+                 object_id=case_id if case_id is not None else "-", now=now,
+                 jurisdiction_id=case.town_id if visible and case is not None else None,
+                 from_state=case.status.value if visible and case is not None else None, reason=error.message,
+                 payload={"attempted": action.value, "status": error.status})
+    if visible and case is not None:
+        for kind, detail in refusal_triggers(case, action, now):
+            raise_trigger(session, case, kind, now=now, detail=detail)
+    return rec
+
+
+DECISION_CLOCK = (CaseStatus.ACCEPTED, CaseStatus.SPECIAL_PROCEDURE, CaseStatus.REVIEWED)
+
+
+def refresh_deadlines(case: Application, calendar: WorkingCalendar, today: dt.date) -> None:
+    """Recompute the promised and statutory last days from acceptance, leaving out every special
+    procedure (a running one counts up to ``today``) and adding an approved extension."""
+    if case.accepted_on is None:
+        return
+    pauses = [(p.started_on, p.ended_on) for p in case.pauses if p.kind != PauseKind.CORRECTION]
+    promised = calendar.add_working_days_with_pauses(case.accepted_on, case.promised_days, pauses, today=today)
+    statutory = calendar.add_working_days_with_pauses(case.accepted_on, case.statutory_days + case.extension_days,
+                                                      pauses, today=today)
+    case.due_on = promised.due
+    case.statutory_due_on = statutory.due
+    case.deadline_provisional = promised.provisional or statutory.provisional
+
+
+def current_limits(case: Application, calendar: WorkingCalendar,
+                   today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """(promised, statutory) last days as of ``today``: the stored ones, or — while a special procedure
+    runs — the earliest they can be, the pause counted up to today."""
+    if case.status != CaseStatus.SPECIAL_PROCEDURE or case.accepted_on is None:
+        return case.due_on, case.statutory_due_on
+    pauses = [(p.started_on, p.ended_on) for p in case.pauses if p.kind != PauseKind.CORRECTION]
+    promised = calendar.add_working_days_with_pauses(case.accepted_on, case.promised_days, pauses, today=today)
+    statutory = calendar.add_working_days_with_pauses(case.accepted_on, case.statutory_days + case.extension_days,
+                                                      pauses, today=today)
+    return promised.due, statutory.due
+
+
+def check_decision_timing(session: Session, case: Application, *, now: dt.datetime) -> None:
+    """At a decision: raise the warning / 追责情形 if it comes after the promised / statutory last day."""
+    today = local_date(now)
+    if case.due_on is not None and today > case.due_on:
+        raise_trigger(session, case, "overdue_promised", now=now,
+                      detail=f"承诺办结期限 {case.due_on}，{today} 仍未办结")
+    if case.statutory_due_on is not None and today > case.statutory_due_on:
+        raise_trigger(session, case, "late_decision", now=now,
+                      detail=f"法定办结期限 {case.statutory_due_on}，{today} 仍未作出决定")
+
+
+def delivery_due_on(case: Application, calendar: WorkingCalendar) -> dt.date | None:
+    if case.decided_at is None:
+        return None
+    return calendar.add_working_days(local_date(case.decided_at), DELIVERY_DAYS).due
+
+
+def sweep_deadlines(session: Session, *, now: dt.datetime, calendar: WorkingCalendar) -> list[AccountabilityTrigger]:
+    """Daily sweep: raise the warnings and
+    追责情形 of cases past their promised or statutory limit, approvals not delivered within 10 working days
+    and follow-up checks past due. Idempotent (each kind once per case). Raises nothing of its own."""
+    today = local_date(now)
+    raised: list[AccountabilityTrigger] = []
+
+    def add(case: Application, kind: str, detail: str) -> None:
+        trigger = raise_trigger(session, case, kind, now=now, detail=detail)
+        if trigger is not None:
+            raised.append(trigger)
+
+    for case in session.scalars(select(Application).where(Application.status.in_(DECISION_CLOCK))
+                                .order_by(Application.id)):
+        # Read-only on the case: a running special procedure moves the limits every day, and storing that
+        # would make every open page of the case stale.
+        promised, statutory = current_limits(case, calendar, today)
+        if promised is not None and today > promised:
+            add(case, "overdue_promised", f"承诺办结期限 {promised}，截至 {today} 仍未办结")
+        if statutory is not None and today > statutory:
+            add(case, "late_decision", f"法定办结期限 {statutory}，截至 {today} 仍未作出决定")
+    for case in session.scalars(select(Application).where(Application.status == CaseStatus.APPROVED)
+                                .order_by(Application.id)):
+        due = delivery_due_on(case, calendar)
+        if due is not None and today > due:
+            decided = local_date(case.decided_at or now)
+            add(case, "late_delivery", f"{decided} 准予许可，应于 {due} 前送达，截至 {today} 未送达")
+    for check in session.scalars(select(FollowUpCheck).join(Application).where(
+            FollowUpCheck.result == CheckResult.PENDING, FollowUpCheck.due_on < today,
+            Application.status.in_([CaseStatus.APPROVED, CaseStatus.DELIVERED]))):
+        add(check.application, "follow_up_check_overdue", f"事后核查应于 {check.due_on} 前完成，截至 {today} 未核查")
+    session.flush()
+    return raised
+
+
+def supervised_trigger(session: Session, staff: User, trigger_id: int) -> AccountabilityTrigger:
+    """A trigger in the staff member's jurisdiction. Raises NotFound otherwise."""
+    trigger = session.get(AccountabilityTrigger, trigger_id)
+    if trigger is None or trigger.town_id not in visible_jurisdiction_ids(session, staff):
+        raise NotFound("未找到该追责情形")
+    return trigger
+
+
+def triggers_for(session: Session, staff: User, *, resolved: bool | None = None) -> list[AccountabilityTrigger]:
+    """Triggers of the staff member's towns, newest first; ``resolved`` filters open (False) / resolved (True)."""
+    query = select(AccountabilityTrigger).where(
+        AccountabilityTrigger.town_id.in_(visible_jurisdiction_ids(session, staff)))
+    if resolved is not None:
+        query = query.where(AccountabilityTrigger.resolved_at.is_not(None) if resolved
+                            else AccountabilityTrigger.resolved_at.is_(None))
+    return list(session.scalars(query.order_by(AccountabilityTrigger.raised_at.desc(), AccountabilityTrigger.id)))
+
+
+def resolve_trigger(session: Session, trigger: AccountabilityTrigger, *, actor: User, now: dt.datetime,
+                    note: str) -> AccountabilityTrigger:
+    """Close a trigger with the supervisor's note (what was found, what was done).
+
+    Raises ValidationFailed (no note), Conflict (already resolved).
+    """
+    from service_hall.core.errors import Conflict
+
+    note = (note or "").strip()
+    if not note or len(note) > 1000:
+        raise ValidationFailed("处理意见有误", details={"note": "请填写处理意见（1000字以内）"})
+    if trigger.resolved_at is not None:
+        raise Conflict("该追责情形已处理")
+    trigger.resolved_at = now
+    trigger.resolved_by_id = actor.id
+    trigger.note = note
+    record(session, actor=actor, action="accountability.resolve", object_type="application",
+           object_id=trigger.application_id, now=now, jurisdiction_id=trigger.town_id, reason=note,
+           payload={"trigger": trigger.id, "kind": trigger.kind})
+    return trigger
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """The two limits of a running decision clock, each with its colour and working days left."""
+
+    promised: dt.date | None
+    statutory: dt.date | None
+    promised_colour: DeadlineColour | None
+    statutory_colour: DeadlineColour | None
+    promised_left: int | None
+    statutory_left: int | None
+    paused: bool
+    provisional: bool
+
+
+def clock_view(case: Application, calendar: WorkingCalendar, now: dt.datetime) -> ClockView | None:
+    """承诺 and 法定 limits of a case whose decision clock runs (None otherwise). While a special procedure
+    runs, the limits are the earliest they can be and move later each day it goes on."""
+    if case.status not in DECISION_CLOCK or case.accepted_on is None:
+        return None
+    today = local_date(now)
+    paused = case.status == CaseStatus.SPECIAL_PROCEDURE
+    promised, statutory = current_limits(case, calendar, today)
+    return ClockView(
+        promised=promised, statutory=statutory,
+        promised_colour=calendar.deadline_colour(promised, today) if promised else None,
+        statutory_colour=calendar.deadline_colour(statutory, today) if statutory else None,
+        promised_left=calendar.days_left(promised, today) if promised else None,
+        statutory_left=calendar.days_left(statutory, today) if statutory else None,
+        paused=paused, provisional=case.deadline_provisional)
+
+
+def watched_cases(session: Session, staff: User, calendar: WorkingCalendar,
+                  now: dt.datetime) -> list[tuple[Application, ClockView]]:
+    """Cases of the staff member's towns whose promised or statutory limit is near (yellow) or past (red),
+    the most urgent first."""
+    towns = visible_jurisdiction_ids(session, staff)
+    rows = []
+    for case in session.scalars(select(Application).where(Application.town_id.in_(towns),
+                                                          Application.status.in_(DECISION_CLOCK))):
+        view = clock_view(case, calendar, now)
+        if view is None:
+            continue
+        if {view.promised_colour, view.statutory_colour} & {DeadlineColour.YELLOW, DeadlineColour.RED}:
+            rows.append((case, view))
+    rows.sort(key=lambda r: (r[1].statutory_left if r[1].statutory_left is not None else 999,
+                             r[1].promised_left if r[1].promised_left is not None else 999, r[0].id))
+    return rows

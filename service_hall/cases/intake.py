@@ -1,0 +1,471 @@
+"""Online intake (行政许可法 第二十九条至第三十二条): apply once, corrected once, accepted by the law's rules.
+
+All functions take the session, the acting user and ``now``; none commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forms.definition import FormDefinition, load_form_definition
+from forms.submission import SubmissionContext, dump_submission
+from service_hall.accounts.models import User
+from service_hall.accounts.operations import applicant_by_mobile, register_applicant
+from service_hall.audit.trail import record
+from service_hall.calendar.working_days import WorkingCalendar
+from service_hall.cases.clock import INTAKE_DAYS, local_date, next_number
+from service_hall.cases.models import (
+    Application,
+    ApplicationMaterial,
+    CaseStatus,
+    ClockPause,
+    CorrectionNotice,
+    Notice,
+    NoticeKind,
+    PauseKind,
+    Visit,
+)
+from service_hall.cases.rules import ItemRules, rules_for
+from service_hall.cases.transitions import Action, Stage, apply_transition
+from service_hall.core.errors import Conflict, NotFound, ValidationFailed
+from service_hall.files.models import ApplicantFile
+from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
+
+
+@dataclass(frozen=True)
+class ApplicationForm:
+    """What an applicant is filling in: the pinned item, its rules and its form definition."""
+
+    item: Any
+    rules: ItemRules
+    form_version_id: int | None
+    definition: FormDefinition | None
+
+
+def _villages(session: Session, town: Jurisdiction) -> dict[str, str]:
+    return {j.code: j.name for j in session.scalars(select(Jurisdiction).where(Jurisdiction.parent_id == town.id))}
+
+
+def application_form(session: Session, town: Jurisdiction, item_code: str, *, now: dt.datetime) -> ApplicationForm:
+    """The item as the town holds it today, with its current form.
+
+    Raises NotFound if the town does not hold the power today or the item takes no applications.
+    """
+    from forms.models import current_form_definition
+    from power_lists.queries import item_for_town
+
+    if town.level != JurisdictionLevel.TOWN:
+        raise NotFound("请选择乡镇或街道")
+    item = item_for_town(session, item_code, town.id, local_date(now))
+    rules = rules_for(item)
+    if not rules.opens_application:
+        raise NotFound("该事项不接受网上申请")
+    form = current_form_definition(session, item_code, now)
+    definition = load_form_definition(form.definition) if form is not None else None
+    return ApplicationForm(item, rules, form.id if form is not None else None, definition)
+
+
+def open_items(session: Session, town: Jurisdiction, *, now: dt.datetime) -> list[Any]:
+    """The items the town holds today that take applications (enforcement items have no form)."""
+    from power_lists.queries import items_for_town
+
+    return [i for i in items_for_town(session, town.id, local_date(now)) if rules_for(i).opens_application]
+
+
+def walk_in_applicant(session: Session, data: Mapping[str, Any], *, towns: Sequence[Jurisdiction],
+                      now: dt.datetime) -> tuple[User, Jurisdiction, str]:
+    """帮办代办 step 1: the walk-in applicant's account found by mobile — or opened for them when
+    ``register`` is "1" — and the town (one of the clerk's ``towns``) and item code to file for.
+
+    Raises ValidationFailed listing every problem at once (nothing is stored).
+    """
+    errors: dict[str, str] = {}
+    applicant = applicant_by_mobile(session, str(data.get("mobile", "")).strip())
+    if applicant is None and data.get("register") == "1":
+        try:
+            applicant = register_applicant(session, data, now=now)
+        except ValidationFailed as exc:
+            errors.update(exc.details or {})
+    elif applicant is None:
+        errors["mobile"] = "未找到该手机号码对应的申请人，请填写身份信息为其开户"
+    item_code = str(data.get("item_code", ""))
+    town = next((t for t in towns if t.code == data.get("town_code")), None)
+    if not item_code:
+        errors["item_code"] = "请选择办理事项"
+    if town is None:
+        errors["town_code"] = "只能在本乡镇（街道）代办"
+    if errors or applicant is None or town is None:
+        raise ValidationFailed("代办信息有误，请按提示修改", details=errors)
+    return applicant, town, item_code
+
+
+def _validate_data(session: Session, town: Jurisdiction, form: ApplicationForm, data: Mapping[str, Any],
+                   now: dt.datetime) -> dict[str, Any]:
+    if form.definition is None:
+        return {}
+    context = SubmissionContext(today=local_date(now), villages=_villages(session, town))
+    # Validates the raw input (raising ValidationFailed with every problem) and returns JSON-safe values.
+    return dump_submission(form.definition, data, context=context)
+
+
+def _material_errors(form: ApplicationForm, attached: Mapping[str, ApplicantFile], owner_id: int,
+                     new: Mapping[str, ApplicantFile]) -> dict[str, str]:
+    """Every material problem at once: essential ones missing, unknown ones, someone else's files."""
+    errors = {f"material-{code}": "只能使用本人上传的材料" for code, f in new.items() if f.owner_id != owner_id}
+    for m in form.rules.materials:
+        if m.required and not m.deferrable and m.code not in attached:
+            errors[f"material-{m.code}"] = f"请上传“{m.name}”"
+    unknown = set(attached) - {m.code for m in form.rules.materials}
+    for code in unknown:
+        errors[f"material-{code}"] = "该事项不需要此材料"
+    return errors
+
+
+def submit_application(session: Session, *, applicant: User, town: Jurisdiction, item_code: str,
+                       data: Mapping[str, Any], materials: Mapping[str, ApplicantFile], submission_key: str,
+                       actor: User, now: dt.datetime, calendar: WorkingCalendar,
+                       upload_errors: Mapping[str, str] | None = None) -> tuple[Application, bool]:
+    """Create and submit an application in one step; returns (application, created).
+
+    The same ``submission_key`` from the same applicant returns the application already made
+    (double click, retry) instead of a second one. Raises NotFound (town does not hold the power),
+    ValidationFailed with every form and material problem at once (nothing is stored), Conflict.
+    """
+    if not submission_key or len(submission_key) > 64:
+        raise ValidationFailed("提交标识无效，请刷新页面后重试")
+    existing = session.scalar(select(Application).where(Application.applicant_id == applicant.id,
+                                                        Application.submission_key == submission_key))
+    if existing is not None and existing.status != CaseStatus.DRAFT:
+        return existing, False
+    form = application_form(session, town, item_code, now=now)
+    errors: dict[str, str] = dict(upload_errors or {})
+    try:
+        clean = _validate_data(session, town, form, data, now)
+    except ValidationFailed as exc:
+        errors.update(exc.details or {})
+        clean = {}
+    errors.update({k: v for k, v in _material_errors(form, materials, applicant.id, materials).items()
+                   if k not in errors})
+    if errors:
+        raise ValidationFailed("申请信息有误，请按提示修改", details=errors)
+
+    case = existing or Application(
+        ref=secrets.token_urlsafe(12), applicant=applicant, submission_key=submission_key, created_at=now,
+        status=CaseStatus.DRAFT, town_id=town.id, power_item_id=form.item.id, item_code=item_code,
+        item_name=form.rules.name, updated_at=now,
+    )
+    case.town_id = town.id
+    case.power_item_id = form.item.id
+    case.form_definition_id = form.form_version_id
+    case.data = clean
+    case.filed_by_id = actor.id if actor.id != applicant.id else None
+    case.promised_days = form.rules.promised_days
+    case.statutory_days = form.rules.statutory_days
+    session.add(case)
+    session.flush()
+    _attach(session, case, form, materials, now)
+    today = local_date(now)
+    case.submitted_at = now
+    case.received_on = today
+    due = calendar.add_working_days(today, INTAKE_DAYS)
+    case.intake_due_on = due.due
+    case.deadline_provisional = due.provisional
+    year = today.year
+    case.case_number = f"{town.code[:9]}{year}{next_number(session, 'case:' + town.code, year):06d}"
+    apply_transition(session, case, Action.SUBMIT, actor=actor, now=now,
+                     duty=None, params={"filed_on_behalf": case.filed_by_id is not None})
+    return case, True
+
+
+def save_draft(session: Session, *, applicant: User, town: Jurisdiction, item_code: str, data: Mapping[str, Any],
+               materials: Mapping[str, ApplicantFile], submission_key: str, now: dt.datetime) -> Application:
+    """Keep what the applicant has typed so far (not validated, no case number, no clock).
+
+    Raises NotFound (town does not hold the power), ValidationFailed (bad key), Conflict (already submitted).
+    """
+    if not submission_key or len(submission_key) > 64:
+        raise ValidationFailed("提交标识无效，请刷新页面后重试")
+    form = application_form(session, town, item_code, now=now)
+    case = session.scalar(select(Application).where(Application.applicant_id == applicant.id,
+                                                    Application.submission_key == submission_key))
+    if case is not None and case.status != CaseStatus.DRAFT:
+        raise Conflict("该申请已提交，不能再保存为草稿")
+    if case is None:
+        case = Application(ref=secrets.token_urlsafe(12), applicant=applicant, submission_key=submission_key,
+                           created_at=now, status=CaseStatus.DRAFT, town_id=town.id, power_item_id=form.item.id,
+                           item_code=item_code, item_name=form.rules.name)
+        session.add(case)
+    case.data = {k: v for k, v in data.items() if not k.startswith("_")}
+    case.updated_at = now
+    session.flush()
+    _attach(session, case, form, {c: f for c, f in materials.items() if f.owner_id == applicant.id}, now)
+    return case
+
+
+def _attach(session: Session, case: Application, form: ApplicationForm, materials: Mapping[str, ApplicantFile],
+            now: dt.datetime) -> None:
+    names = {m.code: m.name for m in form.rules.materials}
+    current = {m.material_code: m for m in case.materials}
+    for code, f in materials.items():
+        if code in current:
+            current[code].file = f
+            current[code].attached_at = now
+        else:
+            case.materials.append(ApplicationMaterial(material_code=code, material_name=names.get(code, code),
+                                                      file=f, attached_at=now))
+    session.flush()
+
+
+def duties_text(case: Application, stage: Stage) -> str | None:
+    """The 责任事项 the list attaches to this stage, as recorded in the audit trail."""
+    return "；".join(rules_for(case.power_item).duties.get(stage, [])) or None
+
+
+def issue_notice(session: Session, case: Application, kind: NoticeKind, *, actor: User | None, now: dt.datetime,
+            content: dict[str, Any]) -> Notice:
+    """Issue a dated, numbered written notice (文号 per town, kind and year, gap-free)."""
+    today = local_date(now)
+    seq = next_number(session, f"notice:{kind.value}:{case.town_id}", today.year)
+    number = f"{case.town.name}{kind.number_prefix}〔{today.year}〕{seq}号"
+    notice = Notice(kind=kind, number=number, issued_on=today, content=content,
+                    issued_by_id=actor.id if actor else None)
+    case.notices.append(notice)
+    session.flush()
+    return notice
+
+
+def _set_decision_deadlines(case: Application, calendar: WorkingCalendar) -> None:
+    assert case.accepted_on is not None
+    pauses = [(p.started_on, p.ended_on) for p in case.pauses if p.kind != PauseKind.CORRECTION]
+    promised = calendar.add_working_days_with_pauses(case.accepted_on, case.promised_days, pauses)
+    statutory = calendar.add_working_days_with_pauses(case.accepted_on,
+                                                      case.statutory_days + case.extension_days, pauses)
+    case.due_on = promised.due
+    case.statutory_due_on = statutory.due
+    case.deadline_provisional = promised.provisional or statutory.provisional
+
+
+def _start_decision_clock(session: Session, case: Application, accepted_on: dt.date, *, actor: User | None,
+                          now: dt.datetime, calendar: WorkingCalendar, **extra: Any) -> Notice:
+    """Every way of accepting ends here: the decision deadlines run from ``accepted_on`` and the
+    受理通知书 states them."""
+    case.accepted_on = accepted_on
+    _set_decision_deadlines(case, calendar)
+    return issue_notice(session, case, NoticeKind.ACCEPTANCE, actor=actor, now=now, content={
+        "accepted_on": accepted_on.isoformat(), "due_on": case.due_on.isoformat() if case.due_on else None,
+        "statutory_due_on": case.statutory_due_on.isoformat() if case.statutory_due_on else None, **extra})
+
+
+def accept(session: Session, case: Application, *, actor: User, now: dt.datetime, calendar: WorkingCalendar,
+           expected_version: int | None = None) -> Notice:
+    """受理: start the decision clock and issue the 受理通知书. Raises Conflict, PermissionDenied."""
+    apply_transition(session, case, Action.ACCEPT, actor=actor, now=now, expected_version=expected_version,
+                     duty=duties_text(case, Stage.INTAKE))
+    return _start_decision_clock(session, case, local_date(now), actor=actor, now=now, calendar=calendar)
+
+
+def accept_with_pledge(session: Session, case: Application, *, actor: User, now: dt.datetime,
+                       calendar: WorkingCalendar, missing: Sequence[str], pledge_days: int,
+                       expected_version: int | None = None) -> Notice:
+    """容缺受理: accept although non-essential materials are missing, against the applicant's pledge to
+    supply them within ``pledge_days`` working days. Raises ValidationFailed if a named material is
+    essential, already supplied or unknown; Conflict; PermissionDenied."""
+    rules = rules_for(case.power_item)
+    by_code = {m.code: m for m in rules.materials}
+    supplied = {m.material_code for m in case.materials}
+    errors = {}
+    if not missing:
+        errors["missing"] = "请选择容缺的材料"
+    for code in missing:
+        m = by_code.get(code)
+        if m is None:
+            errors["missing"] = f"材料 {code} 不属于本事项"
+        elif not m.deferrable:
+            errors["missing"] = f"“{m.name}”不允许容缺，须补正后受理"
+        elif code in supplied:
+            errors["missing"] = f"“{m.name}”已提交，无需容缺"
+    if not 1 <= pledge_days <= 30:
+        errors["pledge_days"] = "补交期限应为1至30个工作日"
+    if errors:
+        raise ValidationFailed("容缺受理信息有误", details=errors)
+    apply_transition(session, case, Action.ACCEPT_WITH_PLEDGE, actor=actor, now=now,
+                     expected_version=expected_version, duty=duties_text(case, Stage.INTAKE),
+                     params={"missing": list(missing), "pledge_days": pledge_days})
+    today = local_date(now)
+    case.pledge_materials = list(missing)
+    case.pledge_due_on = calendar.add_working_days(today, pledge_days).due
+    return _start_decision_clock(session, case, today, actor=actor, now=now, calendar=calendar,
+                                 pledge=[by_code[c].name for c in missing],
+                                 pledge_due_on=case.pledge_due_on.isoformat())
+
+
+def request_correction(session: Session, case: Application, *, actor: User, now: dt.datetime,
+                       calendar: WorkingCalendar, items: Sequence[Mapping[str, str]], respond_days: int,
+                       expected_version: int | None = None) -> Notice:
+    """一次性告知: list every missing or faulty item at once; the clock pauses until the applicant answers.
+
+    ``items`` are ``{"target": material code or field name, "problem": text}``. Raises ValidationFailed
+    for an empty list or blank problems, Conflict if a correction was already requested (once only)
+    or the state does not allow it, PermissionDenied.
+    """
+    rules = rules_for(case.power_item)
+    names = {m.code: m.name for m in rules.materials}
+    clean: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    for i, it in enumerate(items):
+        target = (it.get("target") or "").strip()
+        problem = (it.get("problem") or "").strip()
+        if not target and not problem:
+            continue
+        if not problem:
+            errors[f"items[{i}].problem"] = "请写明需要补正的内容"
+        elif len(problem) > 500:
+            errors[f"items[{i}].problem"] = "补正说明不能超过500字"
+        clean.append({"target": target, "name": names.get(target, target or "申请信息"), "problem": problem})
+    if not clean:
+        errors["items"] = "请至少列出一项需要补正的材料或信息"
+    if not 1 <= respond_days <= 60:
+        errors["respond_days"] = "补正期限应为1至60个工作日"
+    if errors:
+        raise ValidationFailed("补正告知内容有误", details=errors)
+    apply_transition(session, case, Action.REQUEST_CORRECTION, actor=actor, now=now,
+                     expected_version=expected_version, duty=duties_text(case, Stage.INTAKE),
+                     params={"items": clean})
+    today = local_date(now)
+    respond_by = calendar.add_working_days(today, respond_days).due
+    case.corrections.append(CorrectionNotice(items=clean, respond_by=respond_by, issued_at=now, issued_by_id=actor.id))
+    case.pauses.append(ClockPause(kind=PauseKind.CORRECTION, started_on=today))
+    return issue_notice(session, case, NoticeKind.CORRECTION, actor=actor, now=now,
+                   content={"items": clean, "respond_by": respond_by.isoformat()})
+
+
+def resubmit(session: Session, case: Application, *, actor: User, now: dt.datetime, calendar: WorkingCalendar,
+             data: Mapping[str, Any] | None, materials: Mapping[str, ApplicantFile],
+             upload_errors: Mapping[str, str] | None = None) -> None:
+    """The applicant answers the correction notice; the intake period starts again from today.
+
+    Raises ValidationFailed (nothing changes), Conflict, PermissionDenied.
+    """
+    town = case.town
+    rules = rules_for(case.power_item)
+    definition = None
+    if case.form_definition_id is not None:
+        from forms.models import FormDefinitionVersion
+
+        version = session.get(FormDefinitionVersion, case.form_definition_id)
+        definition = load_form_definition(version.definition) if version is not None else None
+    form = ApplicationForm(case.power_item, rules, case.form_definition_id, definition)
+    errors: dict[str, str] = dict(upload_errors or {})
+    clean = case.data
+    if data is not None and definition is not None:
+        try:
+            clean = _validate_data(session, town, form, data, now)
+        except ValidationFailed as exc:
+            errors.update(exc.details or {})
+    attached = {m.material_code: m.file for m in case.materials} | dict(materials)
+    errors.update({k: v for k, v in _material_errors(form, attached, case.applicant_id, materials).items()
+                   if k not in errors})
+    if errors:
+        raise ValidationFailed("补正信息有误，请按提示修改", details=errors)
+    apply_transition(session, case, Action.RESUBMIT, actor=actor, now=now)
+    case.data = clean
+    _attach(session, case, form, materials, now)
+    today = local_date(now)
+    for pause in case.pauses:
+        if pause.kind == PauseKind.CORRECTION and pause.ended_on is None:
+            pause.ended_on = today
+    case.corrections[-1].answered_at = now
+    # 行政许可法 第三十二条: the application counts as received when the corrected materials arrive.
+    case.received_on = today
+    due = calendar.add_working_days(today, INTAKE_DAYS)
+    case.intake_due_on = due.due
+    case.deadline_provisional = due.provisional
+
+
+def refuse(session: Session, case: Application, *, actor: User, now: dt.datetime, reason: str,
+           competent_office: str | None = None, expected_version: int | None = None) -> Notice:
+    """不予受理 with a written reason (e.g. not this office's power: name the competent office).
+
+    Raises ValidationFailed (no reason), Conflict, PermissionDenied.
+    """
+    reason = (reason or "").strip()
+    competent_office = (competent_office or "").strip() or None
+    errors = {}
+    if not reason:
+        errors["reason"] = "请写明不予受理的理由"
+    elif len(reason) > 1000:
+        errors["reason"] = "理由不能超过1000字"
+    if competent_office and len(competent_office) > 100:
+        errors["competent_office"] = "机关名称不能超过100字"
+    if errors:
+        raise ValidationFailed("不予受理决定内容有误", details=errors)
+    apply_transition(session, case, Action.REFUSE, actor=actor, now=now, expected_version=expected_version,
+                     duty=duties_text(case, Stage.INTAKE), reason=reason,
+                     params={"competent_office": competent_office})
+    case.closed_at = now
+    return issue_notice(session, case, NoticeKind.REFUSAL, actor=actor, now=now, content={
+        "reason": reason, "competent_office": competent_office,
+        "remedies": "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"})
+
+
+def withdraw(session: Session, case: Application, *, actor: User, now: dt.datetime,
+             reason: str | None = None) -> None:
+    """The applicant withdraws before a decision. Raises Conflict, PermissionDenied."""
+    apply_transition(session, case, Action.WITHDRAW, actor=actor, now=now, reason=(reason or "").strip() or None)
+    case.closed_at = now
+    for pause in case.pauses:
+        if pause.ended_on is None:
+            pause.ended_on = local_date(now)
+
+
+def sweep_deemed_acceptance(session: Session, *, now: dt.datetime, calendar: WorkingCalendar) -> list[Application]:
+    """Accept every submitted case nobody acted on within 5 working days of receipt, as of the day it was
+    received (行政许可法 第三十二条), and record that it happened by operation of law."""
+    today = local_date(now)
+    due = list(session.scalars(select(Application).where(Application.status == CaseStatus.SUBMITTED,
+                                                         Application.intake_due_on < today)
+                               .with_for_update(of=Application, skip_locked=True)))
+    done = []
+    for case in due:
+        assert case.received_on is not None
+        if calendar.working_days_between(case.received_on, today).days <= INTAKE_DAYS:
+            continue  # the table changed since the due date was computed
+        apply_transition(session, case, Action.DEEM_ACCEPT, actor=None, now=now,
+                         reason="收到申请之日起五个工作日内未作出受理决定，依法自收到申请之日起视为受理",
+                         params={"received_on": case.received_on.isoformat()})
+        case.deemed_accepted = True
+        _start_decision_clock(session, case, case.received_on, actor=None, now=now, calendar=calendar, deemed=True)
+        done.append(case)
+    return done
+
+
+def record_visit(session: Session, *, actor: User, town: Jurisdiction, visitor_name: str, purpose: str,
+                 now: dt.datetime, case: Application | None = None) -> Visit:
+    """Record a physical visit to the window. Raises ValidationFailed."""
+    visitor_name = (visitor_name or "").strip()
+    purpose = (purpose or "").strip()
+    errors = {}
+    if not visitor_name or len(visitor_name) > 50:
+        errors["visitor_name"] = "请填写来访人姓名（50字以内）"
+    if not purpose or len(purpose) > 200:
+        errors["purpose"] = "请填写来访事由（200字以内）"
+    if errors:
+        raise ValidationFailed("来访登记信息有误", details=errors)
+    visit = Visit(application_id=case.id if case else None, applicant_id=case.applicant_id if case else None,
+                  town_id=town.id, visitor_name=visitor_name, purpose=purpose, at=now, recorded_by_id=actor.id)
+    session.add(visit)
+    session.flush()
+    record(session, actor=actor, action="visit.record", object_type="visit", object_id=visit.id, now=now,
+           jurisdiction_id=town.id, payload={"application": case.case_number if case else None})
+    return visit
+
+
+def visits_for(session: Session, case: Application) -> list[Visit]:
+    return list(session.scalars(select(Visit).where(Visit.application_id == case.id).order_by(Visit.at)))

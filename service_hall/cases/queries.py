@@ -1,0 +1,101 @@
+"""Loading cases through their owner or jurisdiction, so an id in a URL cannot reach others' records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service_hall.accounts.models import User
+from service_hall.calendar.working_days import WorkingCalendar
+from service_hall.cases.clock import local_date
+from service_hall.cases.models import Application, CaseStatus
+from service_hall.core.errors import NotFound
+from service_hall.jurisdictions.operations import visible_jurisdiction_ids
+
+
+def own_application(session: Session, applicant: User, ref: str) -> Application:
+    """An applicant's own application by its public reference. Raises NotFound for anyone else's."""
+    case = session.scalar(select(Application).where(Application.ref == ref))
+    if case is None or case.applicant_id != applicant.id:
+        raise NotFound("未找到该申请")
+    return case
+
+
+def own_applications(session: Session, applicant: User) -> list[Application]:
+    return list(session.scalars(select(Application).where(Application.applicant_id == applicant.id)
+                                .order_by(Application.created_at.desc())))
+
+
+def staff_case(session: Session, staff: User, case_id: int) -> Application:
+    """A case in the staff member's jurisdiction. Raises NotFound otherwise (existence must not leak)."""
+    case = session.get(Application, case_id)
+    if case is None or case.town_id not in visible_jurisdiction_ids(session, staff):
+        raise NotFound("未找到该办件")
+    return case
+
+
+OPEN = [CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED, CaseStatus.ACCEPTED, CaseStatus.SPECIAL_PROCEDURE,
+        CaseStatus.REVIEWED, CaseStatus.APPROVED]
+
+
+def queue(session: Session, staff: User, statuses: list[CaseStatus] | None = None) -> list[Application]:
+    """Open cases of the staff member's towns, the nearest deadline first."""
+    towns = visible_jurisdiction_ids(session, staff)
+    deadline = sql_case((Application.status == CaseStatus.SUBMITTED, Application.intake_due_on),
+                        else_=Application.due_on)
+    return list(session.scalars(select(Application).where(Application.town_id.in_(towns),
+                                                          Application.status.in_(statuses or OPEN))
+                                .order_by(deadline.asc().nulls_last(), Application.id)))
+
+
+def current_deadline(case: Application) -> dt.date | None:
+    if case.status == CaseStatus.SUBMITTED:
+        return case.intake_due_on
+    if case.status in {CaseStatus.ACCEPTED, CaseStatus.SPECIAL_PROCEDURE, CaseStatus.REVIEWED}:
+        return case.due_on
+    return None
+
+
+def deadline_state(case: Application, calendar: WorkingCalendar, now: dt.datetime) -> tuple[str | None, int | None]:
+    """(colour, working days left) for the case's running deadline; (None, None) when no clock runs."""
+    due = current_deadline(case)
+    if due is None:
+        return None, None
+    today = local_date(now)
+    colour = calendar.deadline_colour(due, today)
+    left = calendar.days_left(due, today)
+    return colour, left
+
+
+def submitted_values(session: Session, case: Application) -> list[Any]:
+    """The application's form values as labelled rows (see ``forms.display``)."""
+    from forms.definition import load_form_definition
+    from forms.display import display_rows
+    from forms.models import FormDefinitionVersion
+
+    definition = None
+    if case.form_definition_id is not None:
+        version = session.get(FormDefinitionVersion, case.form_definition_id)
+        definition = load_form_definition(version.definition) if version is not None else None
+    return display_rows(definition, case.data or {})
+
+
+def case_history(session: Session, case: Application) -> tuple[list[Any], dict[int, User]]:
+    """The case's audit records in order, and the accounts that acted in them."""
+    from service_hall.audit.models import AuditRecord
+
+    records = list(session.scalars(select(AuditRecord).where(AuditRecord.object_type == "application",
+                                                             AuditRecord.object_id == str(case.id))
+                                   .order_by(AuditRecord.seq)))
+    ids = {r.actor_id for r in records if r.actor_id}
+    actors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return records, actors
+
+
+def parse_statuses(raw: str | None) -> list[CaseStatus] | None:
+    """A ``?status=`` filter: the one status named, or None (every open status) for anything else."""
+    return [CaseStatus(raw)] if raw in {s.value for s in CaseStatus} else None

@@ -1,0 +1,109 @@
+"""好差评: the applicant rates a finished case once; a poor rating opens a rectification task (整改) that
+the town closes with a recorded callback to the applicant (回访).
+
+All functions take the session, the acting user and ``now``; none commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service_hall.accounts.models import User
+from service_hall.audit.trail import record
+from service_hall.calendar.working_days import WorkingCalendar
+from service_hall.cases.clock import local_date
+from service_hall.cases.models import Application, Rating, RectificationTask
+from service_hall.core.errors import Conflict, NotFound, ValidationFailed
+from service_hall.jurisdictions.operations import visible_jurisdiction_ids
+
+POOR = 2  # ratings of 1 or 2 are 差评
+SCORE_LABELS = {1: "非常不满意", 2: "不满意", 3: "基本满意", 4: "满意", 5: "非常满意"}
+
+
+def rating_of(session: Session, case: Application) -> Rating | None:
+    return session.scalar(select(Rating).where(Rating.application_id == case.id))
+
+
+def rate(session: Session, case: Application, *, actor: User, now: dt.datetime, calendar: WorkingCalendar,
+         score: object, comment: str | None, rectification_days: int) -> Rating:
+    """The case's own applicant rates it 1–5 with an optional comment, once, after it has ended. A rating
+    of 1 or 2 opens a rectification task due in ``rectification_days`` working days.
+
+    Raises NotFound (not the applicant's case), ValidationFailed (score outside 1–5, comment too long),
+    Conflict (the case has not ended, already rated).
+    """
+    if case.applicant_id != actor.id:
+        raise NotFound("未找到该申请")
+    errors = {}
+    value = int(score) if isinstance(score, int | str) and str(score).strip().isdigit() else None
+    if value is None or not 1 <= value <= 5:
+        errors["score"] = "评分应为1至5分的整数"
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        errors["comment"] = "评价内容不能超过500字"
+    if errors:
+        raise ValidationFailed("评价信息有误", details=errors)
+    assert value is not None
+    if not case.status.is_final:
+        raise Conflict("办件办结后才能评价")
+    if rating_of(session, case) is not None:
+        raise Conflict("您已评价过本件，每件只能评价一次")
+    rating = Rating(application_id=case.id, town_id=case.town_id, applicant_id=actor.id, score=value,
+                    comment=comment, rated_at=now)
+    session.add(rating)
+    session.flush()
+    task = None
+    if value <= POOR:
+        due = calendar.add_working_days(local_date(now), rectification_days).due
+        task = RectificationTask(rating=rating, application_id=case.id, town_id=case.town_id, opened_at=now,
+                                 due_on=due)
+        session.add(task)
+        session.flush()
+    record(session, actor=actor, action="rating.create", object_type="application", object_id=case.id, now=now,
+           jurisdiction_id=case.town_id, payload={"score": value, "rectification": task.id if task else None})
+    return rating
+
+
+def staff_task(session: Session, staff: User, task_id: int) -> RectificationTask:
+    """A rectification task of the staff member's towns. Raises NotFound otherwise."""
+    task = session.get(RectificationTask, task_id)
+    if task is None or task.town_id not in visible_jurisdiction_ids(session, staff):
+        raise NotFound("未找到该整改任务")
+    return task
+
+
+def record_callback(session: Session, task: RectificationTask, *, actor: User, now: dt.datetime,
+                    outcome: str) -> RectificationTask:
+    """回访: who called the applicant back, when, and what came of it; closes the task.
+
+    Raises ValidationFailed (no outcome), Conflict (already closed).
+    """
+    outcome = (outcome or "").strip()
+    if not outcome or len(outcome) > 1000:
+        raise ValidationFailed("回访情况有误", details={"outcome": "请填写回访及整改情况（1000字以内）"})
+    if not task.is_open:
+        raise Conflict("该整改任务已回访办结")
+    task.callback_at = now
+    task.callback_by_id = actor.id
+    task.callback_outcome = outcome
+    record(session, actor=actor, action="rectification.callback", object_type="application",
+           object_id=task.application_id, now=now, jurisdiction_id=task.town_id, reason=outcome,
+           payload={"task": task.id})
+    return task
+
+
+def ratings_for(session: Session, staff: User) -> list[Rating]:
+    """Ratings of the staff member's towns, newest first."""
+    return list(session.scalars(select(Rating).where(Rating.town_id.in_(visible_jurisdiction_ids(session, staff)))
+                                .order_by(Rating.rated_at.desc(), Rating.id.desc())))
+
+
+def tasks_for(session: Session, staff: User, *, open_only: bool = False) -> list[RectificationTask]:
+    """Rectification tasks of the staff member's towns, the earliest due first."""
+    query = select(RectificationTask).where(RectificationTask.town_id.in_(visible_jurisdiction_ids(session, staff)))
+    if open_only:
+        query = query.where(RectificationTask.callback_at.is_(None))
+    return list(session.scalars(query.order_by(RectificationTask.due_on, RectificationTask.id)))

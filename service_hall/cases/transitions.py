@@ -1,0 +1,372 @@
+"""The status machine as one table: (state, action) → (next state, who may, guard).
+
+``apply_transition`` is the only place a case changes status; it checks the table, the actor's
+permission and the guard, and writes the audit record naming the duty discharged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
+
+from power_lists.models import DutyStage
+from service_hall.accounts.models import User
+from service_hall.accounts.permissions import Permission
+from service_hall.audit.trail import record
+from service_hall.cases.models import Application, CaseStatus
+from service_hall.core.errors import Conflict, PermissionDenied
+
+S = CaseStatus
+
+
+class Action(enum.StrEnum):
+    SUBMIT = "submit"
+    RESUBMIT = "resubmit"  # applicant answers the correction notice
+    ACCEPT = "accept"
+    ACCEPT_WITH_PLEDGE = "accept_with_pledge"  # 容缺受理
+    REQUEST_CORRECTION = "request_correction"
+    REFUSE = "refuse"  # 不予受理
+    DEEM_ACCEPT = "deem_accept"  # nobody acted within 5 working days
+    WITHDRAW = "withdraw"
+    SIGN_PLEDGE = "sign_pledge"  # 告知承诺制: the applicant signs the pledge
+    APPROVE_ON_PLEDGE = "approve_on_pledge"  # 告知承诺制: on-the-spot approval against the signed pledge
+    START_SPECIAL = "start_special"
+    END_SPECIAL = "end_special"
+    RECORD_OPINION = "record_opinion"  # a reviewer's 审查意见
+    COMPLETE_REVIEW = "complete_review"
+    EXTEND = "extend"
+    APPROVE = "approve"
+    DENY = "deny"
+    DELIVER = "deliver"
+    PASS_CHECK = "pass_check"  # 事后核查: the pledge proved true
+    REVOKE = "revoke"
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS = {
+    Action.SUBMIT: "提交申请", Action.RESUBMIT: "提交补正材料", Action.ACCEPT: "受理",
+    Action.ACCEPT_WITH_PLEDGE: "容缺受理", Action.REQUEST_CORRECTION: "一次性告知补正",
+    Action.REFUSE: "不予受理", Action.DEEM_ACCEPT: "逾期自动受理", Action.WITHDRAW: "撤回申请",
+    Action.SIGN_PLEDGE: "签署告知承诺书", Action.APPROVE_ON_PLEDGE: "告知承诺当场准予许可",
+    Action.START_SPECIAL: "启动特别程序", Action.END_SPECIAL: "特别程序结束", Action.RECORD_OPINION: "提出审查意见",
+    Action.COMPLETE_REVIEW: "审查完毕", Action.EXTEND: "延长办理期限", Action.APPROVE: "准予许可",
+    Action.DENY: "不予许可", Action.DELIVER: "送达", Action.PASS_CHECK: "事后核查属实", Action.REVOKE: "撤销",
+}
+
+
+class Actor(enum.Enum):
+    """Who may take an action that is not a staff permission."""
+
+    APPLICANT = "applicant"  # the case's own applicant
+    SYSTEM = "system"  # the deadline sweep
+
+
+# The flow's stages are the 责任清单's stages: one enum, owned by the list.
+Stage = DutyStage
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    case: Application
+    actor: User | None
+    now: dt.datetime
+    params: dict[str, Any]
+
+
+Guard = Callable[[GuardContext], None]  # raises a DomainError to refuse
+
+
+@dataclass(frozen=True)
+class Transition:
+    to: CaseStatus
+    who: tuple[Permission | Actor, ...]
+    stage: Stage
+    guard: Guard | None = None
+
+
+def _rules(ctx: GuardContext) -> Any:
+    from service_hall.cases.rules import rules_for
+
+    return rules_for(ctx.case.power_item)
+
+
+def _today(ctx: GuardContext) -> dt.date:
+    from service_hall.cases.clock import local_date
+
+    return local_date(ctx.now)
+
+
+def _no_second_correction(ctx: GuardContext) -> None:
+    """一次性告知: all missing items in one notice, so a second request is refused."""
+    if ctx.case.corrections:
+        raise Conflict("本件已发出过一次性补正告知，依法不得再次要求补正")
+
+
+def _within_intake_period(ctx: GuardContext) -> None:
+    """The correction notice is due within 5 working days of receipt (行政许可法 第三十二条)."""
+    if ctx.case.intake_due_on is not None and _today(ctx) > ctx.case.intake_due_on:
+        raise Conflict(f"已超过五个工作日的受理审查期限（{ctx.case.intake_due_on}），依法视为受理，不得再要求补正")
+
+
+def _refusal_allowed(ctx: GuardContext) -> None:
+    """Within the 5 working days of the intake period: after it the application is deemed accepted."""
+    if ctx.case.intake_due_on is not None and _today(ctx) > ctx.case.intake_due_on:
+        raise Conflict(f"已超过五个工作日的受理审查期限（{ctx.case.intake_due_on}），依法视为受理，不得不予受理")
+
+
+def _correction_allowed(ctx: GuardContext) -> None:
+    """Once only (一次性告知), and within the 5 working days of the intake period."""
+    _no_second_correction(ctx)
+    _within_intake_period(ctx)
+
+
+def _not_extended(ctx: GuardContext) -> None:
+    if ctx.case.extension_days:
+        raise Conflict("本件已延长过一次办理期限，不得再次延长")
+
+
+def _extension_allowed(ctx: GuardContext) -> None:
+    """One extension of 10 working days, approved before the statutory limit runs out (第四十二条)."""
+    _not_extended(ctx)
+    due = ctx.case.statutory_due_on
+    if due is not None and _today(ctx) > due:
+        raise Conflict(f"法定办理期限已于 {due} 届满，不能再延长")
+
+
+def _pledge_item(ctx: GuardContext) -> None:
+    """The item allows 告知承诺制."""
+    if not _rules(ctx).pledge_allowed:
+        raise Conflict("本事项不适用告知承诺制")
+
+
+def _pledge_not_signed(ctx: GuardContext) -> None:
+    """The item allows 告知承诺制 and the pledge is not yet signed."""
+    _pledge_item(ctx)
+    if ctx.case.pledge_signed_at is not None:
+        raise Conflict("已签署告知承诺书，无需重复签署")
+
+
+def _accepted_by(ctx: GuardContext) -> int | None:
+    """Who accepted the case, from the audit trail (the authoritative record of who did what)."""
+    from service_hall.audit.models import AuditRecord
+
+    session = object_session(ctx.case)
+    assert session is not None
+    return session.scalar(select(AuditRecord.actor_id).where(
+        AuditRecord.object_type == "application", AuditRecord.object_id == str(ctx.case.id),
+        AuditRecord.action.in_([f"case.{Action.ACCEPT.value}", f"case.{Action.ACCEPT_WITH_PLEDGE.value}"]))
+        .order_by(AuditRecord.seq.desc()).limit(1))
+
+
+def _separate_decider(ctx: GuardContext, *, deciding_at_intake: bool = False) -> None:
+    """审批分离: where the item requires it, whoever accepted the case may not decide it."""
+    if not _rules(ctx).separate_decider or ctx.actor is None:
+        return
+    if deciding_at_intake or _accepted_by(ctx) == ctx.actor.id:
+        raise Conflict("本事项实行受理与决定分离，受理人不得对本件作出决定，请由其他负责人决定")
+
+
+def _approve_on_pledge(ctx: GuardContext) -> None:
+    """告知承诺制 item, pledge signed, and the item does not separate acceptance from decision."""
+    _pledge_item(ctx)
+    if ctx.case.pledge_signed_at is None:
+        raise Conflict("申请人尚未签署告知承诺书，不能当场准予许可")
+    _separate_decider(ctx, deciding_at_intake=True)
+
+
+def _reviewers_needed(ctx: GuardContext) -> None:
+    """审查: at least one opinion; two from different reviewers where the item requires it."""
+    needed = 2 if _rules(ctx).two_reviewers else 1
+    have = len({r.reviewer_id for r in ctx.case.reviews})
+    if have < needed:
+        if needed == 2:
+            raise Conflict(f"本事项须由两名不同的审查人员分别提出审查意见，目前仅有 {have} 份")
+        raise Conflict("尚无审查意见，请先提出审查意见")
+
+
+def _new_reviewer(ctx: GuardContext) -> None:
+    """One opinion per reviewer per case (the second of two reviewers must be someone else)."""
+    if ctx.actor is not None and any(r.reviewer_id == ctx.actor.id for r in ctx.case.reviews):
+        raise Conflict("您已对本件提出过审查意见，须由另一名审查人员审查")
+
+
+def _decide_reviewed(ctx: GuardContext) -> None:
+    """Enough distinct reviewers, and the decider did not accept the case where the item separates the two."""
+    _reviewers_needed(ctx)
+    _separate_decider(ctx)
+
+
+def _decide_on_the_spot(ctx: GuardContext) -> None:
+    """即办件 are decided the day they are accepted, without a separate review stage; other items are not."""
+    if not _rules(ctx).immediate:
+        _reviewers_needed(ctx)
+        raise Conflict("本事项须先完成审查（审查完毕）后再作决定")
+    _separate_decider(ctx)
+
+
+def _pending_check(ctx: GuardContext) -> None:
+    """An open 事后核查 task exists (approval on a 告知承诺 pledge)."""
+    from service_hall.cases.models import CheckResult
+
+    if not any(c.result == CheckResult.PENDING for c in ctx.case.checks):
+        raise Conflict("本件没有待办的事后核查任务")
+
+
+_REVIEW = (Permission.CASE_REVIEW,)
+_DECIDE = (Permission.CASE_DECIDE,)
+_APPLICANT = (Actor.APPLICANT,)
+
+TABLE: dict[tuple[CaseStatus, Action], Transition] = {
+    (S.DRAFT, Action.SUBMIT): Transition(S.SUBMITTED, (Actor.APPLICANT, Permission.CASE_FILE_ON_BEHALF), Stage.INTAKE),
+    (S.DRAFT, Action.WITHDRAW): Transition(S.WITHDRAWN, _APPLICANT, Stage.OTHER),
+    (S.SUBMITTED, Action.ACCEPT): Transition(S.ACCEPTED, (Permission.CASE_INTAKE,), Stage.INTAKE),
+    (S.SUBMITTED, Action.ACCEPT_WITH_PLEDGE): Transition(S.ACCEPTED, (Permission.CASE_INTAKE,), Stage.INTAKE),
+    (S.SUBMITTED, Action.REQUEST_CORRECTION): Transition(S.CORRECTION_REQUESTED, (Permission.CASE_INTAKE,),
+                                                         Stage.INTAKE, _correction_allowed),
+    (S.SUBMITTED, Action.REFUSE): Transition(S.REFUSED, (Permission.CASE_INTAKE,), Stage.INTAKE, _refusal_allowed),
+    (S.SUBMITTED, Action.DEEM_ACCEPT): Transition(S.ACCEPTED, (Actor.SYSTEM,), Stage.INTAKE),
+    (S.SUBMITTED, Action.WITHDRAW): Transition(S.WITHDRAWN, _APPLICANT, Stage.OTHER),
+    (S.SUBMITTED, Action.SIGN_PLEDGE): Transition(S.SUBMITTED, _APPLICANT, Stage.INTAKE, _pledge_not_signed),
+    (S.SUBMITTED, Action.APPROVE_ON_PLEDGE): Transition(S.APPROVED, _DECIDE, Stage.DECISION, _approve_on_pledge),
+    (S.CORRECTION_REQUESTED, Action.RESUBMIT): Transition(S.SUBMITTED, (Actor.APPLICANT,
+                                                                        Permission.CASE_FILE_ON_BEHALF), Stage.INTAKE),
+    (S.CORRECTION_REQUESTED, Action.WITHDRAW): Transition(S.WITHDRAWN, _APPLICANT, Stage.OTHER),
+    (S.ACCEPTED, Action.START_SPECIAL): Transition(S.SPECIAL_PROCEDURE, _REVIEW, Stage.REVIEW),
+    (S.ACCEPTED, Action.RECORD_OPINION): Transition(S.ACCEPTED, _REVIEW, Stage.REVIEW, _new_reviewer),
+    (S.ACCEPTED, Action.COMPLETE_REVIEW): Transition(S.REVIEWED, _REVIEW, Stage.REVIEW, _reviewers_needed),
+    (S.ACCEPTED, Action.EXTEND): Transition(S.ACCEPTED, _DECIDE, Stage.DECISION, _extension_allowed),
+    (S.ACCEPTED, Action.APPROVE): Transition(S.APPROVED, _DECIDE, Stage.DECISION, _decide_on_the_spot),
+    (S.ACCEPTED, Action.DENY): Transition(S.DENIED, _DECIDE, Stage.DECISION, _decide_on_the_spot),
+    (S.ACCEPTED, Action.WITHDRAW): Transition(S.WITHDRAWN, _APPLICANT, Stage.OTHER),
+    (S.SPECIAL_PROCEDURE, Action.END_SPECIAL): Transition(S.ACCEPTED, _REVIEW, Stage.REVIEW),
+    (S.SPECIAL_PROCEDURE, Action.RECORD_OPINION): Transition(S.SPECIAL_PROCEDURE, _REVIEW, Stage.REVIEW,
+                                                             _new_reviewer),
+    (S.SPECIAL_PROCEDURE, Action.EXTEND): Transition(S.SPECIAL_PROCEDURE, _DECIDE, Stage.DECISION,
+                                                     _extension_allowed),
+    (S.SPECIAL_PROCEDURE, Action.WITHDRAW): Transition(S.WITHDRAWN, _APPLICANT, Stage.OTHER),
+    (S.REVIEWED, Action.EXTEND): Transition(S.REVIEWED, _DECIDE, Stage.DECISION, _extension_allowed),
+    (S.REVIEWED, Action.WITHDRAW): Transition(S.WITHDRAWN, _APPLICANT, Stage.OTHER),
+    (S.REVIEWED, Action.APPROVE): Transition(S.APPROVED, _DECIDE, Stage.DECISION, _decide_reviewed),
+    (S.REVIEWED, Action.DENY): Transition(S.DENIED, _DECIDE, Stage.DECISION, _decide_reviewed),
+    (S.APPROVED, Action.DELIVER): Transition(S.DELIVERED, (Permission.CERTIFICATE_ISSUE,), Stage.DELIVERY),
+    (S.APPROVED, Action.PASS_CHECK): Transition(S.APPROVED, _REVIEW, Stage.SUPERVISION, _pending_check),
+    (S.APPROVED, Action.REVOKE): Transition(S.REVOKED, _DECIDE, Stage.SUPERVISION),
+    (S.DELIVERED, Action.PASS_CHECK): Transition(S.DELIVERED, _REVIEW, Stage.SUPERVISION, _pending_check),
+    (S.DELIVERED, Action.REVOKE): Transition(S.REVOKED, _DECIDE, Stage.SUPERVISION),
+}
+
+
+def allowed_actions(case: Application) -> list[Action]:
+    return [action for (state, action) in TABLE if state == case.status]
+
+
+def _authorised(transition: Transition, case: Application, actor: User | None) -> bool:
+    for who in transition.who:
+        if who is Actor.SYSTEM and actor is None:
+            return True
+        if who is Actor.APPLICANT and actor is not None and actor.id == case.applicant_id:
+            return True
+        if isinstance(who, Permission) and actor is not None and actor.can(who):
+            return True
+    return False
+
+
+def apply_transition(session: Session, case: Application, action: Action, *, actor: User | None,
+                     now: dt.datetime, duty: str | None = None, reason: str | None = None,
+                     params: dict[str, Any] | None = None, expected_version: int | None = None) -> Transition:
+    """Move ``case`` along the table and audit it.
+
+    Raises Conflict when the case changed since the actor looked at it (``expected_version``) or when
+    its state does not allow the action; PermissionDenied when the actor may not take it; whatever
+    the guard raises. On refusal for lack of permission the attempt itself is audited by the caller.
+    """
+    if expected_version is not None and case.row_version != expected_version:
+        raise Conflict("该件已被他人处理，请刷新页面查看最新状态")
+    transition = TABLE.get((case.status, action))
+    if transition is None:
+        raise Conflict(f"当前状态（{case.status.label}）不能执行“{action.label}”")
+    if not _authorised(transition, case, actor):
+        raise PermissionDenied(f"您无权执行“{action.label}”")
+    if transition.guard is not None:
+        transition.guard(GuardContext(case, actor, now, params or {}))
+    before = case.status
+    case.status = transition.to
+    case.updated_at = now
+    record(session, actor=actor, action=f"case.{action.value}", object_type="application", object_id=case.id,
+           now=now, jurisdiction_id=case.town_id, from_state=before.value, to_state=transition.to.value,
+           reason=reason, duty=duty, payload=params)
+    return transition
+
+
+DESIGN_NOTES = """## Design notes
+
+- **即办件 (immediate items)** are decided the day they are accepted, without a review stage:
+  `(accepted, approve|deny)` is allowed only for them (`_decide_on_the_spot`). A service hall does it either
+  way: the clerk accepts and the head (负责人, role `decider`) approves the same day; or a head at the window,
+  who also holds intake rights, accepts and approves in one visit (`review.decide_on_the_spot`, two audited
+  steps in one transaction — the workbench's “受理并准予许可” button).
+- **告知承诺制**: the applicant signs the pledge (`sign_pledge`, portal or API); a head then approves on the
+  spot (`approve_on_pledge`: acceptance and approval in one act) and a 事后核查 task is opened, due in
+  `FOLLOW_UP_CHECK_DAYS` (20) working days. A true pledge closes it (`pass_check`); a false one revokes the
+  approval (`revoke`, reason = the finding). Approving a license is always a head's power, never a clerk's.
+- **审批分离**: where the item sets `separate_decider`, whoever accepted the case (from the audit trail) may not
+  decide it — so such items cannot be decided on the spot or on a pledge.
+- **Review**: each reviewer records one opinion (`record_opinion`); items with `two_reviewers` need opinions
+  from two different reviewers before `complete_review`, and the decision re-checks it.
+- **Special procedures** (听证, 现场勘验, 检验检测检疫, 专家评审) stop the clock from their first to their last day;
+  while one runs, the limits are shown as the earliest they can be (the pause counted up to today) and the
+  case is never flagged overdue; when it ends, both limits are recomputed.
+- **Extension**: once, 10 working days, before the statutory limit has passed, with a reason sent to the
+  applicant in a 延长期限告知书; only the statutory limit moves.
+- **Refusals that concern a power** (409 from the table or a guard, 403 from the table's actor check, 404 for
+  another town's case) are recorded as `case.refused_attempt` in a transaction of their own after the
+  attempt is rolled back; those that reveal a 追责情形 (a second correction, a correction or refusal after
+  the intake period) raise it. Requests refused earlier by the role check (`@requires`) are not recorded.
+"""
+
+
+def _who_label(who: Permission | Actor) -> str:
+    if isinstance(who, Actor):
+        return {"applicant": "申请人本人", "system": "系统"}[who.value]
+    return f"`{who.value}`"
+
+
+def status_machine_markdown() -> str:
+    """The status machine as a Markdown page with a Mermaid diagram, generated from :data:`TABLE`
+    (``scripts/status_machine.py`` writes it to ``docs/status-machine.md``; a test keeps them equal)."""
+    lines = [
+        "# 办件状态流转 — the status machine",
+        "",
+        "Generated from `TABLE` in `service_hall/cases/transitions.py` by `scripts/status_machine.py`;",
+        "`tests/review/test_status_machine.py` fails when this page and the table differ. Every other",
+        "(state, action) pair is refused with 409 and changes nothing.",
+        "",
+        "```mermaid",
+        "stateDiagram-v2",
+        f"    [*] --> {S.DRAFT.value}",
+    ]
+    for (state, action), t in TABLE.items():
+        lines.append(f"    {state.value} --> {t.to.value}: {action.value}")
+    for state in CaseStatus:
+        if state.is_final:
+            lines.append(f"    {state.value} --> [*]")
+    lines += ["```", "", "| from | action | to | who | guard |", "|---|---|---|---|---|"]
+    for (state, action), t in TABLE.items():
+        who = ", ".join(_who_label(w) for w in t.who)
+        guard = ""
+        if t.guard is not None:
+            doc = (t.guard.__doc__ or "").strip().splitlines()
+            guard = f"`{t.guard.__name__}`" + (f" — {doc[0]}" if doc else "")
+        lines.append(f"| {state.value} {state.label} | {action.value} {action.label} | {t.to.value} {t.to.label} "
+                     f"| {who} | {guard} |")
+    lines += ["", *DESIGN_NOTES.splitlines(), ""]
+    return "\n".join(lines)

@@ -1,0 +1,256 @@
+"""Issuing, revoking and reissuing e-certificates (行政许可法 第三十九条、第四十四条、第六十九条).
+
+:func:`issue` runs inside the approving transaction: it takes the next number of the issuer's gap-free
+counter, renders and signs the PDF and stores it, all before the caller commits — a failure anywhere
+raises and the whole approval rolls back, so no number is ever used without a document (nor skipped).
+"""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+import datetime as dt
+import hashlib
+import re
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from power_lists.models import DelegationMode, PowerItem, town_authority_name
+from service_hall.accounts.models import User
+from service_hall.audit.trail import record
+from service_hall.cases.clock import local_date, next_number
+from service_hall.cases.models import Application, CaseStatus, Notice, NoticeKind
+from service_hall.certificates import settings as document_settings
+from service_hall.certificates.models import Certificate, CertificateStatus
+from service_hall.certificates.settings import PDF, DocumentSettings
+from service_hall.core.errors import Conflict, ValidationFailed
+from service_hall.documents.context import Authority, CertificateData, mask_id_number
+from service_hall.files.models import StoredBlob
+from service_hall.jurisdictions.models import Jurisdiction
+
+if TYPE_CHECKING:
+    from service_hall.documents.signing import SigningIdentity
+
+PLEDGE_CONDITION = "本许可依申请人告知承诺作出，经核查承诺不实的，将依法撤销本许可"
+REISSUABLE = (CaseStatus.APPROVED, CaseStatus.DELIVERED)
+
+
+def render_certificate(data: CertificateData) -> bytes:
+    """The PDF (WeasyPrint is loaded on first use only, so that verifying needs none of it)."""
+    from service_hall.documents.rendering import render_certificate as render
+
+    return render(data)
+
+
+def sign_pdf(pdf: bytes, identity: SigningIdentity) -> bytes:
+    from service_hall.documents.signing import sign_pdf as sign
+
+    return sign(pdf, identity)
+
+
+def authority_for(item: PowerItem, town: Jurisdiction) -> Authority:
+    """Whose name the documents of a case bear, by the item's 赋权方式 (DESIGN §3): 下放 — the town;
+    委托 — the entrusting department, with the town as entrusted body; 窗口前移 — the county department."""
+    if item.delegation_mode is DelegationMode.ENTRUSTED:
+        return Authority.entrusted(department=item.original_department, town=town_authority_name(town))
+    if item.delegation_mode is DelegationMode.FRONT_WINDOW:
+        return Authority.front_window(item.original_department)
+    return Authority.devolved(town_authority_name(town))
+
+
+def issuer_code(item: PowerItem, town: Jurisdiction) -> str:
+    """The short code that starts a certificate number and scopes its counter: the town's 9-digit
+    区划代码 when the town issues in its own name (下放), otherwise the county's 6 digits and four
+    characters derived from the department's name — so every town acting for one department shares the
+    department's series."""
+    if item.delegation_mode is DelegationMode.DEVOLVED:
+        return town.code[:9]
+    digest = hashlib.sha256(item.original_department.encode()).hexdigest()[:4].upper()
+    return f"{town.county.code[:6]}D{digest}"
+
+
+def legal_basis_text(item: PowerItem) -> str:
+    """设定依据 (or 实施依据) as printed: 《法律》第N条, several joined by 、."""
+    entries = item.setting_basis or item.implementing_basis or []
+    parts = []
+    for entry in entries:
+        law = (entry.get("law") or "").strip()
+        if not law:
+            continue
+        title = law if law.startswith("《") else f"《{law}》"
+        parts.append(title + (entry.get("article") or "").strip())
+    return "、".join(parts) or "《中华人民共和国行政许可法》"
+
+
+_PERIOD = re.compile(r"(\d+)\s*(年|个月|月|日|天)")
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return dt.date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
+
+
+def validity_end(validity: str | None, start: dt.date) -> dt.date | None:
+    """The last valid day for the guide's 审批结果有效期 (``5年`` → the day before the fifth anniversary);
+    None (长期有效) for 长期 and for texts without a period (``按批准期限``, ``定期复核``)."""
+    text = (validity or "").strip()
+    match = _PERIOD.search(text)
+    if not text or "长期" in text or match is None:
+        return None
+    amount, unit = int(match.group(1)), match.group(2)
+    if unit == "年":
+        end = _add_months(start, 12 * amount)
+    elif unit in ("个月", "月"):
+        end = _add_months(start, amount)
+    else:
+        end = start + dt.timedelta(days=amount)
+    return end - dt.timedelta(days=1)
+
+
+def holder_of(applicant: User) -> tuple[str, str, str]:
+    """(name, ID number, label of the ID) of the applicant: a person's 身份证号码 or an enterprise's
+    统一社会信用代码."""
+    if applicant.credit_code:
+        return applicant.organisation_name or applicant.real_name, applicant.credit_code, "统一社会信用代码"
+    return applicant.real_name, applicant.id_number or "", "公民身份号码"
+
+
+def printed_holder_id(certificate: Certificate) -> str:
+    """The ID as printed and shown publicly: masked for a person, in full for an enterprise's code."""
+    if certificate.holder_id_label == "统一社会信用代码":
+        return certificate.holder_id_number
+    return mask_id_number(certificate.holder_id_number) if certificate.holder_id_number else ""
+
+
+def signing_identity(session: Session, settings: DocumentSettings, town_id: int) -> SigningIdentity:
+    """The deployment's identity; created on first use in the county's name. Raises SigningError."""
+    town = session.get(Jurisdiction, town_id)
+    assert town is not None
+    return settings.identity(f"{town.county.name}人民政府")
+
+
+def store_document(session: Session, settings: DocumentSettings, pdf: bytes, now: dt.datetime) -> StoredBlob:
+    """Keep a signed PDF once, by its hash (the same bytes are never stored twice)."""
+    digest = hashlib.sha256(pdf).hexdigest()
+    blob = session.scalar(select(StoredBlob).where(StoredBlob.sha256 == digest))
+    if blob is None:
+        settings.store.write(digest, pdf)
+        blob = StoredBlob(sha256=digest, size=len(pdf), content_type=PDF, created_at=now)
+        session.add(blob)
+        session.flush()
+    return blob
+
+
+def certificate_data(certificate: Certificate, settings: DocumentSettings, address: str = "") -> CertificateData:
+    """What the PDF prints, from the certificate row."""
+    authority = (Authority.entrusted(department=certificate.issuer_name, town=certificate.entrusted_body)
+                 if certificate.entrusted_body else Authority(name=certificate.issuer_name))
+    return CertificateData(
+        certificate_number=certificate.number, certificate_name=certificate.certificate_name,
+        holder_name=certificate.holder_name, holder_id=printed_holder_id(certificate),
+        holder_id_label=certificate.holder_id_label, item_name=certificate.item_name, scope=certificate.scope,
+        conditions=tuple(certificate.conditions or ()), valid_from=certificate.valid_from,
+        valid_until=certificate.valid_until, legal_basis=certificate.legal_basis, authority=authority,
+        issued_on=certificate.issued_on, verification_url=settings.verification_url(certificate.token),
+        address=address)
+
+
+def _address(case: Application) -> str:
+    site = (case.data or {}).get("site")
+    if isinstance(site, dict):
+        return str(site.get("detail") or "")
+    return ""
+
+
+def issue(session: Session, case: Application, *, actor: User | None, now: dt.datetime,
+          settings: DocumentSettings | None = None, replaces: Certificate | None = None) -> Certificate:
+    """Number, render, sign and store the e-certificate of the approved ``case`` (in the caller's
+    transaction). Raises DocumentError (rendering or signing failed: the caller must roll back)."""
+    settings = settings or document_settings.current()
+    item = case.power_item
+    town = case.town
+    authority = authority_for(item, town)
+    code = issuer_code(item, town)
+    today = local_date(now)
+    seq = next_number(session, f"certificate:{code}", today.year)
+    name, id_number, id_label = holder_of(case.applicant)
+    guide: dict[str, Any] = item.guide or {}
+    decision = next((n for n in reversed(case.notices) if n.kind == NoticeKind.APPROVAL), None)
+    conditions = [PLEDGE_CONDITION] if case.pledge_signed_at is not None else []
+    certificate = Certificate(
+        number=f"{code}{today.year}{seq:06d}", token=secrets.token_urlsafe(16), application_id=case.id,
+        town_id=case.town_id, decision_notice_id=decision.id if decision else None, issuer_code=code,
+        issuer_name=authority.issuer, entrusted_body=authority.entrusted_body,
+        certificate_name=guide.get("result_name") or f"{item.name}决定书", holder_name=name,
+        holder_id_number=id_number, holder_id_label=id_label, item_code=item.code, item_name=item.full_name,
+        scope=case.item_name, conditions=conditions, valid_from=today,
+        valid_until=validity_end(guide.get("result_validity"), today), legal_basis=legal_basis_text(item),
+        issued_on=today, issued_at=now, issued_by_id=actor.id if actor else None, status=CertificateStatus.VALID,
+        replaces_id=replaces.id if replaces else None, lookup_count=0)
+    identity = signing_identity(session, settings, case.town_id)
+    pdf = sign_pdf(render_certificate(certificate_data(certificate, settings, _address(case))), identity)
+    certificate.document_blob = store_document(session, settings, pdf, now)
+    session.add(certificate)
+    session.flush()
+    record(session, actor=actor, action="certificate.issue", object_type="certificate", object_id=certificate.number,
+           now=now, jurisdiction_id=case.town_id,
+           payload={"number": certificate.number, "application_id": case.id,
+                    "replaces": replaces.number if replaces else None})
+    return certificate
+
+
+def _end(session: Session, certificate: Certificate, status: CertificateStatus, *, actor: User | None,
+         now: dt.datetime, reason: str) -> None:
+    certificate.status = status
+    certificate.revoked_at = now
+    certificate.revocation_reason = reason
+    certificate.revoked_by_id = actor.id if actor else None
+    record(session, actor=actor, action=f"certificate.{status.value}", object_type="certificate",
+           object_id=certificate.number, now=now, jurisdiction_id=certificate.town_id, reason=reason,
+           payload={"number": certificate.number})
+
+
+def revoke_for_case(session: Session, case: Application, *, actor: User | None, now: dt.datetime,
+                    reason: str) -> list[Certificate]:
+    """The approval of ``case`` was revoked: its valid certificates become 已撤销 with the same reason
+    (the case transition has checked who may). Raises nothing."""
+    revoked = [c for c in case.certificates if c.status is CertificateStatus.VALID]
+    for certificate in revoked:
+        _end(session, certificate, CertificateStatus.REVOKED, actor=actor, now=now, reason=reason)
+    session.flush()
+    return revoked
+
+
+def current_certificate(case: Application) -> Certificate | None:
+    """The case's certificate in force (None when none was issued or all were revoked/replaced)."""
+    return next((c for c in reversed(case.certificates) if c.status is CertificateStatus.VALID), None)
+
+
+def reissue(session: Session, case: Application, *, actor: User, now: dt.datetime, reason: str,
+            settings: DocumentSettings | None = None) -> Certificate:
+    """换发 after a correction (e.g. the holder's name was corrected): a new certificate with a new
+    number and the current data replaces the one in force, which is marked 已换发 with ``reason``;
+    both stay in the history. Raises ValidationFailed (no reason), PermissionDenied (not a decider),
+    Conflict (no certificate in force, case not approved), DocumentError."""
+    from service_hall.accounts.permissions import Permission
+    from service_hall.core.errors import PermissionDenied
+
+    if not actor.can(Permission.CASE_DECIDE):
+        raise PermissionDenied("只有负责人可以换发证照")
+    text = (reason or "").strip()
+    if not text or len(text) > 500:
+        raise ValidationFailed("请写明换发理由", details={"reason": "请写明换发理由（500字以内）"})
+    old = current_certificate(case)
+    if old is None or case.status not in REISSUABLE:
+        raise Conflict("本件没有可换发的有效证照")
+    _end(session, old, CertificateStatus.REPLACED, actor=actor, now=now, reason=text)
+    session.flush()
+    return issue(session, case, actor=actor, now=now, settings=settings, replaces=old)
+
+
+def approval_notice(case: Application) -> Notice | None:
+    return next((n for n in reversed(case.notices) if n.kind == NoticeKind.APPROVAL), None)

@@ -1,0 +1,169 @@
+"""The statutory notices of the flow (Notice rows) as signed PDFs.
+
+A notice's PDF is rendered from the facts frozen in ``Notice.content``, the case and the item the case is
+pinned to, signed, and stored once (``Notice.document_blob_id``); afterwards the stored bytes are served.
+The approval decision is rendered when the certificate is issued; the others on their first download.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service_hall.cases.clock import CHINA
+from service_hall.cases.models import Application, DeliveryChannel, Notice, NoticeKind
+from service_hall.certificates import settings as document_settings
+from service_hall.certificates.issuing import (
+    authority_for,
+    holder_of,
+    legal_basis_text,
+    sign_pdf,
+    signing_identity,
+    store_document,
+)
+from service_hall.certificates.models import Certificate
+from service_hall.certificates.settings import DocumentSettings
+from service_hall.core.errors import NotFound
+from service_hall.documents.context import (
+    CorrectionItem,
+    DeliveryMethod,
+    DeliveryRecord,
+    NoticeData,
+    PermitTerms,
+    Remedies,
+    mask_id_number,
+)
+from service_hall.documents.context import NoticeKind as DocumentKind
+from service_hall.files.models import StoredBlob
+
+#: Which document template prints which kind of Notice (撤销决定书 has no template yet).
+DOCUMENT_KINDS = {
+    NoticeKind.ACCEPTANCE: DocumentKind.ACCEPTANCE, NoticeKind.CORRECTION: DocumentKind.CORRECTION,
+    NoticeKind.REFUSAL: DocumentKind.REFUSAL, NoticeKind.EXTENSION: DocumentKind.EXTENSION,
+    NoticeKind.APPROVAL: DocumentKind.APPROVAL, NoticeKind.DENIAL: DocumentKind.DENIAL,
+    NoticeKind.DELIVERY: DocumentKind.DELIVERY_RECEIPT, NoticeKind.REVOCATION: DocumentKind.REVOCATION,
+}
+_METHODS = {DeliveryChannel.ELECTRONIC: DeliveryMethod.ELECTRONIC, DeliveryChannel.WINDOW: DeliveryMethod.IN_PERSON,
+            DeliveryChannel.POST: DeliveryMethod.POST}
+
+
+def render_notice(kind: DocumentKind, data: NoticeData) -> bytes:
+    """The PDF (WeasyPrint is loaded on first use only). Raises DocumentDataError, DocumentRenderError."""
+    from service_hall.documents.rendering import render_notice as render
+
+    return render(kind, data)
+
+
+def has_document(notice: Notice) -> bool:
+    return notice.kind in DOCUMENT_KINDS
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _remedies(session: Session, case: Application, content: dict[str, Any]) -> Remedies:
+    county = case.town.county
+    return Remedies(reconsideration_body=content.get("reconsideration_body") or f"{county.name}人民政府",
+                    court=f"{county.name}人民法院")
+
+
+def _permit(session: Session, notice: Notice) -> PermitTerms | None:
+    certificate = session.scalar(select(Certificate).where(Certificate.decision_notice_id == notice.id)
+                                 .order_by(Certificate.id))
+    if certificate is None:
+        return None
+    return PermitTerms(certificate_name=certificate.certificate_name, certificate_number=certificate.number,
+                       scope=certificate.scope, valid_from=certificate.valid_from,
+                       valid_until=certificate.valid_until)
+
+
+def _delivery(session: Session, case: Application, notice: Notice) -> DeliveryRecord:
+    content = notice.content
+    document = session.scalar(select(Notice).where(Notice.number == content.get("document")))
+    at = dt.datetime.fromisoformat(content["delivered_at"]).astimezone(CHINA)
+    from service_hall.accounts.models import User
+
+    clerk = session.get(User, notice.issued_by_id) if notice.issued_by_id else None
+    return DeliveryRecord(
+        document_title=document.kind.label if document else "行政许可决定书",
+        document_number=content.get("document") or "", method=_METHODS[DeliveryChannel(content["channel"])],
+        delivered_at=at.replace(tzinfo=None), recipient=content.get("recipient") or "",
+        address=content.get("address") or ("申请人网上办事账户" if content["channel"] == "electronic" else ""),
+        delivered_by=clerk.real_name if clerk else "")
+
+
+def notice_data(session: Session, notice: Notice) -> NoticeData:
+    """The document data of a Notice row. Raises KeyError/ValueError only for corrupt content; the
+    renderer raises DocumentDataError when a kind's required facts are missing."""
+    case = notice.application
+    item = case.power_item
+    town = case.town
+    content = notice.content or {}
+    name, id_number, id_label = holder_of(case.applicant)
+    shown_id = mask_id_number(id_number) if id_label == "公民身份号码" and id_number else id_number
+    values: dict[str, Any] = {
+        "document_number": notice.number, "authority": authority_for(item, town), "applicant_name": name,
+        "applicant_id": shown_id, "item_name": case.item_name, "legal_basis": legal_basis_text(item),
+        "issued_on": notice.issued_on, "case_number": case.case_number or "", "received_on": case.received_on}
+    kind = notice.kind
+    if kind is NoticeKind.ACCEPTANCE:
+        values["deadline"] = _date(content.get("statutory_due_on") or content.get("due_on"))
+        values["deemed_accepted"] = bool(content.get("deemed"))
+    elif kind is NoticeKind.CORRECTION:
+        values["items"] = tuple(CorrectionItem(material=i.get("name") or i.get("target") or "",
+                                               problem=i.get("problem") or "") for i in content.get("items") or [])
+        values["deadline"] = _date(content.get("respond_by"))
+    elif kind is NoticeKind.REFUSAL:
+        values["reasons"] = tuple(r for r in [content.get("reason")] if r)
+        values["competent_office"] = content.get("competent_office") or ""
+        values["remedies"] = _remedies(session, case, content)
+    elif kind is NoticeKind.EXTENSION:
+        values["reasons"] = tuple(r for r in [content.get("reason")] if r)
+        values["deadline"] = _date(content.get("statutory_due_on"))
+    elif kind is NoticeKind.APPROVAL:
+        values["permit"] = _permit(session, notice)
+    elif kind is NoticeKind.DENIAL:
+        values["reasons"] = tuple(r for r in [content.get("reason")] if r)
+        values["remedies"] = _remedies(session, case, content)
+    elif kind is NoticeKind.DELIVERY:
+        values["delivery"] = _delivery(session, case, notice)
+    elif kind is NoticeKind.REVOCATION:
+        values["reasons"] = tuple(r for r in [content.get("reason")] if r)
+        values["remedies"] = _remedies(session, case, content)
+    return NoticeData(**values)
+
+
+def render_signed(session: Session, notice: Notice, settings: DocumentSettings) -> bytes:
+    """Render and sign the notice's PDF (no storing). Raises NotFound (kind without a document),
+    DocumentDataError, DocumentError."""
+    kind = DOCUMENT_KINDS.get(notice.kind)
+    if kind is None:
+        raise NotFound("该文书暂不提供电子文本")
+    pdf = render_notice(kind, notice_data(session, notice))
+    return sign_pdf(pdf, signing_identity(session, settings, notice.application.town_id))
+
+
+def ensure_document(session: Session, notice: Notice, *, now: dt.datetime,
+                    settings: DocumentSettings | None = None) -> StoredBlob:
+    """The stored signed PDF of ``notice``, rendering and storing it first if this is the first time.
+    The notice row is locked while that happens, so concurrent first downloads render once.
+    Raises NotFound (kind without a document), DocumentDataError, DocumentError."""
+    if notice.document_blob_id is not None:
+        blob = session.get(StoredBlob, notice.document_blob_id)
+        assert blob is not None
+        return blob
+    settings = settings or document_settings.current()
+    locked = session.scalar(select(Notice).where(Notice.id == notice.id).with_for_update()
+                            .execution_options(populate_existing=True))
+    assert locked is not None
+    if locked.document_blob_id is None:
+        blob = store_document(session, settings, render_signed(session, locked, settings), now)
+        locked.document_blob_id = blob.id
+        session.flush()
+    stored = session.get(StoredBlob, locked.document_blob_id)
+    assert stored is not None
+    return stored

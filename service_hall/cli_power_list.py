@@ -1,0 +1,150 @@
+"""``flask --app wsgi power-list …``: import, export and compare the power list.
+
+The commands call the same domain functions as the pages and the API and commit once at the end; a
+rejected file prints every problem with its row and column and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from power_lists.diff import diff_versions
+from power_lists.document import version_document
+from power_lists.errors import ImportRejected
+from power_lists.files import FORMATS, read_document, write_document
+from power_lists.queries import latest_published, version_by_number
+from power_lists.versions import county_for, import_draft, publish, submit_for_review, supersede_due, town_directory
+from service_hall.accounts.models import User
+from service_hall.core.base import utcnow
+from service_hall.core.errors import DomainError, NotFound
+from service_hall.extensions import db
+
+power_list_cli = AppGroup("power-list", help="权力清单（赋权清单）导入、导出与比对")
+
+
+def _fail(exc: DomainError) -> None:
+    db.session.rollback()
+    click.echo(f"错误：{exc.message}", err=True)
+    if isinstance(exc, ImportRejected):
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+    elif isinstance(exc.details, dict):
+        for key, msg in exc.details.items():
+            click.echo(f"  {key}: {msg}", err=True)
+    sys.exit(1)
+
+
+def _user(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise NotFound(f"账号 {username} 不存在或已停用")
+    return user
+
+
+@power_list_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--county", "county_code", default=None, help="县级区划代码（只有一个县时可省略）")
+@click.option("--effective-from", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="生效日期 YYYY-MM-DD（与 --publish-as/--review-by 一起使用时直接发布）")
+@click.option("--publish-as", "publish_as", default=None, help="起草并提交审核的法制审核人员账号")
+@click.option("--review-by", "review_by", default=None, help="审核并发布的另一名法制审核人员账号")
+@click.option("--title", default="", help="版本标题")
+def import_command(file: Path, county_code: str | None, effective_from: dt.datetime | None, publish_as: str | None,
+                   review_by: str | None, title: str) -> None:
+    """把 JSON、CSV 或 XLSX 清单导入为新草稿（可选：提交并由另一人审核发布）"""
+    if bool(publish_as) != bool(review_by):
+        raise click.UsageError("--publish-as 与 --review-by 须同时使用")
+    if publish_as and effective_from is None:
+        raise click.UsageError("直接发布时须指定 --effective-from")
+    now = utcnow()
+    try:
+        drafter = _user(publish_as) if publish_as else None
+        reviewer = _user(review_by) if review_by else None
+        county = county_for(db.session, None, county_code)
+        document = read_document(file.name, file.read_bytes(), town_directory(db.session, county),
+                                 county_code=county.code, county_name=county.name)
+        version = import_draft(db.session, county, document, actor=drafter, now=now, filename=file.name, title=title)
+        if drafter is not None and reviewer is not None and effective_from is not None:
+            submit_for_review(db.session, version, actor=drafter, now=now)
+            publish(db.session, version, effective_from.date(), actor=reviewer, now=now)
+    except DomainError as exc:
+        _fail(exc)
+        return
+    db.session.commit()
+    state = f"已发布，{version.effective_from.isoformat()} 起生效" if version.effective_from else "草稿"
+    click.echo(f"已导入 {len(document['items'])} 个事项：{version.label}（{state}）")
+
+
+@power_list_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--version", "number", type=int, default=None, help="版本号（默认：最新发布的版本）")
+@click.option("--county", "county_code", default=None, help="县级区划代码（只有一个县时可省略）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="输出文件（默认输出到标准输出）")
+def export_command(fmt: str, number: int | None, county_code: str | None, output: Path | None) -> None:
+    """导出清单为 JSON、CSV 或 XLSX"""
+    try:
+        county = county_for(db.session, None, county_code)
+        version = (version_by_number(db.session, county.id, number) if number is not None
+                   else latest_published(db.session, county.id))
+        if version is None:
+            raise NotFound("尚无已发布的清单版本")
+    except DomainError as exc:
+        _fail(exc)
+        return
+    data = write_document(version_document(version), fmt)  # type: ignore[arg-type]
+    if output is None:
+        if fmt == "xlsx" and sys.stdout.isatty():
+            raise click.UsageError("XLSX 是二进制文件，请用 -o 指定输出文件")
+        click.echo(data, nl=False)
+        return
+    output.write_bytes(data)
+    click.echo(f"已导出{version.label}（{len(version.items)} 个事项）到 {output}", err=True)
+
+
+@power_list_cli.command("diff")
+@click.argument("old", type=int)
+@click.argument("new", type=int)
+@click.option("--county", "county_code", default=None, help="县级区划代码（只有一个县时可省略）")
+def diff_command(old: int, new: int, county_code: str | None) -> None:
+    """比较两个版本：新增、取消和逐字段的变更"""
+    try:
+        county = county_for(db.session, None, county_code)
+        diff = diff_versions(db.session, version_by_number(db.session, county.id, old),
+                             version_by_number(db.session, county.id, new))
+    except DomainError as exc:
+        _fail(exc)
+        return
+    click.echo(f"{diff.old_label} → {diff.new_label}：新增 {len(diff.added)} 项，取消 {len(diff.revoked)} 项，"
+               f"变更 {len(diff.changed)} 项")
+    for item in diff.added:
+        click.echo(f"+ 新增 {item.code} {item.name}（{item.power_type}；{'、'.join(item.towns)}）")
+    for item in diff.revoked:
+        click.echo(f"- 取消 {item.code} {item.name}" + (f"（理由：{item.reason}）" if item.reason else ""))
+    for change in diff.changed:
+        click.echo(f"~ 变更 {change.code} {change.name}")
+        for f in change.changes:
+            click.echo(f"    {f.label}：{f.old.replace(chr(10), '；')} → {f.new.replace(chr(10), '；')}")
+
+
+
+@power_list_cli.command("supersede")
+@click.option("--county", "county_code", default=None, help="县级区划代码（只有一个县时可省略）")
+def supersede_command(county_code: str | None) -> None:
+    """把已被新版本取代（新版本已生效）的旧版本标记为“已替代”（供定时任务每日执行）"""
+    try:
+        county = county_for(db.session, None, county_code)
+    except DomainError as exc:
+        _fail(exc)
+        return
+    done = supersede_due(db.session, county.id, now=utcnow())
+    db.session.commit()
+    for version in done:
+        click.echo(f"{version.label}已被新版本替代")
+    click.echo(f"共 {len(done)} 个版本标记为已替代。")

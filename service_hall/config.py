@@ -1,0 +1,84 @@
+"""Configuration from environment variables (documented in README.md).
+
+No secret has a public default: SECRET_KEY comes from the environment or is generated once into
+the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    env = os.environ.get("SECRET_KEY")
+    if env:
+        return env
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        # O_EXCL so that two workers starting at once agree on one key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict[str, object]:
+    """Build the Flask config mapping from the environment."""
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'service_hall.sqlite3'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    redis_url = os.environ.get("REDIS_URL") or None
+    file_store = Path(os.environ.get("FILE_STORE_PATH") or instance_path / "files")
+    public_base_url = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    engine_options: dict[str, object] = {"pool_pre_ping": True}
+    if database_url.startswith("sqlite"):
+        # Several threads of the dev server share the file; wait for locks instead of failing.
+        engine_options = {"connect_args": {"timeout": 30}}
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "REDIS_URL": redis_url,
+        "FILE_STORE_PATH": str(file_store),
+        "SIGNING_KEY_PATH": os.environ.get("SIGNING_KEY_PATH") or str(instance_path / "signing"),
+        "PUBLIC_BASE_URL": public_base_url,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", True),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "API_TITLE": "乡镇赋权事项一站式办理 API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_AS_ASCII": False,
+        # 好差评: working days a town has to call back after a poor rating (整改期限).
+        "RECTIFICATION_DAYS": int(os.environ.get("RECTIFICATION_DAYS", "5")),
+        # 告知承诺制: working days within which an approval on pledge is checked (事后核查).
+        "FOLLOW_UP_CHECK_DAYS": int(os.environ.get("FOLLOW_UP_CHECK_DAYS", "20")),
+    }

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service_hall.accounts.models import User
+from service_hall.core.base import Base, UTCDateTime
+
+
+class StoredBlob(Base):
+    """One stored content, whoever uploaded it."""
+
+    __tablename__ = "stored_blobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ApplicantFile(Base):
+    """A material an applicant has on file (一次提交，多次复用): reusable on later applications."""
+
+    __tablename__ = "applicant_files"
+    __table_args__ = (UniqueConstraint("owner_id", "blob_id", "material_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    owner: Mapped[User] = relationship()
+    blob_id: Mapped[int] = mapped_column(ForeignKey("stored_blobs.id"))
+    blob: Mapped[StoredBlob] = relationship()
+    material_name: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(255))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,101 @@
+"""Every endpoint declares what it needs; one before-request hook enforces it (fail closed).
+
+``requires(Permission.X)`` — a role permission; ``requires(PUBLIC)`` — anyone; ``requires(LOGIN)`` —
+any signed-in account. An endpoint without a declaration is refused with 403 and logged, and a test
+walks ``app.url_map`` so that none ships.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, g, redirect, request, url_for
+from flask_login import current_user
+
+from service_hall.accounts.models import User
+from service_hall.accounts.operations import user_for_token
+from service_hall.accounts.permissions import Permission
+from service_hall.core.base import utcnow
+from service_hall.extensions import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Access(enum.Enum):
+    PUBLIC = "public"
+    LOGIN = "login"
+
+
+PUBLIC = Access.PUBLIC
+LOGIN = Access.LOGIN
+ACCESS_ATTR = "_required_access"
+
+
+def requires(need: Permission | Access) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        setattr(view, ACCESS_ATTR, need)
+        return view
+
+    return decorate
+
+
+def declared_access(view: Callable[..., Any]) -> Permission | Access | None:
+    return getattr(view, ACCESS_ATTR, None)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def current_actor() -> User | None:
+    """The signed-in account: bearer token for the API, the session for HTML pages."""
+    if is_api_request():
+        return g.get("api_user")
+    user = current_user._get_current_object()
+    return user if isinstance(user, User) else None
+
+
+def now() -> dt.datetime:
+    """The request's clock (tests can pin it via ``app.config['FIXED_NOW']``)."""
+    fixed = current_app.config.get("FIXED_NOW")
+    return fixed if fixed is not None else utcnow()
+
+
+def _load_api_user() -> None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        g.api_user = user_for_token(db.session, header[7:].strip(), now=now())
+        db.session.commit()
+    else:
+        g.api_user = None
+
+
+def enforce_access() -> Any:
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    if is_api_request():
+        _load_api_user()
+    view = current_app.view_functions.get(request.endpoint)
+    need = declared_access(view) if view is not None else None
+    if need is None:
+        current_app.logger.error("endpoint %s declares no access rule; refused", request.endpoint)
+        abort(403)
+    if need is Access.PUBLIC:
+        return None
+    actor = current_actor()
+    if actor is None:
+        if is_api_request():
+            abort(401)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if need is Access.LOGIN:
+        return None
+    if not actor.can(need):
+        abort(403)
+    return None
+
+
+def install(app: Flask) -> None:
+    app.before_request(enforce_access)

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields
+
+from service_hall.accounts.operations import TOKEN_LIFETIME, LoginLocked, authenticate, issue_api_token
+from service_hall.accounts.schemas import LoginSchema
+from service_hall.core.errors import PermissionDenied
+from service_hall.extensions import db, limiter
+from service_hall.jurisdictions.operations import towns
+from service_hall.web.access import LOGIN, PUBLIC, current_actor, now, requires
+
+blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="账号与区划")
+
+
+class TokenSchema(Schema):
+    token = fields.String(metadata={"description": "Bearer 令牌，仅返回一次"})
+    expires_at = fields.DateTime()
+
+
+class MeSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    real_name = fields.String()
+    role = fields.String()
+    jurisdiction_code = fields.Function(lambda u: u.jurisdiction.code if u.jurisdiction else None)
+
+
+class JurisdictionSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    level = fields.String()
+
+
+@blp.route("/auth/token", methods=["POST"])
+@requires(PUBLIC)
+@limiter.limit("20 per minute")
+@blp.arguments(LoginSchema)
+@blp.response(201, TokenSchema)
+def create_token(body: dict[str, Any]) -> Any:
+    """用户名（申请人为手机号）和密码换取 API 令牌"""
+    from flask import current_app
+
+    try:
+        user = authenticate(db.session, body["username"], body["password"], now=now(),
+                            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+                            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    except LoginLocked as exc:
+        db.session.commit()
+        abort(429, message=exc.message)
+    except PermissionDenied as exc:
+        db.session.commit()
+        abort(401, message=exc.message)
+    token = issue_api_token(db.session, user, now=now())
+    db.session.commit()
+    return {"token": token, "expires_at": now() + TOKEN_LIFETIME}
+
+
+@blp.route("/me", methods=["GET"])
+@requires(LOGIN)
+@blp.response(200, MeSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def me() -> Any:
+    """当前账号"""
+    return current_actor()
+
+
+@blp.route("/towns", methods=["GET"])
+@requires(PUBLIC)
+@blp.response(200, JurisdictionSchema(many=True))
+def list_towns() -> Any:
+    """乡镇、街道列表"""
+    return towns(db.session)

@@ -1,0 +1,92 @@
+"""Sign-in, sign-out, applicant registration and the account page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_user, logout_user
+
+from service_hall.accounts.models import ApplicantType
+from service_hall.accounts.operations import LoginLocked, authenticate, change_password, register_applicant
+from service_hall.core.errors import PermissionDenied, ValidationFailed
+from service_hall.extensions import db, limiter
+from service_hall.web.access import LOGIN, PUBLIC, current_actor, now, requires
+from service_hall.web.forms_util import form_values, safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _home_for(user: Any) -> str:
+    return url_for("public.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@requires(PUBLIC)
+@limiter.limit("20 per minute", methods=["POST"])
+def login() -> Any:
+    error = None
+    if request.method == "POST":
+        try:
+            user = authenticate(db.session, request.form.get("username", ""), request.form.get("password", ""),
+                                now=now(), max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+                                lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        except LoginLocked as exc:
+            db.session.commit()
+            error = exc.message
+        except PermissionDenied as exc:
+            db.session.commit()  # keep the failure count
+            error = exc.message
+        else:
+            db.session.commit()
+            login_user(user)
+            return redirect(safe_next(_home_for(user)))
+    return render_template("auth/login.html", error=error, values=form_values()), (401 if error else 200)
+
+
+@bp.post("/logout")
+@requires(LOGIN)
+def logout() -> Any:
+    logout_user()
+    flash("您已安全退出")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@requires(PUBLIC)
+@limiter.limit("10 per minute", methods=["POST"])
+def register() -> Any:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            user = register_applicant(db.session, request.form, now=now())
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors = exc.details or {"_schema": exc.message}
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("注册成功，欢迎使用")
+            return redirect(url_for("public.home"))
+    return render_template("auth/register.html", errors=errors, values=form_values(),
+                           applicant_types=list(ApplicantType)), (422 if errors else 200)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@requires(LOGIN)
+def account() -> Any:
+    user = current_actor()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            change_password(db.session, user, request.form.get("old_password", ""),
+                            request.form.get("new_password", ""))
+        except PermissionDenied as exc:
+            errors = {"old_password": exc.message}
+        except ValidationFailed as exc:
+            errors = exc.details or {}
+        else:
+            db.session.commit()
+            flash("密码已修改")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", user=user, errors=errors), (422 if errors else 200)

@@ -1,0 +1,67 @@
+"""Shared request handling for application forms (applicant portal and clerk filing on behalf)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import current_app, request
+
+from service_hall.accounts.models import User
+from service_hall.calendar.working_days import WorkingCalendar
+from service_hall.core.errors import NotFound, ValidationFailed
+from service_hall.extensions import db
+from service_hall.files.models import ApplicantFile
+from service_hall.files.store import FileStore, accept_upload, owned_file
+
+
+def file_store() -> FileStore:
+    return FileStore(current_app.config["FILE_STORE_PATH"])
+
+
+def calendar() -> WorkingCalendar:
+    return WorkingCalendar.from_session(db.session)
+
+
+def collect_materials(owner: User, material_specs: list[Any], accept_for: dict[str, dict[str, Any]],
+                      now: dt.datetime) -> tuple[dict[str, ApplicantFile], dict[str, str]]:
+    """Store each uploaded material (once, by hash) and resolve reused ones.
+
+    Returns ({material code: file}, {field: error}). Files that pass are kept even when other parts of
+    the form fail, and offered again for reuse, so the applicant never uploads twice.
+    """
+    chosen: dict[str, ApplicantFile] = {}
+    errors: dict[str, str] = {}
+    for m in material_specs:
+        key = f"material-{m.code}"
+        upload = request.files.get(key)
+        if upload is not None and upload.filename:
+            try:
+                chosen[m.code] = accept_upload(db.session, file_store(), owner, content=upload.read(),
+                                               filename=upload.filename, material_name=m.name, field=key, now=now,
+                                               **accept_for.get(m.code, {}))
+            except ValidationFailed as exc:
+                errors.update(exc.details or {})
+            continue
+        reuse = request.form.get(f"reuse-{m.code}", "")
+        if reuse.isdigit():
+            try:
+                chosen[m.code] = owned_file(db.session, owner, int(reuse))
+            except NotFound:
+                errors[key] = "所选材料不存在"
+    return chosen, errors
+
+
+def accept_rules(definition: Any) -> dict[str, dict[str, Any]]:
+    """Per material code, the upload limits the form definition sets (types and size)."""
+    if definition is None:
+        return {}
+    return {m.code: {"accept": tuple(m.accept), "max_bytes": m.max_bytes} for m in definition.materials}
+
+
+def form_payload(definition: Any) -> dict[str, Any]:
+    if definition is None:
+        return {}
+    from forms.submission import parse_html_form
+
+    return parse_html_form(definition, request.form)

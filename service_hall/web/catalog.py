@@ -1,0 +1,104 @@
+"""Public pages (no login): each town's powers, each item's 办事指南, the list's version history with
+its changes (the legally required announcement) and the entrustment announcements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+
+from power_lists import queries, versions
+from power_lists.announcements import entrustment_announcements
+from power_lists.diff import diff_versions
+from power_lists.jsonschema import SCHEMA_PATH
+from power_lists.models import POWER_TYPE_LABELS
+from service_hall.core.errors import NotFound, ValidationFailed
+from service_hall.extensions import db
+from service_hall.jurisdictions.operations import by_code
+from service_hall.web.access import PUBLIC, now, requires
+
+bp = Blueprint("catalog", __name__)
+# The JSON Schema lives at a stable address outside /catalog so that files can point at it.
+files_bp = Blueprint("power_list_files", __name__)
+
+
+def _on() -> dt.date:
+    """The date asked about (?on=YYYY-MM-DD), today in China by default. Raises ValidationFailed."""
+    text = request.args.get("on", "").strip()
+    if not text:
+        return queries.china_today(now())
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed("日期格式应为 YYYY-MM-DD") from None
+
+
+def _county() -> Any:
+    return versions.county_for(db.session, None, request.args.get("county") or None)
+
+
+@bp.get("/")
+@requires(PUBLIC)
+def index() -> Any:
+    county = _county()
+    on = _on()
+    return render_template("catalog/index.html", county=county, on=on,
+                           towns=[t for t in county.children if t.level.value == "town"],
+                           in_force=queries.version_in_force(db.session, county.id, on))
+
+
+@bp.get("/towns/<code>")
+@requires(PUBLIC)
+def town(code: str) -> Any:
+    place = by_code(db.session, code)
+    if place.level.value != "town":
+        raise NotFound("未找到该乡镇（街道）")
+    on = _on()
+    items = queries.items_for_town(db.session, place.id, on)
+    groups: dict[str, list[Any]] = {}
+    for item in items:
+        groups.setdefault(item.power_type.label, []).append(item)
+    ordered = [(label, groups[label]) for label in POWER_TYPE_LABELS.values() if label in groups]
+    return render_template("catalog/town.html", town=place, on=on, groups=ordered, count=len(items),
+                           version=queries.version_in_force(db.session, place.county.id, on))
+
+
+@bp.get("/items/<int:item_id>")
+@requires(PUBLIC)
+def item(item_id: int) -> Any:
+    found = queries.get_item(db.session, item_id, published_only=True)
+    return render_template("catalog/item.html", item=found, version=found.version)
+
+
+@bp.get("/versions")
+@requires(PUBLIC)
+def history() -> Any:
+    county = _county()
+    published = queries.versions(db.session, county.id, published_only=True)
+    return render_template("catalog/history.html", county=county, versions=published)
+
+
+@bp.get("/versions/<int:version_id>")
+@requires(PUBLIC)
+def version_changes(version_id: int) -> Any:
+    ver = queries.get_version(db.session, version_id, published_only=True)
+    previous = queries.previous_published(db.session, ver)
+    return render_template("catalog/version.html", version=ver, previous=previous,
+                           diff=diff_versions(db.session, previous, ver))
+
+
+@bp.get("/entrustments")
+@requires(PUBLIC)
+def entrustments() -> Any:
+    county = _county()
+    on = _on()
+    ver = queries.version_in_force(db.session, county.id, on)
+    return render_template("catalog/entrustments.html", county=county, version=ver, on=on,
+                           announcements=entrustment_announcements(ver) if ver else [])
+
+
+@files_bp.get("/power-lists/schema.json")
+@requires(PUBLIC)
+def schema() -> Any:
+    return Response(SCHEMA_PATH.read_bytes(), mimetype="application/schema+json")

@@ -1,0 +1,73 @@
+"""Error pages: JSON under /api/, Chinese HTML elsewhere; domain errors mapped to status codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from service_hall.core.errors import DomainError
+from service_hall.extensions import db
+
+MESSAGES = {
+    400: "请求有误",
+    401: "请先登录",
+    403: "您没有权限执行此操作",
+    404: "未找到您要访问的页面或记录",
+    405: "不支持该请求方式",
+    409: "记录已被他人修改，请刷新后重试",
+    413: "上传的文件过大",
+    422: "提交的信息有误",
+    429: "操作过于频繁，请稍后再试",
+    500: "系统内部错误，请稍后再试",
+}
+
+
+def _respond(status: int, message: str, details: Any = None) -> Any:
+    if request.path.startswith("/api/"):
+        body: dict[str, Any] = {"status": status, "message": message}
+        if details:
+            body["errors"] = details
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message, details=details), status
+
+
+def install(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError) -> Any:
+        db.session.rollback()
+        return _respond(exc.status, exc.message, exc.details)
+
+    @app.errorhandler(StaleDataError)
+    def stale(exc: StaleDataError) -> Any:
+        # Another request changed the same row between our read and our write.
+        db.session.rollback()
+        return _respond(409, "该件已被他人处理，请刷新页面查看最新状态")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> Any:
+        return _respond(400, "页面已过期或表单校验失败，请刷新页面后重新提交")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        details = None
+        # flask-smorest puts marshmallow messages here for 422.
+        data = getattr(exc, "data", None)
+        message = MESSAGES.get(status, exc.name)
+        if isinstance(data, dict):
+            details = data.get("messages") or data.get("errors")
+            message = data.get("message") or message
+        return _respond(status, message, details)
+
+    if app.testing:
+        return  # let tests see the real traceback
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Any:
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        return _respond(500, MESSAGES[500])

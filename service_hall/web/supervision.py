@@ -1,0 +1,73 @@
+"""Supervisor pages (电子监察): overdue and near-due cases of the county's towns with both limits,
+追责情形 open and resolved, ratings and rectification tasks. Read-only except resolving a trigger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from service_hall.accounts.permissions import Permission
+from service_hall.cases import accountability, ratings
+from service_hall.cases.metrics import visit_figures
+from service_hall.core.errors import ValidationFailed
+from service_hall.extensions import db
+from service_hall.jurisdictions.operations import visible_towns
+from service_hall.web.access import current_actor, now, requires
+from service_hall.web.case_io import calendar
+
+bp = Blueprint("supervision", __name__)
+
+
+@bp.get("/")
+@requires(Permission.SUPERVISION_READ)
+def index() -> Any:
+    """超期与临期办件: red (overdue) and yellow (≤ 2 working days) against either limit."""
+    actor = current_actor()
+    rows = accountability.watched_cases(db.session, actor, calendar(), now())
+    open_triggers = accountability.triggers_for(db.session, actor, resolved=False)
+    open_tasks = ratings.tasks_for(db.session, actor, open_only=True)
+    towns = visible_towns(db.session, actor)
+    return render_template("supervision/index.html", rows=rows, towns=towns, open_triggers=open_triggers,
+                           open_tasks=open_tasks, visits=visit_figures(db.session, towns))
+
+
+def _render_triggers(errors: dict[str, str] | None = None, failed_id: int | None = None, status: int = 200) -> Any:
+    actor = current_actor()
+    show = request.args.get("show", "open")
+    resolved = {"open": False, "resolved": True}.get(show)
+    triggers = accountability.triggers_for(db.session, actor, resolved=resolved)
+    return render_template("supervision/triggers.html", triggers=triggers, show=show, errors=errors or {},
+                           failed_id=failed_id, kind_labels=accountability.KIND_LABELS), status
+
+
+@bp.get("/triggers")
+@requires(Permission.SUPERVISION_READ)
+def triggers() -> Any:
+    """追责情形 (?show=open|resolved|all)."""
+    return _render_triggers()
+
+
+@bp.post("/triggers/<int:trigger_id>/resolve")
+@requires(Permission.SUPERVISION_RESOLVE)
+def resolve(trigger_id: int) -> Any:
+    actor = current_actor()
+    trigger = accountability.supervised_trigger(db.session, actor, trigger_id)
+    try:
+        accountability.resolve_trigger(db.session, trigger, actor=actor, now=now(), note=request.form.get("note", ""))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _render_triggers(exc.details or {}, trigger_id, 422)
+    db.session.commit()
+    flash("已记录处理意见")
+    return redirect(url_for("supervision.triggers"))
+
+
+@bp.get("/ratings")
+@requires(Permission.SUPERVISION_READ)
+def rating_list() -> Any:
+    """好差评 and the rectification tasks poor ratings opened."""
+    actor = current_actor()
+    return render_template("supervision/ratings.html", ratings=ratings.ratings_for(db.session, actor),
+                           tasks=ratings.tasks_for(db.session, actor), score_labels=ratings.SCORE_LABELS,
+                           today=now())

@@ -1,0 +1,121 @@
+"""Factories and PDF helpers shared by the document pipeline tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from service_hall.documents import (
+    Authority,
+    CertificateData,
+    CorrectionItem,
+    DeliveryMethod,
+    DeliveryRecord,
+    NoticeData,
+    NoticeKind,
+    PermitTerms,
+    Remedies,
+    mask_id_number,
+)
+
+RARE_NAME = "王堃喆龑"  # none of the three is in GB 2312
+DEPARTMENT = "临安县市场监督管理局"
+TOWN = "於潜镇人民政府"
+VERIFY_URL = "https://zwfw.example.gov.cn/verify/JY13301850012345?c=8f3a9c"
+
+
+def make_certificate(**changes: object) -> CertificateData:
+    values: dict[str, object] = {
+        "certificate_number": "JY13301850012345",
+        "certificate_name": "食品经营许可证",
+        "holder_name": RARE_NAME,
+        "holder_id": mask_id_number("330185199001011234"),
+        "address": "浙江省杭州市临安区於潜镇环南路88号",
+        "item_name": "食品经营许可（仅销售预包装食品）",
+        "scope": "预包装食品（不含冷藏冷冻食品）销售；散装食品（含冷藏冷冻食品）销售。",
+        "conditions": ("经营场所面积不少于二十平方米", "建立健全食品安全管理制度"),
+        "valid_from": dt.date(2025, 3, 1),
+        "valid_until": dt.date(2030, 2, 28),
+        "legal_basis": "《中华人民共和国食品安全法》第三十五条",
+        "authority": Authority.entrusted(department=DEPARTMENT, town=TOWN),
+        "issued_on": dt.date(2025, 3, 1),
+        "verification_url": VERIFY_URL,
+    }
+    values.update(changes)
+    return CertificateData(**values)  # type: ignore[arg-type]
+
+
+REMEDIES = Remedies(reconsideration_body="临安县人民政府", court="临安县人民法院")
+
+
+def make_notice(kind: NoticeKind, **changes: object) -> NoticeData:
+    """Notice data with everything ``kind`` needs."""
+    values: dict[str, object] = {
+        "document_number": "临市监许〔2025〕12号",
+        "authority": Authority.entrusted(department=DEPARTMENT, town=TOWN),
+        "applicant_name": RARE_NAME,
+        "applicant_id": mask_id_number("330185199001011234"),
+        "item_name": "食品经营许可",
+        "case_number": "SQ2025030100012",
+        "legal_basis": "《中华人民共和国食品安全法》第三十五条",
+        "issued_on": dt.date(2025, 3, 3),
+        "received_on": dt.date(2025, 3, 1),
+        "contact": "李明 0571-63800000",
+    }
+    values.update({
+        NoticeKind.ACCEPTANCE: {"deadline": dt.date(2025, 3, 28)},
+        NoticeKind.CORRECTION: {
+            "deadline": dt.date(2025, 3, 20),
+            "items": (
+                CorrectionItem("营业执照复印件", "未提交"),
+                CorrectionItem("经营场所平面图", "未标明面积"),
+                CorrectionItem("法定代表人身份证明", "已过有效期"),
+            ),
+        },
+        NoticeKind.REFUSAL: {
+            "reasons": ("申请事项依法不需要取得行政许可",),
+            "competent_office": "临安县卫生健康局",
+            "remedies": REMEDIES,
+        },
+        NoticeKind.EXTENSION: {"reasons": ("需现场核查经营场所",), "deadline": dt.date(2025, 4, 11)},
+        NoticeKind.APPROVAL: {
+            "permit": PermitTerms("食品经营许可证", "JY13301850012345", "预包装食品销售",
+                                  dt.date(2025, 3, 3), dt.date(2030, 3, 2)),
+        },
+        NoticeKind.DENIAL: {
+            "reasons": ("经营场所与住宅未有效隔离", "未配备食品安全管理人员"),
+            "remedies": REMEDIES,
+        },
+        NoticeKind.REVOCATION: {"reasons": ("事后核查发现申请人承诺的经营场所与实际不符",), "remedies": REMEDIES},
+        NoticeKind.DELIVERY_RECEIPT: {
+            "delivery": DeliveryRecord(
+                document_title="准予行政许可决定书", document_number="临市监许〔2025〕12号",
+                method=DeliveryMethod.ELECTRONIC, delivered_at=dt.datetime(2025, 3, 3, 14, 5),
+                recipient=RARE_NAME, address="浙江政务服务网账户", delivered_by="张三",
+            ),
+        },
+    }[kind])
+    values.update(changes)
+    return NoticeData(**values)  # type: ignore[arg-type]
+
+
+def pdf_text(pdf: bytes) -> str:
+    """Text of every page as pypdf extracts it, with all whitespace removed (line breaks and the spacing
+    of letter-spaced titles are layout, not content)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+
+
+def poppler_text(pdf: bytes) -> str:
+    """The same through poppler's ``pdftotext``; fails the test when poppler-utils is missing."""
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext (poppler-utils) is missing: `make install-test` installs it")
+    out = subprocess.run(["pdftotext", "-q", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True,
+                         check=True)
+    return re.sub(r"\s+", "", out.stdout.decode("utf-8"))

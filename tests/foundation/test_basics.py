@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from service_hall.extensions import db
+
+
+def test_healthz_reports_database(client):
+    resp = client.get("/healthz")
+    assert resp.status_code == 200
+    assert resp.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_openapi_document_is_public(client):
+    resp = client.get("/api/openapi.json")
+    assert resp.status_code == 200
+    spec = resp.get_json()
+    assert spec["info"]["title"]
+    assert "/api/v1/auth/token" in spec["paths"]
+
+
+def test_api_errors_are_json_in_chinese(client):
+    resp = client.get("/api/v1/no-such-thing")
+    assert resp.status_code == 404
+    assert resp.get_json()["message"] == "未找到您要访问的页面或记录"
+    resp = client.get("/api/v1/me")
+    assert resp.status_code == 401
+    assert resp.is_json
+
+
+def test_html_error_page_is_chinese(client):
+    resp = client.get("/no-such-page")
+    assert resp.status_code == 404
+    assert "未找到您要访问的页面或记录" in resp.get_data(as_text=True)
+
+
+def test_models_and_migrations_agree(app):
+    with app.app_context(), db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+    assert diff == []
+
+
+def test_security_headers_and_cookie_flags(client, factory):
+    resp = client.get("/login")
+    csp = resp.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    cookie = resp.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_secure_cookie_is_the_default(monkeypatch, tmp_path):
+    from service_hall.config import load_config
+
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    cfg = load_config(tmp_path)
+    assert cfg["SESSION_COOKIE_SECURE"] is True
+    # The secret key is generated into the instance folder, once, private.
+    key_file = tmp_path / "secret_key"
+    assert cfg["SECRET_KEY"] == key_file.read_text().strip() and len(cfg["SECRET_KEY"]) == 64
+    assert key_file.stat().st_mode & 0o077 == 0
+    assert load_config(tmp_path)["SECRET_KEY"] == cfg["SECRET_KEY"]

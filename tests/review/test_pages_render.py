@@ -1,0 +1,38 @@
+"""Every state's case page renders for every role that may see it, offering only what the table allows."""
+
+from __future__ import annotations
+
+import pytest
+
+from service_hall.cases.models import CaseStatus
+from tests.cases.conftest import at
+from tests.conftest import login
+from tests.review.support import PLEDGE, drive, load, new_case
+from tests.review.test_status_machine import SETUP
+
+BUTTONS = {"受理并准予许可": "on-the-spot", "提交审查意见": "opinion", "审查完毕": "complete-review",
+           "准予许可": "approve", "记录送达": "deliver", "批准延长十个工作日": "extend", "记录核查结果": "check"}
+
+
+@pytest.mark.parametrize("state", list(CaseStatus), ids=lambda s: s.value)
+def test_case_pages_render_in_every_state(app, rworld, state):
+    app.config["FIXED_NOW"] = at("2026-11-23", 11)
+    case_id = new_case(app, PLEDGE)
+    drive(app, case_id, *SETUP[state])
+    case = load(app, case_id)
+    for username in ("clerk1", "rev1", "boss1", "super"):
+        client = app.test_client()
+        login(client, username)
+        resp = client.get(f"/workbench/cases/{case_id}")
+        assert resp.status_code == 200, (state, username)
+        body = resp.get_data(as_text=True)
+        assert case.status.label in body
+        for label, path in BUTTONS.items():
+            if f"/workbench/cases/{case_id}/{path}\"" in body:
+                assert username in {"clerk1", "rev1", "boss1"}, (state, username, label)
+    applicant = app.test_client()
+    login(applicant, "13900000001")
+    body = applicant.get(f"/portal/applications/{case.ref}").get_data(as_text=True)
+    assert case.status.label in body
+    assert ("服务评价（好差评）" in body) == state.is_final
+    assert ("签署承诺" in body) == (state == CaseStatus.SUBMITTED)

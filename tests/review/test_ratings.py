@@ -1,0 +1,97 @@
+"""好差评: one rating per finished case by its own applicant; a poor rating opens a rectification task
+with the configured deadline, closed by the town's recorded callback."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from service_hall.cases.models import Rating, RectificationTask
+from service_hall.extensions import db
+from tests.cases.conftest import at
+from tests.conftest import api_token, login, post_form
+from tests.review.support import drive, load, new_case
+
+
+def _count(app, model):
+    with app.app_context():
+        return db.session.query(model).count()
+
+
+def test_rating_rules_over_the_api(app, rworld):
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    case_id = new_case(app)
+    ref = load(app, case_id).ref
+    client = app.test_client()
+    mine, theirs = api_token(client, "13900000001"), api_token(client, "13900000002")
+    url = f"/api/v1/applications/{ref}/rating"
+    resp = client.post(url, headers=mine, json={"score": 5})
+    assert resp.status_code == 409 and resp.get_json()["message"] == "办件办结后才能评价"
+    drive(app, case_id, "accept", "opinion1", "complete", "approve", "deliver")
+    assert client.post(url, headers=theirs, json={"score": 5}).status_code == 404
+    for bad in (0, 6, -1):
+        resp = client.post(url, headers=mine, json={"score": bad})
+        assert resp.status_code == 422 and resp.get_json()["errors"]["score"] == "评分应为1至5分的整数"
+    resp = client.post(url, headers=mine, json={"score": "五"})
+    assert resp.status_code == 422 and "评分应为1至5分的整数" in str(resp.get_json())
+    assert _count(app, Rating) == 0
+    resp = client.post(url, headers=mine, json={"score": 4, "comment": "办事顺利"})
+    assert resp.status_code == 201 and resp.get_json()["rectification_due_on"] is None
+    resp = client.post(url, headers=mine, json={"score": 1})
+    assert resp.status_code == 409 and "每件只能评价一次" in resp.get_json()["message"]
+    assert _count(app, Rating) == 1 and _count(app, RectificationTask) == 0
+    clerk = app.test_client()
+    resp = clerk.post(url, headers=api_token(clerk, "clerk1"), json={"score": 5})
+    assert resp.status_code == 403
+
+
+def test_poor_rating_opens_rectification_and_the_town_calls_back(app, rworld):
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    case_id = new_case(app)
+    drive(app, case_id, "refuse")
+    applicant = app.test_client()
+    login(applicant, "13900000001")
+    page = f"/portal/applications/{load(app, case_id).ref}"
+    assert "服务评价（好差评）" in applicant.get(page).get_data(as_text=True)
+    resp = post_form(applicant, page, {"score": "9"}, action=f"{page}/rating")
+    assert resp.status_code == 422 and "评分应为1至5分的整数" in resp.get_data(as_text=True)
+    resp = post_form(applicant, page, {"score": "2", "comment": "窗口让我跑了两趟"}, action=f"{page}/rating")
+    assert resp.status_code == 302
+    assert "您的评价：2 分" in applicant.get(page).get_data(as_text=True)
+    with app.app_context():
+        task = db.session.query(RectificationTask).one()
+        assert task.due_on == dt.date(2026, 11, 30)  # RECTIFICATION_DAYS = 5 working days
+        task_id = task.id
+
+    clerk = app.test_client()
+    login(clerk, "clerk1")
+    listing = clerk.get("/workbench/rectification").get_data(as_text=True)
+    assert "窗口让我跑了两趟" in listing and "2026-11-30" in listing
+    action = f"/workbench/rectification/{task_id}/callback"
+    resp = post_form(clerk, "/workbench/rectification", {"outcome": ""}, action=action)
+    assert resp.status_code == 422 and "请填写回访及整改情况" in resp.get_data(as_text=True)
+    app.config["FIXED_NOW"] = at("2026-11-25")
+    resp = post_form(clerk, "/workbench/rectification", {"outcome": "已电话回访，致歉并改进一次性告知"}, action=action)
+    assert resp.status_code == 302
+    with app.app_context():
+        task = db.session.get(RectificationTask, task_id)
+        assert task.callback_by_id == rworld["clerk1"] and task.callback_outcome.startswith("已电话回访")
+        assert task.callback_at == at("2026-11-25")
+    resp = post_form(clerk, "/workbench/rectification", {"outcome": "再次回访"}, action=action)
+    assert resp.status_code == 409
+    foreign = app.test_client()
+    login(foreign, "clerk.baisha")
+    assert post_form(foreign, "/workbench/rectification", {"outcome": "x"}, action=action).status_code == 404
+
+
+def test_rectification_deadline_is_configurable(app, rworld):
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    app.config["RECTIFICATION_DAYS"] = 2
+    try:
+        case_id = new_case(app)
+        drive(app, case_id, "withdraw")
+        client = app.test_client()
+        resp = client.post(f"/api/v1/applications/{load(app, case_id).ref}/rating",
+                           headers=api_token(client, "13900000001"), json={"score": 1, "comment": "差"})
+        assert resp.status_code == 201 and resp.get_json()["rectification_due_on"] == "2026-11-25"
+    finally:
+        app.config["RECTIFICATION_DAYS"] = 5

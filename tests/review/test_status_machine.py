@@ -1,0 +1,171 @@
+"""The status machine: the documented diagram is the table, and every (state, action) pair behaves as the
+table says — through HTTP with the right actor: allowed pairs succeed, every other pair is refused with
+409 and nothing changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from service_hall.audit.models import AuditRecord
+from service_hall.cases.models import Application, CaseStatus
+from service_hall.cases.transitions import TABLE, Action, apply_transition, status_machine_markdown
+from service_hall.core.errors import Conflict
+from service_hall.extensions import db
+from tests.cases.conftest import at
+from tests.conftest import api_token
+from tests.review.support import PLEDGE, drive, load, new_case, user
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# How a case gets into each state (on the 告知承诺 即办件 item, so every guard can be satisfied).
+SETUP = {
+    CaseStatus.DRAFT: ("draft",),
+    CaseStatus.SUBMITTED: (),
+    CaseStatus.CORRECTION_REQUESTED: ("correction",),
+    CaseStatus.ACCEPTED: ("accept",),
+    CaseStatus.REFUSED: ("refuse",),
+    CaseStatus.SPECIAL_PROCEDURE: ("accept", "hearing"),
+    CaseStatus.REVIEWED: ("accept", "opinion1", "complete"),
+    CaseStatus.APPROVED: ("sign", "pledge_approve"),
+    CaseStatus.DENIED: ("accept", "deny"),
+    CaseStatus.DELIVERED: ("sign", "pledge_approve", "deliver"),
+    CaseStatus.WITHDRAWN: ("withdraw",),
+    CaseStatus.REVOKED: ("sign", "pledge_approve", "revoke"),
+}
+# What an allowed pair needs beyond the state (the guard's condition).
+EXTRA = {(CaseStatus.SUBMITTED, Action.APPROVE_ON_PLEDGE): ("sign",),
+         (CaseStatus.ACCEPTED, Action.COMPLETE_REVIEW): ("opinion1",)}
+
+APPLICANT = "13900000001"
+# action → (who, URL template, JSON body); {id} is the staff id, {ref} the applicant reference.
+CALLS = {
+    Action.RESUBMIT: (APPLICANT, "/api/v1/applications/{ref}/correction", {"materials": {}}),
+    Action.ACCEPT: ("clerk1", "/api/v1/cases/{id}/accept", {}),
+    Action.ACCEPT_WITH_PLEDGE: ("clerk1", "/api/v1/cases/{id}/pledge", {"missing": ["M02"], "pledge_days": 5}),
+    Action.REQUEST_CORRECTION: ("clerk1", "/api/v1/cases/{id}/correction",
+                                {"items": [{"target": "M02", "problem": "请补交身份证明"}], "respond_days": 10}),
+    Action.REFUSE: ("clerk1", "/api/v1/cases/{id}/refuse", {"reason": "不属于本机关职权"}),
+    Action.WITHDRAW: (APPLICANT, "/api/v1/applications/{ref}/withdraw", {}),
+    Action.SIGN_PLEDGE: (APPLICANT, "/api/v1/applications/{ref}/pledge", {"agree": True}),
+    Action.APPROVE_ON_PLEDGE: ("boss1", "/api/v1/cases/{id}/pledge-approve", {}),
+    Action.START_SPECIAL: ("rev1", "/api/v1/cases/{id}/special", {"kind": "inspection", "note": "现场勘验，预计五日"}),
+    Action.END_SPECIAL: ("rev1", "/api/v1/cases/{id}/special/end", {"outcome": "勘验符合要求"}),
+    Action.RECORD_OPINION: ("rev2", "/api/v1/cases/{id}/opinions", {"opinion": "同意", "recommendation": "approve"}),
+    Action.COMPLETE_REVIEW: ("rev1", "/api/v1/cases/{id}/complete-review", {}),
+    Action.EXTEND: ("boss1", "/api/v1/cases/{id}/extend", {"reason": "需征求村民委员会意见"}),
+    Action.APPROVE: ("boss2", "/api/v1/cases/{id}/approve", {}),
+    Action.DENY: ("boss2", "/api/v1/cases/{id}/deny", {"reasons": "不符合规划"}),
+    Action.DELIVER: ("clerk1", "/api/v1/cases/{id}/deliver", {"channel": "window", "recipient": "李堃"}),
+    Action.PASS_CHECK: ("rev1", "/api/v1/cases/{id}/check", {"result": "passed", "finding": "经核查承诺属实"}),
+    Action.REVOKE: ("boss2", "/api/v1/cases/{id}/revoke", {"reason": "以欺骗手段取得许可"}),
+}
+DOMAIN_ONLY = {Action.SUBMIT, Action.DEEM_ACCEPT}  # no endpoint refuses them with 409: tested below
+
+
+def test_the_documented_diagram_is_the_table():
+    doc = (ROOT / "docs" / "status-machine.md").read_text(encoding="utf-8")
+    assert doc == status_machine_markdown(), "run: python scripts/status_machine.py"
+    for (state, action), t in TABLE.items():
+        assert f"    {state.value} --> {t.to.value}: {action.value}" in doc
+
+
+def test_every_action_has_an_http_route_or_a_reason():
+    assert set(Action) == set(CALLS) | DOMAIN_ONLY
+
+
+def _snapshot(app, case_id):
+    with app.app_context():
+        case = db.session.get(Application, case_id)
+        audits = db.session.scalar(select(func.count()).select_from(AuditRecord).where(
+            AuditRecord.object_type == "application", AuditRecord.object_id == str(case_id),
+            AuditRecord.action.not_in(["case.refused_attempt", "accountability.raise"])))
+        return (case.status, case.row_version, len(case.notices), len(case.reviews), len(case.pauses),
+                len(case.checks), len(case.deliveries), len(case.corrections), case.extension_days,
+                case.pledge_signed_at, case.closed_at, audits)
+
+
+class Caller:
+    def __init__(self, app):
+        self.app = app
+        self.tokens = {}
+
+    def __call__(self, action, case):
+        who, url, body = CALLS[action]
+        client = self.app.test_client()
+        if who not in self.tokens:
+            self.tokens[who] = api_token(client, who)
+        return client.post(url.format(id=case.id, ref=case.ref), json=body, headers=self.tokens[who])
+
+
+@pytest.mark.parametrize("state", list(CaseStatus), ids=lambda s: s.value)
+def test_every_action_in_every_state(app, rworld, state):
+    app.config["FIXED_NOW"] = at("2026-11-23", 11)
+    call = Caller(app)
+    refused_case = new_case(app, PLEDGE)
+    drive(app, refused_case, *SETUP[state])
+    assert load(app, refused_case).status == state
+    for action in CALLS:
+        transition = TABLE.get((state, action))
+        if transition is None:
+            before = _snapshot(app, refused_case)
+            resp = call(action, load(app, refused_case))
+            assert resp.status_code == 409, (state, action, resp.get_json())
+            assert resp.get_json()["message"], (state, action)
+            assert _snapshot(app, refused_case) == before, (state, action)
+            continue
+        case_id = new_case(app, PLEDGE)
+        drive(app, case_id, *SETUP[state], *EXTRA.get((state, action), ()))
+        resp = call(action, load(app, case_id))
+        assert resp.status_code in (200, 201), (state, action, resp.get_json())
+        assert load(app, case_id).status == transition.to, (state, action)
+
+
+def test_submit_and_deemed_acceptance_follow_the_table(app, rworld):
+    """SUBMIT has no refusing endpoint (re-posting a submitted application returns it unchanged) and
+    DEEM_ACCEPT is the system's: check them at the table, then take the allowed paths over HTTP."""
+    for state in CaseStatus:
+        for action in DOMAIN_ONLY:
+            if (state, action) in TABLE:
+                continue
+            case_id = new_case(app, PLEDGE)
+            drive(app, case_id, *SETUP[state])
+            with app.app_context():
+                case = db.session.get(Application, case_id)
+                actor = None if action is Action.DEEM_ACCEPT else case.applicant
+                with pytest.raises(Conflict):
+                    apply_transition(db.session, case, action, actor=actor, now=at("2026-12-10"))
+                db.session.rollback()
+    # DRAFT → SUBMITTED: the applicant posts the draft's submission key again.
+    app.config["FIXED_NOW"] = at("2026-11-23", 11)
+    draft = new_case(app, PLEDGE)
+    drive(app, draft, "draft")
+    client = app.test_client()
+    headers = api_token(client, APPLICANT)
+    with app.app_context():
+        case = db.session.get(Application, draft)
+        key, file_id = case.submission_key, case.materials[0].file_id
+    resp = client.post("/api/v1/applications", headers=headers, json={
+        "town_code": "330199101000", "item_code": PLEDGE, "submission_key": key, "materials": {"M01": file_id}})
+    assert resp.status_code == 201, resp.get_json()
+    assert load(app, draft).status == CaseStatus.SUBMITTED
+    # SUBMITTED → ACCEPTED by operation of law, when staff traffic runs the sweep after 5 working days.
+    app.config["FIXED_NOW"] = at("2026-12-01", 9)
+    staff = app.test_client()
+    assert staff.get("/api/v1/cases", headers=api_token(staff, "clerk1")).status_code == 200
+    deemed = load(app, draft)
+    assert deemed.status == CaseStatus.ACCEPTED and deemed.deemed_accepted
+
+
+def test_the_wrong_actor_is_refused_even_in_the_right_state(app, rworld):
+    app.config["FIXED_NOW"] = at("2026-11-23", 11)
+    case_id = new_case(app, PLEDGE)
+    drive(app, case_id, "accept", "opinion1", "complete")
+    client = app.test_client()
+    resp = client.post(f"/api/v1/cases/{case_id}/approve", json={}, headers=api_token(client, "rev1"))
+    assert resp.status_code == 403
+    assert load(app, case_id).status == CaseStatus.REVIEWED
+    with app.app_context():
+        assert user("rev1").id  # the reviewer exists; the role lacks the permission

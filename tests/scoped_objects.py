@@ -1,0 +1,150 @@
+"""Objects named in URLs, for the access-matrix test: each builder makes one that belongs to 青山镇 (and,
+for applicant endpoints, to one applicant) and returns the URL values that name it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)
+
+
+def _case(factory: Any, app: Any) -> dict[str, Any]:
+    from service_hall.accounts.models import User
+    from service_hall.calendar.working_days import WorkingCalendar
+    from service_hall.cases.intake import submit_application
+    from service_hall.extensions import db
+    from service_hall.files.store import FileStore, store_upload
+    from service_hall.jurisdictions.models import Jurisdiction
+    from tests.cases.conftest import PDF, form_data
+    from tests.cases.seed import ITEM, QINGSHAN, seed_power_list
+
+    seed_power_list(app)
+    applicant_id = factory.applicant(mobile="13900000051", name="赵一")
+    with app.app_context():
+        applicant = db.session.get(User, applicant_id)
+        town = db.session.query(Jurisdiction).filter_by(code=QINGSHAN).one()
+        f = store_upload(db.session, FileStore(app.config["FILE_STORE_PATH"]), applicant, content=PDF,
+                         filename="a.pdf", material_name="申请表", content_type="application/pdf", now=NOW)
+        data = form_data(phone="13900000051")
+        data["site"] = {"village": data.pop("site_village"), "detail": data.pop("site_detail")}
+        data["period"] = {"start": data.pop("period_start"), "end": data.pop("period_end")}
+        case, _ = submit_application(db.session, applicant=applicant, town=town, item_code=ITEM, data=data,
+                                     materials={"M01": f, "M02": f}, submission_key="scoped-1", actor=applicant,
+                                     now=NOW, calendar=WorkingCalendar.from_session(db.session))
+        db.session.commit()
+        return {"case_id": case.id, "ref": case.ref, "material_id": case.materials[0].id,
+                "applicant_id": applicant_id, "town_code": QINGSHAN, "item_code": ITEM}
+
+
+def _trigger(factory: Any, app: Any) -> dict[str, Any]:
+    from service_hall.cases.accountability import raise_trigger
+    from service_hall.cases.models import Application
+    from service_hall.extensions import db
+
+    values = _case(factory, app)
+    with app.app_context():
+        trigger = raise_trigger(db.session, db.session.get(Application, values["case_id"]), "late_decision", now=NOW,
+                                detail="测试")
+        db.session.commit()
+        return {"trigger_id": trigger.id}
+
+
+def _task(factory: Any, app: Any) -> dict[str, Any]:
+    from service_hall.accounts.models import User
+    from service_hall.calendar.working_days import WorkingCalendar
+    from service_hall.cases.intake import withdraw
+    from service_hall.cases.models import Application
+    from service_hall.cases.ratings import rate
+    from service_hall.extensions import db
+
+    values = _case(factory, app)
+    with app.app_context():
+        case = db.session.get(Application, values["case_id"])
+        applicant = db.session.get(User, values["applicant_id"])
+        withdraw(db.session, case, actor=applicant, now=NOW)
+        rating = rate(db.session, case, actor=applicant, now=NOW, calendar=WorkingCalendar(), score=1, comment="差",
+                      rectification_days=5)
+        db.session.commit()
+        return {"task_id": rating.rectification.id}
+
+
+def _approved(factory: Any, app: Any) -> dict[str, Any]:
+    """An approved case of 青山镇 with its notices and e-certificate (certificates and notices part)."""
+    from service_hall.accounts.models import User
+    from service_hall.calendar.working_days import WorkingCalendar
+    from service_hall.cases import intake, review
+    from service_hall.cases.models import Application
+    from service_hall.extensions import db
+
+    values = _case(factory, app)
+    with app.app_context():
+        case = db.session.get(Application, values["case_id"])
+        decider = db.session.query(User).filter_by(username="u-decider").one()
+        reviewer = db.session.query(User).filter_by(username="u-reviewer").one()
+        calendar = WorkingCalendar()
+        intake.accept(db.session, case, actor=decider, now=NOW, calendar=calendar)
+        review.record_opinion(db.session, case, actor=reviewer, now=NOW, opinion="符合条件", recommendation="approve")
+        review.complete_review(db.session, case, actor=reviewer, now=NOW)
+        review.approve(db.session, case, actor=decider, now=NOW, calendar=calendar)
+        db.session.commit()
+        return {**values, "notice_id": case.notices[0].id, "certificate_id": case.certificates[0].id}
+
+
+def _approved_pick(*keys: str):
+    def build(factory: Any, app: Any) -> dict[str, Any]:
+        values = _approved(factory, app)
+        return {k: values[k] for k in keys}
+
+    return build
+
+
+def _pick(*keys: str):
+    def build(factory: Any, app: Any) -> dict[str, Any]:
+        values = _case(factory, app)
+        return {k: values[k] for k in keys}
+
+    return build
+
+
+SCOPED_BUILDERS = {
+    # signed PDFs of notices and certificates, certificate history, reissue (certificates part)
+    "documents.applicant_notice": _approved_pick("ref", "notice_id"),
+    "documents.applicant_certificate": _approved_pick("ref", "certificate_id"),
+    "documents.staff_notice": _approved_pick("case_id", "notice_id"),
+    "documents.staff_certificate": _approved_pick("case_id", "certificate_id"),
+    "documents.reissue": _approved_pick("case_id"),
+    "api_certificates.my_certificates": _approved_pick("ref"),
+    "api_certificates.case_certificates": _approved_pick("case_id"),
+    **{ep: _pick("case_id") for ep in (
+        "workbench.case", "workbench.accept", "workbench.correction", "workbench.refuse", "workbench.pledge",
+        "workbench.case_visit", "api_cases.case", "api_cases.accept", "api_cases.correction", "api_cases.refuse",
+        "api_cases.pledge",
+        # review, decision, delivery, follow-up (this part)
+        "workbench.opinion", "workbench.complete_review", "workbench.start_special", "workbench.end_special",
+        "workbench.extend", "workbench.approve", "workbench.deny", "workbench.on_the_spot", "workbench.pledge_approve",
+        "workbench.deliver", "workbench.check", "workbench.revoke",
+        "api_cases.opinion", "api_cases.complete_review", "api_cases.start_special", "api_cases.end_special",
+        "api_cases.extend", "api_cases.approve", "api_cases.deny", "api_cases.on_the_spot", "api_cases.pledge_approve",
+        "api_cases.deliver", "api_cases.check", "api_cases.revoke")},
+    "supervision.resolve": _trigger,
+    "workbench.callback": _task,
+    "workbench.material": _pick("case_id", "material_id"),
+    "workbench.file_apply": _pick("town_code", "item_code", "applicant_id"),
+    **{ep: _pick("ref") for ep in (
+        "portal.application", "portal.answer_correction", "portal.withdraw", "api_cases.my_application",
+        "api_cases.answer_correction", "api_cases.withdraw", "portal.sign_pledge", "portal.rate",
+        "api_cases.sign_pledge", "api_cases.rate")},
+}
+
+UNSCOPED_REASONS = {
+    "admin.calendar_delete": "the working calendar is national, kept by administrators",
+    "portal.town": "the list of items a town holds is public",
+    "portal.apply": "any applicant may apply in any town that holds the item",
+}
+
+
+# Power list (legal.*, api_power_lists.*): county-wide, see tests/power_lists/scoped.py.
+from tests.power_lists.scoped import POWER_LIST_UNSCOPED  # noqa: E402
+
+UNSCOPED_REASONS.update(POWER_LIST_UNSCOPED)
