@@ -225,6 +225,11 @@ def _pages(browser: Any, server: LiveServer, passwords: dict[str, str], data: di
     else:
         print("  (no certificate verification page yet: skipped the decision and verification pictures)")
 
+    supervisor = as_("supervisor", viewport=DESKTOP)
+    supervisor.goto("/supervision/evaluation")
+    shoot(supervisor, out, "evaluation")
+    supervisor.context.close()
+
     print("phone (375×667):")
     phone = as_("13800000001", viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     phone.goto(f"/portal/applications/{data['waiting_ref']}")

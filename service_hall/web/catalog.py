@@ -14,6 +14,8 @@ from power_lists.diff import diff_versions
 from power_lists.jsonschema import SCHEMA_PATH
 from power_lists.models import POWER_TYPE_LABELS
 from service_hall.core.errors import NotFound, ValidationFailed
+from service_hall.evaluation.report import evaluate, year_period
+from service_hall.evaluation.tables import COLUMN, PUBLIC_COLUMNS
 from service_hall.extensions import db
 from service_hall.jurisdictions.operations import by_code
 from service_hall.web.access import PUBLIC, now, requires
@@ -48,12 +50,17 @@ def index() -> Any:
                            in_force=queries.version_in_force(db.session, county.id, on))
 
 
-@bp.get("/towns/<code>")
-@requires(PUBLIC)
-def town(code: str) -> Any:
+def _town(code: str) -> Any:
     place = by_code(db.session, code)
     if place.level.value != "town":
         raise NotFound("未找到该乡镇（街道）")
+    return place
+
+
+@bp.get("/towns/<code>")
+@requires(PUBLIC)
+def town(code: str) -> Any:
+    place = _town(code)
     on = _on()
     items = queries.items_for_town(db.session, place.id, on)
     groups: dict[str, list[Any]] = {}
@@ -102,3 +109,23 @@ def entrustments() -> Any:
 @requires(PUBLIC)
 def schema() -> Any:
     return Response(SCHEMA_PATH.read_bytes(), mimetype="application/schema+json")
+
+
+@bp.get("/towns/<code>/statistics")
+@requires(PUBLIC)
+def statistics(code: str) -> Any:
+    """办件统计, month by month for one year (?year=): cases, decisions, on-time rates and ratings."""
+    place = _town(code)
+    today = queries.china_today(now())
+    years = list(range(today.year, today.year - 5, -1))
+    text = request.args.get("year", "").strip()
+    try:
+        if text and not text.isdigit():
+            raise ValidationFailed("年份有误", details={"year": "请选择年份"})
+        period = year_period(int(text) if text else today.year, today=today)
+    except ValidationFailed as exc:
+        return render_template("catalog/statistics.html", town=place, report=None, years=years, year=text,
+                               errors=exc.details or {}, columns=PUBLIC_COLUMNS, column=COLUMN), 422
+    return render_template("catalog/statistics.html", town=place, report=evaluate(db.session, [place], period),
+                           years=years, year=str(period.start.year), errors={}, columns=PUBLIC_COLUMNS,
+                           column=COLUMN)

@@ -1,16 +1,22 @@
 """Supervisor pages (电子监察): overdue and near-due cases of the county's towns with both limits,
-追责情形 open and resolved, ratings and rectification tasks. Read-only except resolving a trigger."""
+追责情形 open and resolved, ratings and rectification tasks, and the evaluation report per town and per
+delegated power (page, XLSX, PDF). Read-only except resolving a trigger."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
 from service_hall.accounts.permissions import Permission
 from service_hall.cases import accountability, ratings
+from service_hall.cases.clock import local_date
 from service_hall.cases.metrics import visit_figures
 from service_hall.core.errors import ValidationFailed
+from service_hall.evaluation import export
+from service_hall.evaluation.report import EvaluationReport, evaluate, parse_period
+from service_hall.evaluation.tables import COLUMN, FIGURE_COLUMNS, charts
 from service_hall.extensions import db
 from service_hall.jurisdictions.operations import visible_towns
 from service_hall.web.access import current_actor, now, requires
@@ -71,3 +77,47 @@ def rating_list() -> Any:
     return render_template("supervision/ratings.html", ratings=ratings.ratings_for(db.session, actor),
                            tasks=ratings.tasks_for(db.session, actor), score_labels=ratings.SCORE_LABELS,
                            today=now())
+
+
+def _report() -> tuple[EvaluationReport, str]:
+    """The evaluation of the towns the supervisor oversees over ?from=&to=. Raises ValidationFailed."""
+    actor = current_actor()
+    period = parse_period(request.args.get("from"), request.args.get("to"), today=local_date(now()))
+    scope = actor.jurisdiction.name if actor.jurisdiction else ""
+    return evaluate(db.session, visible_towns(db.session, actor), period), scope
+
+
+@bp.get("/evaluation")
+@requires(Permission.SUPERVISION_READ)
+def evaluation() -> Any:
+    """赋权事项评估: cases, on-time rates, ratings and unused powers per town and per power."""
+    values = {"from": request.args.get("from", ""), "to": request.args.get("to", "")}
+    try:
+        report, scope = _report()
+    except ValidationFailed as exc:
+        return render_template("supervision/evaluation.html", report=None, values=values,
+                               errors=exc.details or {}), 422
+    query = {"from": report.period.start.isoformat(), "to": report.period.end.isoformat()}
+    return render_template("supervision/evaluation.html", report=report, scope=scope, query=query,
+                           values=query, errors={}, columns=FIGURE_COLUMNS, column=COLUMN,
+                           charts=charts(report))
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Any:
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
+
+
+@bp.get("/evaluation.xlsx")
+@requires(Permission.SUPERVISION_READ)
+def evaluation_xlsx() -> Any:
+    report, scope = _report()
+    return _download(export.to_xlsx(report, scope=scope), export.file_stem(report) + ".xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/evaluation.pdf")
+@requires(Permission.SUPERVISION_READ)
+def evaluation_pdf() -> Any:
+    report, scope = _report()
+    return _download(export.to_pdf(report, scope=scope, generated_at=now()), export.file_stem(report) + ".pdf",
+                     "application/pdf")

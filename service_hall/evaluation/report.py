@@ -1,0 +1,372 @@
+"""The evaluation of delegated powers (赋权事项评估), per town and per power, over a period: how many cases,
+how many decided within the promised and the statutory limit, what applicants thought of them, how many
+visits they needed, which 追责情形 arose, and which delegated powers a town never used (放而未用).
+
+Flask-free: callers pass the session, the towns in scope and the period.
+
+Definitions, in the words the report prints:
+- 收件: applications received (submitted) in the period; drafts are not applications.
+- 作出决定: decisions (准予 / 不予许可, including approval on a pledge) made in the period.
+- 按承诺时限 / 法定时限: decisions made on or before the case's promised / statutory last day.
+- 不予受理, 撤回: cases closed that way in the period.
+- 视为受理: cases received in the period that nobody acted on within five working days.
+- 最多跑一次: decisions of the period whose case needed at most one recorded visit.
+- 评价: ratings given in the period; 差评 are scores of 1–2.
+- 追责情形: triggers raised in the period.
+- 未使用的事项: powers that open applications, held by the town on the last day of the period, with no
+  application received in the period. Powers exercised without an application (行政处罚, 行政检查 …) are
+  not recorded here and are left out of that figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from power_lists.models import DelegationMode, PowerType
+from power_lists.queries import items_for_town
+from service_hall.cases.clock import CHINA, local_date
+from service_hall.cases.models import AccountabilityTrigger, Application, CaseStatus, Rating, Visit
+from service_hall.core.errors import ValidationFailed
+from service_hall.jurisdictions.models import Jurisdiction
+
+EARLIEST = dt.date(2000, 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of Chinese calendar dates, both ends included."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
+
+    def utc_bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """[first instant, instant after the last day) in UTC, for timestamp columns."""
+        first = dt.datetime.combine(self.start, dt.time(), CHINA)
+        after = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), CHINA)
+        return first.astimezone(dt.UTC), after.astimezone(dt.UTC)
+
+    def months(self) -> list[Period]:
+        """The calendar months the period touches, each cut to the period."""
+        out = []
+        first = self.start.replace(day=1)
+        while first <= self.end:
+            following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            out.append(Period(max(first, self.start), min(following - dt.timedelta(days=1), self.end)))
+            first = following
+        return out
+
+
+def parse_period(start_text: str | None, end_text: str | None, *, today: dt.date) -> Period:
+    """The period a reader asked for; by default the current year up to today.
+
+    Raises ValidationFailed with the problem of each field (``from``, ``to``) in Chinese.
+    """
+    errors: dict[str, str] = {}
+    dates: dict[str, dt.date] = {}
+    for key, text, default in (("from", start_text, today.replace(month=1, day=1)), ("to", end_text, today)):
+        text = (text or "").strip()
+        if not text:
+            dates[key] = default
+            continue
+        try:
+            dates[key] = dt.date.fromisoformat(text)
+        except ValueError:
+            errors[key] = "日期格式应为 YYYY-MM-DD，例如 2026-01-01"
+            continue
+        if dates[key] < EARLIEST:
+            errors[key] = "日期不能早于 2000-01-01"
+        elif dates[key] > today:
+            errors[key] = "日期不能晚于今天"
+    if not errors and dates["to"] < dates["from"]:
+        errors["to"] = "截止日期不能早于起始日期"
+    if errors:
+        raise ValidationFailed("统计期间有误", details=errors)
+    return Period(dates["from"], dates["to"])
+
+
+def year_period(year: int, *, today: dt.date) -> Period:
+    """One calendar year, up to today for the current year. Raises ValidationFailed for other years."""
+    if not EARLIEST.year <= year <= today.year:
+        raise ValidationFailed("年份有误", details={"year": f"请选择 {EARLIEST.year}–{today.year} 年"})
+    return Period(dt.date(year, 1, 1), min(dt.date(year, 12, 31), today))
+
+
+@dataclass
+class Figures:
+    """The counts one row of the report is made of (a town, a power, a month, or the whole)."""
+
+    received: int = 0
+    decided: int = 0
+    approved: int = 0
+    denied: int = 0
+    refused: int = 0
+    withdrawn: int = 0
+    deemed_accepted: int = 0
+    on_time_promised: int = 0
+    on_time_statutory: int = 0
+    with_limit: int = 0  # decisions whose case had limits (the base of the on-time rates)
+    at_most_one_visit: int = 0
+    ratings: int = 0
+    rating_sum: int = 0
+    poor_ratings: int = 0  # 差评: 1–2
+    good_ratings: int = 0  # 好评: 4–5
+    triggers: int = 0
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按承诺时限办结率."""
+        return self._rate(self.on_time_promised, self.with_limit)
+
+    @property
+    def statutory_rate(self) -> float | None:
+        """法定时限内办结率."""
+        return self._rate(self.on_time_statutory, self.with_limit)
+
+    @property
+    def at_most_one_rate(self) -> float | None:
+        return self._rate(self.at_most_one_visit, self.decided)
+
+    @property
+    def average_rating(self) -> float | None:
+        return self.rating_sum / self.ratings if self.ratings else None
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """好评率: the share of ratings of 4–5."""
+        return self._rate(self.good_ratings, self.ratings)
+
+    def add(self, other: Figures) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass(frozen=True)
+class HeldPower:
+    code: str
+    name: str
+    power_type: PowerType
+    delegation_mode: DelegationMode
+    opens_application: bool
+
+
+@dataclass
+class TownEvaluation:
+    town: Jurisdiction
+    figures: Figures
+    held: list[HeldPower]
+    unused: list[HeldPower]  # application powers held with no application in the period
+
+    @property
+    def held_applications(self) -> int:
+        return sum(1 for p in self.held if p.opens_application)
+
+    @property
+    def used(self) -> int:
+        return self.held_applications - len(self.unused)
+
+
+@dataclass
+class PowerEvaluation:
+    code: str
+    name: str
+    power_type: PowerType | None
+    delegation_mode: DelegationMode | None
+    figures: Figures
+    towns_holding: list[Jurisdiction] = field(default_factory=list)
+    towns_unused: list[Jurisdiction] = field(default_factory=list)
+
+
+@dataclass
+class EvaluationReport:
+    period: Period
+    towns: list[TownEvaluation]
+    powers: list[PowerEvaluation]
+    total: Figures
+    months: list[tuple[Period, Figures]]
+
+    @property
+    def unused_total(self) -> int:
+        return sum(len(t.unused) for t in self.towns)
+
+
+@dataclass
+class _Case:
+    id: int
+    town_id: int
+    item_code: str
+    item_name: str
+    status: CaseStatus
+    received_on: dt.date | None
+    deemed_accepted: bool
+    decided_on: dt.date | None
+    closed_on: dt.date | None
+    due_on: dt.date | None
+    statutory_due_on: dt.date | None
+    visits: int = 0
+
+
+def _cases(session: Session, town_ids: list[int], period: Period) -> list[_Case]:
+    """The cases that count in the period: received in it, decided in it or closed in it."""
+    first, after = period.utc_bounds()
+    in_period = or_(
+        and_(Application.received_on >= period.start, Application.received_on <= period.end),
+        and_(Application.decided_at >= first, Application.decided_at < after),
+        and_(Application.closed_at >= first, Application.closed_at < after))
+    rows = session.execute(
+        select(Application.id, Application.town_id, Application.item_code, Application.item_name,
+               Application.status, Application.received_on, Application.deemed_accepted, Application.decided_at,
+               Application.closed_at, Application.due_on, Application.statutory_due_on)
+        .where(Application.town_id.in_(town_ids), Application.status != CaseStatus.DRAFT, in_period)).all()
+    cases = [_Case(id=r[0], town_id=r[1], item_code=r[2], item_name=r[3], status=r[4], received_on=r[5],
+                   deemed_accepted=r[6], decided_on=local_date(r[7]) if r[7] else None,
+                   closed_on=local_date(r[8]) if r[8] else None, due_on=r[9], statutory_due_on=r[10])
+             for r in rows]
+    by_id = {c.id: c for c in cases}
+    ids = list(by_id)
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        for case_id, n in session.execute(select(Visit.application_id, func.count(Visit.id))
+                                          .where(Visit.application_id.in_(chunk)).group_by(Visit.application_id)):
+            by_id[case_id].visits = int(n)
+    return cases
+
+
+def _inside(day: dt.date | None, period: Period) -> bool:
+    return day is not None and period.start <= day <= period.end
+
+
+def _case_figures(case: _Case, period: Period) -> Figures:
+    f = Figures()
+    if _inside(case.received_on, period):
+        f.received = 1
+        f.deemed_accepted = int(case.deemed_accepted)
+    if _inside(case.decided_on, period):
+        assert case.decided_on is not None
+        f.decided = 1
+        f.denied = int(case.status is CaseStatus.DENIED)
+        f.approved = 1 - f.denied
+        if case.due_on is not None and case.statutory_due_on is not None:
+            f.with_limit = 1
+            f.on_time_promised = int(case.decided_on <= case.due_on)
+            f.on_time_statutory = int(case.decided_on <= case.statutory_due_on)
+        f.at_most_one_visit = int(case.visits <= 1)
+    if _inside(case.closed_on, period):
+        f.refused = int(case.status is CaseStatus.REFUSED)
+        f.withdrawn = int(case.status is CaseStatus.WITHDRAWN)
+    return f
+
+
+def _ratings(session: Session, town_ids: list[int], period: Period) -> list[tuple[int, str, dt.date, int]]:
+    first, after = period.utc_bounds()
+    rows = session.execute(
+        select(Rating.town_id, Application.item_code, Rating.rated_at, Rating.score)
+        .join(Application, Application.id == Rating.application_id)
+        .where(Rating.town_id.in_(town_ids), Rating.rated_at >= first, Rating.rated_at < after)).all()
+    return [(r[0], r[1], local_date(r[2]), r[3]) for r in rows]
+
+
+def _triggers(session: Session, town_ids: list[int], period: Period) -> list[tuple[int, str, dt.date]]:
+    first, after = period.utc_bounds()
+    rows = session.execute(
+        select(AccountabilityTrigger.town_id, Application.item_code, AccountabilityTrigger.raised_at)
+        .join(Application, Application.id == AccountabilityTrigger.application_id)
+        .where(AccountabilityTrigger.town_id.in_(town_ids), AccountabilityTrigger.raised_at >= first,
+               AccountabilityTrigger.raised_at < after)).all()
+    return [(r[0], r[1], local_date(r[2])) for r in rows]
+
+
+def _rating_figures(score: int) -> Figures:
+    return Figures(ratings=1, rating_sum=score, poor_ratings=int(score <= 2), good_ratings=int(score >= 4))
+
+
+def _held(session: Session, town: Jurisdiction, on: dt.date) -> list[HeldPower]:
+    return [HeldPower(code=i.code, name=i.full_name, power_type=i.power_type, delegation_mode=i.delegation_mode,
+                      opens_application=i.opens_application)
+            for i in items_for_town(session, town.id, on)]
+
+
+def evaluate(session: Session, towns: Sequence[Jurisdiction], period: Period) -> EvaluationReport:
+    """The evaluation of ``towns`` over ``period`` (see the module text for what each figure means)."""
+    town_ids = [t.id for t in towns]
+    cases = _cases(session, town_ids, period)
+    ratings = _ratings(session, town_ids, period)
+    triggers = _triggers(session, town_ids, period)
+    months = period.months()
+
+    by_town: dict[int, Figures] = defaultdict(Figures)
+    by_power: dict[str, Figures] = defaultdict(Figures)
+    by_month: dict[dt.date, Figures] = defaultdict(Figures)
+    names: dict[str, str] = {}
+    received_codes: dict[int, set[str]] = defaultdict(set)
+
+    month_periods = {m.start: m for m in months}
+
+    def month_of(day: dt.date | None) -> dt.date:
+        assert day is not None
+        return max(day.replace(day=1), period.start)
+
+    def count(town_id: int, code: str, figures: Figures) -> None:
+        by_town[town_id].add(figures)
+        by_power[code].add(figures)
+
+    for case in cases:
+        names.setdefault(case.item_code, case.item_name)
+        figures = _case_figures(case, period)
+        count(case.town_id, case.item_code, figures)
+        if figures.received:
+            received_codes[case.town_id].add(case.item_code)
+        # Months: each event counts in the month it happened.
+        for month in {month_of(day) for day in (case.received_on, case.decided_on, case.closed_on)
+                      if _inside(day, period)}:
+            by_month[month].add(_case_figures(case, month_periods[month]))
+    for town_id, code, day, score in ratings:
+        part = _rating_figures(score)
+        count(town_id, code, part)
+        by_month[month_of(day)].add(part)
+    for town_id, code, day in triggers:
+        part = Figures(triggers=1)
+        count(town_id, code, part)
+        by_month[month_of(day)].add(part)
+
+    town_rows = []
+    holders: dict[str, list[Jurisdiction]] = defaultdict(list)
+    unused_by_code: dict[str, list[Jurisdiction]] = defaultdict(list)
+    power_info: dict[str, HeldPower] = {}
+    for town in towns:
+        held = _held(session, town, period.end)
+        unused = [p for p in held if p.opens_application and p.code not in received_codes[town.id]]
+        for power in held:
+            power_info.setdefault(power.code, power)
+            holders[power.code].append(town)
+        for power in unused:
+            unused_by_code[power.code].append(town)
+        town_rows.append(TownEvaluation(town=town, figures=by_town[town.id], held=held, unused=unused))
+
+    power_rows = []
+    for code in sorted(power_info) + sorted(set(by_power) - set(power_info)):
+        info = power_info.get(code)
+        if info is not None and not info.opens_application and code not in by_power:
+            continue  # enforcement powers: nothing recorded here to evaluate
+        power_rows.append(PowerEvaluation(
+            code=code, name=info.name if info else names.get(code, code),
+            power_type=info.power_type if info else None, delegation_mode=info.delegation_mode if info else None,
+            figures=by_power[code], towns_holding=holders.get(code, []), towns_unused=unused_by_code.get(code, [])))
+
+    total = Figures()
+    for row in town_rows:
+        total.add(row.figures)
+    return EvaluationReport(period=period, towns=town_rows, powers=power_rows, total=total,
+                            months=[(m, by_month[m.start]) for m in months])
