@@ -17,7 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-MODULES = ["power_lists", "documents"]
+MODULES = ["power_lists", "documents", "evaluation"]
 
 # figure -> (comparison, limit or the name of another figure times a factor)
 TARGETS = {

@@ -200,13 +200,12 @@ class PowerItem(Base):
 
     @property
     def full_name(self) -> str:
-        return f"{self.name}（{self.sub_item}）" if self.sub_item else self.name
+        return item_full_name(self.name, self.sub_item)
 
     @property
     def opens_application(self) -> bool:
         """Whether applicants may apply for this item online (enforcement items have no form)."""
-        return self.power_type.opens_application or (
-            self.power_type is PowerType.OTHER and bool(self.accepts_applications))
+        return item_opens_application(self.power_type, self.accepts_applications)
 
     # Convenience accessors for the case flow; an item without a guide gives the statutory defaults.
     @property
@@ -243,6 +242,16 @@ class PowerItem(Base):
         if self.delegation_mode is DelegationMode.DEVOLVED:
             return town_authority_name(town)
         return self.original_department
+
+
+def item_full_name(name: str, sub_item: str | None) -> str:
+    """事项名称（子项）."""
+    return f"{name}（{sub_item}）" if sub_item else name
+
+
+def item_opens_application(power_type: PowerType, accepts_applications: bool | None) -> bool:
+    """Types that open the applicant flow by nature, and 其他行政权力 items marked as accepting them."""
+    return power_type.opens_application or (power_type is PowerType.OTHER and bool(accepts_applications))
 
 
 def town_authority_name(town: Jurisdiction) -> str:

@@ -7,11 +7,24 @@ delegation to X covers D. Nothing here writes.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from power_lists.models import FROZEN_STATUSES, ItemDelegation, PowerItem, PowerListVersion, VersionStatus
+from power_lists.models import (
+    FROZEN_STATUSES,
+    DelegationMode,
+    ItemDelegation,
+    PowerItem,
+    PowerListVersion,
+    PowerType,
+    VersionStatus,
+    item_full_name,
+    item_opens_application,
+)
 from service_hall.core.errors import NotFound
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
 
@@ -41,11 +54,13 @@ def _town(session: Session, town_id: int) -> Jurisdiction:
     return town
 
 
+def _covers(on: dt.date):
+    return (or_(ItemDelegation.valid_from.is_(None), ItemDelegation.valid_from <= on)
+            & or_(ItemDelegation.valid_until.is_(None), ItemDelegation.valid_until >= on))
+
+
 def _held(town_id: int, on: dt.date):
-    return (PowerItem.delegations.any(
-        (ItemDelegation.town_id == town_id)
-        & or_(ItemDelegation.valid_from.is_(None), ItemDelegation.valid_from <= on)
-        & or_(ItemDelegation.valid_until.is_(None), ItemDelegation.valid_until >= on)))
+    return PowerItem.delegations.any((ItemDelegation.town_id == town_id) & _covers(on))
 
 
 def items_for_town(session: Session, town_id: int, on: dt.date) -> list[PowerItem]:
@@ -156,3 +171,42 @@ def search_items(session: Session, version_id: int, *, text: str = "", power_typ
 def counties(session: Session) -> list[Jurisdiction]:
     return list(session.scalars(select(Jurisdiction).where(Jurisdiction.level == JurisdictionLevel.COUNTY)
                                 .order_by(Jurisdiction.code)))
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One power a town held on a day, in the few columns reports need."""
+
+    code: str
+    name: str  # with the 子项
+    power_type: PowerType
+    delegation_mode: DelegationMode
+    opens_application: bool
+
+
+def holdings(session: Session, towns: Sequence[Jurisdiction], on: dt.date) -> dict[int, list[Holding]]:
+    """What each of ``towns`` held on ``on``, in list order: the same answer as :func:`items_for_town`,
+    for many towns at once in one query per county and without loading whole items."""
+    out: dict[int, list[Holding]] = {t.id: [] for t in towns}
+    by_county: dict[int, list[int]] = defaultdict(list)
+    for town in towns:
+        by_county[town.county.id].append(town.id)
+    for county_id, town_ids in by_county.items():
+        version = version_in_force(session, county_id, on)
+        if version is None:
+            continue
+        rows = session.execute(
+            select(ItemDelegation.town_id, PowerItem.code, PowerItem.name, PowerItem.sub_item, PowerItem.power_type,
+                   PowerItem.delegation_mode, PowerItem.accepts_applications)
+            .join(ItemDelegation.item)
+            .where(PowerItem.version_id == version.id, ItemDelegation.town_id.in_(town_ids), _covers(on))
+            .order_by(PowerItem.position, ItemDelegation.id))
+        seen: set[tuple[int, str]] = set()
+        for town_id, code, name, sub_item, power_type, mode, accepts in rows:
+            if (town_id, code) in seen:  # two delegation periods both covering the day
+                continue
+            seen.add((town_id, code))
+            out[town_id].append(Holding(code=code, name=item_full_name(name, sub_item), power_type=power_type,
+                                        delegation_mode=mode,
+                                        opens_application=item_opens_application(power_type, accepts)))
+    return out

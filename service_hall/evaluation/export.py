@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from service_hall.cases.clock import local_date
 from service_hall.evaluation.report import EvaluationReport
-from service_hall.evaluation.tables import EXCEL_FORMATS, FIGURE_COLUMNS, charts
+from service_hall.evaluation.tables import COMPACT_COLUMNS, EXCEL_FORMATS, FIGURE_COLUMNS, PDF_UNUSED_LISTED, charts
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 BOLD = Font(bold=True)
@@ -134,6 +134,7 @@ def to_pdf(report: EvaluationReport, *, scope: str, title: str = "赋权事项�
     from service_hall.documents.rendering import html_to_pdf, render_html
 
     html = render_html("evaluation_report.html", {
-        "title": title, "scope": scope, "report": report, "columns": FIGURE_COLUMNS, "charts": charts(report),
+        "title": title, "scope": scope, "report": report, "columns": FIGURE_COLUMNS, "compact": COMPACT_COLUMNS,
+        "list_unused": report.unused_total <= PDF_UNUSED_LISTED, "charts": charts(report),
         "generated_on": local_date(generated_at or dt.datetime.now(dt.UTC))})
     return html_to_pdf(html)

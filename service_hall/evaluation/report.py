@@ -29,7 +29,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from power_lists.models import DelegationMode, PowerType
-from power_lists.queries import items_for_town
+from power_lists.queries import Holding, holdings
 from service_hall.cases.clock import CHINA, local_date
 from service_hall.cases.models import AccountabilityTrigger, Application, CaseStatus, Rating, Visit
 from service_hall.core.errors import ValidationFailed
@@ -154,21 +154,12 @@ class Figures:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-@dataclass(frozen=True)
-class HeldPower:
-    code: str
-    name: str
-    power_type: PowerType
-    delegation_mode: DelegationMode
-    opens_application: bool
-
-
 @dataclass
 class TownEvaluation:
     town: Jurisdiction
     figures: Figures
-    held: list[HeldPower]
-    unused: list[HeldPower]  # application powers held with no application in the period
+    held: list[Holding]
+    unused: list[Holding]  # application powers held with no application in the period
 
     @property
     def held_applications(self) -> int:
@@ -292,12 +283,6 @@ def _rating_figures(score: int) -> Figures:
     return Figures(ratings=1, rating_sum=score, poor_ratings=int(score <= 2), good_ratings=int(score >= 4))
 
 
-def _held(session: Session, town: Jurisdiction, on: dt.date) -> list[HeldPower]:
-    return [HeldPower(code=i.code, name=i.full_name, power_type=i.power_type, delegation_mode=i.delegation_mode,
-                      opens_application=i.opens_application)
-            for i in items_for_town(session, town.id, on)]
-
-
 def evaluate(session: Session, towns: Sequence[Jurisdiction], period: Period) -> EvaluationReport:
     """The evaluation of ``towns`` over ``period`` (see the module text for what each figure means)."""
     town_ids = [t.id for t in towns]
@@ -344,9 +329,10 @@ def evaluate(session: Session, towns: Sequence[Jurisdiction], period: Period) ->
     town_rows = []
     holders: dict[str, list[Jurisdiction]] = defaultdict(list)
     unused_by_code: dict[str, list[Jurisdiction]] = defaultdict(list)
-    power_info: dict[str, HeldPower] = {}
+    power_info: dict[str, Holding] = {}
+    held_by_town = holdings(session, towns, period.end)
     for town in towns:
-        held = _held(session, town, period.end)
+        held = held_by_town[town.id]
         unused = [p for p in held if p.opens_application and p.code not in received_codes[town.id]]
         for power in held:
             power_info.setdefault(power.code, power)

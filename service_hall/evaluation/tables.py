@@ -51,6 +51,11 @@ COLUMN = {c.attribute: c for c in FIGURE_COLUMNS}
 # What the public monthly statistics show (accountability and visit records stay internal).
 PUBLIC_COLUMNS = tuple(COLUMN[a] for a in ("received", "decided", "approved", "denied", "refused", "on_time_rate",
                                            "statutory_rate", "ratings", "average_rating", "satisfaction_rate"))
+# The per-power table of the PDF, which runs to many pages on a long list.
+COMPACT_COLUMNS = tuple(COLUMN[a] for a in ("received", "decided", "on_time_rate", "statutory_rate", "ratings",
+                                            "average_rating", "poor_ratings", "triggers"))
+# Beyond this many unused powers the PDF gives counts per town; the spreadsheet always lists them all.
+PDF_UNUSED_LISTED = 200
 EXCEL_FORMATS = {Kind.COUNT: "0", Kind.RATE: "0.0%", Kind.SCORE: "0.00"}
 
 

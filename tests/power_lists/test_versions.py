@@ -131,7 +131,10 @@ def test_which_powers_a_town_held_on_a_date(ctx, factory, legal):
     ], D(2026, 9, 1), now=early)
 
     def held(town, day):
-        return [i.code for i in queries.items_for_town(ctx, town.id, day)]
+        codes = [i.code for i in queries.items_for_town(ctx, town.id, day)]
+        # The many-towns form that reports use gives the same answer.
+        assert [h.code for h in queries.holdings(ctx, [qingshan, baisha], day)[town.id]] == codes
+        return codes
 
     assert held(qingshan, D(2025, 12, 31)) == []
     assert held(qingshan, D(2026, 1, 1)) == ["A", "B"]
@@ -141,6 +144,7 @@ def test_which_powers_a_town_held_on_a_date(ctx, factory, legal):
     assert held(qingshan, D(2026, 7, 1)) == ["A"]
     assert held(qingshan, D(2026, 9, 1)) == ["A"]
     assert held(baisha, D(2026, 9, 1)) == ["C"]
+    assert queries.holdings(ctx, [qingshan], D(2026, 9, 1))[qingshan.id][0].name == "改名后的事项"
     assert queries.item_for_town(ctx, "A", qingshan.id, D(2026, 9, 1)).name == "改名后的事项"
     assert queries.item_for_town(ctx, "A", qingshan.id, D(2026, 8, 31)).name == "测试许可事项"
     with pytest.raises(NotFound, match="白沙镇在2026-02-01未承接编码为 A 的事项"):
