@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from markupsafe import Markup
+
 from service_hall.evaluation.report import EvaluationReport, Figures
 
 
@@ -56,6 +58,7 @@ COMPACT_COLUMNS = tuple(COLUMN[a] for a in ("received", "decided", "on_time_rate
                                             "average_rating", "poor_ratings", "triggers"))
 # Beyond this many unused powers the PDF gives counts per town; the spreadsheet always lists them all.
 PDF_UNUSED_LISTED = 200
+BAR_COLOUR = "#2b6cb0"
 EXCEL_FORMATS = {Kind.COUNT: "0", Kind.RATE: "0.0%", Kind.SCORE: "0.00"}
 
 
@@ -76,8 +79,10 @@ class Bar:
     text: str
 
     @property
-    def percent(self) -> str:
-        return f"{self.fraction * 100:.1f}"
+    def svg(self) -> Markup:
+        """The bar as inline SVG (no text inside, so it needs no font), shared by the page and the PDF."""
+        return Markup('<svg viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true" focusable="false">'
+                      f'<rect x="0" y="0" width="{self.fraction * 100:.1f}" height="4" fill="{BAR_COLOUR}"/></svg>')
 
 
 @dataclass(frozen=True)
@@ -86,10 +91,12 @@ class Chart:
     bars: list[Bar]
 
 
+FULL_SCALE = {Kind.RATE: 1.0, Kind.SCORE: 5.0}  # counts are scaled to the largest one
+
+
 def _chart(title: str, rows: list[tuple[str, Figures]], column: Column) -> Chart:
     values = [column.value(f) for _, f in rows]
-    scale = 1.0 if column.kind is Kind.RATE else 5.0 if column.kind is Kind.SCORE else max(
-        [v for v in values if v is not None] + [1])
+    scale = FULL_SCALE.get(column.kind) or max([v for v in values if v is not None] + [1])
     return Chart(title, [Bar(label, (value or 0) / scale, show(value, column.kind))
                          for (label, _), value in zip(rows, values, strict=True)])
 
