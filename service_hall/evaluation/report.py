@@ -94,8 +94,14 @@ def parse_period(start_text: str | None, end_text: str | None, *, today: dt.date
     return Period(dates["from"], dates["to"])
 
 
-def year_period(year: int, *, today: dt.date) -> Period:
-    """One calendar year, up to today for the current year. Raises ValidationFailed for other years."""
+def year_period(text: str | None, *, today: dt.date) -> Period:
+    """The calendar year a reader asked for (the current one by default), up to today for the current
+    year. Raises ValidationFailed (field ``year``) for anything but a year from 2000 to this one."""
+    text = (text or "").strip()
+    try:
+        year = int(text) if text else today.year
+    except ValueError:
+        year = 0
     if not EARLIEST.year <= year <= today.year:
         raise ValidationFailed("年份有误", details={"year": f"请选择 {EARLIEST.year}–{today.year} 年"})
     return Period(dt.date(year, 1, 1), min(dt.date(year, 12, 31), today))

@@ -118,11 +118,9 @@ def statistics(code: str) -> Any:
     place = _town(code)
     today = queries.china_today(now())
     years = list(range(today.year, today.year - 5, -1))
-    text = request.args.get("year", "").strip()
+    text = request.args.get("year", "")
     try:
-        if text and not text.isdigit():
-            raise ValidationFailed("年份有误", details={"year": "请选择年份"})
-        period = year_period(int(text) if text else today.year, today=today)
+        period = year_period(text, today=today)
     except ValidationFailed as exc:
         return render_template("catalog/statistics.html", town=place, report=None, years=years, year=text,
                                errors=exc.details or {}, columns=PUBLIC_COLUMNS, column=COLUMN), 422

@@ -200,7 +200,7 @@ def test_the_public_monthly_statistics_of_a_town(app, rworld):
     assert "追责情形" not in html  # internal figures stay internal
     last_year = anonymous.get(f"/catalog/towns/{QINGSHAN}/statistics?year=2025").get_data(as_text=True)
     assert "2025-01-01 至 2025-12-31：收件 0 件" in last_year and "12月" in last_year
-    for bad in ("2027", "1999", "二〇二六", "-1"):
+    for bad in ("2027", "1999", "二〇二六", "-1", "²"):
         resp = anonymous.get(f"/catalog/towns/{QINGSHAN}/statistics?year={bad}")
         assert resp.status_code == 422 and 'role="alert"' in resp.get_data(as_text=True), bad
     assert anonymous.get("/catalog/towns/330199000000/statistics").status_code == 404  # the county is no town
