@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,8 +145,11 @@ def _seed(app: Any) -> None:
 @pytest.fixture(scope="package")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     if not CHROMIUM.exists():
-        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium; "
-                    "`WITH_BROWSER=1 sh scripts/system-deps.sh` does it)")
+        reason = (f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium; "
+                  "`WITH_BROWSER=1 sh scripts/system-deps.sh` does it)")
+        if os.environ.get("REQUIRE_BROWSER"):  # CI installs Chromium: its absence there is a failure
+            pytest.fail(reason)
+        pytest.skip(reason)
     app = build_app(tmp_path_factory.mktemp("browser-instance"))
     _seed(app)
     server = LiveServer(app).start()
