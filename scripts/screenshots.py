@@ -60,8 +60,8 @@ def _submit(session: Any, applicant: Any, form_key: str, when: dt.datetime, **ch
     from flask import current_app
 
     from forms.demo import DEMO_SUBMISSIONS
-    from service_hall.calendar.working_days import WorkingCalendar
     from service_hall.cases import intake
+    from service_hall.certificates.service import offline_context
     from service_hall.files.store import FileStore, store_upload
     from service_hall.jurisdictions.operations import by_code
 
@@ -74,9 +74,8 @@ def _submit(session: Any, applicant: Any, form_key: str, when: dt.datetime, **ch
                                       content_type="application/pdf", now=when)
                  for m in form.rules.materials if m.required}
     case, _ = intake.submit_application(
-        session, applicant=applicant, town=town, item_code=item_code, data={**DEMO_SUBMISSIONS[form_key], **changes},
-        materials=materials, submission_key=secrets.token_urlsafe(8), actor=applicant, now=when,
-        calendar=WorkingCalendar.from_session(session))
+        offline_context(session, applicant, when), applicant=applicant, town=town, item_code=item_code,
+        data={**DEMO_SUBMISSIONS[form_key], **changes}, materials=materials, submission_key=secrets.token_urlsafe(8))
     return case
 
 
@@ -87,6 +86,7 @@ def load_data(app: Any, passwords: dict[str, str]) -> dict[str, Any]:
     from service_hall.accounts.models import User
     from service_hall.calendar.working_days import WorkingCalendar
     from service_hall.cases import intake
+    from service_hall.certificates.service import offline_context
     from service_hall.demo import load_accounts, load_demo, load_jurisdictions
     from service_hall.extensions import db
 
@@ -101,7 +101,7 @@ def load_data(app: Any, passwords: dict[str, str]) -> dict[str, Any]:
 
         waiting = _submit(db.session, person, "homestead", at("2026-11-16"))
         db.session.commit()
-        intake.request_correction(db.session, waiting, actor=clerk, now=at("2026-11-17"), calendar=cal,
+        intake.request_correction(offline_context(db.session, clerk, at("2026-11-17"), calendar=cal), waiting,
                                   items=[{"target": "M01", "problem": "申请表缺少村民小组意见及签字"},
                                          {"target": "", "problem": "拟建房屋层数与规划要求不符，请核实后修改"}],
                                   respond_days=10)
@@ -109,7 +109,7 @@ def load_data(app: Any, passwords: dict[str, str]) -> dict[str, Any]:
         accepted = _submit(db.session, enterprise, "rural_planning_permit", at("2026-11-18"),
                            construction_period={"start": "2026-12-15", "end": "2027-10-31"})
         db.session.commit()
-        intake.accept(db.session, accepted, actor=clerk, now=at("2026-11-19"), calendar=cal)
+        intake.accept(offline_context(db.session, clerk, at("2026-11-19"), calendar=cal), accepted)
         db.session.commit()
         fresh = _submit(db.session, person, "minimum_living_allowance", at("2026-11-23", 9))
         db.session.commit()

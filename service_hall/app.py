@@ -18,9 +18,18 @@ CSP = (
 )
 
 
+class ServiceHall(Flask):
+    """Flask with one unit of work per request: see :mod:`service_hall.web.unit_of_work`."""
+
+    def dispatch_request(self) -> Any:
+        from service_hall.web.unit_of_work import transaction
+
+        return transaction(super().dispatch_request, self.make_response)
+
+
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     instance_path = os.environ.get("INSTANCE_PATH")
-    app = Flask(__name__, instance_path=instance_path or None, instance_relative_config=True)
+    app = ServiceHall(__name__, instance_path=instance_path or None, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(Path(app.instance_path)))
     if overrides:

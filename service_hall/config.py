@@ -81,4 +81,6 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "RECTIFICATION_DAYS": int(os.environ.get("RECTIFICATION_DAYS", "5")),
         # 告知承诺制: working days within which an approval on pledge is checked (事后核查).
         "FOLLOW_UP_CHECK_DAYS": int(os.environ.get("FOLLOW_UP_CHECK_DAYS", "20")),
+        # signed: certificates are rendered and signed inside the decision; deferred: on first download.
+        "DOCUMENTS": os.environ.get("DOCUMENTS", "signed"),
     }

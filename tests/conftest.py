@@ -45,6 +45,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "localhost",
         "PUBLIC_BASE_URL": "http://localhost",
+        "DOCUMENTS": "deferred",  # PDFs rendered on first download; tests of documents download them
     })
     with application.app_context():
         upgrade(directory=MIGRATIONS, revision="heads")

@@ -6,6 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from service_hall.cases.actions import Audience, for_audience
+from service_hall.certificates.issuing import certificates_of
+from tests.context import ctx_for
+
 NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)
 
 
@@ -29,9 +33,9 @@ def _case(factory: Any, app: Any) -> dict[str, Any]:
         data = form_data(phone="13900000051")
         data["site"] = {"village": data.pop("site_village"), "detail": data.pop("site_detail")}
         data["period"] = {"start": data.pop("period_start"), "end": data.pop("period_end")}
-        case, _ = submit_application(db.session, applicant=applicant, town=town, item_code=ITEM, data=data,
-                                     materials={"M01": f, "M02": f}, submission_key="scoped-1", actor=applicant,
-                                     now=NOW, calendar=WorkingCalendar.from_session(db.session))
+        case, _ = submit_application(ctx_for(applicant, NOW, calendar=WorkingCalendar.from_session(db.session)),
+                                     applicant=applicant, town=town, item_code=ITEM, data=data,
+                                     materials={"M01": f, "M02": f}, submission_key="scoped-1")
         db.session.commit()
         return {"case_id": case.id, "ref": case.ref, "material_id": case.materials[0].id,
                 "applicant_id": applicant_id, "town_code": QINGSHAN, "item_code": ITEM}
@@ -62,9 +66,9 @@ def _task(factory: Any, app: Any) -> dict[str, Any]:
     with app.app_context():
         case = db.session.get(Application, values["case_id"])
         applicant = db.session.get(User, values["applicant_id"])
-        withdraw(db.session, case, actor=applicant, now=NOW)
-        rating = rate(db.session, case, actor=applicant, now=NOW, calendar=WorkingCalendar(), score=1, comment="差",
-                      rectification_days=5)
+        withdraw(ctx_for(applicant, NOW), case)
+        rating = rate(ctx_for(applicant, NOW, calendar=WorkingCalendar(), rectification_days=5), case, score=1,
+                      comment="差")
         db.session.commit()
         return {"task_id": rating.rectification.id}
 
@@ -83,12 +87,12 @@ def _approved(factory: Any, app: Any) -> dict[str, Any]:
         decider = db.session.query(User).filter_by(username="u-decider").one()
         reviewer = db.session.query(User).filter_by(username="u-reviewer").one()
         calendar = WorkingCalendar()
-        intake.accept(db.session, case, actor=decider, now=NOW, calendar=calendar)
-        review.record_opinion(db.session, case, actor=reviewer, now=NOW, opinion="符合条件", recommendation="approve")
-        review.complete_review(db.session, case, actor=reviewer, now=NOW)
-        review.approve(db.session, case, actor=decider, now=NOW, calendar=calendar)
+        intake.accept(ctx_for(decider, NOW, calendar=calendar), case)
+        review.record_opinion(ctx_for(reviewer, NOW), case, opinion="符合条件", recommendation="approve")
+        review.complete_review(ctx_for(reviewer, NOW), case)
+        review.approve(ctx_for(decider, NOW, calendar=calendar), case)
         db.session.commit()
-        return {**values, "notice_id": case.notices[0].id, "certificate_id": case.certificates[0].id}
+        return {**values, "notice_id": case.notices[0].id, "certificate_id": certificates_of(db.session, case)[0].id}
 
 
 def _approved_pick(*keys: str):
@@ -117,24 +121,16 @@ SCOPED_BUILDERS = {
     "api_certificates.my_certificates": _approved_pick("ref"),
     "api_certificates.case_certificates": _approved_pick("case_id"),
     **{ep: _pick("case_id") for ep in (
-        "workbench.case", "workbench.accept", "workbench.correction", "workbench.refuse", "workbench.pledge",
-        "workbench.case_visit", "api_cases.case", "api_cases.accept", "api_cases.correction", "api_cases.refuse",
-        "api_cases.pledge",
-        # review, decision, delivery, follow-up (this part)
-        "workbench.opinion", "workbench.complete_review", "workbench.start_special", "workbench.end_special",
-        "workbench.extend", "workbench.approve", "workbench.deny", "workbench.on_the_spot", "workbench.pledge_approve",
-        "workbench.deliver", "workbench.check", "workbench.revoke",
-        "api_cases.opinion", "api_cases.complete_review", "api_cases.start_special", "api_cases.end_special",
-        "api_cases.extend", "api_cases.approve", "api_cases.deny", "api_cases.on_the_spot", "api_cases.pledge_approve",
-        "api_cases.deliver", "api_cases.check", "api_cases.revoke")},
+        "workbench.case", "api_cases.case",
+        # every staff case action, on the page and in the API (generated from the registry)
+        *(f"{bp}.{a.name}" for a in for_audience(Audience.STAFF) for bp in ("workbench", "api_cases")))},
     "supervision.resolve": _trigger,
     "workbench.callback": _task,
     "workbench.material": _pick("case_id", "material_id"),
     "workbench.file_apply": _pick("town_code", "item_code", "applicant_id"),
     **{ep: _pick("ref") for ep in (
-        "portal.application", "portal.answer_correction", "portal.withdraw", "api_cases.my_application",
-        "api_cases.answer_correction", "api_cases.withdraw", "portal.sign_pledge", "portal.rate",
-        "api_cases.sign_pledge", "api_cases.rate")},
+        "portal.application", "api_cases.my_application",
+        *(f"{bp}.{a.name}" for a in for_audience(Audience.APPLICANT) for bp in ("portal", "api_cases")))},
 }
 
 UNSCOPED_REASONS = {

@@ -21,6 +21,7 @@ from service_hall.accounts.operations import applicant_by_mobile, register_appli
 from service_hall.audit.trail import record
 from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases.clock import INTAKE_DAYS, local_date, next_number
+from service_hall.cases.context import Context
 from service_hall.cases.models import (
     Application,
     ApplicationMaterial,
@@ -128,9 +129,8 @@ def _material_errors(form: ApplicationForm, attached: Mapping[str, ApplicantFile
     return errors
 
 
-def submit_application(session: Session, *, applicant: User, town: Jurisdiction, item_code: str,
+def submit_application(ctx: Context, *, applicant: User, town: Jurisdiction, item_code: str,
                        data: Mapping[str, Any], materials: Mapping[str, ApplicantFile], submission_key: str,
-                       actor: User, now: dt.datetime, calendar: WorkingCalendar,
                        upload_errors: Mapping[str, str] | None = None) -> tuple[Application, bool]:
     """Create and submit an application in one step; returns (application, created).
 
@@ -138,6 +138,7 @@ def submit_application(session: Session, *, applicant: User, town: Jurisdiction,
     (double click, retry) instead of a second one. Raises NotFound (town does not hold the power),
     ValidationFailed with every form and material problem at once (nothing is stored), Conflict.
     """
+    session, actor, now, calendar = ctx.session, ctx.user, ctx.now, ctx.calendar
     if not submission_key or len(submission_key) > 64:
         raise ValidationFailed("提交标识无效，请刷新页面后重试")
     existing = session.scalar(select(Application).where(Application.applicant_id == applicant.id,
@@ -184,12 +185,13 @@ def submit_application(session: Session, *, applicant: User, town: Jurisdiction,
     return case, True
 
 
-def save_draft(session: Session, *, applicant: User, town: Jurisdiction, item_code: str, data: Mapping[str, Any],
-               materials: Mapping[str, ApplicantFile], submission_key: str, now: dt.datetime) -> Application:
+def save_draft(ctx: Context, *, applicant: User, town: Jurisdiction, item_code: str, data: Mapping[str, Any],
+               materials: Mapping[str, ApplicantFile], submission_key: str) -> Application:
     """Keep what the applicant has typed so far (not validated, no case number, no clock).
 
     Raises NotFound (town does not hold the power), ValidationFailed (bad key), Conflict (already submitted).
     """
+    session, now = ctx.session, ctx.now
     if not submission_key or len(submission_key) > 64:
         raise ValidationFailed("提交标识无效，请刷新页面后重试")
     form = application_form(session, town, item_code, now=now)
@@ -263,20 +265,20 @@ def _start_decision_clock(session: Session, case: Application, accepted_on: dt.d
         "statutory_due_on": case.statutory_due_on.isoformat() if case.statutory_due_on else None, **extra})
 
 
-def accept(session: Session, case: Application, *, actor: User, now: dt.datetime, calendar: WorkingCalendar,
-           expected_version: int | None = None) -> Notice:
+def accept(ctx: Context, case: Application, *, expected_version: int | None = None) -> Notice:
     """受理: start the decision clock and issue the 受理通知书. Raises Conflict, PermissionDenied."""
+    session, actor, now, calendar = ctx.session, ctx.user, ctx.now, ctx.calendar
     apply_transition(session, case, Action.ACCEPT, actor=actor, now=now, expected_version=expected_version,
                      duty=duties_text(case, Stage.INTAKE))
     return _start_decision_clock(session, case, local_date(now), actor=actor, now=now, calendar=calendar)
 
 
-def accept_with_pledge(session: Session, case: Application, *, actor: User, now: dt.datetime,
-                       calendar: WorkingCalendar, missing: Sequence[str], pledge_days: int,
+def accept_with_pledge(ctx: Context, case: Application, *, missing: Sequence[str], pledge_days: int,
                        expected_version: int | None = None) -> Notice:
     """容缺受理: accept although non-essential materials are missing, against the applicant's pledge to
     supply them within ``pledge_days`` working days. Raises ValidationFailed if a named material is
     essential, already supplied or unknown; Conflict; PermissionDenied."""
+    session, actor, now, calendar = ctx.session, ctx.user, ctx.now, ctx.calendar
     rules = rules_for(case.power_item)
     by_code = {m.code: m for m in rules.materials}
     supplied = {m.material_code for m in case.materials}
@@ -306,8 +308,7 @@ def accept_with_pledge(session: Session, case: Application, *, actor: User, now:
                                  pledge_due_on=case.pledge_due_on.isoformat())
 
 
-def request_correction(session: Session, case: Application, *, actor: User, now: dt.datetime,
-                       calendar: WorkingCalendar, items: Sequence[Mapping[str, str]], respond_days: int,
+def request_correction(ctx: Context, case: Application, *, items: Sequence[Mapping[str, str]], respond_days: int,
                        expected_version: int | None = None) -> Notice:
     """一次性告知: list every missing or faulty item at once; the clock pauses until the applicant answers.
 
@@ -315,6 +316,7 @@ def request_correction(session: Session, case: Application, *, actor: User, now:
     for an empty list or blank problems, Conflict if a correction was already requested (once only)
     or the state does not allow it, PermissionDenied.
     """
+    session, actor, now, calendar = ctx.session, ctx.user, ctx.now, ctx.calendar
     rules = rules_for(case.power_item)
     names = {m.code: m.name for m in rules.materials}
     clean: list[dict[str, str]] = []
@@ -346,13 +348,13 @@ def request_correction(session: Session, case: Application, *, actor: User, now:
                    content={"items": clean, "respond_by": respond_by.isoformat()})
 
 
-def resubmit(session: Session, case: Application, *, actor: User, now: dt.datetime, calendar: WorkingCalendar,
-             data: Mapping[str, Any] | None, materials: Mapping[str, ApplicantFile],
+def resubmit(ctx: Context, case: Application, *, data: Mapping[str, Any] | None, materials: Mapping[str, ApplicantFile],
              upload_errors: Mapping[str, str] | None = None) -> None:
     """The applicant answers the correction notice; the intake period starts again from today.
 
     Raises ValidationFailed (nothing changes), Conflict, PermissionDenied.
     """
+    session, actor, now, calendar = ctx.session, ctx.user, ctx.now, ctx.calendar
     town = case.town
     rules = rules_for(case.power_item)
     definition = None
@@ -389,12 +391,13 @@ def resubmit(session: Session, case: Application, *, actor: User, now: dt.dateti
     case.deadline_provisional = due.provisional
 
 
-def refuse(session: Session, case: Application, *, actor: User, now: dt.datetime, reason: str,
+def refuse(ctx: Context, case: Application, *, reason: str,
            competent_office: str | None = None, expected_version: int | None = None) -> Notice:
     """不予受理 with a written reason (e.g. not this office's power: name the competent office).
 
     Raises ValidationFailed (no reason), Conflict, PermissionDenied.
     """
+    session, actor, now = ctx.session, ctx.user, ctx.now
     reason = (reason or "").strip()
     competent_office = (competent_office or "").strip() or None
     errors = {}
@@ -415,9 +418,9 @@ def refuse(session: Session, case: Application, *, actor: User, now: dt.datetime
         "remedies": "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"})
 
 
-def withdraw(session: Session, case: Application, *, actor: User, now: dt.datetime,
-             reason: str | None = None) -> None:
+def withdraw(ctx: Context, case: Application, *, reason: str | None = None) -> None:
     """The applicant withdraws before a decision. Raises Conflict, PermissionDenied."""
+    session, actor, now = ctx.session, ctx.user, ctx.now
     apply_transition(session, case, Action.WITHDRAW, actor=actor, now=now, reason=(reason or "").strip() or None)
     case.closed_at = now
     for pause in case.pauses:
@@ -446,9 +449,10 @@ def sweep_deemed_acceptance(session: Session, *, now: dt.datetime, calendar: Wor
     return done
 
 
-def record_visit(session: Session, *, actor: User, town: Jurisdiction, visitor_name: str, purpose: str,
-                 now: dt.datetime, case: Application | None = None) -> Visit:
+def record_visit(ctx: Context, *, town: Jurisdiction, visitor_name: str, purpose: str,
+                 case: Application | None = None) -> Visit:
     """Record a physical visit to the window. Raises ValidationFailed."""
+    session, actor, now = ctx.session, ctx.user, ctx.now
     visitor_name = (visitor_name or "").strip()
     purpose = (purpose or "").strip()
     errors = {}

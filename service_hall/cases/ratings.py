@@ -6,15 +6,13 @@ All functions take the session, the acting user and ``now``; none commits.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service_hall.accounts.models import User
 from service_hall.audit.trail import record
-from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases.clock import local_date
+from service_hall.cases.context import Context
 from service_hall.cases.models import Application, Rating, RectificationTask
 from service_hall.core.errors import Conflict, NotFound, ValidationFailed
 from service_hall.jurisdictions.operations import visible_jurisdiction_ids
@@ -27,14 +25,14 @@ def rating_of(session: Session, case: Application) -> Rating | None:
     return session.scalar(select(Rating).where(Rating.application_id == case.id))
 
 
-def rate(session: Session, case: Application, *, actor: User, now: dt.datetime, calendar: WorkingCalendar,
-         score: object, comment: str | None, rectification_days: int) -> Rating:
+def rate(ctx: Context, case: Application, *, score: object, comment: str | None) -> Rating:
     """The case's own applicant rates it 1–5 with an optional comment, once, after it has ended. A rating
-    of 1 or 2 opens a rectification task due in ``rectification_days`` working days.
+    of 1 or 2 opens a rectification task due in ``ctx.settings.rectification_days`` working days.
 
     Raises NotFound (not the applicant's case), ValidationFailed (score outside 1–5, comment too long),
     Conflict (the case has not ended, already rated).
     """
+    session, actor, now = ctx.session, ctx.user, ctx.now
     if case.applicant_id != actor.id:
         raise NotFound("未找到该申请")
     errors = {}
@@ -57,7 +55,7 @@ def rate(session: Session, case: Application, *, actor: User, now: dt.datetime, 
     session.flush()
     task = None
     if value <= POOR:
-        due = calendar.add_working_days(local_date(now), rectification_days).due
+        due = ctx.calendar.add_working_days(local_date(now), ctx.settings.rectification_days).due
         task = RectificationTask(rating=rating, application_id=case.id, town_id=case.town_id, opened_at=now,
                                  due_on=due)
         session.add(task)
@@ -75,12 +73,12 @@ def staff_task(session: Session, staff: User, task_id: int) -> RectificationTask
     return task
 
 
-def record_callback(session: Session, task: RectificationTask, *, actor: User, now: dt.datetime,
-                    outcome: str) -> RectificationTask:
+def record_callback(ctx: Context, task: RectificationTask, *, outcome: str) -> RectificationTask:
     """回访: who called the applicant back, when, and what came of it; closes the task.
 
     Raises ValidationFailed (no outcome), Conflict (already closed).
     """
+    session, actor, now = ctx.session, ctx.user, ctx.now
     outcome = (outcome or "").strip()
     if not outcome or len(outcome) > 1000:
         raise ValidationFailed("回访情况有误", details={"outcome": "请填写回访及整改情况（1000字以内）"})

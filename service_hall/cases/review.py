@@ -13,10 +13,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service_hall.accounts.models import User
-from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases.accountability import check_decision_timing, delivery_due_on, refresh_deadlines
-from service_hall.cases.certificates import issue_certificate, revoke_certificates
 from service_hall.cases.clock import local_date
+from service_hall.cases.context import Context
 from service_hall.cases.intake import duties_text, issue_notice
 from service_hall.cases.models import (
     Application,
@@ -31,12 +30,11 @@ from service_hall.cases.models import (
     Recommendation,
     ReviewOpinion,
 )
+from service_hall.cases.schemas import SPECIAL_KINDS
 from service_hall.cases.transitions import Action, Stage, apply_transition
 from service_hall.core.errors import ValidationFailed
 
 EXTENSION_DAYS = 10  # 行政许可法 第四十二条: one extension of ten working days
-FOLLOW_UP_CHECK_DAYS = 20  # 告知承诺制: working days within which the pledge is checked
-SPECIAL_KINDS = (PauseKind.HEARING, PauseKind.INSPECTION, PauseKind.TESTING, PauseKind.EXPERT_REVIEW)
 PLEDGE_TEXT = ("本人（单位）已知晓告知的全部内容，所填写的信息和提交的材料真实、准确，符合告知的许可条件和要求；"
                "愿意承担不实承诺的法律责任，承诺不实的，行政机关可以依法撤销许可决定。")
 
@@ -69,13 +67,14 @@ def remedies(session: Session, case: Application) -> dict[str, Any]:
                     "或者自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。"}
 
 
-def record_opinion(session: Session, case: Application, *, actor: User, now: dt.datetime, opinion: str,
+def record_opinion(ctx: Context, case: Application, *, opinion: str,
                    recommendation: str, expected_version: int | None = None) -> ReviewOpinion:
     """A reviewer's substantive review (审查意见): opinion text and a recommendation to approve or deny.
 
     Raises ValidationFailed (blank opinion, unknown recommendation), Conflict (state, or this reviewer
     already gave an opinion on the case), PermissionDenied.
     """
+    session, actor, now = ctx.session, ctx.user, ctx.now
     text = _text(opinion, "opinion", "请填写审查意见", limit=2000)
     if recommendation not in {r.value for r in Recommendation}:
         raise ValidationFailed("请选择审查结论", details={"recommendation": "请选择建议准予或不予许可"})
@@ -88,22 +87,22 @@ def record_opinion(session: Session, case: Application, *, actor: User, now: dt.
     return review
 
 
-def complete_review(session: Session, case: Application, *, actor: User, now: dt.datetime,
-                    expected_version: int | None = None) -> None:
+def complete_review(ctx: Context, case: Application, *, expected_version: int | None = None) -> None:
     """审查完毕: hand the case to the decider. Raises Conflict (state, too few distinct reviewers),
     PermissionDenied."""
+    session, actor, now = ctx.session, ctx.user, ctx.now
     apply_transition(session, case, Action.COMPLETE_REVIEW, actor=actor, now=now, expected_version=expected_version,
                      duty=duties_text(case, Stage.REVIEW),
                      params={"reviewers": sorted({r.reviewer_id for r in case.reviews})})
 
 
-def start_special_procedure(session: Session, case: Application, *, actor: User, now: dt.datetime,
-                            calendar: WorkingCalendar, kind: str, note: str,
+def start_special_procedure(ctx: Context, case: Application, *, kind: str, note: str,
                             expected_version: int | None = None) -> ClockPause:
     """Start a hearing, inspection, testing or expert review (第四十五条): the clock stops from today.
 
     Raises ValidationFailed (unknown kind, no note), Conflict, PermissionDenied.
     """
+    session, actor, now, calendar = ctx.session, ctx.user, ctx.now, ctx.calendar
     if kind not in {k.value for k in SPECIAL_KINDS}:
         raise ValidationFailed("请选择特别程序", details={"kind": "请选择听证、现场勘验、检验检测或专家评审"})
     text = _text(note, "note", "请写明特别程序的事由和预计所需时间")
@@ -117,10 +116,11 @@ def start_special_procedure(session: Session, case: Application, *, actor: User,
     return pause
 
 
-def end_special_procedure(session: Session, case: Application, *, actor: User, now: dt.datetime,
-                          calendar: WorkingCalendar, outcome: str, expected_version: int | None = None) -> ClockPause:
+def end_special_procedure(ctx: Context, case: Application, *, outcome: str,
+                          expected_version: int | None = None) -> ClockPause:
     """The special procedure ends today with its outcome; the clock runs again and both limits are
     recomputed without the days it took. Raises ValidationFailed (no outcome), Conflict, PermissionDenied."""
+    session, actor, now, calendar = ctx.session, ctx.user, ctx.now, ctx.calendar
     text = _text(outcome, "outcome", "请写明特别程序的结果")
     apply_transition(session, case, Action.END_SPECIAL, actor=actor, now=now, expected_version=expected_version,
                      duty=duties_text(case, Stage.REVIEW), reason=text)
@@ -131,11 +131,11 @@ def end_special_procedure(session: Session, case: Application, *, actor: User, n
     return pause
 
 
-def extend(session: Session, case: Application, *, actor: User, now: dt.datetime, calendar: WorkingCalendar,
-           reason: str, expected_version: int | None = None) -> Notice:
+def extend(ctx: Context, case: Application, *, reason: str, expected_version: int | None = None) -> Notice:
     """延长期限: the head approves one extension of 10 working days; the statutory limit moves and the
     applicant receives the reason in a 延长期限告知书. Raises ValidationFailed (no reason), Conflict
     (already extended, limit already passed, state), PermissionDenied."""
+    session, actor, now, calendar = ctx.session, ctx.user, ctx.now, ctx.calendar
     text = _text(reason, "reason", "请写明延长期限的理由")
     apply_transition(session, case, Action.EXTEND, actor=actor, now=now, expected_version=expected_version,
                      duty=duties_text(case, Stage.DECISION), reason=text, params={"days": EXTENSION_DAYS})
@@ -148,33 +148,35 @@ def extend(session: Session, case: Application, *, actor: User, now: dt.datetime
         "approved_by": actor.real_name})
 
 
-def _approval_notice(session: Session, case: Application, actor: User, now: dt.datetime,
-                     calendar: WorkingCalendar, opinion: str | None, **extra: Any) -> Notice:
+def _approval_notice(ctx: Context, case: Application, opinion: str | None, **extra: Any) -> Notice:
+    session, actor, now = ctx.session, ctx.user, ctx.now
     case.decided_at = now
     notice = _notice(session, case, NoticeKind.APPROVAL, actor=actor, now=now, content={
         "decided_on": local_date(now).isoformat(), "authority": _authority(session, case),
         "holder": case.applicant.display_name, "item_name": case.item_name, "opinion": opinion,
-        "delivery_due_on": (delivery_due_on(case, calendar) or local_date(now)).isoformat(), **extra})
-    issue_certificate(session, case, actor, now)
+        "delivery_due_on": (delivery_due_on(case, ctx.calendar) or local_date(now)).isoformat(), **extra})
+    ctx.documents.issue_certificate(session, case, actor=actor, now=now)
     return notice
 
 
-def approve(session: Session, case: Application, *, actor: User, now: dt.datetime, calendar: WorkingCalendar,
-            opinion: str | None = None, expected_version: int | None = None) -> Notice:
+def approve(ctx: Context, case: Application, *, opinion: str | None = None,
+            expected_version: int | None = None) -> Notice:
     """准予许可: the decider approves (after review, or on the day of acceptance for a 即办件) and the
     准予许可决定书 is issued. Raises Conflict (review incomplete, the acceptor deciding where the item
     separates the two, state), PermissionDenied."""
+    session, actor, now = ctx.session, ctx.user, ctx.now
     text = _text(opinion, "opinion", "", limit=1000, required=False)
     apply_transition(session, case, Action.APPROVE, actor=actor, now=now, expected_version=expected_version,
                      duty=duties_text(case, Stage.DECISION), reason=text)
     check_decision_timing(session, case, now=now)
-    return _approval_notice(session, case, actor, now, calendar, text)
+    return _approval_notice(ctx, case, text)
 
 
-def deny(session: Session, case: Application, *, actor: User, now: dt.datetime, reasons: str,
+def deny(ctx: Context, case: Application, *, reasons: str,
          expected_version: int | None = None) -> Notice:
     """不予许可 with the reasons and the remedies (行政复议 60 days to the named body, 行政诉讼 6 months)
     in a 不予许可决定书 (第三十八条). Raises ValidationFailed (no reasons), Conflict, PermissionDenied."""
+    session, actor, now = ctx.session, ctx.user, ctx.now
     text = _text(reasons, "reasons", "请写明不予许可的理由")
     apply_transition(session, case, Action.DENY, actor=actor, now=now, expected_version=expected_version,
                      duty=duties_text(case, Stage.DECISION), reason=text)
@@ -188,21 +190,20 @@ def deny(session: Session, case: Application, *, actor: User, now: dt.datetime, 
         "reconsideration_days": ways["reconsideration_days"], "litigation_months": ways["litigation_months"]})
 
 
-def decide_on_the_spot(session: Session, case: Application, *, actor: User, now: dt.datetime,
-                       calendar: WorkingCalendar, expected_version: int | None = None) -> Notice:
+def decide_on_the_spot(ctx: Context, case: Application, *, expected_version: int | None = None) -> Notice:
     """即办件 in one visit: a decider who also takes intake accepts and approves at the window, two
     audited steps in one transaction. Raises Conflict (not a 即办件, the item separates acceptance and
     decision, state), PermissionDenied."""
     from service_hall.cases.intake import accept
 
-    accept(session, case, actor=actor, now=now, calendar=calendar, expected_version=expected_version)
-    return approve(session, case, actor=actor, now=now, calendar=calendar, opinion="即办件，当场办结")
+    accept(ctx, case, expected_version=expected_version)
+    return approve(ctx, case, opinion="即办件，当场办结")
 
 
-def sign_pledge(session: Session, case: Application, *, actor: User, now: dt.datetime,
-                agree: bool) -> None:
+def sign_pledge(ctx: Context, case: Application, *, agree: bool) -> None:
     """告知承诺制: the applicant signs the pledge (the text as shown is kept). Raises ValidationFailed
     (not ticked), Conflict (item does not allow it, already signed, state), PermissionDenied."""
+    session, actor, now = ctx.session, ctx.user, ctx.now
     if not agree:
         raise ValidationFailed("请阅读并勾选承诺内容", details={"agree": "请阅读并勾选承诺内容"})
     apply_transition(session, case, Action.SIGN_PLEDGE, actor=actor, now=now, duty=duties_text(case, Stage.INTAKE),
@@ -211,30 +212,29 @@ def sign_pledge(session: Session, case: Application, *, actor: User, now: dt.dat
     case.pledge_text = PLEDGE_TEXT
 
 
-def approve_on_pledge(session: Session, case: Application, *, actor: User, now: dt.datetime,
-                      calendar: WorkingCalendar, check_days: int = FOLLOW_UP_CHECK_DAYS,
-                      expected_version: int | None = None) -> Notice:
+def approve_on_pledge(ctx: Context, case: Application, *, expected_version: int | None = None) -> Notice:
     """告知承诺制: accept and approve on the spot against the applicant's signed pledge, and open the
-    事后核查 task due in ``check_days`` working days. Raises Conflict (item does not allow it, no signed
-    pledge, the item separates acceptance and decision, state), PermissionDenied."""
+    事后核查 task due in ``ctx.settings.follow_up_check_days`` working days. Raises Conflict (item does not
+    allow it, no signed pledge, the item separates acceptance and decision, state), PermissionDenied."""
+    session, actor, now, calendar = ctx.session, ctx.user, ctx.now, ctx.calendar
     apply_transition(session, case, Action.APPROVE_ON_PLEDGE, actor=actor, now=now,
                      expected_version=expected_version, duty=duties_text(case, Stage.DECISION),
                      params={"pledge_signed_at": case.pledge_signed_at})
     today = local_date(now)
     case.accepted_on = today
     refresh_deadlines(case, calendar, today)
-    due = calendar.add_working_days(today, check_days).due
+    due = calendar.add_working_days(today, ctx.settings.follow_up_check_days).due
     case.checks.append(FollowUpCheck(town_id=case.town_id, due_on=due, created_at=now, result=CheckResult.PENDING))
     session.flush()
-    return _approval_notice(session, case, actor, now, calendar, "告知承诺制，当场准予许可",
-                            pledge=True, check_due_on=due.isoformat())
+    return _approval_notice(ctx, case, "告知承诺制，当场准予许可", pledge=True, check_due_on=due.isoformat())
 
 
-def record_check(session: Session, case: Application, *, actor: User, now: dt.datetime, passed: bool,
+def record_check(ctx: Context, case: Application, *, passed: bool,
                  finding: str) -> FollowUpCheck:
     """事后核查 of a pledge: a true pledge closes the task; a false one revokes the approval with the
     finding as the reason (only a decider may). Raises ValidationFailed (no finding), Conflict (no
     pending check, state), PermissionDenied."""
+    session, actor, now = ctx.session, ctx.user, ctx.now
     text = _text(finding, "finding", "请写明核查情况")
     check = next((c for c in case.checks if c.result == CheckResult.PENDING), None)
     if passed:
@@ -245,7 +245,7 @@ def record_check(session: Session, case: Application, *, actor: User, now: dt.da
             from service_hall.core.errors import Conflict
 
             raise Conflict("本件没有待办的事后核查任务")
-        revoke(session, case, actor=actor, now=now, reason=f"事后核查发现承诺不实：{text}")
+        revoke(ctx, case, reason=f"事后核查发现承诺不实：{text}")
     assert check is not None
     check.result = CheckResult.PASSED if passed else CheckResult.FAILED
     check.finding = text
@@ -254,25 +254,27 @@ def record_check(session: Session, case: Application, *, actor: User, now: dt.da
     return check
 
 
-def revoke(session: Session, case: Application, *, actor: User, now: dt.datetime, reason: str) -> Notice:
+def revoke(ctx: Context, case: Application, *, reason: str) -> Notice:
     """撤销: revoke an approval with the reason (a false pledge, an unlawful approval); the applicant
     receives a 撤销决定书 with the remedies. Raises ValidationFailed (no reason), Conflict, PermissionDenied."""
+    session, actor, now = ctx.session, ctx.user, ctx.now
     text = _text(reason, "reason", "请写明撤销的理由")
     apply_transition(session, case, Action.REVOKE, actor=actor, now=now, duty=duties_text(case, Stage.SUPERVISION),
                      reason=text)
     case.closed_at = now
-    revoke_certificates(session, case, actor, now, text or "")
+    ctx.documents.revoke_certificates(session, case, actor=actor, now=now, reason=text or "")
     ways = remedies(session, case)
     return _notice(session, case, NoticeKind.REVOCATION, actor=actor, now=now, content={
         "decided_on": local_date(now).isoformat(), "authority": _authority(session, case), "reason": text,
         "remedies": ways["text"], "reconsideration_body": ways["reconsideration_body"]})
 
 
-def deliver(session: Session, case: Application, *, actor: User, now: dt.datetime, channel: str, recipient: str,
+def deliver(ctx: Context, case: Application, *, channel: str, recipient: str,
             address: str = "", expected_version: int | None = None) -> Delivery:
     """送达: record how (electronic / window / post), when and to whom the result document went; the
     case is finished. Raises ValidationFailed (unknown channel, no recipient, no address for post),
     Conflict, PermissionDenied."""
+    session, actor, now = ctx.session, ctx.user, ctx.now
     errors = {}
     if channel not in {c.value for c in DeliveryChannel}:
         errors["channel"] = "请选择送达方式"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from service_hall.cases.transitions import Stage
+from power_lists.models import DutyStage as Stage
 
 
 @dataclass(frozen=True)

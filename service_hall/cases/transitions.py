@@ -19,7 +19,9 @@ from power_lists.models import DutyStage
 from service_hall.accounts.models import User
 from service_hall.accounts.permissions import Permission
 from service_hall.audit.trail import record
-from service_hall.cases.models import Application, CaseStatus
+from service_hall.cases.clock import local_date
+from service_hall.cases.models import Application, CaseStatus, CheckResult
+from service_hall.cases.rules import ItemRules, rules_for
 from service_hall.core.errors import Conflict, PermissionDenied
 
 S = CaseStatus
@@ -93,15 +95,11 @@ class Transition:
     guard: Guard | None = None
 
 
-def _rules(ctx: GuardContext) -> Any:
-    from service_hall.cases.rules import rules_for
-
+def _rules(ctx: GuardContext) -> ItemRules:
     return rules_for(ctx.case.power_item)
 
 
 def _today(ctx: GuardContext) -> dt.date:
-    from service_hall.cases.clock import local_date
-
     return local_date(ctx.now)
 
 
@@ -215,8 +213,6 @@ def _decide_on_the_spot(ctx: GuardContext) -> None:
 
 def _pending_check(ctx: GuardContext) -> None:
     """An open 事后核查 task exists (approval on a 告知承诺 pledge)."""
-    from service_hall.cases.models import CheckResult
-
     if not any(c.result == CheckResult.PENDING for c in ctx.case.checks):
         raise Conflict("本件没有待办的事后核查任务")
 
@@ -265,11 +261,8 @@ TABLE: dict[tuple[CaseStatus, Action], Transition] = {
 }
 
 
-def allowed_actions(case: Application) -> list[Action]:
-    return [action for (state, action) in TABLE if state == case.status]
-
-
-def _authorised(transition: Transition, case: Application, actor: User | None) -> bool:
+def authorised(transition: Transition, case: Application, actor: User | None) -> bool:
+    """Whether ``actor`` (None: the system) is among those the transition names. Raises nothing."""
     for who in transition.who:
         if who is Actor.SYSTEM and actor is None:
             return True
@@ -294,7 +287,7 @@ def apply_transition(session: Session, case: Application, action: Action, *, act
     transition = TABLE.get((case.status, action))
     if transition is None:
         raise Conflict(f"当前状态（{case.status.label}）不能执行“{action.label}”")
-    if not _authorised(transition, case, actor):
+    if not authorised(transition, case, actor):
         raise PermissionDenied(f"您无权执行“{action.label}”")
     if transition.guard is not None:
         transition.guard(GuardContext(case, actor, now, params or {}))

@@ -166,10 +166,21 @@ def _address(case: Application) -> str:
     return ""
 
 
+def certificate_document(session: Session, certificate: Certificate, settings: DocumentSettings, now: dt.datetime,
+                         *, case: Application | None = None) -> StoredBlob:
+    """Render, sign and store the PDF of ``certificate``. Raises DocumentError."""
+    case = case or certificate.application
+    identity = signing_identity(session, settings, case.town_id)
+    pdf = sign_pdf(render_certificate(certificate_data(certificate, settings, _address(case))), identity)
+    return store_document(session, settings, pdf, now)
+
+
 def issue(session: Session, case: Application, *, actor: User | None, now: dt.datetime,
-          settings: DocumentSettings | None = None, replaces: Certificate | None = None) -> Certificate:
+          settings: DocumentSettings | None = None, replaces: Certificate | None = None,
+          render: bool = True) -> Certificate:
     """Number, render, sign and store the e-certificate of the approved ``case`` (in the caller's
-    transaction). Raises DocumentError (rendering or signing failed: the caller must roll back)."""
+    transaction); with ``render=False`` the PDF is left for the first download. Raises DocumentError
+    (rendering or signing failed: the caller must roll back)."""
     settings = settings or document_settings.current()
     item = case.power_item
     town = case.town
@@ -191,9 +202,8 @@ def issue(session: Session, case: Application, *, actor: User | None, now: dt.da
         valid_until=validity_end(guide.get("result_validity"), today), legal_basis=legal_basis_text(item),
         issued_on=today, issued_at=now, issued_by_id=actor.id if actor else None, status=CertificateStatus.VALID,
         replaces_id=replaces.id if replaces else None, lookup_count=0)
-    identity = signing_identity(session, settings, case.town_id)
-    pdf = sign_pdf(render_certificate(certificate_data(certificate, settings, _address(case))), identity)
-    certificate.document_blob = store_document(session, settings, pdf, now)
+    if render:
+        certificate.document_blob = certificate_document(session, certificate, settings, now, case=case)
     session.add(certificate)
     session.flush()
     record(session, actor=actor, action="certificate.issue", object_type="certificate", object_id=certificate.number,
@@ -218,16 +228,22 @@ def revoke_for_case(session: Session, case: Application, *, actor: User | None, 
                     reason: str) -> list[Certificate]:
     """The approval of ``case`` was revoked: its valid certificates become 已撤销 with the same reason
     (the case transition has checked who may). Raises nothing."""
-    revoked = [c for c in case.certificates if c.status is CertificateStatus.VALID]
+    revoked = [c for c in certificates_of(session, case) if c.status is CertificateStatus.VALID]
     for certificate in revoked:
         _end(session, certificate, CertificateStatus.REVOKED, actor=actor, now=now, reason=reason)
     session.flush()
     return revoked
 
 
-def current_certificate(case: Application) -> Certificate | None:
+def certificates_of(session: Session, case: Application) -> list[Certificate]:
+    """Every certificate issued for ``case``, oldest first. Raises nothing."""
+    return list(session.scalars(select(Certificate).where(Certificate.application_id == case.id)
+                                .order_by(Certificate.id)))
+
+
+def current_certificate(session: Session, case: Application) -> Certificate | None:
     """The case's certificate in force (None when none was issued or all were revoked/replaced)."""
-    return next((c for c in reversed(case.certificates) if c.status is CertificateStatus.VALID), None)
+    return next((c for c in reversed(certificates_of(session, case)) if c.status is CertificateStatus.VALID), None)
 
 
 def reissue(session: Session, case: Application, *, actor: User, now: dt.datetime, reason: str,
@@ -244,7 +260,7 @@ def reissue(session: Session, case: Application, *, actor: User, now: dt.datetim
     text = (reason or "").strip()
     if not text or len(text) > 500:
         raise ValidationFailed("请写明换发理由", details={"reason": "请写明换发理由（500字以内）"})
-    old = current_certificate(case)
+    old = current_certificate(session, case)
     if old is None or case.status not in REISSUABLE:
         raise Conflict("本件没有可换发的有效证照")
     _end(session, old, CertificateStatus.REPLACED, actor=actor, now=now, reason=text)

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import JSON, Date, Enum, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service_hall.accounts.models import User
 from service_hall.cases.models import Application, Notice
@@ -49,9 +49,9 @@ class Certificate(Base):
     # Unguessable token in the QR code; the public page is found by it, never by the number alone.
     token: Mapped[str] = mapped_column(String(43), unique=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    application: Mapped[Application] = relationship(
-        backref=backref("certificates", order_by="Certificate.id", cascade="all, delete-orphan",
-                        passive_deletes=True))
+    # One way only: cases know nothing of certificates (docs/architecture.md, layers); a case's
+    # certificates are read with ``issuing.certificates_of``.
+    application: Mapped[Application] = relationship()
     town_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     # The notice (准予许可决定书) of the approval this certificate was issued for.
     decision_notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
@@ -82,7 +82,8 @@ class Certificate(Base):
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
     replaces: Mapped[Certificate | None] = relationship(remote_side=[id])
-    document_blob_id: Mapped[int] = mapped_column(ForeignKey("stored_blobs.id"))
+    # None only until the first download when the deployment defers rendering (DeferredDocuments).
+    document_blob_id: Mapped[int | None] = mapped_column(ForeignKey("stored_blobs.id"))
     document_blob: Mapped[StoredBlob] = relationship()
     lookup_count: Mapped[int] = mapped_column(Integer, default=0)
 

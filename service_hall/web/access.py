@@ -68,7 +68,6 @@ def _load_api_user() -> None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         g.api_user = user_for_token(db.session, header[7:].strip(), now=now())
-        db.session.commit()
     else:
         g.api_user = None
 

@@ -31,7 +31,6 @@ def users() -> Any:
         else:
             record(db.session, actor=current_actor(), action="user.create", object_type="user",
                    object_id=user.id, now=now(), payload={"username": user.username, "role": str(user.role)})
-            db.session.commit()
             flash(f"已创建账号 {user.username}")
             return redirect(url_for("admin.users"))
     staff = staff_accounts(db.session)
@@ -48,7 +47,6 @@ def toggle_active(user_id: int) -> Any:
     user = set_active(db.session, user_id, active)
     record(db.session, actor=current_actor(), action="user.activate" if active else "user.deactivate",
            object_type="user", object_id=user.id, now=now())
-    db.session.commit()
     flash(("已启用 " if active else "已停用 ") + user.username)
     return redirect(url_for("admin.users"))
 
@@ -74,7 +72,6 @@ def calendar() -> Any:
             record(db.session, actor=current_actor(), action="calendar.enter", object_type="calendar",
                    object_id=entries[0].day.year, now=now(),
                    payload={"days": [[e.day.isoformat(), e.is_working, e.name] for e in entries]})
-            db.session.commit()
             flash(f"已录入 {len(entries)} 天的节假日安排")
             return redirect(url_for("admin.calendar"))
     days = calendar_days(db.session)
@@ -99,6 +96,5 @@ def calendar_delete(day: str) -> Any:
         raise NotFound("该日期没有录入记录")
     record(db.session, actor=current_actor(), action="calendar.remove", object_type="calendar",
            object_id=date.isoformat(), now=now())
-    db.session.commit()
     flash(f"已删除 {date} 的录入，恢复为官方日历或周末规则")
     return redirect(url_for("admin.calendar"))

@@ -13,6 +13,7 @@ from service_hall.core.errors import PermissionDenied, ValidationFailed
 from service_hall.extensions import db, limiter
 from service_hall.web.access import LOGIN, PUBLIC, current_actor, now, requires
 from service_hall.web.forms_util import form_values, safe_next
+from service_hall.web.unit_of_work import EarlyCommit, commit_early
 
 bp = Blueprint("auth", __name__)
 
@@ -31,14 +32,10 @@ def login() -> Any:
             user = authenticate(db.session, request.form.get("username", ""), request.form.get("password", ""),
                                 now=now(), max_failures=current_app.config["LOGIN_MAX_FAILURES"],
                                 lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-        except LoginLocked as exc:
-            db.session.commit()
-            error = exc.message
-        except PermissionDenied as exc:
-            db.session.commit()  # keep the failure count
+        except (LoginLocked, PermissionDenied) as exc:
+            commit_early(EarlyCommit.REFUSED_ATTEMPT)  # the failure count outlives the 401
             error = exc.message
         else:
-            db.session.commit()
             login_user(user)
             return redirect(safe_next(_home_for(user)))
     return render_template("auth/login.html", error=error, values=form_values()), (401 if error else 200)
@@ -64,7 +61,6 @@ def register() -> Any:
             db.session.rollback()
             errors = exc.details or {"_schema": exc.message}
         else:
-            db.session.commit()
             login_user(user)
             flash("注册成功，欢迎使用")
             return redirect(url_for("public.home"))
@@ -86,7 +82,6 @@ def account() -> Any:
         except ValidationFailed as exc:
             errors = exc.details or {}
         else:
-            db.session.commit()
             flash("密码已修改")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", user=user, errors=errors), (422 if errors else 200)

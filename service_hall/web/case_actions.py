@@ -20,6 +20,7 @@ from service_hall.cases.transitions import Action
 from service_hall.core.errors import Conflict, NotFound, PermissionDenied
 from service_hall.extensions import db
 from service_hall.web.access import current_actor, now
+from service_hall.web.unit_of_work import EarlyCommit, commit_early
 
 T = TypeVar("T")
 REFUSALS = (Conflict, PermissionDenied, NotFound)
@@ -35,7 +36,7 @@ def attempt(action: Action, case_id: int, do: Callable[[Application, Any], T]) -
     except REFUSALS as exc:
         db.session.rollback()
         record_refused_attempt(db.session, actor=actor, now=now(), action=action, case_id=case_id, error=exc)
-        db.session.commit()
+        commit_early(EarlyCommit.REFUSED_ATTEMPT)
         raise
 
 

@@ -17,6 +17,7 @@ from service_hall.certificates import issuing
 from service_hall.certificates import settings as document_settings
 from service_hall.certificates.models import Certificate
 from service_hall.certificates.notices import ensure_document, has_document
+from service_hall.certificates.service import ensure_certificate_document
 from service_hall.certificates.settings import DocumentSettings
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.extensions import db
@@ -43,6 +44,7 @@ def install(app: Flask) -> None:
     document_settings.configure(settings)
     app.register_blueprint(bp)
     app.jinja_env.globals["notice_has_document"] = has_document
+    app.jinja_env.globals["certificates_of"] = lambda case: issuing.certificates_of(db.session, case)
 
 
 def _notice_of(case: Application, notice_id: int) -> Notice:
@@ -53,7 +55,7 @@ def _notice_of(case: Application, notice_id: int) -> Notice:
 
 
 def _certificate_of(case: Application, certificate_id: int) -> Certificate:
-    found = next((c for c in case.certificates if c.id == certificate_id), None)
+    found = next((c for c in issuing.certificates_of(db.session, case) if c.id == certificate_id), None)
     if found is None:
         raise NotFound("未找到该证照")
     return found
@@ -66,13 +68,14 @@ def _pdf(sha256: str, name: str) -> Any:
 
 
 def _send_notice(notice: Notice) -> Any:
+    # A first rendering is kept (the unit of work commits it), so later downloads serve the same bytes.
     blob = ensure_document(db.session, notice, now=now(), settings=settings())
-    db.session.commit()  # a first rendering is kept, so later downloads serve the same bytes
     return _pdf(blob.sha256, f"{notice.kind.label}-{notice.number}.pdf")
 
 
 def _send_certificate(certificate: Certificate) -> Any:
-    return _pdf(certificate.document_blob.sha256, f"{certificate.certificate_name}-{certificate.number}.pdf")
+    blob = ensure_certificate_document(db.session, certificate, now=now(), settings=settings())
+    return _pdf(blob.sha256, f"{certificate.certificate_name}-{certificate.number}.pdf")
 
 
 @bp.get("/portal/applications/<ref>/documents/notices/<int:notice_id>.pdf")
@@ -116,6 +119,5 @@ def reissue(case_id: int) -> Any:
         flash("；".join(str(v) for v in (exc.details or {}).values()) or exc.message, "error")
         return redirect(url_for("workbench.case", case_id=case_id)), 303
     number = new.number
-    db.session.commit()
     flash(f"已换发证照，新证照编号 {number}，原证照已作废")
     return redirect(url_for("workbench.case", case_id=case_id))

@@ -71,7 +71,6 @@ def index() -> Any:
 @requires(Permission.POWER_LIST_EDIT)
 def create_draft() -> Any:
     version = versions.create_draft(db.session, _county(), actor=current_actor(), now=now())
-    db.session.commit()
     flash(f"已新建{version.label}草稿（复制自最新发布的版本）")
     return redirect(url_for("legal.version", version_id=version.id))
 
@@ -133,7 +132,6 @@ def new_item(version_id: int) -> Any:
             db.session.rollback()
             errors = _errors(exc)
         else:
-            db.session.commit()
             flash(f"已添加事项 {created.code} {created.full_name}")
             return redirect(url_for("legal.item", version_id=ver.id, item_id=created.id))
     return render_template("legal/item_form.html", **_form_context(ver, values, errors)), (422 if errors else 200)
@@ -155,7 +153,6 @@ def edit_item(version_id: int, item_id: int) -> Any:
             db.session.rollback()
             errors = _errors(exc)
         else:
-            db.session.commit()
             flash(f"已保存事项 {found.code}")
             return redirect(url_for("legal.item", version_id=ver.id, item_id=found.id))
     else:
@@ -179,7 +176,6 @@ def revoke_item(version_id: int, item_id: int) -> Any:
     found = versions.get_item_in_version(db.session, ver, item_id)
     code, name = found.code, found.full_name
     versions.revoke_item(db.session, found, request.form.get("reason", ""), actor=current_actor(), now=now())
-    db.session.commit()
     flash(f"已从草稿中取消事项 {code} {name}")
     return redirect(url_for("legal.version", version_id=ver.id))
 
@@ -189,7 +185,6 @@ def revoke_item(version_id: int, item_id: int) -> Any:
 def submit(version_id: int) -> Any:
     ver = _version(version_id)
     versions.submit_for_review(db.session, ver, actor=current_actor(), now=now())
-    db.session.commit()
     flash(f"{ver.label}已提交法制审核，须由另一名法制审核人员审核发布")
     return redirect(url_for("legal.version", version_id=ver.id))
 
@@ -200,7 +195,6 @@ def discard(version_id: int) -> Any:
     ver = _version(version_id)
     label = ver.label
     versions.discard_draft(db.session, ver, actor=current_actor(), now=now())
-    db.session.commit()
     flash(f"已放弃{label}草稿")
     return redirect(url_for("legal.index"))
 
@@ -227,7 +221,6 @@ def review(version_id: int) -> Any:
             db.session.rollback()
             errors = _errors(exc)
         else:
-            db.session.commit()
             flash(f"{ver.label}已发布，自{ver.effective_from}起生效" if decision == "publish"
                   else f"{ver.label}已退回修改")
             return redirect(url_for("legal.version", version_id=ver.id))
@@ -293,7 +286,6 @@ def upload() -> Any:
             else:
                 token = versions.stage_import(db.session, county, document, filename=upload_file.filename,
                                               actor=current_actor(), now=now())
-                db.session.commit()
                 return redirect(url_for("legal.import_preview", token=token))
     return render_template("legal/import.html", message=message, problems=problems,
                            open_version=queries.open_version(db.session, county.id)), (422 if message else 200)
@@ -313,6 +305,5 @@ def import_preview(token: str) -> Any:
 @requires(Permission.POWER_LIST_EDIT)
 def import_confirm(token: str) -> Any:
     created = versions.confirm_import(db.session, token, actor=current_actor(), now=now())
-    db.session.commit()
     flash(f"已导入为{created.label}草稿，共 {len(created.items)} 个事项")
     return redirect(url_for("legal.version", version_id=created.id))

@@ -64,7 +64,6 @@ def resolve(trigger_id: int) -> Any:
     except ValidationFailed as exc:
         db.session.rollback()
         return _render_triggers(exc.details or {}, trigger_id, 422)
-    db.session.commit()
     flash("已记录处理意见")
     return redirect(url_for("supervision.triggers"))
 

@@ -11,6 +11,7 @@ from flask import Flask, request
 
 from service_hall.extensions import db
 from service_hall.web.access import now
+from service_hall.web.unit_of_work import EarlyCommit, commit_early
 
 _lock = threading.Lock()
 _last: dict[str, dt.datetime] = {}
@@ -43,4 +44,4 @@ def install(app: Flask) -> None:
         from service_hall.cases.sweep import run_sweep
 
         run_sweep(db.session, now=current)
-        db.session.commit()
+        commit_early(EarlyCommit.SWEEP)

@@ -46,7 +46,6 @@ def by_number() -> Any:
     except NotFound:
         db.session.rollback()
         return render_template("verify/index.html", values=values, errors={}, not_found=NOT_FOUND), 404
-    db.session.commit()
     return render_template("verify/result.html", view=view)
 
 
@@ -59,7 +58,6 @@ def by_token(token: str) -> Any:
     except NotFound:
         db.session.rollback()
         return render_template("verify/index.html", values={}, errors={}, not_found=NOT_FOUND), 404
-    db.session.commit()
     return render_template("verify/result.html", view=view)
 
 

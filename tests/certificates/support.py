@@ -25,6 +25,7 @@ from service_hall.extensions import db
 from service_hall.jurisdictions.models import Jurisdiction
 from tests.cases.conftest import at
 from tests.cases.seed import BAISHA, FORM, ITEM, QINGSHAN
+from tests.context import ctx_for
 from tests.review.support import MATERIALS, STAFF, drive, new_case, user
 
 COUNTY = "330199000000"
@@ -98,8 +99,8 @@ def approved_case(app: Any, item: str = QUICK, *, applicant: str = "13900000001"
     boss = "boss2" if town == QINGSHAN else "boss.baisha"
     with app.app_context():
         case = db.session.get(Application, case_id)
-        intake.accept(db.session, case, actor=user(boss), now=at(day), calendar=WorkingCalendar())
-        review.approve(db.session, case, actor=user(boss), now=at(day), calendar=WorkingCalendar())
+        intake.accept(ctx_for(user(boss), at(day), calendar=WorkingCalendar()), case)
+        review.approve(ctx_for(user(boss), at(day), calendar=WorkingCalendar()), case)
         db.session.commit()
     return case_id
 

@@ -15,6 +15,7 @@ from service_hall.extensions import db
 from tests.cases.conftest import at
 from tests.certificates.support import QUICK
 from tests.conftest import is_postgres
+from tests.context import ctx_for
 from tests.review.support import drive, new_case, user
 
 pytestmark = pytest.mark.skipif(not is_postgres(), reason="concurrency is proven on PostgreSQL (TEST_DATABASE_URL)")
@@ -35,7 +36,7 @@ def test_parallel_approvals_take_numbers_one_to_n(app, cworld):
                 case = db.session.get(Application, case_id)
                 head = user("boss2")
                 barrier.wait()
-                review.approve(db.session, case, actor=head, now=at("2026-11-23"), calendar=WorkingCalendar())
+                review.approve(ctx_for(head, at("2026-11-23"), calendar=WorkingCalendar()), case)
                 db.session.commit()
         except BaseException as exc:  # reported below; a thread must not swallow it
             errors.append(exc)

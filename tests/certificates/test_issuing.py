@@ -34,6 +34,7 @@ from tests.certificates.support import (
     root_pem,
     stored_pdf,
 )
+from tests.context import ctx_for
 from tests.review.support import new_case, user
 
 
@@ -96,7 +97,7 @@ def test_a_rendering_failure_rolls_the_approval_back_without_using_a_number(app,
     case_id = new_case(app, QUICK)
     with app.app_context():
         case = db.session.get(Application, case_id)
-        intake.accept(db.session, case, actor=user("boss2"), now=at("2026-11-23"), calendar=WorkingCalendar())
+        intake.accept(ctx_for(user("boss2"), at("2026-11-23"), calendar=WorkingCalendar()), case)
         db.session.commit()
 
     def broken(data):
@@ -106,7 +107,7 @@ def test_a_rendering_failure_rolls_the_approval_back_without_using_a_number(app,
     with app.app_context():
         case = db.session.get(Application, case_id)
         with pytest.raises(DocumentRenderError):
-            review.approve(db.session, case, actor=user("boss2"), now=at("2026-11-23"), calendar=WorkingCalendar())
+            review.approve(ctx_for(user("boss2"), at("2026-11-23"), calendar=WorkingCalendar()), case)
         db.session.rollback()
         assert db.session.get(Application, case_id).status is CaseStatus.ACCEPTED
         assert db.session.scalars(select(Certificate)).all() == []
@@ -114,7 +115,7 @@ def test_a_rendering_failure_rolls_the_approval_back_without_using_a_number(app,
     monkeypatch.undo()
     with app.app_context():
         case = db.session.get(Application, case_id)
-        review.approve(db.session, case, actor=user("boss2"), now=at("2026-11-23"), calendar=WorkingCalendar())
+        review.approve(ctx_for(user("boss2"), at("2026-11-23"), calendar=WorkingCalendar()), case)
         db.session.commit()
     assert certificate_of(app, case_id).number.endswith("2026000001")
 

@@ -10,12 +10,14 @@ import pytest
 from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases import review
 from service_hall.cases.models import Application, NoticeKind
+from service_hall.certificates.issuing import certificates_of
 from service_hall.documents import verify_pdf
 from service_hall.extensions import db
 from tests.cases.conftest import at
 from tests.cases.seed import ITEM
 from tests.certificates.support import DEPARTMENT, ENTRUSTED, QINGSHAN_GOV, approved_case, pdf_text, root_pem
 from tests.conftest import login
+from tests.context import ctx_for
 from tests.review.support import drive, new_case, user
 
 TITLES = {NoticeKind.ACCEPTANCE: "受理通知书", NoticeKind.CORRECTION: "补正材料告知书",
@@ -29,7 +31,7 @@ def _cases(app) -> list[int]:
     drive(app, approved, "accept", "opinion1", "complete")
     with app.app_context():
         case = db.session.get(Application, approved)
-        review.extend(db.session, case, actor=user("boss2"), now=at("2026-11-23"), calendar=WorkingCalendar(),
+        review.extend(ctx_for(user("boss2"), at("2026-11-23"), calendar=WorkingCalendar()), case,
                       reason="需要组织实地踏勘")
         db.session.commit()
     drive(app, approved, "approve", "deliver")
@@ -125,7 +127,7 @@ def test_the_certificate_and_decision_are_not_rendered_again_on_download(app, cw
         case = db.session.get(Application, case_id)
         ref = case.ref
         decision = next(n.id for n in case.notices if n.kind == NoticeKind.APPROVAL)
-        certificate = case.certificates[0].id
+        certificate = certificates_of(db.session, case)[0].id
     login(client, "13900000001")
     for url in (f"/portal/applications/{ref}/documents/notices/{decision}.pdf",
                 f"/portal/applications/{ref}/documents/certificates/{certificate}.pdf"):
@@ -138,7 +140,7 @@ def test_downloads_of_others_are_not_found(app, cworld, factory, who):
     case_id = approved_case(app)
     with app.app_context():
         case = db.session.get(Application, case_id)
-        ref, notice, certificate = case.ref, case.notices[0].id, case.certificates[0].id
+        ref, notice, certificate = case.ref, case.notices[0].id, certificates_of(db.session, case)[0].id
     client = app.test_client()
     if who == "other_applicant":
         login(client, "13900000002")

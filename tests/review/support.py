@@ -17,6 +17,7 @@ from service_hall.files.store import FileStore, store_upload
 from service_hall.jurisdictions.models import Jurisdiction
 from tests.cases.conftest import PDF, at, form_data
 from tests.cases.seed import BAISHA, FORM, ITEM, QINGSHAN
+from tests.context import ctx_for
 
 COUNTY = "330199000000"
 TWO = "330199-XK-101"  # two reviewers, acceptance and decision separated
@@ -103,9 +104,9 @@ def new_case(app: Any, item: str = ITEM, *, applicant: str = "13900000001", town
             data.pop("site_village")
             data["site"] = {"village": town[:9] + "001", "detail": data.pop("site_detail")}
             data["period"] = {"start": data.pop("period_start"), "end": data.pop("period_end")}
-        case, _ = intake.submit_application(
-            db.session, applicant=user, town=place, item_code=item, data=data, materials={"M01": f},
-            submission_key=f"test-key-{next(_keys):08d}", actor=user, now=at(day), calendar=WorkingCalendar())
+        case, _ = intake.submit_application(ctx_for(user, at(day), calendar=WorkingCalendar()), applicant=user,
+                                            town=place, item_code=item, data=data, materials={"M01": f},
+                                            submission_key=f"test-key-{next(_keys):08d}")
         db.session.commit()
         return case.id
 
@@ -124,37 +125,36 @@ def drive(app: Any, case_id: int, *steps: str, day: str = "2026-11-23") -> None:
         for step in steps:
             match step:
                 case "accept":
-                    intake.accept(db.session, case, actor=user("clerk1"), now=now, calendar=cal)
+                    intake.accept(ctx_for(user("clerk1"), now, calendar=cal), case)
                 case "accept_by_boss1":
-                    intake.accept(db.session, case, actor=user("boss1"), now=now, calendar=cal)
+                    intake.accept(ctx_for(user("boss1"), now, calendar=cal), case)
                 case "correction":
-                    intake.request_correction(db.session, case, actor=user("clerk1"), now=now, calendar=cal,
+                    intake.request_correction(ctx_for(user("clerk1"), now, calendar=cal), case,
                                               items=[{"target": "M02", "problem": "请补交身份证明"}], respond_days=10)
                 case "refuse":
-                    intake.refuse(db.session, case, actor=user("clerk1"), now=now, reason="不符合申请条件")
+                    intake.refuse(ctx_for(user("clerk1"), now), case, reason="不符合申请条件")
                 case "withdraw":
-                    intake.withdraw(db.session, case, actor=case.applicant, now=now)
+                    intake.withdraw(ctx_for(case.applicant, now), case)
                 case "sign":
-                    review.sign_pledge(db.session, case, actor=case.applicant, now=now, agree=True)
+                    review.sign_pledge(ctx_for(case.applicant, now), case, agree=True)
                 case "pledge_approve":
-                    review.approve_on_pledge(db.session, case, actor=user("boss1"), now=now, calendar=cal)
+                    review.approve_on_pledge(ctx_for(user("boss1"), now, calendar=cal), case)
                 case "opinion1" | "opinion2":
-                    review.record_opinion(db.session, case, actor=user("rev" + step[-1]), now=now,
-                                          opinion="材料齐全，符合条件", recommendation="approve")
+                    review.record_opinion(ctx_for(user("rev" + step[-1]), now), case, opinion="材料齐全，符合条件",
+                                          recommendation="approve")
                 case "complete":
-                    review.complete_review(db.session, case, actor=user("rev1"), now=now)
+                    review.complete_review(ctx_for(user("rev1"), now), case)
                 case "hearing":
-                    review.start_special_procedure(db.session, case, actor=user("rev1"), now=now, calendar=cal,
-                                                   kind="hearing", note="利害关系人申请听证，预计十日")
+                    review.start_special_procedure(ctx_for(user("rev1"), now, calendar=cal), case, kind="hearing",
+                                                   note="利害关系人申请听证，预计十日")
                 case "approve":
-                    review.approve(db.session, case, actor=user("boss2"), now=now, calendar=cal)
+                    review.approve(ctx_for(user("boss2"), now, calendar=cal), case)
                 case "deny":
-                    review.deny(db.session, case, actor=user("boss2"), now=now, reasons="不符合规划")
+                    review.deny(ctx_for(user("boss2"), now), case, reasons="不符合规划")
                 case "deliver":
-                    review.deliver(db.session, case, actor=user("clerk1"), now=now, channel="electronic",
-                                   recipient="李堃")
+                    review.deliver(ctx_for(user("clerk1"), now), case, channel="electronic", recipient="李堃")
                 case "revoke":
-                    review.revoke(db.session, case, actor=user("boss2"), now=now, reason="以欺骗手段取得")
+                    review.revoke(ctx_for(user("boss2"), now), case, reason="以欺骗手段取得")
                 case "draft":
                     case.status = CaseStatus.DRAFT
                 case _:

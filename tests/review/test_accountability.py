@@ -14,6 +14,7 @@ from service_hall.core.errors import Conflict
 from service_hall.extensions import db
 from tests.cases.conftest import at
 from tests.conftest import api_token, login, post_form
+from tests.context import ctx_for
 from tests.review.support import PLEDGE, drive, load, new_case, user
 
 
@@ -29,8 +30,8 @@ def test_a_second_correction_is_refused_and_raises_the_items_trigger(app, rworld
     drive(app, case_id, "correction")
     with app.app_context():
         case = db.session.get(Application, case_id)
-        intake.resubmit(db.session, case, actor=case.applicant, now=at("2026-11-24"), calendar=WorkingCalendar(),
-                        data=None, materials={})
+        intake.resubmit(ctx_for(case.applicant, at("2026-11-24"), calendar=WorkingCalendar()), case, data=None,
+                        materials={})
         db.session.commit()
     clerk = app.test_client()
     login(clerk, "clerk1")
@@ -64,9 +65,8 @@ def test_a_correction_after_the_intake_period(app, rworld):
     with app.app_context():
         case = db.session.get(Application, unswept)
         with pytest.raises(Conflict, match="已超过五个工作日"):
-            intake.request_correction(db.session, case, actor=user("clerk1"), now=at("2026-12-01"),
-                                      calendar=WorkingCalendar(), items=[{"target": "M02", "problem": "缺"}],
-                                      respond_days=5)
+            intake.request_correction(ctx_for(user("clerk1"), at("2026-12-01"), calendar=WorkingCalendar()), case,
+                                      items=[{"target": "M02", "problem": "缺"}], respond_days=5)
         db.session.rollback()
 
 
@@ -89,7 +89,7 @@ def test_refusing_after_the_intake_period_before_the_sweep(app, rworld):
     with app.app_context():
         case = db.session.get(Application, case_id)
         with pytest.raises(Conflict, match="依法视为受理，不得不予受理"):
-            intake.refuse(db.session, case, actor=user("clerk1"), now=at("2026-12-01"), reason="材料不全")
+            intake.refuse(ctx_for(user("clerk1"), at("2026-12-01")), case, reason="材料不全")
         db.session.rollback()
 
 
@@ -132,7 +132,7 @@ def test_a_late_decision_raises_the_trigger_at_the_action(app, rworld):
         from service_hall.cases import review
 
         case = db.session.get(Application, case_id)
-        review.approve(db.session, case, actor=user("boss2"), now=at("2026-11-23"), calendar=WorkingCalendar())
+        review.approve(ctx_for(user("boss2"), at("2026-11-23"), calendar=WorkingCalendar()), case)
         db.session.commit()
     kinds = _triggers(app, case_id)
     assert kinds["late_decision"][1] == "超过法定期限未作出宅基地审批决定"

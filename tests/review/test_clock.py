@@ -14,6 +14,7 @@ from service_hall.core.errors import ValidationFailed
 from service_hall.extensions import db
 from tests.cases.conftest import at
 from tests.conftest import api_token, login, post_form
+from tests.context import ctx_for
 from tests.review.support import drive, load, new_case, user
 
 
@@ -103,14 +104,13 @@ def test_every_special_procedure_stops_the_clock(app, rworld, kind):
     with app.app_context():
         case = db.session.get(Application, case_id)
         before = case.statutory_due_on
-        review.start_special_procedure(db.session, case, actor=user("rev1"), now=at("2026-11-24"), calendar=cal,
-                                       kind=kind, note="委托第三方")
-        review.end_special_procedure(db.session, case, actor=user("rev1"), now=at("2026-11-30"), calendar=cal,
-                                     outcome="结论合格")
+        review.start_special_procedure(ctx_for(user("rev1"), at("2026-11-24"), calendar=cal), case, kind=kind,
+                                       note="委托第三方")
+        review.end_special_procedure(ctx_for(user("rev1"), at("2026-11-30"), calendar=cal), case, outcome="结论合格")
         # 24 Nov – 30 Nov holds five working days (24, 25, 26, 27, 30), all left out.
         assert case.statutory_due_on == cal.add_working_days(before, 5).due
         with pytest.raises(ValidationFailed):
-            review.start_special_procedure(db.session, case, actor=user("rev1"), now=at("2026-12-01"), calendar=cal,
+            review.start_special_procedure(ctx_for(user("rev1"), at("2026-12-01"), calendar=cal), case,
                                            kind="correction", note="补正不是特别程序")
         db.session.rollback()
 
@@ -122,11 +122,10 @@ def test_extension_and_special_procedure_add_up(app, rworld):
     drive(app, case_id, "accept")
     with app.app_context():
         case = db.session.get(Application, case_id)
-        review.start_special_procedure(db.session, case, actor=user("rev1"), now=at("2026-11-24"), calendar=cal,
+        review.start_special_procedure(ctx_for(user("rev1"), at("2026-11-24"), calendar=cal), case,
                                        kind="inspection", note="现场勘验")
-        review.extend(db.session, case, actor=user("boss1"), now=at("2026-11-25"), calendar=cal, reason="勘验复杂")
-        review.end_special_procedure(db.session, case, actor=user("rev1"), now=at("2026-11-26"), calendar=cal,
-                                     outcome="符合")
+        review.extend(ctx_for(user("boss1"), at("2026-11-25"), calendar=cal), case, reason="勘验复杂")
+        review.end_special_procedure(ctx_for(user("rev1"), at("2026-11-26"), calendar=cal), case, outcome="符合")
         # 20 + 10 working days after 23 Nov, leaving out 24–26 Nov.
         assert case.statutory_due_on == cal.add_working_days_with_pauses(
             dt.date(2026, 11, 23), 30, [(dt.date(2026, 11, 24), dt.date(2026, 11, 26))]).due

@@ -16,6 +16,7 @@ from service_hall.extensions import db
 from service_hall.jurisdictions.models import Jurisdiction
 from tests.cases.conftest import at
 from tests.conftest import login
+from tests.context import ctx_for
 from tests.documents.factories import pdf_text
 from tests.review.support import BAISHA, ITEM, PLEDGE, QINGSHAN, QUICK, TWO, drive, new_case, user
 from tests.supervision.test_supervision_pages import _supervisor
@@ -24,16 +25,16 @@ from tests.supervision.test_supervision_pages import _supervisor
 def _rate(app, case_id: int, score: int, day: str) -> None:
     with app.app_context():
         case = db.session.get(Application, case_id)
-        ratings.rate(db.session, case, actor=case.applicant, now=at(day), calendar=WorkingCalendar(), score=score,
-                     comment="", rectification_days=5)
+        ratings.rate(ctx_for(case.applicant, at(day), calendar=WorkingCalendar(), rectification_days=5), case,
+                     score=score, comment="")
         db.session.commit()
 
 
 def _visit(app, case_id: int, day: str) -> None:
     with app.app_context():
         case = db.session.get(Application, case_id)
-        intake.record_visit(db.session, actor=user("clerk1"), town=case.town, visitor_name="李堃", purpose="提交原件",
-                            now=at(day), case=case)
+        intake.record_visit(ctx_for(user("clerk1"), at(day)), town=case.town, visitor_name="李堃", purpose="提交原件",
+                            case=case)
         db.session.commit()
 
 

@@ -7,6 +7,7 @@ from service_hall.cases.models import AccountabilityTrigger
 from service_hall.extensions import db
 from tests.cases.conftest import at
 from tests.conftest import login, post_form
+from tests.context import ctx_for
 from tests.review.support import BAISHA, drive, load, new_case
 
 
@@ -74,8 +75,8 @@ def test_ratings_and_rectification_tasks_are_visible_to_the_supervisor(app, rwor
 
     with app.app_context():
         case = db.session.get(Application, case_id)
-        rate(db.session, case, actor=case.applicant, now=at("2026-11-23"), calendar=WorkingCalendar(), score=1,
-             comment="没人接电话", rectification_days=5)
+        rate(ctx_for(case.applicant, at("2026-11-23"), calendar=WorkingCalendar(), rectification_days=5), case,
+             score=1, comment="没人接电话")
         db.session.commit()
     page = _supervisor(app).get("/supervision/ratings").get_data(as_text=True)
     assert "没人接电话" in page and "未回访" in page and "差评 1 条" in page

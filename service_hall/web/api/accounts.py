@@ -11,6 +11,7 @@ from service_hall.core.errors import PermissionDenied
 from service_hall.extensions import db, limiter
 from service_hall.jurisdictions.operations import towns
 from service_hall.web.access import LOGIN, PUBLIC, current_actor, now, requires
+from service_hall.web.unit_of_work import EarlyCommit, commit_early
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="账号与区划")
 
@@ -49,13 +50,12 @@ def create_token(body: dict[str, Any]) -> Any:
                             max_failures=current_app.config["LOGIN_MAX_FAILURES"],
                             lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
     except LoginLocked as exc:
-        db.session.commit()
+        commit_early(EarlyCommit.REFUSED_ATTEMPT)
         abort(429, message=exc.message)
     except PermissionDenied as exc:
-        db.session.commit()
+        commit_early(EarlyCommit.REFUSED_ATTEMPT)  # the failure count outlives the 401
         abort(401, message=exc.message)
     token = issue_api_token(db.session, user, now=now())
-    db.session.commit()
     return {"token": token, "expires_at": now() + TOKEN_LIFETIME}
 
 

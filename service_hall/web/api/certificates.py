@@ -11,6 +11,7 @@ from marshmallow import Schema, fields
 
 from service_hall.accounts.permissions import Permission
 from service_hall.cases.queries import own_application, staff_case
+from service_hall.certificates import issuing
 from service_hall.certificates.issuing import printed_holder_id
 from service_hall.certificates.models import Certificate
 from service_hall.certificates.verification import lookup_by_number, lookup_by_token
@@ -78,7 +79,6 @@ class CertificateOut(Schema):
 def verify_token(token: str) -> Any:
     """证照核验（二维码）：返回证照状态与比对所需的最少信息；未查询到时 404"""
     view = lookup_by_token(db.session, token, now=now())
-    db.session.commit()
     return view
 
 
@@ -90,7 +90,6 @@ def verify_token(token: str) -> Any:
 def verify_number(query: dict[str, str]) -> Any:
     """证照核验（证照编号 + 持证人名称，两者须一致）；未查询到时 404"""
     view = lookup_by_number(db.session, query["number"], query["holder_name"], now=now())
-    db.session.commit()
     return view
 
 
@@ -100,7 +99,7 @@ def verify_number(query: dict[str, str]) -> Any:
 @blp.doc(security=SECURITY)
 def my_certificates(ref: str) -> Any:
     """本人申请的电子证照（含已撤销、已换发的历史）"""
-    return own_application(db.session, current_actor(), ref).certificates
+    return issuing.certificates_of(db.session, own_application(db.session, current_actor(), ref))
 
 
 @blp.route("/cases/<int:case_id>/certificates", methods=["GET"])
@@ -109,4 +108,4 @@ def my_certificates(ref: str) -> Any:
 @blp.doc(security=SECURITY)
 def case_certificates(case_id: int) -> Any:
     """本辖区办件的电子证照（含历史）"""
-    return staff_case(db.session, current_actor(), case_id).certificates
+    return issuing.certificates_of(db.session, staff_case(db.session, current_actor(), case_id))

@@ -210,7 +210,6 @@ def import_list() -> Any:
                                  versions.town_directory(db.session, county), county_code=county.code)
     version = versions.import_draft(db.session, county, document, actor=current_actor(), now=now(),
                                     filename=filename)
-    db.session.commit()
     return version
 
 
@@ -223,7 +222,6 @@ def submit(body: dict[str, Any], version_id: int) -> Any:
     """提交草稿进行法制审核"""
     version = queries.get_version(db.session, version_id, county_id=_own_county().id)
     versions.submit_for_review(db.session, version, actor=current_actor(), now=now(), note=body["note"])
-    db.session.commit()
     return version
 
 
@@ -237,6 +235,5 @@ def publish(body: dict[str, Any], version_id: int) -> Any:
     version = queries.get_version(db.session, version_id, county_id=_own_county().id)
     versions.publish(db.session, version, body["effective_from"], actor=current_actor(), now=now(),
                      comment=body["comment"])
-    db.session.commit()
     return version
 

@@ -1,0 +1,64 @@
+"""The case-action registry: every action has its page and API routes with the permission the status
+table names, and ``allowed_actions`` answers what the person looking at a case may do now."""
+
+from __future__ import annotations
+
+from service_hall.accounts.models import User
+from service_hall.cases.actions import ACTIONS, Audience, allowed_actions
+from service_hall.cases.models import Application
+from service_hall.cases.transitions import TABLE
+from service_hall.extensions import db
+from service_hall.web.access import declared_access
+from tests.cases.conftest import at
+from tests.review.support import TWO, drive, new_case
+
+
+def test_every_action_is_routed_on_its_pages_and_in_the_api_with_the_tables_permission(app):
+    endpoints = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    for entry in ACTIONS.values():
+        page = "workbench" if entry.audience is Audience.STAFF else "portal"
+        for endpoint in (f"{page}.{entry.name}", f"api_cases.{entry.name}"):
+            assert endpoint in endpoints, endpoint
+            assert endpoints[endpoint].methods >= {"POST"}
+            assert declared_access(app.view_functions[endpoint]) is entry.permission, endpoint
+        if entry.transition is not None and entry.audience is Audience.STAFF:
+            assert any(action is entry.transition and entry.permission in t.who for (_, action), t in TABLE.items())
+
+
+def _can(app, case_id, username):
+    with app.app_context():
+        case = db.session.get(Application, case_id)
+        actor = db.session.query(User).filter_by(username=username).one() if username else case.applicant
+        return {name: (a.allowed, a.reason) for name, a in allowed_actions(case, actor, at("2026-11-24")).items()}
+
+
+def test_allowed_actions_answer_for_the_person_looking(app, rworld):
+    case_id = new_case(app, TWO)
+    assert set(_can(app, case_id, "clerk1")) >= {"accept", "correction", "refuse"}
+    assert "opinion" not in _can(app, case_id, "clerk1")
+    assert set(_can(app, case_id, None)) == {"withdraw"}  # the applicant
+    drive(app, case_id, "accept")
+    reviewer = _can(app, case_id, "rev1")
+    assert reviewer["opinion"] == (True, None) and "accept" not in reviewer
+    # Two reviewers are needed: completing is offered with the reason why it can't be done yet.
+    allowed, reason = reviewer["complete_review"]
+    assert not allowed and "两名不同的审查人员" in reason
+    drive(app, case_id, "opinion1")
+    allowed, reason = _can(app, case_id, "rev1")["opinion"]
+    assert not allowed and "另一名审查人员" in reason
+    assert _can(app, case_id, "rev2")["opinion"] == (True, None)
+    assert "approve" not in _can(app, case_id, "clerk1")
+
+
+def test_a_case_page_shows_only_what_the_person_may_do(app, rworld, client):
+    from tests.conftest import login
+
+    case_id = new_case(app, TWO)
+    drive(app, case_id, "accept")
+    login(client, "clerk1")
+    page = client.get(f"/workbench/cases/{case_id}").get_data(as_text=True)
+    assert "提交审查意见" not in page and "准予许可" not in page
+    client.post("/logout")
+    login(client, "rev1")
+    page = client.get(f"/workbench/cases/{case_id}").get_data(as_text=True)
+    assert "提交审查意见" in page and "目前仅有 0 份" in page
