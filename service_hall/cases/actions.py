@@ -105,6 +105,10 @@ def _decision_stage(case: Application, actor: User) -> bool:
     return case.status.value == "reviewed" or rules_for(case.power_item).immediate
 
 
+def _deferred_pending(case: Application, actor: User) -> bool:
+    return bool(case.pledge_materials) and not case.status.is_final
+
+
 def _can_rate(case: Application, actor: User) -> bool:
     return case.status.is_final
 
@@ -181,6 +185,10 @@ ACTIONS: dict[str, CaseAction] = {a.name: a for a in [
         c, case, data=d.get("data"), materials=d["files"], upload_errors=d.get("upload_errors")),
         "补正材料已提交，请等待窗口受理", "提交补正材料", transition=Action.RESUBMIT, path="correction",
         materials=True),
+    CaseAction("supply_deferred", APPLICANT, s.ResubmitIn, lambda c, case, d: intake.supply_deferred(
+        c, case, files=d["files"], upload_errors=d.get("upload_errors")),
+        "容缺材料已补交", "补交容缺受理时承诺后补的材料", path="deferred-materials", materials=True,
+        permission_needed=Permission.APPLICATION_SUBMIT, offered_if=_deferred_pending),
     CaseAction("withdraw", APPLICANT, s.WithdrawIn, lambda c, case, d: intake.withdraw(
         c, case, reason=d.get("reason")), "申请已撤回", "撤回申请（作出决定前）", transition=Action.WITHDRAW),
     CaseAction("sign_pledge", APPLICANT, s.PledgeSignIn, lambda c, case, d: review.sign_pledge(

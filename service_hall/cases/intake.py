@@ -35,7 +35,7 @@ from service_hall.cases.models import (
 )
 from service_hall.cases.rules import ItemRules, rules_for
 from service_hall.cases.transitions import Action, Stage, apply_transition
-from service_hall.core.errors import Conflict, NotFound, ValidationFailed
+from service_hall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from service_hall.files.models import ApplicantFile
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
 
@@ -389,6 +389,33 @@ def resubmit(ctx: Context, case: Application, *, data: Mapping[str, Any] | None,
     due = calendar.add_working_days(today, INTAKE_DAYS)
     case.intake_due_on = due.due
     case.deadline_provisional = due.provisional
+
+
+def supply_deferred(ctx: Context, case: Application, *, files: Mapping[str, ApplicantFile],
+                    upload_errors: Mapping[str, str] | None = None) -> list[str]:
+    """容缺受理 kept: the applicant supplies materials deferred at acceptance; returns the codes supplied
+    and still pending ones stay listed. Raises Conflict (nothing pending, the case has ended),
+    ValidationFailed (no file for a pending material, a refused upload), PermissionDenied (not the
+    applicant)."""
+    session, actor, now = ctx.session, ctx.user, ctx.now
+    if actor.id != case.applicant_id:
+        raise PermissionDenied("只有申请人本人可以补交容缺材料")
+    pending = list(case.pledge_materials or [])
+    if not pending or case.status.is_final:
+        raise Conflict("本件没有待补交的容缺材料")
+    errors = {k: v for k, v in (upload_errors or {}).items() if k.removeprefix("material-") in pending}
+    supplied = {code: f for code, f in files.items() if code in pending}
+    if not supplied and not errors:
+        errors["material-" + pending[0]] = "请选择要补交的材料"
+    if errors:
+        raise ValidationFailed("补交材料有误，请按提示修改", details=errors)
+    form = ApplicationForm(case.power_item, rules_for(case.power_item), case.form_definition_id, None)
+    _attach(session, case, form, supplied, now)
+    case.pledge_materials = [code for code in pending if code not in supplied]
+    record(session, actor=actor, action="case.supply_deferred", object_type="application", object_id=case.id,
+           now=now, jurisdiction_id=case.town_id,
+           payload={"supplied": sorted(supplied), "pending": case.pledge_materials})
+    return sorted(supplied)
 
 
 def refuse(ctx: Context, case: Application, *, reason: str,

@@ -227,6 +227,33 @@ def test_acceptance_with_pledge_for_a_deferrable_material(app, client, world):
     assert case.pledge_due_on.isoformat() == "2026-11-30"
 
 
+def test_the_applicant_supplies_the_deferred_material_from_the_case_page(app, client, world):
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    applicant = app.test_client()
+    login(applicant, "13900000001")
+    _submit(applicant, files={"material-M01": (PDF, "申请表.pdf")})
+    case = _case(app)
+    login(client, "clerk1")
+    post_form(client, f"/workbench/cases/{case.id}", {"missing": ["M02"], "pledge_days": "5"},
+              action=f"/workbench/cases/{case.id}/pledge")
+    page = f"/portal/applications/{case.ref}"
+    view = applicant.get(page).get_data(as_text=True)
+    assert "补交容缺材料" in view and "前补交：申请人身份证明" in view  # the name, not the code
+    url = f"/portal/applications/{case.ref}/deferred-materials"
+    resp = post_form(applicant, page, {}, action=url)
+    assert resp.status_code == 422 and "请选择要补交的材料" in resp.get_data(as_text=True)
+    resp = post_form(applicant, page, {"material-M02": (io.BytesIO(PNG), "身份证.png")}, action=url,
+                     content_type="multipart/form-data")
+    assert resp.status_code == 302
+    with app.app_context():
+        case = db.session.get(Application, case.id)
+        assert case.pledge_materials == [] and {m.material_code for m in case.materials} == {"M01", "M02"}
+    assert "补交容缺材料" not in applicant.get(page).get_data(as_text=True)
+    # Nothing is left to supply.
+    resp = post_form(applicant, page, {}, action=url)
+    assert resp.status_code == 409 and "没有待补交的容缺材料" in resp.get_data(as_text=True)
+
+
 def test_state_that_does_not_allow_the_action_is_refused(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
