@@ -35,7 +35,8 @@ def _not_blank(message: str) -> Callable[[str], None]:
 
 def _text(required: str | None = None, *, max_length: int | None = None, **kwargs: Any) -> fields.String:
     """A text field; with ``required`` (its message) it must be present and not blank."""
-    messages: dict[str, str | list[Any] | dict[Any, Any]] = {"required": required or "此项为必填项", "invalid": "请填写文字"}
+    messages: dict[str, str | list[Any] | dict[Any, Any]] = {"required": required or "此项为必填项",
+                                                             "invalid": "请填写文字"}
     checks: list[Callable[[str], Any]] = [_not_blank(required)] if required else []
     if max_length:
         checks.append(validate.Length(max=max_length, error=f"不能超过{max_length}字"))
