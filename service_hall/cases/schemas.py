@@ -218,6 +218,13 @@ class ResubmitIn(ActionInput):
 class WithdrawIn(ActionInput):
     reason = fields.String(load_default=None, allow_none=True,
                            validate=validate.Length(max=200, error="撤回原因不能超过200字"))
+    # The page asks for a tick, so that one stray click withdraws nothing; an API call is deliberate.
+    confirm = fields.Boolean(load_default=True, validate=validate.Equal(True, error="请勾选“确认撤回本申请”"),
+                             metadata={"description": "确认撤回（默认 true）"})
+
+    @classmethod
+    def from_form(cls, form: FormData) -> dict[str, Any]:
+        return {"reason": form.get("reason"), "confirm": form.get("confirm") == "1"}
 
 
 class PledgeSignIn(ActionInput):

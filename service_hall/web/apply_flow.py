@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
+from forms.prefill import prefill, profile_of
 from service_hall.cases import intake
 from service_hall.cases.models import CaseStatus
 from service_hall.cases.queries import own_application
@@ -15,6 +16,7 @@ from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.extensions import db
 from service_hall.files.store import applicant_files
 from service_hall.web.case_io import accept_rules, collect_materials, form_payload
+from service_hall.web.forms_util import labelled_errors
 from service_hall.web.unit_of_work import EarlyCommit, commit_early, context
 
 
@@ -23,6 +25,7 @@ def _render_apply(place: Any, form: Any, applicant: Any, values: dict[str, Any],
                   endpoint_args: dict[str, Any] | None = None) -> Any:
     villages = {j.code: j.name for j in place.children}
     return render_template("cases/apply.html", town=place, form=form, rules=form.rules, values=values, errors=errors,
+                           summary=labelled_errors(errors, form.definition, form.rules.materials),
                            villages=villages, submission_key=submission_key, applicant=applicant,
                            files=applicant_files(db.session, applicant),
                            action=url_for(endpoint, **(endpoint_args or {}))), status
@@ -41,8 +44,8 @@ def handle_apply(place: Any, item_code: str, applicant: Any, endpoint: str, endp
             values = {**draft.data, "_reuse": {m.material_code: m.file_id for m in draft.materials}}
             return _render_apply(place, form, applicant, values, {}, draft.submission_key,
                                  endpoint=endpoint, endpoint_args=endpoint_args)
-        return _render_apply(place, form, applicant, {}, {}, secrets.token_urlsafe(16),
-                             endpoint=endpoint, endpoint_args=endpoint_args)
+        return _render_apply(place, form, applicant, prefill(form.definition, profile_of(applicant)), {},
+                             secrets.token_urlsafe(16), endpoint=endpoint, endpoint_args=endpoint_args)
     values = form_payload(form.definition)
     materials, upload_errors = collect_materials(applicant, form.rules.materials, accept_rules(form.definition),
                                                  ctx.now)

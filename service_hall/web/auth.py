@@ -9,6 +9,7 @@ from flask_login import login_user, logout_user
 
 from service_hall.accounts.models import ApplicantType
 from service_hall.accounts.operations import LoginLocked, authenticate, change_password, register_applicant
+from service_hall.accounts.permissions import Permission
 from service_hall.core.errors import PermissionDenied, ValidationFailed
 from service_hall.extensions import db, limiter
 from service_hall.web.access import LOGIN, PUBLIC, current_actor, now, requires
@@ -18,8 +19,19 @@ from service_hall.web.unit_of_work import EarlyCommit, commit_early
 bp = Blueprint("auth", __name__)
 
 
+# Where each kind of account starts after signing in: the first permission it holds decides.
+HOME_BY_PERMISSION = (
+    (Permission.SUPERVISION_READ, "supervision.index"),
+    (Permission.CASE_READ, "workbench.index"),
+    (Permission.POWER_LIST_EDIT, "legal.index"),
+    (Permission.USER_MANAGE, "admin.users"),
+    (Permission.APPLICATION_READ_OWN, "portal.index"),
+)
+
+
 def _home_for(user: Any) -> str:
-    return url_for("public.home")
+    endpoint = next((e for p, e in HOME_BY_PERMISSION if user.can(p)), "public.home")
+    return url_for(endpoint)
 
 
 @bp.route("/login", methods=["GET", "POST"])

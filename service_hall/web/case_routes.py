@@ -17,7 +17,7 @@ from flask import Blueprint, flash, redirect, request
 from service_hall.cases.actions import Audience, CaseAction, for_audience
 from service_hall.cases.models import Application
 from service_hall.cases.rules import rules_for
-from service_hall.core.errors import ValidationFailed
+from service_hall.core.errors import Conflict, PermissionDenied, ValidationFailed
 from service_hall.extensions import db
 from service_hall.web.access import current_actor, requires
 from service_hall.web.case_actions import attempt
@@ -55,6 +55,11 @@ def _view(entry: CaseAction, *, key: str, load: Load, render: Render, after: Cal
         except ValidationFailed as exc:
             db.session.rollback()
             return render(load(**ids), exc.details or {"_schema": exc.message}, 422)
+        except (Conflict, PermissionDenied) as exc:
+            # The same page, the reason in words and the actions still open (a refusal concerning a
+            # power has been recorded by ``attempt``).
+            db.session.rollback()
+            return render(load(**ids), {"_schema": exc.message}, exc.status)
         flash(entry.done_message(data, case))
         return redirect(after(case))
 

@@ -32,7 +32,18 @@ def _respond(status: int, message: str, details: Any = None) -> Any:
         if details:
             body["errors"] = details
         return jsonify(body), status
-    return render_template("error.html", status=status, message=message, details=details), status
+    return render_template("error.html", status=status, message=message, details=details, back=_back()), status
+
+
+def _back() -> str | None:
+    """The page the person came from, when it is on this site (the way on from an error)."""
+    from urllib.parse import urlsplit
+
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return None
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return path if path.startswith("/") and not path.startswith("//") and path != request.path else None
 
 
 def install(app: Flask) -> None:

@@ -312,9 +312,13 @@ def test_applicant_withdraws_before_decision(app, client, world):
     case = _case(app)
     resp = post_form(client, f"/portal/applications/{case.ref}", {"reason": "不建了"},
                      action=f"/portal/applications/{case.ref}/withdraw")
+    assert resp.status_code == 422 and "确认撤回本申请" in resp.get_data(as_text=True)  # one click withdraws nothing
+    assert _case(app).status == CaseStatus.SUBMITTED
+    resp = post_form(client, f"/portal/applications/{case.ref}", {"reason": "不建了", "confirm": "1"},
+                     action=f"/portal/applications/{case.ref}/withdraw")
     assert resp.status_code == 302
     assert _case(app).status == CaseStatus.WITHDRAWN
-    resp = post_form(client, f"/portal/applications/{case.ref}", {},
+    resp = post_form(client, f"/portal/applications/{case.ref}", {"confirm": "1"},
                      action=f"/portal/applications/{case.ref}/withdraw")
     assert resp.status_code == 409
 
@@ -449,3 +453,22 @@ def test_case_page_shows_labels_not_field_names(app, client, world):
     assert "applicant_name" not in page and "site_village" not in page
     mine = applicant.get(f"/portal/applications/{case.ref}").get_data(as_text=True)
     assert "拟建地址" in mine and "青山村3组12号" in mine
+
+
+def test_the_error_summary_names_each_field_and_links_to_it(app, world):
+    applicant = app.test_client()
+    login(applicant, "13900000001")
+    resp = _submit(applicant, data={"applicant_name": ""}, files={})
+    assert resp.status_code == 422
+    summary = resp.get_data(as_text=True).split('role="alert"', 1)[1].split("</div>", 1)[0]
+    assert '<a href="#f-applicant_name">申请人姓名：必填项</a>' in summary
+    assert "拟建地址：" in summary and "农村宅基地和建房（规划许可）申请表：" in summary
+    assert "<li><a href=\"#f-phone\">必填项</a></li>" not in summary
+
+
+def test_the_applicant_block_is_prefilled_from_the_account(app, world):
+    applicant = app.test_client()
+    login(applicant, "13900000001")
+    page = applicant.get(APPLY).get_data(as_text=True)
+    assert re.search(r'name="applicant_name"[^>]*value="李堃"', page)
+    assert re.search(r'name="phone"[^>]*value="13900000001"', page)

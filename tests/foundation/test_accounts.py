@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
 from sqlalchemy import func, select
 
 from forms.validators import credit_code_check_char, id_number_check_char
@@ -204,3 +205,21 @@ def test_an_empty_html_registration_is_explained_field_by_field(app, client):
     assert "请选择申请人类型" in body and "Must be one of" not in body
     assert body.count("此项为必填项") >= 3
     assert _user_count(app) == 0
+
+
+@pytest.mark.parametrize(("role", "code", "home"), [
+    ("clerk", "330199101000", "/workbench/"), ("reviewer", "330199101000", "/workbench/"),
+    ("decider", "330199101000", "/workbench/"), ("legal", "330199000000", "/legal/"),
+    ("supervisor", "330199000000", "/supervision/"), ("admin", "330199000000", "/admin/users"),
+])
+def test_staff_land_on_their_own_work_after_signing_in(app, client, factory, role, code, home):
+    factory.demo_jurisdictions()
+    factory.staff(f"u-{role}", role, code)
+    resp = login(client, f"u-{role}")
+    assert resp.headers["Location"].endswith(home)
+
+
+def test_an_applicant_lands_on_their_applications(app, client, factory):
+    factory.demo_jurisdictions()
+    factory.applicant()
+    assert login(client, "13900000001").headers["Location"].endswith("/portal/")

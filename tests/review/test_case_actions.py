@@ -62,3 +62,27 @@ def test_a_case_page_shows_only_what_the_person_may_do(app, rworld, client):
     login(client, "rev1")
     page = client.get(f"/workbench/cases/{case_id}").get_data(as_text=True)
     assert "提交审查意见" in page and "目前仅有 0 份" in page
+
+
+def test_a_refused_action_shows_the_case_page_with_the_reason(app, rworld, client):
+    from tests.conftest import login, post_form
+
+    case_id = new_case(app, TWO)
+    drive(app, case_id, "accept", "opinion1")
+    login(client, "rev1")
+    page = f"/workbench/cases/{case_id}"
+    resp = post_form(client, page, {}, action=f"{page}/complete-review")
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 409
+    assert "两名不同的审查人员" in body and "乡村建设规划许可" in body  # the case page, not a bare error page
+    assert "错误代码" not in body
+
+
+def test_an_error_page_offers_the_way_back(app, rworld, client):
+    from tests.conftest import login
+
+    login(client, "clerk1")
+    resp = client.get("/legal/", headers={"Referer": "http://localhost/workbench/"})
+    assert resp.status_code == 403
+    body = resp.get_data(as_text=True)
+    assert '<a href="/workbench/">返回上一页</a>' in body and "联系本单位系统管理员" in body

@@ -31,7 +31,8 @@ def test_visits_are_counted_per_town_over_finished_cases(app, client, factory, w
     for case_id in ids[:2]:
         post_form(clerk, f"/workbench/cases/{case_id}", {"reason": "不属于本机关职权"},
                   action=f"/workbench/cases/{case_id}/refuse")
-    post_form(applicant, f"/portal/applications/{refs[2]}", {}, action=f"/portal/applications/{refs[2]}/withdraw")
+    post_form(applicant, f"/portal/applications/{refs[2]}", {"confirm": "1"},
+              action=f"/portal/applications/{refs[2]}/withdraw")
     with app.app_context():
         assert db.session.query(Visit).count() == 3
         assert {c.status for c in db.session.query(Application)} == {CaseStatus.REFUSED, CaseStatus.WITHDRAWN}
