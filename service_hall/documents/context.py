@@ -161,8 +161,9 @@ class NoticeKind(StrEnum):
     DELIVERY_RECEIPT = "delivery_receipt"  # 送达回证
     REVOCATION = "revocation"  # 撤销行政许可决定书 (行政许可法 第六十九条)
 
+    # Shadows str.title on purpose: the title printed on the notice (a kind is never title-cased as text).
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         return _NOTICE_TITLES[self]
 
     @property

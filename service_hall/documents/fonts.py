@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from service_hall.documents import fontbuild
 from service_hall.documents.errors import FontBuildError
@@ -161,8 +162,9 @@ def load_font_set(directory: Path | None = None, *, refresh: bool = False) -> Fo
             return cached
         manifest = ensure_fonts(directory)
         family = str(manifest["family"])
+        entries: list[dict[str, Any]] = manifest["faces"]  # type: ignore[assignment]  # checked by _read_manifest
         faces = []
-        for number, entry in enumerate(manifest["faces"]):  # type: ignore[arg-type]
+        for number, entry in enumerate(entries):
             extension = entry["role"] == "extension"
             faces.append(FontFace(
                 path=directory / entry["file"],
