@@ -21,7 +21,8 @@ CERTIFICATE_NUMBER_INFO_KEY = "certificatenumber"
 
 @dataclass(frozen=True)
 class Authority:
-    """Who acts, and in whose name the document is issued (赋权方式 decides, see DESIGN §3).
+    """Who acts, and in whose name the document is issued (赋权方式 decides; docs/architecture.md,
+    "Delegation modes").
 
     ``name`` is the body that handles the case; ``acting_for`` is set only under 委托 (entrustment): the
     town acts **in the entrusting department's name**, so the document is issued by ``acting_for`` and
