@@ -51,8 +51,10 @@ serve: install ## Serve with gunicorn (several workers; use with DATABASE_URL an
 test: install-test ## Run the whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install-test ## ruff
+lint: install-test ## ruff, mypy on the domain packages, import-linter's layering contracts (docs/architecture.md)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install-test ## Benchmarks; writes bench/results.json
 	$(BIN)/python bench/run.py
@@ -64,4 +66,4 @@ worker: install ## Background worker for sweeps (with REDIS_URL set)
 	$(FLASK) jobs worker
 
 clean: ## Remove the virtual environment and caches (keeps instance/ data)
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

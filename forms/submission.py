@@ -24,10 +24,11 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 from marshmallow import RAISE, Schema, ValidationError, post_load, pre_load, validates_schema
 from marshmallow import fields as ma
+from marshmallow.types import ErrorMessages
 
 from forms._errors import flatten_errors
 from forms.definition import COMPOUND_SUFFIXES, TODAY, FieldDef, FieldType, FormDefinition
@@ -162,7 +163,9 @@ def _required_message(spec: FieldDef) -> str:
 class FormField(ma.Field):
     """Base of the submission fields: carries its :class:`FieldDef` and the validation context."""
 
-    default_error_messages: ClassVar[dict[str, str]] = {
+    # marshmallow declares the messages as instance attributes with class defaults, so ClassVar would
+    # contradict its types; the dicts are never mutated.
+    default_error_messages: ErrorMessages = {  # noqa: RUF012
         "required": REQUIRED, "null": REQUIRED, "validator_failed": "填写内容无效",
     }
 
@@ -464,7 +467,7 @@ class SubmissionSchema(Schema):
     """Base of the schemas that :func:`build_submission_schema` generates (one per scope: the form
     and each table's rows). Holds no per-call state, so an instance may be reused."""
 
-    error_messages: ClassVar[dict[str, str]] = {"unknown": "不是本表单的字段", "type": "提交的数据应为对象"}
+    error_messages: dict[str, str] = {"unknown": "不是本表单的字段", "type": "提交的数据应为对象"}  # noqa: RUF012
     form_fields: tuple[FieldDef, ...] = ()
 
     class Meta:
@@ -548,10 +551,10 @@ def validate_submission(definition: FormDefinition, data: Mapping[str, Any] | Mu
     ``members[2].id_number``, ``_schema`` for the whole submission) to a Chinese message.
     """
     if hasattr(data, "getlist"):
-        data = parse_html_form(definition, data)  # type: ignore[arg-type]
+        data = parse_html_form(definition, data)
     schema = build_submission_schema(definition, context=context)
     try:
-        return schema.load(data)  # type: ignore[arg-type]
+        return schema.load(data)
     except ValidationError as err:
         raise ValidationFailed("填写的内容有误，请按提示修改", details=flatten_errors(err.messages)) from None
 

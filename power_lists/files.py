@@ -124,7 +124,9 @@ def read_xlsx_tables(data: bytes) -> list[Table]:
             tables = []
             for sheet in workbook.worksheets:
                 grid = [list(row) for row in sheet.iter_rows(values_only=True)]
-                with workbook._archive.open(sheet._worksheet_path) as xml:
+                # Merged cells are not reported in read-only mode; they are read from the sheet's XML, which
+                # openpyxl exposes only through these private attributes (covered by the import tests).
+                with workbook._archive.open(sheet._worksheet_path) as xml:  # type: ignore[attr-defined]
                     merges = _MERGE_RE.findall(xml.read())
                 for c1, r1, c2, r2 in merges:
                     top, left = int(r1), column_index_from_string(c1.decode())

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from power_lists.models import (
@@ -54,12 +54,12 @@ def _town(session: Session, town_id: int) -> Jurisdiction:
     return town
 
 
-def _covers(on: dt.date):
+def _covers(on: dt.date) -> ColumnElement[bool]:
     return (or_(ItemDelegation.valid_from.is_(None), ItemDelegation.valid_from <= on)
             & or_(ItemDelegation.valid_until.is_(None), ItemDelegation.valid_until >= on))
 
 
-def _held(town_id: int, on: dt.date):
+def _held(town_id: int, on: dt.date) -> ColumnElement[bool]:
     return PowerItem.delegations.any((ItemDelegation.town_id == town_id) & _covers(on))
 
 

@@ -18,25 +18,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, ClassVar
+from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow.types import ErrorMessages
 
 from power_lists.models import CaseType, DelegationMode, DutyStage, PowerType, VersionStatus
 
 FORMAT_VERSION = 1
 
-_MESSAGES = {
+_MESSAGES: ErrorMessages = {
     "required": "此项为必填项",
     "null": "此项不能为空",
     "invalid": "格式不正确",
 }
-_STRING = {**_MESSAGES, "invalid": "应为文本", "invalid_utf8": "不是有效的文本"}
-_INT = {**_MESSAGES, "invalid": "应为整数", "too_large": "数值过大"}
-_BOOL = {**_MESSAGES, "invalid": "应为 true 或 false"}
-_DATE = {**_MESSAGES, "invalid": "日期格式应为 YYYY-MM-DD", "format": "日期格式应为 YYYY-MM-DD"}
-_LIST = {**_MESSAGES, "invalid": "应为列表"}
-_NESTED = {**_MESSAGES, "type": "应为对象"}
+_STRING: ErrorMessages = {**_MESSAGES, "invalid": "应为文本", "invalid_utf8": "不是有效的文本"}
+_INT: ErrorMessages = {**_MESSAGES, "invalid": "应为整数", "too_large": "数值过大"}
+_BOOL: ErrorMessages = {**_MESSAGES, "invalid": "应为 true 或 false"}
+_DATE: ErrorMessages = {**_MESSAGES, "invalid": "日期格式应为 YYYY-MM-DD", "format": "日期格式应为 YYYY-MM-DD"}
+_LIST: ErrorMessages = {**_MESSAGES, "invalid": "应为列表"}
+_NESTED: ErrorMessages = {**_MESSAGES, "type": "应为对象"}
 NO_NEWLINE = r"^[^\r\n]*$"
 
 
@@ -80,7 +81,9 @@ class _Strict(Schema):
     class Meta:
         unknown = RAISE
 
-    error_messages: ClassVar[dict[str, str]] = {"unknown": "未知字段", "type": "应为对象"}
+    # marshmallow declares error_messages as an instance attribute with this class default, so ClassVar
+    # would contradict its type; the dict is never mutated.
+    error_messages: dict[str, str] = {"unknown": "未知字段", "type": "应为对象"}  # noqa: RUF012
 
     @pre_load
     def _normalise_text(self, data: Any, **_: Any) -> Any:
@@ -149,7 +152,7 @@ class DelegationList(fields.List):
             town, name = normalise_text(town), normalise_text(name)
             if not _TOWN_CODE.match(town) or len(name) > 100 or "\n" in name:
                 return None
-            dates = []
+            dates: list[dt.date | None] = []
             for key in ("valid_from", "valid_until"):
                 raw = entry.get(key)
                 if raw is None:

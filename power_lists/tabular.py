@@ -27,6 +27,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from power_lists.errors import Problem
@@ -490,12 +491,12 @@ def row_to_item(cells: dict[str, str], towns: TownDirectory, row: int | None) ->
     for path in ("name", "sub_item", "code", "original_department", "receiving_body", "note"):
         if path in cells:
             item[path] = cell(path)
-    for path, reader in (("power_type", read_power_type), ("delegation_mode", read_mode)):
+    for path, read in (("power_type", read_power_type), ("delegation_mode", read_mode)):
         if cell(path):
-            item[path] = attempt(path, lambda r=reader, p=path: r(cell(p)))
+            item[path] = attempt(path, partial(read, cell(path)))
     for path in ("setting_basis", "implementing_basis"):
         if cell(path):
-            value = attempt(path, lambda p=path: read_basis(cell(p)))
+            value = attempt(path, partial(read_basis, cell(path)))
             if value is not None:
                 item[path] = value
     if "setting_basis" not in item and not any(p.column == "设定依据" for p in problems):
@@ -517,18 +518,18 @@ def row_to_item(cells: dict[str, str], towns: TownDirectory, row: int | None) ->
             item["accountability"] = value
     for path in ("accepts_applications", "two_reviewers", "separate_decider"):
         if cell(path):
-            item[path] = attempt(path, lambda p=path: read_bool(cell(p)))
+            item[path] = attempt(path, partial(read_bool, cell(path)))
     if any(cell(p) for p in GUIDE_PATHS):
         guide: dict[str, Any] = {}
         for path in GUIDE_PATHS:
             key = path.split(".", 1)[1]
             if not cell(path):
                 continue
-            reader = _GUIDE_READERS.get(path)
-            if reader is None:
+            guide_reader = _GUIDE_READERS.get(path)
+            if guide_reader is None:
                 guide[key] = cell(path)
             else:
-                value = attempt(path, lambda r=reader, p=path: r(cell(p)))
+                value = attempt(path, partial(guide_reader, cell(path)))
                 if value is not None:
                     guide[key] = value
         item["guide"] = guide

@@ -133,6 +133,6 @@ def _template_helpers(app: Flask) -> None:
     @app.template_global()
     def case_values(case: Any) -> list[Any]:
         from service_hall.cases.queries import submitted_values
-        from service_hall.extensions import db
+        from service_hall.extensions import current_session
 
-        return submitted_values(db.session, case)
+        return submitted_values(current_session(), case)

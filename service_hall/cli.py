@@ -16,7 +16,7 @@ from service_hall.accounts.permissions import Role
 from service_hall.audit.trail import verify_chain
 from service_hall.core.base import utcnow
 from service_hall.core.errors import DomainError
-from service_hall.extensions import db
+from service_hall.extensions import current_session, db
 
 users_cli = AppGroup("users", help="账号管理")
 demo_cli = AppGroup("demo", help="演示数据")
@@ -46,14 +46,15 @@ def users_create(username: str, real_name: str, role: str, jurisdiction_code: st
                  password: str) -> None:
     """创建工作人员账号"""
     try:
-        user = create_staff(db.session, {"username": username, "real_name": real_name, "role": role,
-                                         "jurisdiction_code": jurisdiction_code, "mobile": mobile or "",
-                                         "password": password}, now=utcnow())
+        user = create_staff(current_session(), {"username": username, "real_name": real_name, "role": role,
+                                                "jurisdiction_code": jurisdiction_code, "mobile": mobile or "",
+                                                "password": password}, now=utcnow())
     except DomainError as exc:
         _fail(exc)
         return
     db.session.commit()
-    click.echo(f"已创建账号 {user.username}（{user.role.label}，{user.jurisdiction.name}）")
+    place = user.jurisdiction.name if user.jurisdiction else jurisdiction_code  # staff always have one
+    click.echo(f"已创建账号 {user.username}（{user.role.label}，{place}）")
 
 
 @demo_cli.command("load")
@@ -61,7 +62,7 @@ def demo_load() -> None:
     """载入演示区划、账号、权力清单与表单（可重复执行）"""
     from service_hall.demo import load_demo
 
-    created = load_demo(db.session, now=utcnow())
+    created = load_demo(current_session(), now=utcnow())
     db.session.commit()
     from service_hall.cli_certificates import ensure_signing_identity
 
@@ -75,7 +76,7 @@ def demo_load() -> None:
 
     lines = [f"{'username':<14} {'password':<14} role"]
     for username, password in created.items():
-        user = db.session.scalar(select(User).where(User.username == username))
+        user = db.session.execute(select(User).where(User.username == username)).scalar_one()
         place = f"（{user.jurisdiction.name}）" if user.jurisdiction else ""
         lines.append(f"{username:<14} {password:<14} {user.role.label}{place}")
     text = "\n".join(lines)
@@ -90,7 +91,7 @@ def demo_load() -> None:
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """校验审计日志哈希链，发现被篡改或删除的记录"""
-    problems = verify_chain(db.session)
+    problems = verify_chain(current_session())
     if not problems:
         from service_hall.audit.models import AuditChainHead
 
@@ -125,7 +126,7 @@ def cases_sweep() -> None:
     """逾期未受理的申请依法视为受理；超期办件触发预警与追责情形；新清单生效后旧版本标记为已替代（供定时任务每日执行）"""
     from service_hall.cases.sweep import run_sweep
 
-    result = run_sweep(db.session, now=utcnow())
+    result = run_sweep(current_session(), now=utcnow())
     db.session.commit()
     for case in result.deemed:
         click.echo(f"{case.case_number}：逾期未作受理决定，依法自 {case.received_on} 起视为受理")

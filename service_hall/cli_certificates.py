@@ -14,7 +14,7 @@ from service_hall.cases.clock import local_date
 from service_hall.certificates import settings as document_settings
 from service_hall.certificates.settings import DocumentSettings
 from service_hall.core.base import utcnow
-from service_hall.extensions import db
+from service_hall.extensions import current_session, db
 
 certificates_cli = AppGroup("certificates", help="电子证照")
 
@@ -55,7 +55,7 @@ def verify(pdf_file: Path, offline: bool) -> None:
     except DocumentError as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(2)
-    session = None if offline else db.session
+    session = None if offline else current_session()
     try:
         result = check_file(pdf_file.read_bytes(), root, session=session, today=local_date(utcnow()))
     except SQLAlchemyError as exc:

@@ -23,7 +23,7 @@ from power_lists.versions import county_for, import_draft, publish, submit_for_r
 from service_hall.accounts.models import User
 from service_hall.core.base import utcnow
 from service_hall.core.errors import DomainError, NotFound
-from service_hall.extensions import db
+from service_hall.extensions import current_session, db
 
 power_list_cli = AppGroup("power-list", help="权力清单（赋权清单）导入、导出与比对")
 
@@ -58,6 +58,7 @@ def _user(username: str) -> User:
 def import_command(file: Path, county_code: str | None, effective_from: dt.datetime | None, publish_as: str | None,
                    review_by: str | None, title: str) -> None:
     """把 JSON、CSV 或 XLSX 清单导入为新草稿（可选：提交并由另一人审核发布）"""
+    session = current_session()
     if bool(publish_as) != bool(review_by):
         raise click.UsageError("--publish-as 与 --review-by 须同时使用")
     if publish_as and effective_from is None:
@@ -66,17 +67,17 @@ def import_command(file: Path, county_code: str | None, effective_from: dt.datet
     try:
         drafter = _user(publish_as) if publish_as else None
         reviewer = _user(review_by) if review_by else None
-        county = county_for(db.session, None, county_code)
-        document = read_document(file.name, file.read_bytes(), town_directory(db.session, county),
+        county = county_for(session, None, county_code)
+        document = read_document(file.name, file.read_bytes(), town_directory(session, county),
                                  county_code=county.code, county_name=county.name)
-        version = import_draft(db.session, county, document, actor=drafter, now=now, filename=file.name, title=title)
+        version = import_draft(session, county, document, actor=drafter, now=now, filename=file.name, title=title)
         if drafter is not None and reviewer is not None and effective_from is not None:
-            submit_for_review(db.session, version, actor=drafter, now=now)
-            publish(db.session, version, effective_from.date(), actor=reviewer, now=now)
+            submit_for_review(session, version, actor=drafter, now=now)
+            publish(session, version, effective_from.date(), actor=reviewer, now=now)
     except DomainError as exc:
         _fail(exc)
         return
-    db.session.commit()
+    session.commit()
     state = f"已发布，{version.effective_from.isoformat()} 起生效" if version.effective_from else "草稿"
     click.echo(f"已导入 {len(document['items'])} 个事项：{version.label}（{state}）")
 
@@ -89,10 +90,11 @@ def import_command(file: Path, county_code: str | None, effective_from: dt.datet
               help="输出文件（默认输出到标准输出）")
 def export_command(fmt: str, number: int | None, county_code: str | None, output: Path | None) -> None:
     """导出清单为 JSON、CSV 或 XLSX"""
+    session = current_session()
     try:
-        county = county_for(db.session, None, county_code)
-        version = (version_by_number(db.session, county.id, number) if number is not None
-                   else latest_published(db.session, county.id))
+        county = county_for(session, None, county_code)
+        version = (version_by_number(session, county.id, number) if number is not None
+                   else latest_published(session, county.id))
         if version is None:
             raise NotFound("尚无已发布的清单版本")
     except DomainError as exc:
@@ -114,10 +116,11 @@ def export_command(fmt: str, number: int | None, county_code: str | None, output
 @click.option("--county", "county_code", default=None, help="县级区划代码（只有一个县时可省略）")
 def diff_command(old: int, new: int, county_code: str | None) -> None:
     """比较两个版本：新增、取消和逐字段的变更"""
+    session = current_session()
     try:
-        county = county_for(db.session, None, county_code)
-        diff = diff_versions(db.session, version_by_number(db.session, county.id, old),
-                             version_by_number(db.session, county.id, new))
+        county = county_for(session, None, county_code)
+        diff = diff_versions(session, version_by_number(session, county.id, old),
+                             version_by_number(session, county.id, new))
     except DomainError as exc:
         _fail(exc)
         return
@@ -138,13 +141,14 @@ def diff_command(old: int, new: int, county_code: str | None) -> None:
 @click.option("--county", "county_code", default=None, help="县级区划代码（只有一个县时可省略）")
 def supersede_command(county_code: str | None) -> None:
     """把已被新版本取代（新版本已生效）的旧版本标记为“已替代”（供定时任务每日执行）"""
+    session = current_session()
     try:
-        county = county_for(db.session, None, county_code)
+        county = county_for(session, None, county_code)
     except DomainError as exc:
         _fail(exc)
         return
-    done = supersede_due(db.session, county.id, now=utcnow())
-    db.session.commit()
+    done = supersede_due(session, county.id, now=utcnow())
+    session.commit()
     for version in done:
         click.echo(f"{version.label}已被新版本替代")
     click.echo(f"共 {len(done)} 个版本标记为已替代。")

@@ -9,6 +9,7 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session
 
 from service_hall.core.base import Base
 
@@ -18,3 +19,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 api = Api()
+
+
+def current_session() -> Session:
+    """The session of the current app context, typed as the domain functions take it. ``db.session`` is a
+    scoped proxy of this same object, so committing either commits both."""
+    return db.session()

@@ -38,9 +38,9 @@ def sweep_job() -> dict[str, Any]:
     """Run the daily sweep in the worker's app context and commit."""
     from service_hall.cases.sweep import run_sweep
     from service_hall.core.base import utcnow
-    from service_hall.extensions import db
+    from service_hall.extensions import current_session, db
 
-    result = run_sweep(db.session, now=utcnow())
+    result = run_sweep(current_session(), now=utcnow())
     db.session.commit()
     return {"deemed": [c.case_number for c in result.deemed], "triggers": len(result.triggers),
             "superseded": [v.number for v in result.superseded]}

@@ -16,7 +16,6 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forms.validators import InvalidValue, check_mobile
 from service_hall.accounts.models import ApiToken, ApplicantType, User
 from service_hall.accounts.permissions import Role
 from service_hall.accounts.schemas import (
@@ -26,6 +25,7 @@ from service_hall.accounts.schemas import (
     flatten_errors,
 )
 from service_hall.core.errors import NotFound, PermissionDenied, ValidationFailed
+from service_hall.core.validators import InvalidValue, check_mobile
 from service_hall.jurisdictions.models import Jurisdiction
 
 # Cost is tunable for small machines (and the test suite); the defaults are argon2-cffi's RFC 9106 profile.

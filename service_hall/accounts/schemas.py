@@ -7,12 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
+from marshmallow.types import ErrorMessages
 
-from forms.validators import InvalidValue, check_credit_code, check_id_number, check_mobile
 from service_hall.accounts.models import ApplicantType
 from service_hall.accounts.permissions import Role
+from service_hall.core.validators import InvalidValue, check_credit_code, check_id_number, check_mobile
 
-REQUIRED = {"required": "此项为必填项", "null": "此项为必填项"}
+REQUIRED: ErrorMessages = {"required": "此项为必填项", "null": "此项为必填项"}
 
 # A short list of passwords people actually pick; the length/variety rule catches most others.
 _COMMON_PASSWORDS = {

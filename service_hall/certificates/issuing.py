@@ -51,8 +51,9 @@ def sign_pdf(pdf: bytes, identity: SigningIdentity) -> bytes:
 
 
 def authority_for(item: PowerItem, town: Jurisdiction) -> Authority:
-    """Whose name the documents of a case bear, by the item's 赋权方式 (DESIGN §3): 下放 — the town;
-    委托 — the entrusting department, with the town as entrusted body; 窗口前移 — the county department."""
+    """Whose name the documents of a case bear, by the item's 赋权方式 (docs/architecture.md, "Delegation
+    modes"): 下放 — the town; 委托 — the entrusting department, with the town as entrusted body; 窗口前移 — the
+    county department."""
     if item.delegation_mode is DelegationMode.ENTRUSTED:
         return Authority.entrusted(department=item.original_department, town=town_authority_name(town))
     if item.delegation_mode is DelegationMode.FRONT_WINDOW:

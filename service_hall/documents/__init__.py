@@ -1,4 +1,5 @@
-"""Document pipeline: certificates and statutory notices as signed PDFs (DESIGN §6). Flask-free.
+"""Document pipeline: certificates and statutory notices as signed PDFs. Flask-free; see docs/architecture.md,
+"Document pipeline".
 
 Templates live in ``templates/``; the CJK fonts are built from Debian's Noto Serif CJK by
 :mod:`service_hall.documents.fontbuild` into :func:`service_hall.documents.fonts.font_dir` (configurable

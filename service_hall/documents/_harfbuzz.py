@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 import cffi
 
@@ -60,12 +61,12 @@ _LIBRARY_NAMES = (
 )
 
 
-def _load():  # type: ignore[no-untyped-def]
+def _load() -> Any:
     if os.environ.get("SERVICE_HALL_FONTBUILD_NO_HARFBUZZ"):
         return None
     for name in _LIBRARY_NAMES:
         with suppress(OSError):
-            lib = _ffi.dlopen(name)
+            lib: Any = _ffi.dlopen(name)  # its functions come from the cdef above, unknown to mypy
             # hb_subset_input_set() and the flags API appeared in 2.9; Debian 12 ships 6.0.
             if lib.hb_version_atleast(2, 9, 0):
                 return lib

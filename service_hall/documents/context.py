@@ -21,7 +21,8 @@ CERTIFICATE_NUMBER_INFO_KEY = "certificatenumber"
 
 @dataclass(frozen=True)
 class Authority:
-    """Who acts, and in whose name the document is issued (赋权方式 decides, see DESIGN §3).
+    """Who acts, and in whose name the document is issued (赋权方式 decides; docs/architecture.md,
+    "Delegation modes").
 
     ``name`` is the body that handles the case; ``acting_for`` is set only under 委托 (entrustment): the
     town acts **in the entrusting department's name**, so the document is issued by ``acting_for`` and
@@ -161,8 +162,9 @@ class NoticeKind(StrEnum):
     DELIVERY_RECEIPT = "delivery_receipt"  # 送达回证
     REVOCATION = "revocation"  # 撤销行政许可决定书 (行政许可法 第六十九条)
 
+    # Shadows str.title on purpose: the title printed on the notice (a kind is never title-cased as text).
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         return _NOTICE_TITLES[self]
 
     @property

@@ -1,6 +1,6 @@
 """Build step for the document fonts, derived from Debian's Noto Serif CJK (package ``fonts-noto-cjk``).
 
-Run ``python -m service_hall.documents.fontbuild OUTDIR`` at deployment time; rendering also builds the
+Run ``python -m service_hall.documents.fonts OUTDIR`` at deployment time; rendering also builds the
 fonts on first use when they are missing (see :func:`service_hall.documents.fonts.ensure_fonts`).
 
 Why not hand WeasyPrint the system font: WeasyPrint re-subsets every embedded font for every PDF, and the
@@ -34,7 +34,6 @@ import io
 import json
 import logging
 import os
-import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -372,38 +371,3 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m service_hall.documents.fontbuild OUTDIR``; returns the exit status."""
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m service_hall.documents.fontbuild",
-        description="Build the CJK document fonts from the system's Noto Serif CJK.",
-    )
-    parser.add_argument("outdir", type=Path, help="directory for the fonts and manifest.json")
-    parser.add_argument(
-        "--source-dir", type=Path, help=f"where NotoSerifCJK-*.ttc live (or ${SOURCE_DIR_ENV})",
-    )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    from service_hall.documents.fonts import ensure_fonts
-
-    try:
-        started = dt.datetime.now()
-        sources = find_sources((args.source_dir,) if args.source_dir else None)
-        manifest = ensure_fonts(args.outdir, sources=sources, force=True)
-    except FontBuildError as exc:
-        print(f"fontbuild: {exc}", file=sys.stderr)
-        return 1
-    faces = manifest["faces"]
-    assert isinstance(faces, list)
-    size = sum((args.outdir / face["file"]).stat().st_size for face in faces)
-    seconds = (dt.datetime.now() - started).total_seconds()
-    print(f"fontbuild: {len(faces)} fonts, {size / 1e6:.1f} MB in {args.outdir} ({seconds:.1f} s)")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

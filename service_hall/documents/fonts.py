@@ -1,19 +1,25 @@
 """The document fonts at render time: where they live, building them on first use, and the ``@font-face``
-stylesheet WeasyPrint gets. How the fonts are cut is explained in :mod:`service_hall.documents.fontbuild`.
+stylesheet WeasyPrint gets, and the command that builds them at deployment time
+(``python -m service_hall.documents.fonts OUTDIR``). How the fonts are cut is explained in
+:mod:`service_hall.documents.fontbuild`, which never imports this module.
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import fcntl
 import json
 import logging
 import os
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from service_hall.documents import fontbuild
 from service_hall.documents.errors import FontBuildError
@@ -156,8 +162,9 @@ def load_font_set(directory: Path | None = None, *, refresh: bool = False) -> Fo
             return cached
         manifest = ensure_fonts(directory)
         family = str(manifest["family"])
+        entries: list[dict[str, Any]] = manifest["faces"]  # type: ignore[assignment]  # checked by _read_manifest
         faces = []
-        for number, entry in enumerate(manifest["faces"]):  # type: ignore[arg-type]
+        for number, entry in enumerate(entries):
             extension = entry["role"] == "extension"
             faces.append(FontFace(
                 path=directory / entry["file"],
@@ -214,3 +221,35 @@ def _exclusive(directory: Path) -> Iterator[None]:
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m service_hall.documents.fonts OUTDIR``; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m service_hall.documents.fonts",
+        description="Build the CJK document fonts from the system's Noto Serif CJK.",
+    )
+    parser.add_argument("outdir", type=Path, help="directory for the fonts and manifest.json")
+    parser.add_argument(
+        "--source-dir", type=Path, help=f"where NotoSerifCJK-*.ttc live (or ${fontbuild.SOURCE_DIR_ENV})",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+    try:
+        started = dt.datetime.now()
+        sources = fontbuild.find_sources((args.source_dir,) if args.source_dir else None)
+        manifest = ensure_fonts(args.outdir, sources=sources, force=True)
+    except FontBuildError as exc:
+        print(f"fonts: {exc}", file=sys.stderr)
+        return 1
+    faces = manifest["faces"]
+    assert isinstance(faces, list)
+    size = sum((args.outdir / face["file"]).stat().st_size for face in faces)
+    seconds = (dt.datetime.now() - started).total_seconds()
+    print(f"fonts: {len(faces)} fonts, {size / 1e6:.1f} MB in {args.outdir} ({seconds:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

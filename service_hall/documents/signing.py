@@ -117,7 +117,9 @@ class SigningIdentity:
                 log.warning("%s is readable by others (mode %o); it should be 0600", directory / name, mode)
         if not isinstance(signing_key, ec.EllipticCurvePrivateKey):
             raise SigningError(f"{directory / SIGNING_KEY_FILE} is not an EC private key")
-        if signing_key.public_key().public_numbers() != signing_cert.public_key().public_numbers():
+        cert_key = signing_cert.public_key()
+        if (not isinstance(cert_key, ec.EllipticCurvePublicKey)
+                or signing_key.public_key().public_numbers() != cert_key.public_numbers()):
             raise SigningError(f"{SIGNING_KEY_FILE} does not belong to {SIGNING_CERT_FILE} in {directory}")
         try:
             signing_cert.verify_directly_issued_by(root_cert)

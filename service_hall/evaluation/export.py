@@ -51,7 +51,7 @@ def _table(sheet: Worksheet, header_row: int, headers: Sequence[str], rows: Iter
                 cell.number_format = formats[col]
     for col in range(1, len(headers) + 1):
         sheet.column_dimensions[get_column_letter(col)].width = widths.get(col, 11)
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2).coordinate
     return last
 
 
@@ -81,7 +81,7 @@ def to_xlsx(report: EvaluationReport, *, scope: str, title: str = "赋权事项�
     headers = [c.header for c in FIGURE_COLUMNS]
     column_of = {c.attribute: i for i, c in enumerate(FIGURE_COLUMNS)}  # 0-based among the figures
 
-    towns = book.active
+    towns = book.worksheets[0]  # the one sheet a new workbook starts with
     towns.title = "乡镇汇总"
     town_headers = ["乡镇（街道）", "承接事项", "可申请事项", "已使用事项", "未使用事项", *headers]
     start = _title_rows(towns, title, report, scope, len(town_headers))

@@ -237,7 +237,8 @@ def _cases(session: Session, town_ids: list[int], period: Period) -> list[_Case]
     for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
         for case_id, n in session.execute(select(Visit.application_id, func.count(Visit.id))
                                           .where(Visit.application_id.in_(chunk)).group_by(Visit.application_id)):
-            by_id[case_id].visits = int(n)
+            if case_id is not None:  # a visit without a case (an enquiry) is not in the chunk anyway
+                by_id[case_id].visits = int(n)
     return cases
 
 

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service_hall.accounts.models import User
 from service_hall.core.errors import NotFound
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
+
+
+class Scoped(Protocol):
+    """What scoping needs to know of an account (``service_hall.accounts.models.User`` has it). Accounts
+    sit above jurisdictions, so this package names the two attributes instead of importing ``User``."""
+
+    @property
+    def is_staff(self) -> bool: ...
+
+    @property
+    def jurisdiction_id(self) -> int | None: ...
 
 
 def subtree_ids(session: Session, root_id: int) -> set[int]:
@@ -21,14 +33,14 @@ def subtree_ids(session: Session, root_id: int) -> set[int]:
     return ids
 
 
-def visible_jurisdiction_ids(session: Session, user: User) -> set[int]:
+def visible_jurisdiction_ids(session: Session, user: Scoped) -> set[int]:
     """Jurisdictions whose records a staff account may see; empty for applicants."""
     if not user.is_staff or user.jurisdiction_id is None:
         return set()
     return subtree_ids(session, user.jurisdiction_id)
 
 
-def visible_towns(session: Session, user: User) -> list[Jurisdiction]:
+def visible_towns(session: Session, user: Scoped) -> list[Jurisdiction]:
     ids = visible_jurisdiction_ids(session, user)
     return list(session.scalars(select(Jurisdiction).where(
         Jurisdiction.id.in_(ids), Jurisdiction.level == JurisdictionLevel.TOWN).order_by(Jurisdiction.code)))

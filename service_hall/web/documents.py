@@ -5,10 +5,9 @@ Also the decider's 换发 (reissue) of a certificate after a correction."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, flash, redirect, request, send_file, url_for
+from flask import Blueprint, Flask, flash, redirect, request, send_file, url_for
 
 from service_hall.accounts.permissions import Permission
 from service_hall.cases.models import Application, Notice
@@ -18,25 +17,12 @@ from service_hall.certificates import settings as document_settings
 from service_hall.certificates.models import Certificate
 from service_hall.certificates.notices import ensure_document, has_document
 from service_hall.certificates.service import ensure_certificate_document
-from service_hall.certificates.settings import DocumentSettings
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.extensions import db
-from service_hall.files.store import FileStore
 from service_hall.web.access import current_actor, now, requires
+from service_hall.web.document_settings import settings
 
 bp = Blueprint("documents", __name__)
-
-
-def settings() -> DocumentSettings:
-    """The current app's document settings (one object per app, so the identity is loaded once)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get("document_settings")
-    if found is None:
-        found = DocumentSettings(store=FileStore(app.config["FILE_STORE_PATH"]),
-                                 signing_dir=Path(app.config["SIGNING_KEY_PATH"]),
-                                 public_base_url=app.config["PUBLIC_BASE_URL"])
-        app.extensions["document_settings"] = found
-    return found
 
 
 def install(app: Flask) -> None:

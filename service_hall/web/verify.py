@@ -5,26 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from service_hall.certificates.verification import NOT_FOUND, lookup_by_number, lookup_by_token
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.documents.errors import DocumentError
-from service_hall.extensions import db, limiter
+from service_hall.extensions import db
 from service_hall.web.access import PUBLIC, now, requires
+from service_hall.web.document_settings import settings
+from service_hall.web.throttling import throttled
 
 bp = Blueprint("verify", __name__)
-
-DEFAULT_LIMIT = "30 per minute"
-
-
-def verification_limit() -> str:
-    """One budget per client for the page, the form and the JSON API together (``VERIFY_RATE_LIMIT``)."""
-    return str(current_app.config.get("VERIFY_RATE_LIMIT") or DEFAULT_LIMIT)
-
-
-throttled = limiter.shared_limit(verification_limit, scope="certificate-verification")
-
 
 @bp.get("/verify")
 @requires(PUBLIC)
@@ -65,8 +56,6 @@ def by_token(token: str) -> Any:
 @requires(PUBLIC)
 def root_certificate() -> Any:
     """The trust root, for checking downloaded PDFs offline (e.g. in a PDF reader)."""
-    from service_hall.web.documents import settings
-
     try:
         pem = settings().root_cert_pem()
     except DocumentError:  # no identity yet: nothing to publish

@@ -1,6 +1,7 @@
-"""The evaluation report per town and per delegated power (DESIGN §7): cases, on-time rates against both
-limits, ratings, 追责情形, visits and the powers a town holds but never used — as a page, a spreadsheet
-with charts and a PDF, within the supervisor's own jurisdiction."""
+"""The evaluation report per town and per delegated power (docs/architecture.md, "Supervision and
+evaluation"): cases, on-time rates against both limits, ratings, 追责情形, visits and the powers a town
+holds but never used — as a page, a spreadsheet with charts and a PDF, within the supervisor's own
+jurisdiction."""
 
 from __future__ import annotations
 

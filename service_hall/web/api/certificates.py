@@ -17,7 +17,8 @@ from service_hall.certificates.models import Certificate
 from service_hall.certificates.verification import lookup_by_number, lookup_by_token
 from service_hall.extensions import db
 from service_hall.web.access import PUBLIC, current_actor, now, requires
-from service_hall.web.verify import throttled
+from service_hall.web.document_settings import settings
+from service_hall.web.throttling import throttled
 
 blp = Blueprint("api_certificates", __name__, url_prefix="/api/v1", description="电子证照与证照核验")
 SECURITY = [{"bearerAuth": []}]
@@ -67,8 +68,6 @@ class CertificateOut(Schema):
     lookup_count = fields.Integer()
 
     def _verification_url(self, certificate: Certificate) -> str:
-        from service_hall.web.documents import settings
-
         return settings().verification_url(certificate.token)
 
 
