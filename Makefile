@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
+# QR codes on certificates point where `make run` / `make serve` answer, unless PUBLIC_BASE_URL is set.
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
 .PHONY: help install fonts install-test system-deps run serve worker db-upgrade demo test test-postgres lint bench screenshots clean
@@ -43,10 +45,10 @@ demo: db-upgrade ## Load the demo county, towns, accounts, power list and forms 
 	$(FLASK) demo load
 
 run: demo ## Set everything up and serve http://127.0.0.1:5000
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 serve: install ## Serve with gunicorn (several workers; use with DATABASE_URL and REDIS_URL)
-	$(BIN)/gunicorn --workers 3 --bind $(HOST):$(PORT) wsgi:app
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/gunicorn --workers 3 --bind $(HOST):$(PORT) wsgi:app
 
 test: install-test ## Run the whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

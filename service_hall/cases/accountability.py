@@ -67,6 +67,9 @@ TRIGGER_KINDS: dict[str, TriggerKind] = {
     "late_delivery": TriggerKind(
         "late_delivery", TriggerSeverity.ACCOUNTABILITY, "未在作出准予许可决定之日起十日内颁发、送达行政许可证件",
         f"{LAW}第四十四条"),
+    "deferred_overdue": TriggerKind(
+        "deferred_overdue", TriggerSeverity.WARNING, "容缺受理后，申请人逾期未补交承诺补正的材料",
+        "容缺受理承诺书（逾期未补交的，依法作出不予许可决定或终止办理）"),
     "follow_up_check_overdue": TriggerKind(
         "follow_up_check_overdue", TriggerSeverity.ACCOUNTABILITY, "未按期对告知承诺事项开展事后核查",
         "国务院办公厅关于全面推行证明事项和涉企经营许可事项告知承诺制的指导意见"),
@@ -74,7 +77,7 @@ TRIGGER_KINDS: dict[str, TriggerKind] = {
 KIND_LABELS = {
     "overdue_promised": "超承诺时限", "late_decision": "超法定时限", "second_correction": "再次要求补正",
     "late_correction": "逾期要求补正", "refuse_after_deemed_acceptance": "视为受理后拒绝受理",
-    "late_delivery": "逾期送达", "follow_up_check_overdue": "事后核查逾期",
+    "late_delivery": "逾期送达", "follow_up_check_overdue": "事后核查逾期", "deferred_overdue": "容缺材料逾期未补",
 }
 
 
@@ -192,8 +195,9 @@ def delivery_due_on(case: Application, calendar: WorkingCalendar) -> dt.date | N
 
 def sweep_deadlines(session: Session, *, now: dt.datetime, calendar: WorkingCalendar) -> list[AccountabilityTrigger]:
     """Daily sweep: raise the warnings and
-    追责情形 of cases past their promised or statutory limit, approvals not delivered within 10 working days
-    and follow-up checks past due. Idempotent (each kind once per case). Raises nothing of its own."""
+    追责情形 of cases past their promised or statutory limit, deferred (容缺) materials not supplied in time,
+    approvals not delivered within 10 working days and follow-up checks past due. Idempotent (each kind
+    once per case). Raises nothing of its own."""
     today = local_date(now)
     raised: list[AccountabilityTrigger] = []
 
@@ -211,6 +215,11 @@ def sweep_deadlines(session: Session, *, now: dt.datetime, calendar: WorkingCale
             add(case, "overdue_promised", f"承诺办结期限 {promised}，截至 {today} 仍未办结")
         if statutory is not None and today > statutory:
             add(case, "late_decision", f"法定办结期限 {statutory}，截至 {today} 仍未作出决定")
+    for case in session.scalars(select(Application).where(Application.status.in_(DECISION_CLOCK),
+                                                          Application.pledge_due_on < today)
+                                .order_by(Application.id)):
+        if case.pledge_materials:
+            add(case, "deferred_overdue", f"容缺材料应于 {case.pledge_due_on} 前补交，截至 {today} 未补交")
     for case in session.scalars(select(Application).where(Application.status == CaseStatus.APPROVED)
                                 .order_by(Application.id)):
         due = delivery_due_on(case, calendar)
@@ -311,4 +320,42 @@ def watched_cases(session: Session, staff: User, calendar: WorkingCalendar,
             rows.append((case, view))
     rows.sort(key=lambda r: (r[1].statutory_left if r[1].statutory_left is not None else 999,
                              r[1].promised_left if r[1].promised_left is not None else 999, r[0].id))
+    return rows
+
+
+@dataclass(frozen=True)
+class WatchedDeadline:
+    """A deadline other than the decision's that is near or past: 送达期限 or 容缺材料补交期限."""
+
+    case: Application
+    label: str
+    due: dt.date
+    colour: DeadlineColour
+    left: int
+
+
+def watched_deadlines(session: Session, staff: User, calendar: WorkingCalendar,
+                      now: dt.datetime) -> list[WatchedDeadline]:
+    """Approved cases whose certificate is due for delivery and accepted cases whose deferred (容缺)
+    materials are due, near (yellow) or past (red), the most urgent first. Raises nothing."""
+    towns = visible_jurisdiction_ids(session, staff)
+    today = local_date(now)
+    rows: list[WatchedDeadline] = []
+
+    def watch(case: Application, label: str, due: dt.date | None) -> None:
+        if due is None:
+            return
+        colour = calendar.deadline_colour(due, today)
+        if colour in (DeadlineColour.YELLOW, DeadlineColour.RED):
+            rows.append(WatchedDeadline(case, label, due, colour, calendar.days_left(due, today)))
+
+    for case in session.scalars(select(Application).where(Application.town_id.in_(towns),
+                                                          Application.status == CaseStatus.APPROVED)):
+        watch(case, "送达期限", delivery_due_on(case, calendar))
+    for case in session.scalars(select(Application).where(Application.town_id.in_(towns),
+                                                          Application.status.in_(DECISION_CLOCK),
+                                                          Application.pledge_due_on.is_not(None))):
+        if case.pledge_materials:
+            watch(case, "容缺材料补交期限", case.pledge_due_on)
+    rows.sort(key=lambda r: (r.left, r.case.id))
     return rows

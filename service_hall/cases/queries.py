@@ -61,8 +61,13 @@ def current_deadline(case: Application) -> dt.date | None:
 
 
 def deadline_state(case: Application, calendar: WorkingCalendar, now: dt.datetime) -> tuple[str | None, int | None]:
-    """(colour, working days left) for the case's running deadline; (None, None) when no clock runs."""
+    """(colour, working days left) for the case's running deadline — intake, decision, or for an approved
+    case the delivery of its certificate (送达期限); (None, None) when no clock runs."""
     due = current_deadline(case)
+    if case.status == CaseStatus.APPROVED:
+        from service_hall.cases.accountability import delivery_due_on
+
+        due = delivery_due_on(case, calendar)
     if due is None:
         return None, None
     today = local_date(now)

@@ -197,6 +197,27 @@ def _new_reviewer(ctx: GuardContext) -> None:
         raise Conflict("您已对本件提出过审查意见，须由另一名审查人员审查")
 
 
+def _deferred_supplied(ctx: GuardContext) -> None:
+    """容缺受理: the materials deferred at acceptance have been supplied (a denial may still be made)."""
+    if ctx.case.pledge_materials:
+        names = {m.code: m.name for m in _rules(ctx).materials}
+        missing = "、".join(names.get(code, code) for code in ctx.case.pledge_materials)
+        raise Conflict(f"容缺受理的材料（{missing}）尚未补交，补齐后方可准予许可")
+
+
+def _approve_reviewed(ctx: GuardContext) -> None:
+    """Enough distinct reviewers, the deciding head did not accept the case where the item separates
+    the two, and no deferred (容缺) material is still missing."""
+    _decide_reviewed(ctx)
+    _deferred_supplied(ctx)
+
+
+def _approve_on_the_spot(ctx: GuardContext) -> None:
+    """A 即办件 decided on acceptance day, with no deferred (容缺) material still missing."""
+    _decide_on_the_spot(ctx)
+    _deferred_supplied(ctx)
+
+
 def _decide_reviewed(ctx: GuardContext) -> None:
     """Enough distinct reviewers, and the decider did not accept the case where the item separates the two."""
     _reviewers_needed(ctx)
@@ -240,7 +261,7 @@ TABLE: dict[tuple[CaseStatus, Action], Transition] = {
     (S.ACCEPTED, Action.RECORD_OPINION): Transition(S.ACCEPTED, _REVIEW, Stage.REVIEW, _new_reviewer),
     (S.ACCEPTED, Action.COMPLETE_REVIEW): Transition(S.REVIEWED, _REVIEW, Stage.REVIEW, _reviewers_needed),
     (S.ACCEPTED, Action.EXTEND): Transition(S.ACCEPTED, _DECIDE, Stage.DECISION, _extension_allowed),
-    (S.ACCEPTED, Action.APPROVE): Transition(S.APPROVED, _DECIDE, Stage.DECISION, _decide_on_the_spot),
+    (S.ACCEPTED, Action.APPROVE): Transition(S.APPROVED, _DECIDE, Stage.DECISION, _approve_on_the_spot),
     (S.ACCEPTED, Action.DENY): Transition(S.DENIED, _DECIDE, Stage.DECISION, _decide_on_the_spot),
     (S.ACCEPTED, Action.WITHDRAW): Transition(S.WITHDRAWN, _APPLICANT, Stage.OTHER),
     (S.SPECIAL_PROCEDURE, Action.END_SPECIAL): Transition(S.ACCEPTED, _REVIEW, Stage.REVIEW),
@@ -251,7 +272,7 @@ TABLE: dict[tuple[CaseStatus, Action], Transition] = {
     (S.SPECIAL_PROCEDURE, Action.WITHDRAW): Transition(S.WITHDRAWN, _APPLICANT, Stage.OTHER),
     (S.REVIEWED, Action.EXTEND): Transition(S.REVIEWED, _DECIDE, Stage.DECISION, _extension_allowed),
     (S.REVIEWED, Action.WITHDRAW): Transition(S.WITHDRAWN, _APPLICANT, Stage.OTHER),
-    (S.REVIEWED, Action.APPROVE): Transition(S.APPROVED, _DECIDE, Stage.DECISION, _decide_reviewed),
+    (S.REVIEWED, Action.APPROVE): Transition(S.APPROVED, _DECIDE, Stage.DECISION, _approve_reviewed),
     (S.REVIEWED, Action.DENY): Transition(S.DENIED, _DECIDE, Stage.DECISION, _decide_reviewed),
     (S.APPROVED, Action.DELIVER): Transition(S.DELIVERED, (Permission.CERTIFICATE_ISSUE,), Stage.DELIVERY),
     (S.APPROVED, Action.PASS_CHECK): Transition(S.APPROVED, _REVIEW, Stage.SUPERVISION, _pending_check),

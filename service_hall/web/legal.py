@@ -249,7 +249,7 @@ def export(version_id: int, fmt: str) -> Any:
     ver = _version(version_id)
     data = write_document(version_document(ver), fmt)  # type: ignore[arg-type]
     filename = f"power-list-{ver.county.code}-v{ver.number}.{fmt}"
-    return Response(data, mimetype=MEDIA_TYPES[fmt],
+    return Response(data, content_type=MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 

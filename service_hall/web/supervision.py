@@ -34,7 +34,9 @@ def index() -> Any:
     open_triggers = accountability.triggers_for(db.session, actor, resolved=False)
     open_tasks = ratings.tasks_for(db.session, actor, open_only=True)
     towns = visible_towns(db.session, actor)
-    return render_template("supervision/index.html", rows=rows, towns=towns, open_triggers=open_triggers,
+    others = accountability.watched_deadlines(db.session, actor, calendar(), now())
+    return render_template("supervision/index.html", rows=rows, others=others, towns=towns,
+                           open_triggers=open_triggers,
                            open_tasks=open_tasks, visits=visit_figures(db.session, towns))
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -63,3 +65,17 @@ def test_secure_cookie_is_the_default(monkeypatch, tmp_path):
     assert cfg["SECRET_KEY"] == key_file.read_text().strip() and len(cfg["SECRET_KEY"]) == 64
     assert key_file.stat().st_mode & 0o077 == 0
     assert load_config(tmp_path)["SECRET_KEY"] == cfg["SECRET_KEY"]
+
+
+def test_make_run_points_the_qr_codes_at_the_port_it_serves():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k != "PUBLIC_BASE_URL"}
+    dry = subprocess.run(["make", "-n", "run", "PORT=5055"], cwd=root, env=env, capture_output=True, text=True,
+                         check=True).stdout
+    assert "PUBLIC_BASE_URL=http://127.0.0.1:5055 " in dry
+    dry = subprocess.run(["make", "-n", "run", "PUBLIC_BASE_URL=https://zwfw.example.cn"], cwd=root, env=env,
+                         capture_output=True, text=True, check=True).stdout
+    assert "PUBLIC_BASE_URL=https://zwfw.example.cn " in dry

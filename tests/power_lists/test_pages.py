@@ -161,6 +161,12 @@ def test_export_downloads(app, client, demo_list, legal):
     assert client.get(f"/legal/versions/{v1}/export/pdf").status_code == 404
 
 
+def test_the_csv_export_states_its_charset_once(app, client, demo_list, legal):
+    login(client, "fz1")
+    resp = client.get(f"/legal/versions/{_version_id(app, 1)}/export/csv")
+    assert resp.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
 def test_town_staff_cannot_reach_legal_pages(app, client, demo_list, factory):
     factory.staff("clerk9", "clerk", QINGSHAN)
     login(client, "clerk9")
