@@ -21,7 +21,7 @@ from power_lists.models import DelegationMode, PowerItem, town_authority_name
 from service_hall.accounts.models import User
 from service_hall.audit.trail import record
 from service_hall.cases.clock import local_date, next_number
-from service_hall.cases.models import Application, CaseStatus, Notice, NoticeKind
+from service_hall.cases.models import Application, CaseStatus, NoticeKind
 from service_hall.certificates import settings as document_settings
 from service_hall.certificates.models import Certificate, CertificateStatus
 from service_hall.certificates.settings import PDF, DocumentSettings
@@ -250,7 +250,3 @@ def reissue(session: Session, case: Application, *, actor: User, now: dt.datetim
     _end(session, old, CertificateStatus.REPLACED, actor=actor, now=now, reason=text)
     session.flush()
     return issue(session, case, actor=actor, now=now, settings=settings, replaces=old)
-
-
-def approval_notice(case: Application) -> Notice | None:
-    return next((n for n in reversed(case.notices) if n.kind == NoticeKind.APPROVAL), None)
