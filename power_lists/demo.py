@@ -541,6 +541,7 @@ def load_demo_power_list(session: Session, *, now: dt.datetime) -> bool:
     """Create and publish the demo list unless the county already has a list. Returns True if created."""
     from power_lists.models import PowerListVersion, VersionStatus
     from power_lists.versions import _audit, import_draft
+    from service_hall.audit.actions import AuditAction
 
     county = session.scalar(select(Jurisdiction).where(Jurisdiction.code == COUNTY_CODE))
     if county is None:
@@ -556,6 +557,6 @@ def load_demo_power_list(session: Session, *, now: dt.datetime) -> bool:
     version.submitted_at = version.published_at = now
     version.review_comment = "演示数据"
     session.flush()
-    _audit(session, version, "publish", actor=None, now=now, from_state=VersionStatus.DRAFT,
+    _audit(session, version, AuditAction.POWER_LIST_PUBLISH, actor=None, now=now, from_state=VersionStatus.DRAFT,
            payload={"effective_from": EFFECTIVE_FROM.isoformat(), "demo": True})
     return True

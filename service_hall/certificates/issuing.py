@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from power_lists.models import DelegationMode, PowerItem, town_authority_name
 from service_hall.accounts.models import User
+from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.cases.clock import local_date, next_number
 from service_hall.cases.models import Application, CaseStatus, NoticeKind
@@ -196,11 +197,15 @@ def issue(session: Session, case: Application, *, actor: User | None, now: dt.da
     certificate.document_blob = store_document(session, settings, pdf, now)
     session.add(certificate)
     session.flush()
-    record(session, actor=actor, action="certificate.issue", object_type="certificate", object_id=certificate.number,
-           now=now, jurisdiction_id=case.town_id,
+    record(session, actor=actor, action=AuditAction.CERTIFICATE_ISSUE, object_type="certificate",
+           object_id=certificate.number, now=now, jurisdiction_id=case.town_id,
            payload={"number": certificate.number, "application_id": case.id,
                     "replaces": replaces.number if replaces else None})
     return certificate
+
+
+_END_ACTIONS = {CertificateStatus.REVOKED: AuditAction.CERTIFICATE_REVOKED,
+                CertificateStatus.REPLACED: AuditAction.CERTIFICATE_REPLACED}
 
 
 def _end(session: Session, certificate: Certificate, status: CertificateStatus, *, actor: User | None,
@@ -209,7 +214,7 @@ def _end(session: Session, certificate: Certificate, status: CertificateStatus, 
     certificate.revoked_at = now
     certificate.revocation_reason = reason
     certificate.revoked_by_id = actor.id if actor else None
-    record(session, actor=actor, action=f"certificate.{status.value}", object_type="certificate",
+    record(session, actor=actor, action=_END_ACTIONS[status], object_type="certificate",
            object_id=certificate.number, now=now, jurisdiction_id=certificate.town_id, reason=reason,
            payload={"number": certificate.number})
 
