@@ -6,14 +6,16 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service_hall.accounts.models import User
 from service_hall.audit.actions import AuditAction
 from service_hall.audit.models import AuditChainHead, AuditRecord
+
+if TYPE_CHECKING:
+    from service_hall.accounts.models import User
 
 GENESIS = "0" * 64
 
