@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from power_lists.document import item_to_dict, load_item, version_items
+from power_lists.document import dump_item, load_item, version_items
 from power_lists.models import (
     FROZEN_STATUSES,
     DelegationMode,
@@ -230,12 +230,12 @@ def update_item(session: Session, item: PowerItem, raw: dict[str, Any], *, actor
     if _code_taken(session, version, data["code"], except_id=item.id):
         raise ValidationFailed("事项信息有误，请按提示修改",
                                details={"code": f"本版本已有编码为 {data['code']} 的事项"})
-    before = item_to_dict(item)
+    before = dump_item(item)
     town_ids = _town_ids(session, version.county)
     _apply_item(item, data, town_ids)
     session.flush()
     session.refresh(item)
-    after = item_to_dict(item)
+    after = dump_item(item)
     changed = sorted(k for k in after if after[k] != before.get(k))
     _audit(session, version, AuditAction.POWER_LIST_ITEM_UPDATE, actor=actor, now=now,
            payload={"code": item.code, "fields": changed})
