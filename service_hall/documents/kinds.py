@@ -23,7 +23,7 @@ class NoticeKind(StrEnum):
     REVOCATION = "revocation"  # 撤销行政许可决定书 (行政许可法 第六十九条)
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # shadows str.title on purpose: the printed title
         """The document's title as printed and as shown in lists."""
         return _TITLES[self]
 
