@@ -92,8 +92,8 @@ def flag(description: str = "") -> fields.Boolean:
 def enum_field(enum_cls: type[Any], description: str, *, required: bool = True) -> fields.Enum:
     labels = "、".join(f"{m.value}（{m.label}）" for m in enum_cls)
     return Code(enum_cls, by_value=True, required=required,
-                       error_messages={**_MESSAGES, "unknown": f"取值应为 {labels} 之一"},
-                       metadata={"description": description})
+                error_messages={**_MESSAGES, "unknown": f"取值应为 {labels} 之一"},
+                metadata={"description": description})
 
 
 class _Strict(Schema):
@@ -322,9 +322,8 @@ class ItemSchema(_Strict):
     delegations = DelegationList(fields.Nested(DelegationSchema, error_messages=_NESTED), load_default=list,
                                  dump_default=list,
                                  error_messages=_LIST, metadata={"description": "赋权乡镇及起止日期"})
-    responsibilities = fields.Nested(ResponsibilitiesSchema, load_default=dict,
-                                     dump_default=dict, error_messages=_NESTED,
-                                     metadata={"description": "责任事项（按环节）"})
+    responsibilities = fields.Nested(ResponsibilitiesSchema, load_default=dict, dump_default=dict,
+                                     error_messages=_NESTED, metadata={"description": "责任事项（按环节）"})
     accountability = fields.List(fields.Nested(AccountabilitySchema, error_messages=_NESTED), load_default=list,
                                  dump_default=list,
                                  error_messages=_LIST, metadata={"description": "追责情形及追责依据"})
