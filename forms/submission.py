@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from marshmallow import RAISE, Schema, ValidationError, post_load, pre_load, validates_schema
 from marshmallow import fields as ma
@@ -34,6 +34,7 @@ from forms._errors import flatten_errors
 from forms.definition import COMPOUND_SUFFIXES, TODAY, FieldDef, FieldType, FormDefinition
 from forms.validators import InvalidValue, check_credit_code, check_id_number, check_mobile
 from service_hall.core.errors import ValidationFailed
+from service_hall.core.jsonschema import DIALECT, JsonSchemaConverter
 
 REQUIRED = "必填项"
 CHECK_REQUIRED = "请勾选此项"
@@ -186,6 +187,19 @@ class FormField(ma.Field):
     def _resolve(self, bound: Any) -> Any:
         return self.ctx.today if bound == TODAY else bound
 
+    def json_schema(self, converter: JsonSchemaConverter) -> dict[str, Any]:
+        """The JSON Schema of this field's value (see :mod:`service_hall.core.jsonschema`). Raises nothing."""
+        out: dict[str, Any] = {"title": self.spec.label}
+        notes = [self.spec.help] if self.spec.help else []
+        self._describe(out, notes, converter)
+        if notes:
+            out["description"] = "；".join(notes)
+        return out
+
+    def _describe(self, out: dict[str, Any], notes: list[str], converter: JsonSchemaConverter) -> None:
+        """Add the type and the rules to ``out``; rules JSON Schema cannot state go to ``notes``."""
+        raise NotImplementedError
+
 
 class TextField(FormField):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -203,6 +217,12 @@ class TextField(FormField):
         if errors:
             raise ValidationError(errors)
         return text
+
+    def _describe(self, out: dict[str, Any], notes: list[str], converter: JsonSchemaConverter) -> None:
+        out |= {"type": "string", "maxLength": self.spec.length_limit}
+        if self.spec.pattern is not None:
+            out["pattern"] = f"^(?:{self.spec.pattern.regex})$"
+            notes.append(self.spec.pattern.message)
 
 
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -253,6 +273,24 @@ class NumberField(FormField):
             return format(value, "f")
         return value
 
+    def _describe(self, out: dict[str, Any], notes: list[str], converter: JsonSchemaConverter) -> None:
+        spec = self.spec
+        number: dict[str, Any] = {"type": "integer" if spec.integer else "number"}
+        if isinstance(spec.min, Decimal):
+            number["minimum"] = _json_number(spec.min)
+        if isinstance(spec.max, Decimal):
+            number["maximum"] = _json_number(spec.max)
+        # A decimal string ("120.50") is accepted too: it is exact, and it is how values are stored.
+        out["anyOf"] = [number, {"type": "string", "pattern": _NUMBER_RE.pattern}]
+        if spec.decimal_places is not None and not spec.integer:
+            notes.append(f"最多保留{spec.decimal_places}位小数")
+        if spec.unit:
+            notes.append(f"单位：{spec.unit}")
+
+
+def _json_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
 
 def _check_date_bounds(field: FormField, day: dt.date, what: str = "") -> list[str]:
     errors = []
@@ -268,6 +306,16 @@ def _bound_text(bound: Any, resolved: dt.date) -> str:
     return f"今天（{resolved.isoformat()}）" if bound == TODAY else resolved.isoformat()
 
 
+def _date_bounds_note(spec: FieldDef) -> str | None:
+    parts = []
+    for bound, word in ((spec.min, "不早于"), (spec.max, "不晚于")):
+        if bound == TODAY:
+            parts.append(f"{word}提交当天")
+        elif isinstance(bound, dt.date):
+            parts.append(f"{word}{bound.isoformat()}")
+    return "，".join(parts) or None
+
+
 class DateField(FormField):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
         day = _parse_date(value)
@@ -278,6 +326,11 @@ class DateField(FormField):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return value.isoformat() if isinstance(value, dt.date) else value
+
+    def _describe(self, out: dict[str, Any], notes: list[str], converter: JsonSchemaConverter) -> None:
+        out |= {"type": "string", "format": "date"}
+        if (text := _date_bounds_note(self.spec)) is not None:
+            notes.append(text)
 
 
 class DateRangeField(FormField):
@@ -312,6 +365,17 @@ class DateRangeField(FormField):
             return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in value.items()}
         return value
 
+    def _describe(self, out: dict[str, Any], notes: list[str], converter: JsonSchemaConverter) -> None:
+        date = {"type": "string", "format": "date"}
+        out |= {"type": "object", "properties": {"start": {**date, "title": "开始日期"},
+                                                 "end": {**date, "title": "结束日期"}},
+                "required": ["start", "end"], "additionalProperties": False}
+        notes.append("结束日期不能早于开始日期")
+        if self.spec.max_span_days is not None:
+            notes.append(f"期限不超过{self.spec.max_span_days}天（含起止日）")
+        if (text := _date_bounds_note(self.spec)) is not None:
+            notes.append(text)
+
 
 class ChoiceField(FormField):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | list[str]:
@@ -326,6 +390,15 @@ class ChoiceField(FormField):
             return chosen[0]
         # Option order, without repeats: the stored value does not depend on click order.
         return [v for v in allowed if v in chosen]
+
+    def _describe(self, out: dict[str, Any], notes: list[str], converter: JsonSchemaConverter) -> None:
+        values = [o.value for o in self.spec.options]
+        one_of = [{"const": o.value, "title": o.label} for o in self.spec.options]
+        if self.spec.multiple:
+            out |= {"type": "array", "items": {"type": "string", "enum": values, "oneOf": one_of},
+                    "uniqueItems": True}
+        else:
+            out |= {"type": "string", "enum": values, "oneOf": one_of}
 
 
 class AddressField(FormField):
@@ -357,10 +430,29 @@ class AddressField(FormField):
         code = village.strip()
         return {"village": code, "village_name": self.ctx.villages[code], "detail": detail}
 
+    def _describe(self, out: dict[str, Any], notes: list[str], converter: JsonSchemaConverter) -> None:
+        out |= {"type": "object", "required": ["village", "detail"], "additionalProperties": False,
+                "properties": {
+                    "village": {"type": "string", "pattern": r"^\d{12}$", "title": "村（社区）代码",
+                                "description": "办理乡镇（街道）辖区内的村（社区）"},
+                    "detail": {"type": "string", "maxLength": self.spec.length_limit, "title": "详细地址"},
+                    # Filled in by the server from the code; accepted back so stored values validate.
+                    "village_name": {"type": "string", "title": "村（社区）名称", "readOnly": True},
+                }}
+
 
 class _CheckedStringField(FormField):
+    #: The shape JSON Schema can check, and what it cannot (the check digit).
+    json_pattern: ClassVar[str] = ""
+    json_note: ClassVar[str] = ""
+
     def _check(self, value: str) -> str:
         raise NotImplementedError
+
+    def _describe(self, out: dict[str, Any], notes: list[str], converter: JsonSchemaConverter) -> None:
+        out |= {"type": "string", "pattern": self.json_pattern}
+        if self.json_note:
+            notes.append(self.json_note)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = _halfwidth(_expect_str(value))
@@ -371,16 +463,24 @@ class _CheckedStringField(FormField):
 
 
 class IdNumberField(_CheckedStringField):
+    json_pattern = r"^[1-9]\d{16}[\dXx]$"
+    json_note = "18位居民身份证号码，校验位按 GB 11643 核验"
+
     def _check(self, value: str) -> str:
         return check_id_number(value.replace(" ", ""))
 
 
 class CreditCodeField(_CheckedStringField):
+    json_pattern = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+    json_note = "18位统一社会信用代码，校验位按 GB 32100 核验"
+
     def _check(self, value: str) -> str:
         return check_credit_code(value.replace(" ", ""))
 
 
 class MobileField(_CheckedStringField):
+    json_pattern = r"^(\+86|0086)?1[3-9]\d{9}$"
+
     def _check(self, value: str) -> str:
         return check_mobile(value)
 
@@ -393,6 +493,11 @@ class BooleanField(FormField):
         if self.spec.required and not parsed:
             raise ValidationError(CHECK_REQUIRED)
         return parsed
+
+    def _describe(self, out: dict[str, Any], notes: list[str], converter: JsonSchemaConverter) -> None:
+        out["type"] = "boolean"
+        if self.spec.required:
+            out["const"] = True
 
 
 class TableField(FormField):
@@ -429,6 +534,14 @@ class TableField(FormField):
         if isinstance(value, list):
             return [self.row_schema.dump(row) for row in value]
         return value
+
+    def _describe(self, out: dict[str, Any], notes: list[str], converter: JsonSchemaConverter) -> None:
+        spec = self.spec
+        out |= {"type": "array", "items": converter.object(self.row_schema),
+                "maxItems": spec.max_rows if spec.max_rows is not None else TABLE_ROW_CEILING}
+        min_rows = max(spec.min_rows, 1 if spec.required else 0)
+        if min_rows:
+            out["minItems"] = min_rows
 
 
 _FIELD_CLASSES: dict[FieldType, type[FormField]] = {
@@ -487,6 +600,13 @@ class SubmissionSchema(Schema):
                     visible.add(spec.name)
         return visible
 
+    def json_schema_extra(self) -> dict[str, Any]:
+        """JSON Schema of the conditions: a conditionally shown field is required only while its condition
+        holds (``if``/``then``). Raises nothing."""
+        conditionals = [_conditional(spec, self.form_fields) for spec in self.form_fields
+                        if spec.required and spec.show_if]
+        return {"allOf": conditionals} if conditionals else {}
+
     @pre_load
     def _drop_empty_and_hidden(self, data: Any, **kwargs: Any) -> Any:
         if not isinstance(data, Mapping):
@@ -523,6 +643,23 @@ class SubmissionSchema(Schema):
         return out
 
 
+def _conditional(spec: FieldDef, siblings: Sequence[FieldDef]) -> dict[str, Any]:
+    cond = spec.show_if
+    assert cond is not None
+    controller = next(f for f in siblings if f.name == cond.field)
+    wanted = list(cond.in_) if cond.in_ is not None else [cond.equals]
+    if controller.type == FieldType.CHOICE and controller.multiple:
+        test: dict[str, Any] = {"type": "array", "contains": {"enum": wanted}}
+    elif controller.type == FieldType.BOOLEAN and wanted == [False]:
+        # An unticked checkbox may simply be absent.
+        return {"if": {"not": {"properties": {cond.field: {"const": True}}, "required": [cond.field]}},
+                "then": {"required": [spec.name]}}
+    else:
+        test = {"enum": wanted}
+    return {"if": {"properties": {cond.field: test}, "required": [cond.field]},
+            "then": {"required": [spec.name]}}
+
+
 def _schema_class(fields: Sequence[FieldDef], context: SubmissionContext,
                   name: str) -> type[SubmissionSchema]:
     declared = {spec.name: _FIELD_CLASSES[spec.type](spec, context) for spec in fields}
@@ -538,6 +675,22 @@ def build_submission_schema(definition: FormDefinition, *, context: SubmissionCo
     :func:`validate_submission` for flat paths). ``dump`` gives the JSON-safe form. Raises nothing itself.
     """
     return _schema_class(definition.fields, context, "SubmissionSchema")()
+
+
+def submission_json_schema(definition: FormDefinition) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a submission of ``definition``, for the API documentation.
+
+    It is documentation: the server-side validation is authoritative (check digits, the town's village
+    list and ``"today"`` bounds depend on context and are only described in ``description``). Raises nothing.
+    """
+    # The schema does not depend on the day or the town: "today" bounds and villages are only described.
+    schema = build_submission_schema(definition, context=SubmissionContext(today=dt.date.min))
+    out = JsonSchemaConverter().object(schema)
+    out["$schema"] = DIALECT
+    out["title"] = definition.title
+    if definition.description:
+        out["description"] = definition.description
+    return out
 
 
 def validate_submission(definition: FormDefinition, data: Mapping[str, Any] | MultiDictLike, *,

@@ -175,40 +175,21 @@ def load_item(raw: dict[str, Any]) -> dict[str, Any]:
     return canonical_item(loaded)
 
 
-def item_to_dict(item: PowerItem, delegations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The canonical form of a stored item (``delegations`` pre-read by :func:`version_items`, or loaded)."""
-    if delegations is None:
-        delegations = [{
-            "town": d.town.code, "town_name": d.town.name,
-            "valid_from": d.valid_from.isoformat() if d.valid_from else None,
-            "valid_until": d.valid_until.isoformat() if d.valid_until else None,
-        } for d in sorted(item.delegations, key=lambda d: d.town.code)]
-    return {
-        "code": item.code, "name": item.name, "sub_item": item.sub_item or "",
-        "power_type": item.power_type.value,
-        "setting_basis": [dict(b) for b in item.setting_basis or []],
-        "implementing_basis": [dict(b) for b in item.implementing_basis or []],
-        "original_department": item.original_department, "receiving_body": item.receiving_body,
-        "delegation_mode": item.delegation_mode.value,
-        "delegations": delegations,
-        "responsibilities": {stage.value: (item.responsibilities or {}).get(stage.value, "") for stage in DutyStage},
-        "accountability": [dict(a) for a in item.accountability or []],
-        "accepts_applications": bool(item.accepts_applications),
-        "two_reviewers": bool(item.two_reviewers), "separate_decider": bool(item.separate_decider),
-        "guide": _ordered_guide(item.guide),
-        "note": item.note or "",
-    }
+class _WithDelegations:
+    """A stored item whose delegations were read beforehand as plain rows (see :func:`version_items`)."""
+
+    def __init__(self, item: PowerItem, delegations: list[dict[str, Any]]) -> None:
+        self._item = item
+        self.delegations = delegations
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._item, name)
 
 
-def _ordered_guide(guide: dict[str, Any] | None) -> dict[str, Any] | None:
-    if guide is None:
-        return None
-    from power_lists.schemas import GuideSchema, MaterialSchema
-
-    out = {key: guide.get(key) for key in GuideSchema._declared_fields}
-    out["materials"] = [{key: m.get(key) for key in MaterialSchema._declared_fields}
-                        for m in guide.get("materials") or []]
-    return out
+def dump_item(item: PowerItem, delegations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The canonical form of a stored item, as :class:`ItemSchema` dumps it (``delegations`` pre-read as
+    rows, or loaded from the item). Raises nothing for stored items."""
+    return ITEM_SCHEMA.dump(item if delegations is None else _WithDelegations(item, delegations))
 
 
 def version_document(version: PowerListVersion) -> dict[str, Any]:
@@ -236,7 +217,7 @@ def version_items(version: PowerListVersion) -> list[dict[str, Any]]:
 
     session = object_session(version)
     if session is None:
-        return [item_to_dict(item) for item in version.items]
+        return [dump_item(item) for item in version.items]
     items = session.scalars(select(PowerItem).where(PowerItem.version_id == version.id)
                             .order_by(PowerItem.position)).all()
     rows = session.execute(
@@ -247,10 +228,8 @@ def version_items(version: PowerListVersion) -> list[dict[str, Any]]:
         .where(PowerItem.version_id == version.id).order_by(ItemDelegation.item_id, Jurisdiction.code))
     by_item: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for item_id, code, name, start, end in rows:
-        by_item[item_id].append({"town": code, "town_name": name,
-                                 "valid_from": start.isoformat() if start else None,
-                                 "valid_until": end.isoformat() if end else None})
-    return [item_to_dict(item, by_item.get(item.id, [])) for item in items]
+        by_item[item_id].append({"town": code, "town_name": name, "valid_from": start, "valid_until": end})
+    return [dump_item(item, by_item.get(item.id, [])) for item in items]
 
 
 def comparable_items(document: dict[str, Any]) -> list[dict[str, Any]]:

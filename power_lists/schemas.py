@@ -4,6 +4,9 @@ The published JSON Schema (``schema/power-list-v1.schema.json``) is generated fr
 :mod:`power_lists.jsonschema`; a test keeps the two identical. Enumerations travel as stable English
 codes (``licensing``, ``entrusted`` …); the CSV/XLSX columns use the Chinese labels.
 
+The same schemas dump stored items (``ItemSchema().dump(power_item)``): that is the item's one shape for
+exports, diffs, the API and the edit form. A value missing from stored data dumps as its load default.
+
 A document::
 
     {"format_version": 1,
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
@@ -47,6 +51,22 @@ def normalise_text(value: str) -> str:
     return "\n".join(line.strip() for line in value.split("\n")).strip()
 
 
+class Text(fields.String):
+    """A string of the canonical form: null there is always the empty string."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return "" if value is None else super()._serialize(value, attr, obj, **kwargs)
+
+
+class Code(fields.Enum):
+    """An enumeration travelling as its code; dumps a member or a code already stored in JSON columns."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and not isinstance(value, self.enum):
+            value = self.enum(value)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 def text(*, required: bool = False, max_length: int | None = None, min_length: int = 0, single_line: bool = False,
          pattern: str | None = None, pattern_error: str = "格式不正确", description: str = "") -> fields.String:
     validators: list[Any] = []
@@ -61,20 +81,20 @@ def text(*, required: bool = False, max_length: int | None = None, min_length: i
     kwargs: dict[str, Any] = {"required": required, "validate": validators, "error_messages": _STRING,
                               "metadata": {"description": description} if description else {}}
     if not required:
-        kwargs["load_default"] = ""
-    return fields.String(**kwargs)
+        kwargs["load_default"] = kwargs["dump_default"] = ""
+    return Text(**kwargs)
 
 
 def flag(description: str = "") -> fields.Boolean:
-    return fields.Boolean(load_default=False, error_messages=_BOOL,
+    return fields.Boolean(load_default=False, dump_default=False, error_messages=_BOOL,
                           metadata={"description": description} if description else {})
 
 
 def enum_field(enum_cls: type[Any], description: str, *, required: bool = True) -> fields.Enum:
     labels = "、".join(f"{m.value}（{m.label}）" for m in enum_cls)
-    return fields.Enum(enum_cls, by_value=True, required=required,
-                       error_messages={**_MESSAGES, "unknown": f"取值应为 {labels} 之一"},
-                       metadata={"description": description})
+    return Code(enum_cls, by_value=True, required=required,
+                error_messages={**_MESSAGES, "unknown": f"取值应为 {labels} 之一"},
+                metadata={"description": description})
 
 
 class _Strict(Schema):
@@ -122,6 +142,7 @@ class DelegationSchema(_Strict):
 
 
 _DELEGATION_KEYS = frozenset({"town", "town_name", "valid_from", "valid_until"})
+assert set(DelegationSchema._declared_fields) == _DELEGATION_KEYS
 _TOWN_CODE = re.compile(r"^\d{12}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -137,6 +158,23 @@ class DelegationList(fields.List):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
         fast = self._fast(value)
         return fast if fast is not None else super()._deserialize(value, attr, data, **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> list[dict[str, Any]] | None:
+        # Stored delegations (``ItemDelegation`` rows, or plain rows read in bulk for an export) in town order.
+        if value is None:
+            return None
+        return sorted((self._dump_one(entry) for entry in value), key=lambda d: d["town"])
+
+    @staticmethod
+    def _dump_one(entry: Any) -> dict[str, Any]:
+        if isinstance(entry, Mapping):
+            town, name = entry["town"], entry.get("town_name") or ""
+            start, end = entry.get("valid_from"), entry.get("valid_until")
+        else:
+            town, name, start, end = entry.town.code, entry.town.name, entry.valid_from, entry.valid_until
+        return {"town": town, "town_name": name,
+                "valid_from": start.isoformat() if isinstance(start, dt.date) else start,
+                "valid_until": end.isoformat() if isinstance(end, dt.date) else end}
 
     @staticmethod
     def _fast(value: Any) -> list[dict[str, Any]] | None:
@@ -219,7 +257,7 @@ class GuideSchema(_Strict):
     """办事指南 (national service-item standard elements)."""
 
     conditions = text(max_length=4000, description="受理条件")
-    materials = fields.List(fields.Nested(MaterialSchema, error_messages=_NESTED), load_default=list,
+    materials = fields.List(fields.Nested(MaterialSchema, error_messages=_NESTED), load_default=list, dump_default=list,
                             error_messages=_LIST, metadata={"description": "申请材料"})
     case_type = enum_field(CaseType, "办件类型")
     statutory_days = fields.Integer(required=True, strict=True,
@@ -277,6 +315,7 @@ class ItemSchema(_Strict):
                                 validate=validate.Length(min=1, error="须至少填写一条设定依据（法律法规名称及条款）"),
                                 error_messages=_LIST, metadata={"description": "设定依据"})
     implementing_basis = fields.List(fields.Nested(BasisSchema, error_messages=_NESTED), load_default=list,
+                                     dump_default=list,
                                      error_messages=_LIST, metadata={"description": "实施依据"})
     original_department = text(required=True, min_length=1, max_length=200, single_line=True,
                                description="原实施部门")
@@ -284,10 +323,12 @@ class ItemSchema(_Strict):
                           description="承接主体，如 乡镇人民政府（街道办事处）")
     delegation_mode = enum_field(DelegationMode, "赋权方式")
     delegations = DelegationList(fields.Nested(DelegationSchema, error_messages=_NESTED), load_default=list,
+                                 dump_default=list,
                                  error_messages=_LIST, metadata={"description": "赋权乡镇及起止日期"})
-    responsibilities = fields.Nested(ResponsibilitiesSchema, load_default=dict, error_messages=_NESTED,
-                                     metadata={"description": "责任事项（按环节）"})
+    responsibilities = fields.Nested(ResponsibilitiesSchema, load_default=dict, dump_default=dict,
+                                     error_messages=_NESTED, metadata={"description": "责任事项（按环节）"})
     accountability = fields.List(fields.Nested(AccountabilitySchema, error_messages=_NESTED), load_default=list,
+                                 dump_default=list,
                                  error_messages=_LIST, metadata={"description": "追责情形及追责依据"})
     accepts_applications = flag("其他行政权力是否受理申请（其他职权类型忽略此项）")
     two_reviewers = flag("是否须两名以上工作人员审查")

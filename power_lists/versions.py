@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from power_lists.document import item_to_dict, load_item, version_items
+from power_lists.document import dump_item, load_item, version_items
 from power_lists.models import (
     FROZEN_STATUSES,
     DelegationMode,
@@ -25,6 +25,7 @@ from power_lists.models import (
 from power_lists.queries import china_today, latest_published, open_version
 from power_lists.tabular import TownDirectory
 from service_hall.accounts.models import User
+from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
@@ -58,10 +59,10 @@ def town_directory(session: Session, county: Jurisdiction) -> TownDirectory:
     return TownDirectory({t.code: t.name for t in towns})
 
 
-def _audit(session: Session, version: PowerListVersion, action: str, *, actor: User | None, now: dt.datetime,
+def _audit(session: Session, version: PowerListVersion, action: AuditAction, *, actor: User | None, now: dt.datetime,
            from_state: VersionStatus | None = None, reason: str | None = None,
            payload: dict[str, Any] | None = None) -> None:
-    record(session, actor=actor, action=f"power_list.{action}", object_type=OBJECT_TYPE, object_id=version.id,
+    record(session, actor=actor, action=action, object_type=OBJECT_TYPE, object_id=version.id,
            now=now, jurisdiction_id=version.county_id, from_state=str(from_state) if from_state else None,
            to_state=str(version.status), reason=reason, payload={"number": version.number, **(payload or {})})
 
@@ -140,7 +141,7 @@ def create_draft(session: Session, county: Jurisdiction, *, actor: User | None, 
     version = _new_version(session, county, actor=actor, now=now, title=title, note=note, based_on=base)
     if base is not None:
         _insert_items(session, version, version_items(base), _town_ids(session, county))
-    _audit(session, version, "create_draft", actor=actor, now=now,
+    _audit(session, version, AuditAction.POWER_LIST_CREATE_DRAFT, actor=actor, now=now,
            payload={"based_on": base.number if base else None})
     return version
 
@@ -161,7 +162,7 @@ def import_draft(session: Session, county: Jurisdiction, document: dict[str, Any
     version = _new_version(session, county, actor=actor, now=now, title=title or meta.get("title") or "",
                            note=note or meta.get("note") or "", based_on=latest_published(session, county.id))
     _insert_items(session, version, document["items"], town_ids)
-    _audit(session, version, "import", actor=actor, now=now,
+    _audit(session, version, AuditAction.POWER_LIST_IMPORT, actor=actor, now=now,
            payload={"filename": filename, "items": len(document["items"])})
     return version
 
@@ -215,7 +216,8 @@ def add_item(session: Session, version: PowerListVersion, raw: dict[str, Any], *
     version.revocations = [r for r in version.revocations or [] if r["code"] != data["code"]]
     session.flush()
     session.expire(version, ["items"])
-    _audit(session, version, "item.add", actor=actor, now=now, payload={"code": item.code, "name": item.name})
+    _audit(session, version, AuditAction.POWER_LIST_ITEM_ADD, actor=actor, now=now,
+           payload={"code": item.code, "name": item.name})
     return item
 
 
@@ -228,14 +230,15 @@ def update_item(session: Session, item: PowerItem, raw: dict[str, Any], *, actor
     if _code_taken(session, version, data["code"], except_id=item.id):
         raise ValidationFailed("事项信息有误，请按提示修改",
                                details={"code": f"本版本已有编码为 {data['code']} 的事项"})
-    before = item_to_dict(item)
+    before = dump_item(item)
     town_ids = _town_ids(session, version.county)
     _apply_item(item, data, town_ids)
     session.flush()
     session.refresh(item)
-    after = item_to_dict(item)
+    after = dump_item(item)
     changed = sorted(k for k in after if after[k] != before.get(k))
-    _audit(session, version, "item.update", actor=actor, now=now, payload={"code": item.code, "fields": changed})
+    _audit(session, version, AuditAction.POWER_LIST_ITEM_UPDATE, actor=actor, now=now,
+           payload={"code": item.code, "fields": changed})
     return item
 
 
@@ -253,14 +256,14 @@ def revoke_item(session: Session, item: PowerItem, reason: str, *, actor: User |
                            {"code": item.code, "name": item.full_name, "reason": reason}]
     session.delete(item)
     session.flush()
-    _audit(session, version, "item.revoke", actor=actor, now=now, reason=reason,
+    _audit(session, version, AuditAction.POWER_LIST_ITEM_REVOKE, actor=actor, now=now, reason=reason,
            payload={"code": item.code, "name": item.full_name})
 
 
 def discard_draft(session: Session, version: PowerListVersion, *, actor: User | None, now: dt.datetime) -> None:
     """Delete a draft. Raises Conflict unless it is a draft."""
     require_draft(version)
-    _audit(session, version, "discard", actor=actor, now=now)
+    _audit(session, version, AuditAction.POWER_LIST_DISCARD, actor=actor, now=now)
     session.delete(version)
     session.flush()
 
@@ -277,7 +280,7 @@ def submit_for_review(session: Session, version: PowerListVersion, *, actor: Use
     if note:
         version.note = note
     session.flush()
-    _audit(session, version, "submit", actor=actor, now=now, from_state=VersionStatus.DRAFT)
+    _audit(session, version, AuditAction.POWER_LIST_SUBMIT, actor=actor, now=now, from_state=VersionStatus.DRAFT)
 
 
 def _require_other_reviewer(version: PowerListVersion, actor: User | None) -> None:
@@ -301,7 +304,8 @@ def reject(session: Session, version: PowerListVersion, comment: str, *, actor: 
     version.review_comment = comment
     version.reviewed_by_id = actor.id if actor else None
     session.flush()
-    _audit(session, version, "reject", actor=actor, now=now, from_state=VersionStatus.IN_REVIEW, reason=comment)
+    _audit(session, version, AuditAction.POWER_LIST_REJECT, actor=actor, now=now, from_state=VersionStatus.IN_REVIEW,
+           reason=comment)
 
 
 def publish(session: Session, version: PowerListVersion, effective_from: dt.date | None, *, actor: User | None,
@@ -331,7 +335,7 @@ def publish(session: Session, version: PowerListVersion, effective_from: dt.date
     version.review_comment = (comment or "").strip()
     version.published_at = now
     session.flush()
-    _audit(session, version, "publish", actor=actor, now=now, from_state=VersionStatus.IN_REVIEW,
+    _audit(session, version, AuditAction.POWER_LIST_PUBLISH, actor=actor, now=now, from_state=VersionStatus.IN_REVIEW,
            payload={"effective_from": effective_from.isoformat()})
     return supersede_due(session, version.county_id, now=now)
 
@@ -350,7 +354,8 @@ def supersede_due(session: Session, county_id: int, *, now: dt.datetime) -> list
         done.append(version)
     session.flush()
     for version in done:
-        _audit(session, version, "supersede", actor=None, now=now, from_state=VersionStatus.PUBLISHED)
+        _audit(session, version, AuditAction.POWER_LIST_SUPERSEDE, actor=None, now=now,
+               from_state=VersionStatus.PUBLISHED)
     return done
 
 

@@ -24,6 +24,8 @@ from service_hall.accounts.schemas import (
     check_password_strength,
     flatten_errors,
 )
+from service_hall.audit.actions import AuditAction
+from service_hall.audit.trail import record
 from service_hall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from service_hall.core.validators import InvalidValue, check_mobile
 from service_hall.jurisdictions.models import Jurisdiction
@@ -93,8 +95,21 @@ def register_applicant(session: Session, data: Mapping[str, Any], *, now: dt.dat
     return user
 
 
+def add_staff(session: Session, data: Mapping[str, Any], *, actor: User, now: dt.datetime) -> User:
+    """An administrator creates a staff account (audited; see :func:`create_staff`).
+
+    Raises ValidationFailed for bad input, an unknown jurisdiction or a username already taken.
+    """
+    user = create_staff(session, data, now=now)
+    record(session, actor=actor, action=AuditAction.USER_CREATE, object_type="user", object_id=user.id, now=now,
+           payload={"username": user.username, "role": str(user.role)})
+    return user
+
+
 def create_staff(session: Session, data: Mapping[str, Any], *, now: dt.datetime) -> User:
-    """Create a staff account in a jurisdiction.
+    """Create a staff account in a jurisdiction, without an audit record: for setting up an installation
+    from the command line (the first administrator has nobody to act as). In the application an
+    administrator uses :func:`add_staff`.
 
     Raises ValidationFailed for bad input, an unknown jurisdiction or a username already taken.
     """
@@ -189,12 +204,14 @@ def user_for_token(session: Session, token: str, *, now: dt.datetime) -> User | 
     return row.user
 
 
-def set_active(session: Session, user_id: int, active: bool) -> User:
-    """Enable or disable an account. Raises NotFound."""
+def set_active(session: Session, user_id: int, active: bool, *, actor: User, now: dt.datetime) -> User:
+    """An administrator enables or disables an account (audited). Raises NotFound."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("账号不存在")
     user.active = active
+    record(session, actor=actor, action=AuditAction.USER_ACTIVATE if active else AuditAction.USER_DEACTIVATE,
+           object_type="user", object_id=user.id, now=now)
     return user
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service_hall.audit.actions import AuditAction
 from service_hall.audit.models import AuditChainHead, AuditRecord
 
 if TYPE_CHECKING:
@@ -34,11 +35,14 @@ def _digest(rec: AuditRecord) -> str:
     return hashlib.sha256(_canonical(rec)).hexdigest()
 
 
-def record(session: Session, *, actor: User | None, action: str, object_type: str, object_id: object,
+def record(session: Session, *, actor: User | None, action: AuditAction | str, object_type: str, object_id: object,
            now: dt.datetime, jurisdiction_id: int | None = None, from_state: str | None = None,
            to_state: str | None = None, reason: str | None = None, duty: str | None = None,
            payload: dict[str, Any] | None = None) -> AuditRecord:
-    """Append one record to the chain (in the caller's transaction). Never raises for content."""
+    """Append one record to the chain (in the caller's transaction). Never raises for content.
+
+    ``action`` is an :class:`AuditAction`; a plain string is stored as given (older call sites, tests).
+    """
     head = session.scalar(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update())
     if head is None:
         head = AuditChainHead(id=1, seq=0, hash=GENESIS)
@@ -48,7 +52,7 @@ def record(session: Session, *, actor: User | None, action: str, object_type: st
         jurisdiction_id = actor.jurisdiction_id
     rec = AuditRecord(
         seq=head.seq + 1, at=now, actor_id=actor.id if actor else None,
-        actor_role=str(actor.role) if actor else None, jurisdiction_id=jurisdiction_id, action=action,
+        actor_role=str(actor.role) if actor else None, jurisdiction_id=jurisdiction_id, action=str(action),
         object_type=object_type, object_id=str(object_id), from_state=from_state, to_state=to_state,
         reason=reason, duty=duty, payload=json.loads(json.dumps(payload or {}, default=str)),
         prev_hash=head.hash,

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from service_hall.calendar.models import set_calendar_day
-from service_hall.core.errors import ValidationFailed
+from service_hall.accounts.models import User
+from service_hall.audit.actions import AuditAction
+from service_hall.audit.trail import record
+from service_hall.calendar.models import remove_calendar_day, set_calendar_day
+from service_hall.core.errors import NotFound, ValidationFailed
 
 _LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\s*[~～至]\s*(\d{4}-\d{2}-\d{2}))?\s+(休|班)\s*(.*)$")
 MAX_RANGE_DAYS = 31
@@ -66,9 +69,26 @@ def parse_calendar_lines(text: str) -> list[CalendarEntry]:
     return entries
 
 
-def enter_calendar(session: Session, text: str, *, actor_id: int | None, now: dt.datetime) -> list[CalendarEntry]:
-    """Parse and store every line (all or nothing). Raises ValidationFailed."""
+def enter_calendar(session: Session, text: str, *, actor: User, now: dt.datetime) -> list[CalendarEntry]:
+    """Parse and store every line (all or nothing), with one audit record. Raises ValidationFailed."""
     entries = parse_calendar_lines(text)
     for e in entries:
-        set_calendar_day(session, e.day, is_working=e.is_working, name=e.name, actor_id=actor_id, now=now)
+        set_calendar_day(session, e.day, is_working=e.is_working, name=e.name, actor_id=actor.id, now=now)
+    record(session, actor=actor, action=AuditAction.CALENDAR_ENTER, object_type="calendar",
+           object_id=entries[0].day.year, now=now,
+           payload={"days": [[e.day.isoformat(), e.is_working, e.name] for e in entries]})
     return entries
+
+
+def remove_calendar_entry(session: Session, day: str, *, actor: User, now: dt.datetime) -> dt.date:
+    """Delete the entered day ``day`` (``YYYY-MM-DD``), with an audit record; the official calendar or the
+    weekend rule applies again. Raises NotFound for a malformed date or a day that has no entry."""
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError:
+        raise NotFound("日期无效") from None
+    if not remove_calendar_day(session, date):
+        raise NotFound("该日期没有录入记录")
+    record(session, actor=actor, action=AuditAction.CALENDAR_REMOVE, object_type="calendar",
+           object_id=date.isoformat(), now=now)
+    return date

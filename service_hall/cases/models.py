@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from power_lists.models import PowerItem
 from service_hall.accounts.models import User
 from service_hall.core.base import Base, UTCDateTime
+from service_hall.documents.kinds import DeliveryChannel, NoticeKind
 from service_hall.files.models import ApplicantFile
 from service_hall.jurisdictions.models import Jurisdiction
 
@@ -187,29 +188,6 @@ class ClockPause(Base):
         return self.ended_on is None
 
 
-class NoticeKind(enum.StrEnum):
-    ACCEPTANCE = "acceptance"  # 受理通知书
-    CORRECTION = "correction"  # 补正材料告知书
-    REFUSAL = "refusal"  # 不予受理决定书
-    EXTENSION = "extension"  # 延长期限告知书
-    APPROVAL = "approval"  # 准予许可决定书
-    DENIAL = "denial"  # 不予许可决定书
-    DELIVERY = "delivery"  # 送达回证
-    REVOCATION = "revocation"  # 撤销行政许可决定书
-
-    @property
-    def label(self) -> str:
-        return {"acceptance": "受理通知书", "correction": "补正材料告知书", "refusal": "不予受理决定书",
-                "extension": "延长期限告知书", "approval": "准予行政许可决定书", "denial": "不予行政许可决定书",
-                "delivery": "送达回证", "revocation": "撤销行政许可决定书"}[self.value]
-
-    @property
-    def number_prefix(self) -> str:
-        """文号 abbreviation, distinct per kind (不予受理 and 不予许可 must not share a number series)."""
-        return {"acceptance": "许受", "correction": "许补", "refusal": "许不受", "extension": "许延",
-                "approval": "许准", "denial": "许不", "delivery": "送达", "revocation": "许撤"}[self.value]
-
-
 class Notice(Base):
     """A dated written notice to the applicant; its text facts are frozen in ``content``."""
 
@@ -303,18 +281,6 @@ class FollowUpCheck(Base):
     checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     checked_by: Mapped[User | None] = relationship()
-
-
-class DeliveryChannel(enum.StrEnum):
-    """送达方式 (maps to ``service_hall.documents.DeliveryMethod``: window → in_person)."""
-
-    ELECTRONIC = "electronic"
-    WINDOW = "window"
-    POST = "post"
-
-    @property
-    def label(self) -> str:
-        return {"electronic": "电子送达", "window": "窗口领取（直接送达）", "post": "邮寄送达"}[self.value]
 
 
 class Delivery(Base):

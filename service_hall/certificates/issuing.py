@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from power_lists.models import DelegationMode, PowerItem, town_authority_name
 from service_hall.accounts.models import User
+from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.cases.clock import local_date, next_number
-from service_hall.cases.models import Application, CaseStatus, Notice, NoticeKind
+from service_hall.cases.models import Application, CaseStatus, NoticeKind
 from service_hall.certificates import settings as document_settings
 from service_hall.certificates.models import Certificate, CertificateStatus
 from service_hall.certificates.settings import PDF, DocumentSettings
@@ -207,11 +208,15 @@ def issue(session: Session, case: Application, *, actor: User | None, now: dt.da
         certificate.document_blob = certificate_document(session, certificate, settings, now, case=case)
     session.add(certificate)
     session.flush()
-    record(session, actor=actor, action="certificate.issue", object_type="certificate", object_id=certificate.number,
-           now=now, jurisdiction_id=case.town_id,
+    record(session, actor=actor, action=AuditAction.CERTIFICATE_ISSUE, object_type="certificate",
+           object_id=certificate.number, now=now, jurisdiction_id=case.town_id,
            payload={"number": certificate.number, "application_id": case.id,
                     "replaces": replaces.number if replaces else None})
     return certificate
+
+
+_END_ACTIONS = {CertificateStatus.REVOKED: AuditAction.CERTIFICATE_REVOKED,
+                CertificateStatus.REPLACED: AuditAction.CERTIFICATE_REPLACED}
 
 
 def _end(session: Session, certificate: Certificate, status: CertificateStatus, *, actor: User | None,
@@ -220,7 +225,7 @@ def _end(session: Session, certificate: Certificate, status: CertificateStatus, 
     certificate.revoked_at = now
     certificate.revocation_reason = reason
     certificate.revoked_by_id = actor.id if actor else None
-    record(session, actor=actor, action=f"certificate.{status.value}", object_type="certificate",
+    record(session, actor=actor, action=_END_ACTIONS[status], object_type="certificate",
            object_id=certificate.number, now=now, jurisdiction_id=certificate.town_id, reason=reason,
            payload={"number": certificate.number})
 
@@ -267,7 +272,3 @@ def reissue(session: Session, case: Application, *, actor: User, now: dt.datetim
     _end(session, old, CertificateStatus.REPLACED, actor=actor, now=now, reason=text)
     session.flush()
     return issue(session, case, actor=actor, now=now, settings=settings, replaces=old)
-
-
-def approval_notice(case: Application) -> Notice | None:
-    return next((n for n in reversed(case.notices) if n.kind == NoticeKind.APPROVAL), None)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service_hall.cases.clock import CHINA
-from service_hall.cases.models import Application, DeliveryChannel, Notice, NoticeKind
+from service_hall.cases.models import Application, Notice
 from service_hall.certificates import settings as document_settings
 from service_hall.certificates.issuing import (
     authority_for,
@@ -29,28 +29,17 @@ from service_hall.certificates.settings import DocumentSettings
 from service_hall.core.errors import NotFound
 from service_hall.documents.context import (
     CorrectionItem,
-    DeliveryMethod,
     DeliveryRecord,
     NoticeData,
     PermitTerms,
     Remedies,
     mask_id_number,
 )
-from service_hall.documents.context import NoticeKind as DocumentKind
+from service_hall.documents.kinds import DeliveryChannel, NoticeKind
 from service_hall.files.models import StoredBlob
 
-#: Which document template prints which kind of Notice (撤销决定书 has no template yet).
-DOCUMENT_KINDS = {
-    NoticeKind.ACCEPTANCE: DocumentKind.ACCEPTANCE, NoticeKind.CORRECTION: DocumentKind.CORRECTION,
-    NoticeKind.REFUSAL: DocumentKind.REFUSAL, NoticeKind.EXTENSION: DocumentKind.EXTENSION,
-    NoticeKind.APPROVAL: DocumentKind.APPROVAL, NoticeKind.DENIAL: DocumentKind.DENIAL,
-    NoticeKind.DELIVERY: DocumentKind.DELIVERY_RECEIPT, NoticeKind.REVOCATION: DocumentKind.REVOCATION,
-}
-_METHODS = {DeliveryChannel.ELECTRONIC: DeliveryMethod.ELECTRONIC, DeliveryChannel.WINDOW: DeliveryMethod.IN_PERSON,
-            DeliveryChannel.POST: DeliveryMethod.POST}
 
-
-def render_notice(kind: DocumentKind, data: NoticeData) -> bytes:
+def render_notice(kind: NoticeKind, data: NoticeData) -> bytes:
     """The PDF (WeasyPrint is loaded on first use only). Raises DocumentDataError, DocumentRenderError."""
     from service_hall.documents.rendering import render_notice as render
 
@@ -58,7 +47,8 @@ def render_notice(kind: DocumentKind, data: NoticeData) -> bytes:
 
 
 def has_document(notice: Notice) -> bool:
-    return notice.kind in DOCUMENT_KINDS
+    """Whether the notice is printed as a PDF (every kind has a template in service_hall/documents/templates/)."""
+    return notice.kind in NoticeKind
 
 
 def _date(value: Any) -> dt.date | None:
@@ -90,7 +80,7 @@ def _delivery(session: Session, case: Application, notice: Notice) -> DeliveryRe
     clerk = session.get(User, notice.issued_by_id) if notice.issued_by_id else None
     return DeliveryRecord(
         document_title=document.kind.label if document else "行政许可决定书",
-        document_number=content.get("document") or "", method=_METHODS[DeliveryChannel(content["channel"])],
+        document_number=content.get("document") or "", method=DeliveryChannel(content["channel"]),
         delivered_at=at.replace(tzinfo=None), recipient=content.get("recipient") or "",
         address=content.get("address") or ("申请人网上办事账户" if content["channel"] == "electronic" else ""),
         delivered_by=clerk.real_name if clerk else "")
@@ -140,10 +130,9 @@ def notice_data(session: Session, notice: Notice) -> NoticeData:
 def render_signed(session: Session, notice: Notice, settings: DocumentSettings) -> bytes:
     """Render and sign the notice's PDF (no storing). Raises NotFound (kind without a document),
     DocumentDataError, DocumentError."""
-    kind = DOCUMENT_KINDS.get(notice.kind)
-    if kind is None:
+    if not has_document(notice):
         raise NotFound("该文书暂不提供电子文本")
-    pdf = render_notice(kind, notice_data(session, notice))
+    pdf = render_notice(notice.kind, notice_data(session, notice))
     return sign_pdf(pdf, signing_identity(session, settings, notice.application.town_id))
 
 

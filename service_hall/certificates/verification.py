@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.cases.clock import local_date
 from service_hall.certificates.issuing import printed_holder_id
@@ -62,8 +63,8 @@ def _counted(session: Session, certificate: Certificate, *, now: dt.datetime, ho
     # Increment in SQL so that concurrent lookups are all counted.
     session.execute(update(Certificate).where(Certificate.id == certificate.id)
                     .values(lookup_count=Certificate.lookup_count + 1))
-    record(session, actor=None, action="certificate.lookup", object_type="certificate", object_id=certificate.number,
-           now=now, jurisdiction_id=certificate.town_id, payload={"by": how})
+    record(session, actor=None, action=AuditAction.CERTIFICATE_LOOKUP, object_type="certificate",
+           object_id=certificate.number, now=now, jurisdiction_id=certificate.town_id, payload={"by": how})
     return public_view(session, certificate, local_date(now))
 
 

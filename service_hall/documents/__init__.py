@@ -24,10 +24,10 @@ _EXPORTS = {
     "Authority": "context",
     "CertificateData": "context",
     "CorrectionItem": "context",
-    "DeliveryMethod": "context",
+    "DeliveryChannel": "kinds",
     "DeliveryRecord": "context",
     "NoticeData": "context",
-    "NoticeKind": "context",
+    "NoticeKind": "kinds",
     "PermitTerms": "context",
     "Remedies": "context",
     "mask_id_number": "context",
@@ -51,7 +51,7 @@ __all__ = [
     "Authority",
     "CertificateData",
     "CorrectionItem",
-    "DeliveryMethod",
+    "DeliveryChannel",
     "DeliveryRecord",
     "DocumentDataError",
     "DocumentError",
@@ -91,10 +91,8 @@ if TYPE_CHECKING:
         Authority,
         CertificateData,
         CorrectionItem,
-        DeliveryMethod,
         DeliveryRecord,
         NoticeData,
-        NoticeKind,
         PermitTerms,
         Remedies,
         mask_id_number,
@@ -107,6 +105,7 @@ if TYPE_CHECKING:
         SigningError,
     )
     from service_hall.documents.fonts import configure as configure_fonts
+    from service_hall.documents.kinds import DeliveryChannel, NoticeKind
     from service_hall.documents.qr import qr_data_url
     from service_hall.documents.rendering import render_certificate, render_notice, render_pdf
     from service_hall.documents.signing import SigningIdentity, VerificationReport, sign_pdf, verify_pdf

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 
 from service_hall.documents.errors import DocumentDataError
+from service_hall.documents.kinds import DeliveryChannel, NoticeKind
 
 #: Info dictionary key (``/certificatenumber``) under which a certificate PDF carries its number, so that
 #: a verifier can look up its status. It comes from ``<meta name="certificatenumber">`` in the template:
@@ -76,36 +76,13 @@ class CorrectionItem:
     problem: str
 
 
-class DeliveryMethod(StrEnum):
-    """送达方式."""
-
-    ELECTRONIC = "electronic"
-    IN_PERSON = "in_person"
-    POST = "post"
-    LEFT_AT_ADDRESS = "left_at_address"
-    PUBLIC_NOTICE = "public_notice"
-
-    @property
-    def label(self) -> str:
-        return _DELIVERY_LABELS[self]
-
-
-_DELIVERY_LABELS = {
-    DeliveryMethod.ELECTRONIC: "电子送达",
-    DeliveryMethod.IN_PERSON: "直接送达",
-    DeliveryMethod.POST: "邮寄送达",
-    DeliveryMethod.LEFT_AT_ADDRESS: "留置送达",
-    DeliveryMethod.PUBLIC_NOTICE: "公告送达",
-}
-
-
 @dataclass(frozen=True)
 class DeliveryRecord:
     """送达: which document went to whom, how and when."""
 
     document_title: str
     document_number: str
-    method: DeliveryMethod
+    method: DeliveryChannel
     delivered_at: dt.datetime
     recipient: str
     address: str = ""  # postal address, e-mail, or the portal account for electronic delivery
@@ -148,50 +125,6 @@ class CertificateData:
     conditions: tuple[str, ...] = ()
     holder_id_label: str = "公民身份号码"
     address: str = ""
-
-
-class NoticeKind(StrEnum):
-    """The statutory written documents of the application flow (行政许可法 art. 32, 38, 42, 44)."""
-
-    ACCEPTANCE = "acceptance"  # 受理通知书
-    CORRECTION = "correction"  # 补正材料告知书 (一次性告知)
-    REFUSAL = "refusal"  # 不予受理决定书
-    EXTENSION = "extension"  # 延长期限告知书
-    APPROVAL = "approval"  # 准予行政许可决定书
-    DENIAL = "denial"  # 不予行政许可决定书
-    DELIVERY_RECEIPT = "delivery_receipt"  # 送达回证
-    REVOCATION = "revocation"  # 撤销行政许可决定书 (行政许可法 第六十九条)
-
-    # Shadows str.title on purpose: the title printed on the notice (a kind is never title-cased as text).
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return _NOTICE_TITLES[self]
-
-    @property
-    def template(self) -> str:
-        return _NOTICE_TEMPLATES[self]
-
-
-_NOTICE_TITLES = {
-    NoticeKind.ACCEPTANCE: "受理通知书",
-    NoticeKind.CORRECTION: "补正材料告知书",
-    NoticeKind.REFUSAL: "不予受理决定书",
-    NoticeKind.EXTENSION: "延长期限告知书",
-    NoticeKind.APPROVAL: "准予行政许可决定书",
-    NoticeKind.DENIAL: "不予行政许可决定书",
-    NoticeKind.DELIVERY_RECEIPT: "送达回证",
-    NoticeKind.REVOCATION: "撤销行政许可决定书",
-}
-_NOTICE_TEMPLATES = {
-    NoticeKind.ACCEPTANCE: "notice_acceptance.html",
-    NoticeKind.CORRECTION: "notice_correction.html",
-    NoticeKind.REFUSAL: "notice_refusal.html",
-    NoticeKind.EXTENSION: "notice_extension.html",
-    NoticeKind.APPROVAL: "decision_approval.html",
-    NoticeKind.DENIAL: "decision_denial.html",
-    NoticeKind.DELIVERY_RECEIPT: "delivery_receipt.html",
-    NoticeKind.REVOCATION: "decision_revocation.html",
-}
 
 
 @dataclass(frozen=True)
@@ -242,7 +175,7 @@ REQUIRED_FIELDS: dict[NoticeKind, tuple[str, ...]] = {
     NoticeKind.EXTENSION: ("received_on", "reasons", "deadline"),
     NoticeKind.APPROVAL: ("received_on", "permit"),
     NoticeKind.DENIAL: ("received_on", "reasons", "remedies"),
-    NoticeKind.DELIVERY_RECEIPT: ("delivery",),
+    NoticeKind.DELIVERY: ("delivery",),
     NoticeKind.REVOCATION: ("reasons", "remedies"),
 }
 

@@ -6,9 +6,8 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from service_hall.accounts.operations import create_staff, set_active, staff_accounts
+from service_hall.accounts.operations import add_staff, set_active, staff_accounts
 from service_hall.accounts.permissions import Permission, Role
-from service_hall.audit.trail import record
 from service_hall.core.errors import ValidationFailed
 from service_hall.extensions import db
 from service_hall.jurisdictions.operations import all_jurisdictions
@@ -24,13 +23,11 @@ def users() -> Any:
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            user = create_staff(db.session, request.form, now=now())
+            user = add_staff(db.session, request.form, actor=current_actor(), now=now())
         except ValidationFailed as exc:
             db.session.rollback()
             errors = exc.details or {"_schema": exc.message}
         else:
-            record(db.session, actor=current_actor(), action="user.create", object_type="user",
-                   object_id=user.id, now=now(), payload={"username": user.username, "role": str(user.role)})
             flash(f"已创建账号 {user.username}")
             return redirect(url_for("admin.users"))
     staff = staff_accounts(db.session)
@@ -44,9 +41,7 @@ def users() -> Any:
 @requires(Permission.USER_MANAGE)
 def toggle_active(user_id: int) -> Any:
     active = request.form.get("active") == "1"
-    user = set_active(db.session, user_id, active)
-    record(db.session, actor=current_actor(), action="user.activate" if active else "user.deactivate",
-           object_type="user", object_id=user.id, now=now())
+    user = set_active(db.session, user_id, active, actor=current_actor(), now=now())
     flash(("已启用 " if active else "已停用 ") + user.username)
     return redirect(url_for("admin.users"))
 
@@ -63,15 +58,11 @@ def calendar() -> Any:
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            entries = enter_calendar(db.session, request.form.get("lines", ""), actor_id=current_actor().id,
-                                     now=now())
+            entries = enter_calendar(db.session, request.form.get("lines", ""), actor=current_actor(), now=now())
         except ValidationFailed as exc:
             db.session.rollback()
             errors = exc.details or {"lines": exc.message}
         else:
-            record(db.session, actor=current_actor(), action="calendar.enter", object_type="calendar",
-                   object_id=entries[0].day.year, now=now(),
-                   payload={"days": [[e.day.isoformat(), e.is_working, e.name] for e in entries]})
             flash(f"已录入 {len(entries)} 天的节假日安排")
             return redirect(url_for("admin.calendar"))
     days = calendar_days(db.session)
@@ -83,18 +74,8 @@ def calendar() -> Any:
 @bp.post("/calendar/<day>/delete")
 @requires(Permission.CALENDAR_MANAGE)
 def calendar_delete(day: str) -> Any:
-    import datetime as dt
+    from service_hall.calendar.entry import remove_calendar_entry
 
-    from service_hall.calendar.models import remove_calendar_day
-    from service_hall.core.errors import NotFound
-
-    try:
-        date = dt.date.fromisoformat(day)
-    except ValueError:
-        raise NotFound("日期无效") from None
-    if not remove_calendar_day(db.session, date):
-        raise NotFound("该日期没有录入记录")
-    record(db.session, actor=current_actor(), action="calendar.remove", object_type="calendar",
-           object_id=date.isoformat(), now=now())
+    date = remove_calendar_entry(db.session, day, actor=current_actor(), now=now())
     flash(f"已删除 {date} 的录入，恢复为官方日历或周末规则")
     return redirect(url_for("admin.calendar"))

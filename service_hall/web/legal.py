@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from power_lists import queries, versions
 from power_lists.announcements import entrustment_announcements
 from power_lists.diff import diff_document, diff_versions
-from power_lists.document import item_to_dict, version_document
+from power_lists.document import dump_item, version_document
 from power_lists.errors import ImportRejected
 from power_lists.files import FORMATS, MEDIA_TYPES, read_document, write_document
 from power_lists.models import (
@@ -156,7 +156,7 @@ def edit_item(version_id: int, item_id: int) -> Any:
             flash(f"已保存事项 {found.code}")
             return redirect(url_for("legal.item", version_id=ver.id, item_id=found.id))
     else:
-        data = item_to_dict(found)
+        data = dump_item(found)
         row = item_to_row(data, found.position)
         values = {c.path: ("" if v is None else str(v)) for c, v in zip(COLUMNS, row, strict=True) if c.path}
         values["power_type"], values["delegation_mode"] = data["power_type"], data["delegation_mode"]

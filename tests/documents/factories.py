@@ -15,7 +15,7 @@ from service_hall.documents import (
     Authority,
     CertificateData,
     CorrectionItem,
-    DeliveryMethod,
+    DeliveryChannel,
     DeliveryRecord,
     NoticeData,
     NoticeKind,
@@ -93,10 +93,10 @@ def make_notice(kind: NoticeKind, **changes: object) -> NoticeData:
             "remedies": REMEDIES,
         },
         NoticeKind.REVOCATION: {"reasons": ("事后核查发现申请人承诺的经营场所与实际不符",), "remedies": REMEDIES},
-        NoticeKind.DELIVERY_RECEIPT: {
+        NoticeKind.DELIVERY: {
             "delivery": DeliveryRecord(
                 document_title="准予行政许可决定书", document_number="临市监许〔2025〕12号",
-                method=DeliveryMethod.ELECTRONIC, delivered_at=dt.datetime(2025, 3, 3, 14, 5),
+                method=DeliveryChannel.ELECTRONIC, delivered_at=dt.datetime(2025, 3, 3, 14, 5),
                 recipient=RARE_NAME, address="浙江政务服务网账户", delivered_by="张三",
             ),
         },

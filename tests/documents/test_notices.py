@@ -119,7 +119,7 @@ def test_denial_lists_reasons_and_both_remedies(texts) -> None:
 
 
 def test_delivery_receipt_records_how_when_and_to_whom(texts) -> None:
-    text = texts[NoticeKind.DELIVERY_RECEIPT]
+    text = texts[NoticeKind.DELIVERY]
     assert "准予行政许可决定书" in text
     assert "电子送达" in text
     assert "2025年3月3日14时05分" in text

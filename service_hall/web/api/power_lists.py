@@ -13,9 +13,10 @@ from marshmallow import Schema, fields
 
 from power_lists import queries, versions
 from power_lists.diff import diff_versions
-from power_lists.document import item_to_dict, version_document
+from power_lists.document import version_document
 from power_lists.errors import ImportRejected, Problem
 from power_lists.files import read_document
+from power_lists.schemas import ItemSchema
 from service_hall.accounts.permissions import Permission
 from service_hall.extensions import db
 from service_hall.jurisdictions.operations import by_code
@@ -50,29 +51,13 @@ class DiffQuerySchema(CountyQuerySchema):
     new = fields.Integer(required=True, data_key="to", metadata={"description": "新版本号"})
 
 
-class ItemOutSchema(Schema):
-    """An item as in the canonical file format (see /power-lists/schema.json, $defs.Item), plus its id."""
+class ItemOutSchema(ItemSchema):
+    """An item as in the canonical file format (see /power-lists/schema.json, $defs.Item), plus where it
+    stands: its id, its version and whether it can be applied for online."""
 
-    id = fields.Integer()
-    version_number = fields.Integer()
-    opens_application = fields.Boolean(metadata={"description": "是否可在线申请"})
-    code = fields.String()
-    name = fields.String()
-    sub_item = fields.String()
-    power_type = fields.String()
-    setting_basis = fields.List(fields.Dict())
-    implementing_basis = fields.List(fields.Dict())
-    original_department = fields.String()
-    receiving_body = fields.String()
-    delegation_mode = fields.String()
-    delegations = fields.List(fields.Dict())
-    responsibilities = fields.Dict()
-    accountability = fields.List(fields.Dict())
-    accepts_applications = fields.Boolean()
-    two_reviewers = fields.Boolean()
-    separate_decider = fields.Boolean()
-    guide = fields.Dict(allow_none=True)
-    note = fields.String()
+    id = fields.Integer(dump_only=True)
+    version_number = fields.Integer(attribute="version.number", dump_only=True)
+    opens_application = fields.Boolean(dump_only=True, metadata={"description": "是否可在线申请"})
 
 
 class ItemListSchema(Schema):
@@ -121,11 +106,6 @@ class SubmitSchema(Schema):
     note = fields.String(load_default="")
 
 
-def _item_out(item: Any) -> dict[str, Any]:
-    return {**item_to_dict(item), "id": item.id, "version_number": item.version.number,
-            "opens_application": item.opens_application}
-
-
 def _county(code: str | None) -> Any:
     return versions.county_for(db.session, None, code)
 
@@ -162,7 +142,7 @@ def town_items(args: dict[str, Any], code: str) -> Any:
     items = queries.items_for_town(db.session, town.id, on)
     version = queries.version_in_force(db.session, town.county.id, on)
     return {"town": town.code, "on": on, "version_number": version.number if version else None,
-            "items": [_item_out(i) for i in items]}
+            "items": items}
 
 
 @blp.route("/items/<int:item_id>", methods=["GET"])
@@ -170,7 +150,7 @@ def town_items(args: dict[str, Any], code: str) -> Any:
 @blp.response(200, ItemOutSchema)
 def get_item(item_id: int) -> Any:
     """一个已发布事项（含办事指南）"""
-    return _item_out(queries.get_item(db.session, item_id, published_only=True))
+    return queries.get_item(db.session, item_id, published_only=True)
 
 
 @blp.route("/diff", methods=["GET"])

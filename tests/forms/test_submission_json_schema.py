@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 
 from forms.definition import load_form_definition
 from forms.demo import DEMO_FORMS, DEMO_SUBMISSIONS
-from forms.openapi import to_json_schema
+from forms.submission import submission_json_schema
 from tests.forms.support import choice, definition, field
 
 
@@ -33,7 +33,7 @@ def test_schema_shape_per_field_type():
         field("agree", "boolean", required=True),
         field("rows", "table", required=True, max_rows=4, fields=[field("x", "text", required=True)]),
     )
-    schema = to_json_schema(form)
+    schema = submission_json_schema(form)
     Draft202012Validator.check_schema(schema)
     props = schema["properties"]
     assert schema["required"] == ["name", "agree", "rows"]
@@ -63,7 +63,7 @@ def test_conditional_requirement_is_expressed_with_if_then():
         choice("scope", ["a", "other"], multiple=True),
         field("scope_detail", "text", required=True, show_if={"field": "scope", "in": ["other"]}),
     )
-    schema = to_json_schema(form)
+    schema = submission_json_schema(form)
     Draft202012Validator.check_schema(schema)
     assert errors(schema, {"kind": "org", "why": "x"}) == []
     assert errors(schema, {"kind": "person", "why": "x"}) == ["'pid' is a required property"]
@@ -75,7 +75,7 @@ def test_conditional_requirement_is_expressed_with_if_then():
 
 @pytest.mark.parametrize("key", sorted(DEMO_FORMS))
 def test_demo_schemas_are_valid_and_accept_the_examples(key):
-    schema = to_json_schema(load_form_definition(DEMO_FORMS[key]))
+    schema = submission_json_schema(load_form_definition(DEMO_FORMS[key]))
     Draft202012Validator.check_schema(schema)
     assert schema["title"] == DEMO_FORMS[key]["title"]
     json.dumps(schema, ensure_ascii=False)

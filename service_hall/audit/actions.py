@@ -1,0 +1,128 @@
+"""The names of audited actions and how staff read them.
+
+``AuditRecord.action`` stores the value (``case.accept``, ``power_list.publish`` …), so the values never
+change: records already in the chain must keep reading the same. The ``case.*`` names are the case
+transitions (``service_hall.cases.transitions.Action``) prefixed with ``case.``; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    # The case flow: one per transition Action, written by ``transitions.apply``.
+    CASE_SUBMIT = "case.submit"
+    CASE_RESUBMIT = "case.resubmit"
+    CASE_ACCEPT = "case.accept"
+    CASE_ACCEPT_WITH_PLEDGE = "case.accept_with_pledge"
+    CASE_REQUEST_CORRECTION = "case.request_correction"
+    CASE_REFUSE = "case.refuse"
+    CASE_DEEM_ACCEPT = "case.deem_accept"
+    CASE_WITHDRAW = "case.withdraw"
+    CASE_SIGN_PLEDGE = "case.sign_pledge"
+    CASE_APPROVE_ON_PLEDGE = "case.approve_on_pledge"
+    CASE_START_SPECIAL = "case.start_special"
+    CASE_END_SPECIAL = "case.end_special"
+    CASE_RECORD_OPINION = "case.record_opinion"
+    CASE_COMPLETE_REVIEW = "case.complete_review"
+    CASE_EXTEND = "case.extend"
+    CASE_APPROVE = "case.approve"
+    CASE_DENY = "case.deny"
+    CASE_DELIVER = "case.deliver"
+    CASE_PASS_CHECK = "case.pass_check"
+    CASE_REVOKE = "case.revoke"
+    # Around the case flow.
+    CASE_REFUSED_ATTEMPT = "case.refused_attempt"
+    ACCOUNTABILITY_RAISE = "accountability.raise"
+    ACCOUNTABILITY_RESOLVE = "accountability.resolve"
+    RATING_CREATE = "rating.create"
+    RECTIFICATION_CALLBACK = "rectification.callback"
+    VISIT_RECORD = "visit.record"
+    # Certificates.
+    CERTIFICATE_ISSUE = "certificate.issue"
+    CERTIFICATE_REVOKED = "certificate.revoked"
+    CERTIFICATE_REPLACED = "certificate.replaced"
+    CERTIFICATE_LOOKUP = "certificate.lookup"
+    # The power list's versions.
+    POWER_LIST_CREATE_DRAFT = "power_list.create_draft"
+    POWER_LIST_IMPORT = "power_list.import"
+    POWER_LIST_ITEM_ADD = "power_list.item.add"
+    POWER_LIST_ITEM_UPDATE = "power_list.item.update"
+    POWER_LIST_ITEM_REVOKE = "power_list.item.revoke"
+    POWER_LIST_DISCARD = "power_list.discard"
+    POWER_LIST_SUBMIT = "power_list.submit"
+    POWER_LIST_REJECT = "power_list.reject"
+    POWER_LIST_PUBLISH = "power_list.publish"
+    POWER_LIST_SUPERSEDE = "power_list.supersede"
+    # Administration.
+    USER_CREATE = "user.create"
+    USER_ACTIVATE = "user.activate"
+    USER_DEACTIVATE = "user.deactivate"
+    CALENDAR_ENTER = "calendar.enter"
+    CALENDAR_REMOVE = "calendar.remove"
+
+    @property
+    def label(self) -> str:
+        """The action as staff read it in a case's history and in the audit log."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    AuditAction.CASE_SUBMIT: "提交申请",
+    AuditAction.CASE_RESUBMIT: "提交补正材料",
+    AuditAction.CASE_ACCEPT: "受理",
+    AuditAction.CASE_ACCEPT_WITH_PLEDGE: "容缺受理",
+    AuditAction.CASE_REQUEST_CORRECTION: "一次性告知补正",
+    AuditAction.CASE_REFUSE: "不予受理",
+    AuditAction.CASE_DEEM_ACCEPT: "逾期自动受理",
+    AuditAction.CASE_WITHDRAW: "撤回申请",
+    AuditAction.CASE_SIGN_PLEDGE: "签署告知承诺书",
+    AuditAction.CASE_APPROVE_ON_PLEDGE: "告知承诺当场准予许可",
+    AuditAction.CASE_START_SPECIAL: "启动特别程序",
+    AuditAction.CASE_END_SPECIAL: "特别程序结束",
+    AuditAction.CASE_RECORD_OPINION: "提出审查意见",
+    AuditAction.CASE_COMPLETE_REVIEW: "审查完毕",
+    AuditAction.CASE_EXTEND: "延长办理期限",
+    AuditAction.CASE_APPROVE: "准予许可",
+    AuditAction.CASE_DENY: "不予许可",
+    AuditAction.CASE_DELIVER: "送达",
+    AuditAction.CASE_PASS_CHECK: "事后核查属实",
+    AuditAction.CASE_REVOKE: "撤销",
+    AuditAction.CASE_REFUSED_ATTEMPT: "被拒绝的操作",
+    AuditAction.ACCOUNTABILITY_RAISE: "触发追责情形",
+    AuditAction.ACCOUNTABILITY_RESOLVE: "追责情形已处理",
+    AuditAction.RATING_CREATE: "申请人评价",
+    AuditAction.RECTIFICATION_CALLBACK: "整改回访",
+    AuditAction.VISIT_RECORD: "来访登记",
+    AuditAction.CERTIFICATE_ISSUE: "颁发证照",
+    AuditAction.CERTIFICATE_REVOKED: "证照撤销",
+    AuditAction.CERTIFICATE_REPLACED: "证照换发",
+    AuditAction.CERTIFICATE_LOOKUP: "证照核验查询",
+    AuditAction.POWER_LIST_CREATE_DRAFT: "新建清单草稿",
+    AuditAction.POWER_LIST_IMPORT: "导入清单",
+    AuditAction.POWER_LIST_ITEM_ADD: "新增事项",
+    AuditAction.POWER_LIST_ITEM_UPDATE: "修改事项",
+    AuditAction.POWER_LIST_ITEM_REVOKE: "取消事项",
+    AuditAction.POWER_LIST_DISCARD: "废弃草稿",
+    AuditAction.POWER_LIST_SUBMIT: "提交法制审核",
+    AuditAction.POWER_LIST_REJECT: "退回修改",
+    AuditAction.POWER_LIST_PUBLISH: "审核通过并发布",
+    AuditAction.POWER_LIST_SUPERSEDE: "被新版本替代",
+    AuditAction.USER_CREATE: "新建账号",
+    AuditAction.USER_ACTIVATE: "启用账号",
+    AuditAction.USER_DEACTIVATE: "停用账号",
+    AuditAction.CALENDAR_ENTER: "登记节假日或调休",
+    AuditAction.CALENDAR_REMOVE: "删除节假日或调休",
+}
+
+
+def label_of(action: str) -> str:
+    """The Chinese label of a stored action name; a name this version does not know reads as itself.
+
+    Never raises.
+    """
+    try:
+        return AuditAction(action).label
+    except ValueError:
+        return action
