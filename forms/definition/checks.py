@@ -53,7 +53,7 @@ def semantic_errors(raw: Any) -> dict[str, list[str]]:
 
 def _field_type(raw: Mapping[str, Any]) -> FieldType | None:
     try:
-        return FieldType(raw.get("type"))
+        return FieldType(str(raw.get("type")))
     except ValueError:
         return None
 

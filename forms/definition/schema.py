@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, post_dump, post_load, validate, validates_schema
 from marshmallow import fields as ma
+from marshmallow.types import ErrorMessages
 
 from forms.definition.checks import semantic_errors
 from forms.definition.model import (
@@ -32,7 +33,7 @@ from forms.definition.model import (
 )
 
 
-def _msgs(invalid: str) -> dict[str, str]:
+def _msgs(invalid: str) -> ErrorMessages:
     return {"required": "必填", "null": "不能为空", "invalid": invalid, "type": invalid}
 
 
@@ -71,7 +72,7 @@ class _Bound(ma.Raw):
 
 
 class _DefinitionPart(Schema):
-    error_messages: ClassVar[dict[str, str]] = {"unknown": "不支持的属性", "type": "应为对象"}
+    error_messages: dict[str, str] = {"unknown": "不支持的属性", "type": "应为对象"}  # noqa: RUF012
 
     class Meta:
         unknown = RAISE
@@ -115,7 +116,7 @@ class FieldSchema(_DefinitionPart):
     max_span_days = _integer(1)
     options = _list(_nested(OptionSchema))
     multiple = _boolean()
-    fields = _list(_nested(lambda: FieldSchema()))
+    fields = _list(_nested(lambda: FieldSchema()))  # type: ignore[assignment]  # the format's key
     min_rows = _integer(0, 1000)
     max_rows = _integer(1, 1000)
 
@@ -148,7 +149,7 @@ class FormDefinitionSchema(_DefinitionPart):
                                 validate=validate.Equal(FORMAT_VERSION, error="不支持的格式版本，当前为 1"))
     title = _string(required=True, validate=validate.Length(min=1, max=100, error="应为1到100个字符"))
     description = _string(validate=validate.Length(max=2000, error="不能超过2000个字符"))
-    fields = _list(_nested(FieldSchema), required=True)
+    fields = _list(_nested(FieldSchema), required=True)  # type: ignore[assignment]  # the format's key
     materials = _list(_nested(MaterialSchema), load_default=list)
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)

@@ -34,6 +34,7 @@ class AuditAction(StrEnum):
     CASE_REVOKE = "case.revoke"
     # Around the case flow.
     CASE_REFUSED_ATTEMPT = "case.refused_attempt"
+    CASE_SUPPLY_DEFERRED = "case.supply_deferred"  # 容缺材料补交 (no status change)
     ACCOUNTABILITY_RAISE = "accountability.raise"
     ACCOUNTABILITY_RESOLVE = "accountability.resolve"
     RATING_CREATE = "rating.create"
@@ -90,6 +91,7 @@ _LABELS = {
     AuditAction.CASE_PASS_CHECK: "事后核查属实",
     AuditAction.CASE_REVOKE: "撤销",
     AuditAction.CASE_REFUSED_ATTEMPT: "被拒绝的操作",
+    AuditAction.CASE_SUPPLY_DEFERRED: "补交容缺材料",
     AuditAction.ACCOUNTABILITY_RAISE: "触发追责情形",
     AuditAction.ACCOUNTABILITY_RESOLVE: "追责情形已处理",
     AuditAction.RATING_CREATE: "申请人评价",

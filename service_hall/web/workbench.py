@@ -9,6 +9,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from service_hall.accounts.models import User
 from service_hall.accounts.permissions import Permission, Role
+from service_hall.audit.actions import label_of
 from service_hall.cases import intake, ratings
 from service_hall.cases.accountability import KIND_LABELS, clock_view, delivery_due_on
 from service_hall.cases.actions import Audience, allowed_actions
@@ -16,7 +17,7 @@ from service_hall.cases.models import CaseStatus, DeliveryChannel, PauseKind, Re
 from service_hall.cases.queries import case_history, deadline_state, parse_statuses, queue, staff_case
 from service_hall.cases.rules import rules_for
 from service_hall.cases.schemas import SPECIAL_KINDS
-from service_hall.cases.transitions import Action, Stage
+from service_hall.cases.transitions import Stage
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.extensions import db
 from service_hall.files.store import FileStore
@@ -50,14 +51,6 @@ STAGE_OF_STATUS = {
     CaseStatus.REVIEWED: Stage.DECISION, CaseStatus.APPROVED: Stage.DELIVERY,
     CaseStatus.DELIVERED: Stage.SUPERVISION,
 }
-def history_label(action: str) -> str:
-    """Audit action names as staff read them."""
-    name = action.removeprefix("case.")
-    if name in {a.value for a in Action}:
-        return Action(name).label
-    return {"case.refused_attempt": "被拒绝的操作", "accountability.raise": "触发追责情形",
-            "accountability.resolve": "追责情形已处理", "rating.create": "申请人评价",
-            "rectification.callback": "整改回访", "visit.record": "来访登记"}.get(action, action)
 
 
 def _render_case(case: Any, errors: dict[str, str] | None = None, status: int = 200) -> Any:
@@ -70,7 +63,7 @@ def _render_case(case: Any, errors: dict[str, str] | None = None, status: int = 
                            can=allowed_actions(case, current_actor(), now()), Stage=Stage, errors=errors or {},
                            values=form_values(), history=history, actors=actors, stage=stage,
                            status_labels={c.value: c.label for c in CaseStatus},
-                           history_label=history_label, clock=clock_view(case, cal, now()),
+                           history_label=label_of, clock=clock_view(case, cal, now()),
                            special_kinds=SPECIAL_KINDS, Recommendation=Recommendation,
                            channels=list(DeliveryChannel), PauseKind=PauseKind, kind_labels=KIND_LABELS,
                            delivery_due=delivery_due_on(case, cal), rating=ratings.rating_of(db.session, case),
