@@ -24,6 +24,8 @@ from service_hall.cases.models import (
     CaseStatus,
     CheckResult,
     FollowUpCheck,
+    Notice,
+    NoticeKind,
     PauseKind,
     TriggerSeverity,
 )
@@ -359,3 +361,43 @@ def watched_deadlines(session: Session, staff: User, calendar: WorkingCalendar,
             watch(case, "容缺材料补交期限", case.pledge_due_on)
     rows.sort(key=lambda r: (r.left, r.case.id))
     return rows
+
+
+@dataclass(frozen=True)
+class RestatedDeadline:
+    """An open case whose provisional deadline moved when the working calendar changed, and the notice
+    that stated the old date (the applicant must be told the new one)."""
+
+    case: Application
+    before: dt.date | None
+    after: dt.date | None
+    notice: Notice | None
+
+
+def recompute_provisional_deadlines(session: Session, calendar: WorkingCalendar,
+                                    now: dt.datetime) -> list[RestatedDeadline]:
+    """After the working calendar changed (a year's holidays entered or corrected): recompute the
+    deadlines of every open case that rested on guessed days, and return those that moved with the
+    notice that stated them. Does not commit; raises nothing."""
+    from service_hall.cases.clock import INTAKE_DAYS
+
+    today = local_date(now)
+    moved: list[RestatedDeadline] = []
+    for case in session.scalars(select(Application).where(
+            Application.deadline_provisional.is_(True),
+            Application.status.in_((CaseStatus.SUBMITTED, *DECISION_CLOCK))).order_by(Application.id)):
+        if case.status == CaseStatus.SUBMITTED and case.received_on is not None:
+            before = case.intake_due_on
+            due = calendar.add_working_days(case.received_on, INTAKE_DAYS)
+            case.intake_due_on, case.deadline_provisional = due.due, due.provisional
+            after, stated = case.intake_due_on, None
+        else:
+            before = case.statutory_due_on
+            refresh_deadlines(case, calendar, today)
+            after = case.statutory_due_on
+            stated = next((n for n in reversed(case.notices)
+                           if n.kind in (NoticeKind.ACCEPTANCE, NoticeKind.EXTENSION)), None)
+        if before != after:
+            moved.append(RestatedDeadline(case, before, after, stated))
+    session.flush()
+    return moved

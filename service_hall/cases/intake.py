@@ -262,7 +262,8 @@ def _start_decision_clock(session: Session, case: Application, accepted_on: dt.d
     _set_decision_deadlines(case, calendar)
     return issue_notice(session, case, NoticeKind.ACCEPTANCE, actor=actor, now=now, content={
         "accepted_on": accepted_on.isoformat(), "due_on": case.due_on.isoformat() if case.due_on else None,
-        "statutory_due_on": case.statutory_due_on.isoformat() if case.statutory_due_on else None, **extra})
+        "statutory_due_on": case.statutory_due_on.isoformat() if case.statutory_due_on else None,
+        "provisional": case.deadline_provisional, **extra})
 
 
 def accept(ctx: Context, case: Application, *, expected_version: int | None = None) -> Notice:
@@ -341,11 +342,13 @@ def request_correction(ctx: Context, case: Application, *, items: Sequence[Mappi
                      expected_version=expected_version, duty=duties_text(case, Stage.INTAKE),
                      params={"items": clean})
     today = local_date(now)
-    respond_by = calendar.add_working_days(today, respond_days).due
+    respond = calendar.add_working_days(today, respond_days)
+    respond_by = respond.due
     case.corrections.append(CorrectionNotice(items=clean, respond_by=respond_by, issued_at=now, issued_by_id=actor.id))
     case.pauses.append(ClockPause(kind=PauseKind.CORRECTION, started_on=today))
     return issue_notice(session, case, NoticeKind.CORRECTION, actor=actor, now=now,
-                   content={"items": clean, "respond_by": respond_by.isoformat()})
+                        content={"items": clean, "respond_by": respond_by.isoformat(),
+                                 "provisional": respond.provisional})
 
 
 def resubmit(ctx: Context, case: Application, *, data: Mapping[str, Any] | None, materials: Mapping[str, ApplicantFile],

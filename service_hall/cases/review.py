@@ -145,7 +145,7 @@ def extend(ctx: Context, case: Application, *, reason: str, expected_version: in
     return _notice(session, case, NoticeKind.EXTENSION, actor=actor, now=now, content={
         "reason": text, "days": EXTENSION_DAYS, "previous_due_on": before.isoformat() if before else None,
         "statutory_due_on": case.statutory_due_on.isoformat() if case.statutory_due_on else None,
-        "approved_by": actor.real_name})
+        "provisional": case.deadline_provisional, "approved_by": actor.real_name})
 
 
 def _approval_notice(ctx: Context, case: Application, opinion: str | None, **extra: Any) -> Notice:

@@ -100,9 +100,12 @@ def notice_data(session: Session, notice: Notice) -> NoticeData:
         "applicant_id": shown_id, "item_name": case.item_name, "legal_basis": legal_basis_text(item),
         "issued_on": notice.issued_on, "case_number": case.case_number or "", "received_on": case.received_on}
     kind = notice.kind
+    values["deadline_provisional"] = bool(content.get("provisional"))
     if kind is NoticeKind.ACCEPTANCE:
         values["deadline"] = _date(content.get("statutory_due_on") or content.get("due_on"))
         values["deemed_accepted"] = bool(content.get("deemed"))
+        values["deferred"] = tuple(content.get("pledge") or ())
+        values["deferred_due"] = _date(content.get("pledge_due_on"))
     elif kind is NoticeKind.CORRECTION:
         values["items"] = tuple(CorrectionItem(material=i.get("name") or i.get("target") or "",
                                                problem=i.get("problem") or "") for i in content.get("items") or [])

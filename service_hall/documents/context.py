@@ -153,6 +153,10 @@ class NoticeData:
     received_on: dt.date | None = None
     deadline: dt.date | None = None
     deemed_accepted: bool = False  # acceptance by operation of law (no action within 5 working days)
+    # The deadline rests on days the official calendar does not cover yet (weekends-only guess).
+    deadline_provisional: bool = False
+    deferred: tuple[str, ...] = ()  # acceptance under 容缺: the materials still to be supplied
+    deferred_due: dt.date | None = None
     reasons: tuple[str, ...] = ()
     items: tuple[CorrectionItem, ...] = ()
     competent_office: str = ""

@@ -64,6 +64,7 @@ def calendar() -> Any:
             errors = exc.details or {"lines": exc.message}
         else:
             flash(f"已录入 {len(entries)} 天的节假日安排")
+            _restate_deadlines()
             return redirect(url_for("admin.calendar"))
     days = calendar_days(db.session)
     package = covered_years()
@@ -78,4 +79,22 @@ def calendar_delete(day: str) -> Any:
 
     date = remove_calendar_entry(db.session, day, actor=current_actor(), now=now())
     flash(f"已删除 {date} 的录入，恢复为官方日历或周末规则")
+    _restate_deadlines()
     return redirect(url_for("admin.calendar"))
+
+
+def _restate_deadlines() -> None:
+    """The calendar changed: open deadlines that rested on guessed days are recomputed, and the notices
+    that stated a date that moved are listed, so that the applicants can be told."""
+    from service_hall.calendar.working_days import WorkingCalendar
+    from service_hall.cases.accountability import recompute_provisional_deadlines
+
+    db.session.flush()
+    moved = recompute_provisional_deadlines(db.session, WorkingCalendar.from_session(db.session), now())
+    if not moved:
+        return
+    flash(f"已按新的日历重新计算 {len(moved)} 件办件的期限。")
+    stated = [m for m in moved if m.notice is not None]
+    if stated:
+        flash("以下文书所载期限已变化，请书面告知申请人调整后的日期：" + "；".join(
+            f"{m.notice.number}（{m.case.case_number}：{m.before} → {m.after}）" for m in stated if m.notice))
