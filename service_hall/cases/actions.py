@@ -182,7 +182,8 @@ ACTIONS: dict[str, CaseAction] = {a.name: a for a in [
         permission_needed=Permission.CASE_FILE_ON_BEHALF),
     # The applicant's own actions.
     CaseAction("answer_correction", APPLICANT, s.ResubmitIn, lambda c, case, d: intake.resubmit(
-        c, case, data=d.get("data"), materials=d["files"], upload_errors=d.get("upload_errors")),
+        c, case, data=d.get("data"), materials=d["files"], upload_errors=d.get("upload_errors"),
+        form_post=d.get("form_post")),
         "补正材料已提交，请等待窗口受理", "提交补正材料", transition=Action.RESUBMIT, path="correction",
         materials=True),
     CaseAction("supply_deferred", APPLICANT, s.ResubmitIn, lambda c, case, d: intake.supply_deferred(

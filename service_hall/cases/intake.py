@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -332,6 +332,14 @@ def request_correction(ctx: Context, case: Application, *, items: Sequence[Mappi
         elif len(problem) > 500:
             errors[f"items[{i}].problem"] = "补正说明不能超过500字"
         clean.append({"target": target, "name": names.get(target, target or "申请信息"), "problem": problem})
+        if target.startswith(FIELD_TARGET):
+            definition = pinned_definition(session, case)
+            field = next((f for f in (definition.fields if definition else ()) if
+                          f.name == target.removeprefix(FIELD_TARGET)), None)
+            if field is None:
+                errors[f"items[{i}].target"] = "申请表中没有该项信息"
+            else:
+                clean[-1]["name"] = f"申请信息：{field.label}"
     if not clean:
         errors["items"] = "请至少列出一项需要补正的材料或信息"
     if not 1 <= respond_days <= 60:
@@ -351,27 +359,59 @@ def request_correction(ctx: Context, case: Application, *, items: Sequence[Mappi
                                  "provisional": respond.provisional})
 
 
+FIELD_TARGET = "field:"  # a correction item that names a field of the application form, not a material
+
+
+def pinned_definition(session: Session, case: Application) -> FormDefinition | None:
+    """The form definition the case was submitted with (None for items without a form). Raises nothing."""
+    if case.form_definition_id is None:
+        return None
+    from forms.models import FormDefinitionVersion
+
+    version = session.get(FormDefinitionVersion, case.form_definition_id)
+    return load_form_definition(version.definition) if version is not None else None
+
+
+def fields_to_correct(session: Session, case: Application) -> FormDefinition | None:
+    """The part of the pinned form that the open correction notice asks to correct: only those fields
+    open for editing (None when the notice names no field). Raises nothing."""
+    definition = pinned_definition(session, case)
+    if definition is None or not case.corrections:
+        return None
+    names = {i["target"].removeprefix(FIELD_TARGET) for i in case.corrections[-1].items
+             if str(i.get("target", "")).startswith(FIELD_TARGET)}
+    subset = tuple(f for f in definition.fields if f.name in names)
+    return replace(definition, fields=subset) if subset else None
+
+
 def resubmit(ctx: Context, case: Application, *, data: Mapping[str, Any] | None, materials: Mapping[str, ApplicantFile],
-             upload_errors: Mapping[str, str] | None = None) -> None:
+             upload_errors: Mapping[str, str] | None = None, form_post: Any = None) -> None:
     """The applicant answers the correction notice; the intake period starts again from today.
 
+    Only the fields the notice names may change (from ``data``, or parsed from the page's ``form_post``);
+    the whole application is validated again, and each change is kept as before/after on the notice.
     Raises ValidationFailed (nothing changes), Conflict, PermissionDenied.
     """
     session, actor, now, calendar = ctx.session, ctx.user, ctx.now, ctx.calendar
     town = case.town
     rules = rules_for(case.power_item)
-    definition = None
-    if case.form_definition_id is not None:
-        from forms.models import FormDefinitionVersion
-
-        version = session.get(FormDefinitionVersion, case.form_definition_id)
-        definition = load_form_definition(version.definition) if version is not None else None
+    definition = pinned_definition(session, case)
     form = ApplicationForm(case.power_item, rules, case.form_definition_id, definition)
     errors: dict[str, str] = dict(upload_errors or {})
     clean = case.data
-    if data is not None and definition is not None:
+    editable = fields_to_correct(session, case)
+    edited: dict[str, Any] = {}
+    if editable is not None:
+        names = {f.name for f in editable.fields}
+        if form_post is not None:
+            from forms.submission import parse_html_form
+
+            edited = parse_html_form(editable, form_post)
+        elif data is not None:
+            edited = {k: v for k, v in data.items() if k in names}
+    if edited and definition is not None:
         try:
-            clean = _validate_data(session, town, form, data, now)
+            clean = _validate_data(session, town, form, {**(case.data or {}), **edited}, now)
         except ValidationFailed as exc:
             errors.update(exc.details or {})
     attached = {m.material_code: m.file for m in case.materials} | dict(materials)
@@ -379,7 +419,14 @@ def resubmit(ctx: Context, case: Application, *, data: Mapping[str, Any] | None,
                    if k not in errors})
     if errors:
         raise ValidationFailed("补正信息有误，请按提示修改", details=errors)
-    apply_transition(session, case, Action.RESUBMIT, actor=actor, now=now)
+    changes = {k: [(case.data or {}).get(k), clean.get(k)] for k in edited if (case.data or {}).get(k) != clean.get(k)}
+    apply_transition(session, case, Action.RESUBMIT, actor=actor, now=now,
+                     params={"changes": changes} if changes else None)
+    if changes:
+        notice = case.corrections[-1]
+        notice.items = [{**i, "before": changes[name][0], "after": changes[name][1]}
+                        if (name := str(i.get("target", "")).removeprefix(FIELD_TARGET)) in changes else i
+                        for i in notice.items]
     case.data = clean
     _attach(session, case, form, materials, now)
     today = local_date(now)

@@ -45,6 +45,7 @@ def _view(entry: CaseAction, *, key: str, load: Load, render: Render, after: Cal
             data = entry.schema.load_or_fail(raw)
             if entry.materials:
                 data["files"], data["upload_errors"] = _uploads(load(**ids))
+                data["form_post"] = request.form  # the fields a correction notice opened for editing
             if entry.audience is Audience.STAFF and entry.transition is not None:
                 audited = entry.audited_as(data)
                 assert audited is not None

@@ -60,7 +60,8 @@ def _render_application(case: Any, errors: dict[str, str] | None = None, status:
                            files=applicant_files(db.session, case.applicant), errors=errors or {},
                            rules=rules_for(case.power_item), clock=clock_view(case, cal, now()),
                            rating=ratings.rating_of(db.session, case), score_labels=ratings.SCORE_LABELS,
-                           pledge_text=review.PLEDGE_TEXT), status
+                           pledge_text=review.PLEDGE_TEXT, editable=intake.fields_to_correct(db.session, case),
+                           villages={j.code: j.name for j in case.town.children}), status
 
 
 @bp.get("/applications/<ref>")

@@ -67,7 +67,8 @@ def _render_case(case: Any, errors: dict[str, str] | None = None, status: int = 
                            special_kinds=SPECIAL_KINDS, Recommendation=Recommendation,
                            channels=list(DeliveryChannel), PauseKind=PauseKind, kind_labels=KIND_LABELS,
                            delivery_due=delivery_due_on(case, cal), rating=ratings.rating_of(db.session, case),
-                           visits=intake.visits_for(db.session, case)), status
+                           visits=intake.visits_for(db.session, case),
+                           form_fields=getattr(intake.pinned_definition(db.session, case), "fields", ())), status
 
 
 @bp.get("/cases/<int:case_id>")

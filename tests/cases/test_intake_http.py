@@ -472,3 +472,33 @@ def test_the_applicant_block_is_prefilled_from_the_account(app, world):
     page = applicant.get(APPLY).get_data(as_text=True)
     assert re.search(r'name="applicant_name"[^>]*value="李堃"', page)
     assert re.search(r'name="phone"[^>]*value="13900000001"', page)
+
+
+def test_a_correction_of_application_data_opens_only_the_named_fields(app, client, world):
+    applicant = app.test_client()
+    login(applicant, "13900000001")
+    _submit(applicant)
+    case = _case(app)
+    login(client, "clerk1")
+    page = client.get(f"/workbench/cases/{case.id}").get_data(as_text=True)
+    assert '<option value="field:area">申请面积（平方米）</option>' in page
+    resp = post_form(client, f"/workbench/cases/{case.id}", {
+        "target": ["field:area", "M02"], "problem": ["申请面积与宅基地标准不符", "身份证照片不清晰"],
+        "respond_days": "10"}, action=f"/workbench/cases/{case.id}/correction")
+    assert resp.status_code == 302
+    view = applicant.get(f"/portal/applications/{case.ref}").get_data(as_text=True)
+    assert "申请信息：申请面积（平方米）" in view and 'name="area"' in view and 'name="applicant_name"' not in view
+    url = f"/portal/applications/{case.ref}/correction"
+    bad = post_form(applicant, f"/portal/applications/{case.ref}", {
+        "area": "999", "material-M02": (io.BytesIO(PNG), "身份证.png")}, action=url,
+        content_type="multipart/form-data")
+    assert bad.status_code == 422 and str(_case(app).data["area"]) == "120"
+    resp = post_form(applicant, f"/portal/applications/{case.ref}", {
+        "area": "95", "applicant_name": "别人", "material-M02": (io.BytesIO(PNG), "身份证.png")}, action=url,
+        content_type="multipart/form-data")
+    assert resp.status_code == 302
+    answered = _case(app)
+    assert answered.status == CaseStatus.SUBMITTED
+    assert str(answered.data["area"]) == "95" and answered.data["applicant_name"] == "李堃"  # only the named field
+    page = client.get(f"/workbench/cases/{case.id}").get_data(as_text=True)
+    assert "更正前：120；更正后：95" in page
