@@ -333,13 +333,16 @@ def request_correction(ctx: Context, case: Application, *, items: Sequence[Mappi
             errors[f"items[{i}].problem"] = "补正说明不能超过500字"
         clean.append({"target": target, "name": names.get(target, target or "申请信息"), "problem": problem})
         if target.startswith(FIELD_TARGET):
-            definition = pinned_definition(session, case)
-            field = next((f for f in (definition.fields if definition else ()) if
-                          f.name == target.removeprefix(FIELD_TARGET)), None)
+            # "field:<name>", or "field:<position>" as the page sends it (the page shows labels only).
+            fields = pinned_definition(session, case)
+            known = list(fields.fields) if fields else []
+            ref = target.removeprefix(FIELD_TARGET)
+            field = (known[int(ref)] if ref.isdigit() and int(ref) < len(known)
+                     else next((f for f in known if f.name == ref), None))
             if field is None:
                 errors[f"items[{i}].target"] = "申请表中没有该项信息"
             else:
-                clean[-1]["name"] = f"申请信息：{field.label}"
+                clean[-1].update(target=FIELD_TARGET + field.name, name=f"申请信息：{field.label}")
     if not clean:
         errors["items"] = "请至少列出一项需要补正的材料或信息"
     if not 1 <= respond_days <= 60:

@@ -481,9 +481,9 @@ def test_a_correction_of_application_data_opens_only_the_named_fields(app, clien
     case = _case(app)
     login(client, "clerk1")
     page = client.get(f"/workbench/cases/{case.id}").get_data(as_text=True)
-    assert '<option value="field:area">申请面积（平方米）</option>' in page
+    assert '<option value="field:4">申请面积（平方米）</option>' in page
     resp = post_form(client, f"/workbench/cases/{case.id}", {
-        "target": ["field:area", "M02"], "problem": ["申请面积与宅基地标准不符", "身份证照片不清晰"],
+        "target": ["field:4", "M02"], "problem": ["申请面积与宅基地标准不符", "身份证照片不清晰"],
         "respond_days": "10"}, action=f"/workbench/cases/{case.id}/correction")
     assert resp.status_code == 302
     view = applicant.get(f"/portal/applications/{case.ref}").get_data(as_text=True)
