@@ -221,8 +221,9 @@ def approve_on_pledge(ctx: Context, case: Application, *, expected_version: int 
                      expected_version=expected_version, duty=duties_text(case, Stage.DECISION),
                      params={"pledge_signed_at": case.pledge_signed_at})
     today = local_date(now)
-    case.accepted_on = today
-    refresh_deadlines(case, calendar, today)
+    if case.accepted_on is None:  # accepted and approved in one act at the window
+        case.accepted_on = today
+        refresh_deadlines(case, calendar, today)
     due = calendar.add_working_days(today, ctx.settings.follow_up_check_days).due
     case.checks.append(FollowUpCheck(town_id=case.town_id, due_on=due, created_at=now, result=CheckResult.PENDING))
     session.flush()

@@ -181,6 +181,17 @@ def _approve_on_pledge(ctx: GuardContext) -> None:
     _separate_decider(ctx, deciding_at_intake=True)
 
 
+def _approve_on_pledge_accepted(ctx: GuardContext) -> None:
+    """告知承诺制 after the window accepted: pledge signed, no review opinion against it yet, and the
+    head is not the one who accepted where the item separates the two."""
+    _pledge_item(ctx)
+    if ctx.case.pledge_signed_at is None:
+        raise Conflict("申请人尚未签署告知承诺书，不能依承诺准予许可")
+    if ctx.case.reviews:
+        raise Conflict("本件已进入审查，请按审查结论作出决定")
+    _separate_decider(ctx)
+
+
 def _reviewers_needed(ctx: GuardContext) -> None:
     """审查: at least one opinion; two from different reviewers where the item requires it."""
     needed = 2 if _rules(ctx).two_reviewers else 1
@@ -257,6 +268,9 @@ TABLE: dict[tuple[CaseStatus, Action], Transition] = {
     (S.CORRECTION_REQUESTED, Action.RESUBMIT): Transition(S.SUBMITTED, (Actor.APPLICANT,
                                                                         Permission.CASE_FILE_ON_BEHALF), Stage.INTAKE),
     (S.CORRECTION_REQUESTED, Action.WITHDRAW): Transition(S.WITHDRAWN, _APPLICANT, Stage.OTHER),
+    (S.ACCEPTED, Action.SIGN_PLEDGE): Transition(S.ACCEPTED, _APPLICANT, Stage.INTAKE, _pledge_not_signed),
+    (S.ACCEPTED, Action.APPROVE_ON_PLEDGE): Transition(S.APPROVED, _DECIDE, Stage.DECISION,
+                                                      _approve_on_pledge_accepted),
     (S.ACCEPTED, Action.START_SPECIAL): Transition(S.SPECIAL_PROCEDURE, _REVIEW, Stage.REVIEW),
     (S.ACCEPTED, Action.RECORD_OPINION): Transition(S.ACCEPTED, _REVIEW, Stage.REVIEW, _new_reviewer),
     (S.ACCEPTED, Action.COMPLETE_REVIEW): Transition(S.REVIEWED, _REVIEW, Stage.REVIEW, _reviewers_needed),

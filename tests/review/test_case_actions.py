@@ -86,3 +86,23 @@ def test_an_error_page_offers_the_way_back(app, rworld, client):
     assert resp.status_code == 403
     body = resp.get_data(as_text=True)
     assert '<a href="/workbench/">返回上一页</a>' in body and "联系本单位系统管理员" in body
+
+
+def test_a_signed_pledge_can_still_be_approved_after_the_window_accepted(app, rworld, client):
+    from tests.conftest import login, post_form
+    from tests.review.support import PLEDGE
+
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    case_id = new_case(app, PLEDGE)
+    drive(app, case_id, "sign")
+    login(client, "clerk1")
+    page = f"/workbench/cases/{case_id}"
+    assert "请受理后转负责人依承诺当场作出决定" in client.get(page).get_data(as_text=True)
+    assert post_form(client, page, {}, action=f"{page}/accept").status_code == 302
+    client.post("/logout")
+    login(client, "boss2")
+    assert "依承诺当场准予许可" in client.get(page).get_data(as_text=True)
+    assert post_form(client, page, {}, action=f"{page}/pledge-approve").status_code == 302
+    with app.app_context():
+        case = db.session.get(Application, case_id)
+        assert case.status.value == "approved" and case.checks and str(case.accepted_on) == "2026-11-23"

@@ -37,7 +37,8 @@ SETUP = {
 }
 # What an allowed pair needs beyond the state (the guard's condition).
 EXTRA = {(CaseStatus.SUBMITTED, Action.APPROVE_ON_PLEDGE): ("sign",),
-         (CaseStatus.ACCEPTED, Action.COMPLETE_REVIEW): ("opinion1",)}
+         (CaseStatus.ACCEPTED, Action.COMPLETE_REVIEW): ("opinion1",),
+         (CaseStatus.ACCEPTED, Action.APPROVE_ON_PLEDGE): ("sign",)}
 
 APPLICANT = "13900000001"
 # action → (who, URL template, JSON body); {id} is the staff id, {ref} the applicant reference.
