@@ -198,7 +198,8 @@ def preview_staff_import(session: Session, filename: str, data: bytes, *, now: d
                                         row=number, column=MOBILE))
         roles, unknown = parse_roles(cells.get(ROLES, ""))
         if unknown:
-            problems.append(Problem(f"角色“{'、'.join(unknown)}”无法识别，应为{roles_help()}", row=number, column=ROLES))
+            problems.append(Problem(f"角色“{'、'.join(unknown)}”无法识别，应为{roles_help()}",
+                                    row=number, column=ROLES))
         elif not roles:
             problems.append(Problem("角色不能为空", row=number, column=ROLES))
         place_text = cells.get(PLACE, "")
