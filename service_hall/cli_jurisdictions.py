@@ -23,6 +23,7 @@ jurisdictions_cli = AppGroup("jurisdictions", help="行政区划（县、乡镇�
 
 CHANGE_LABELS = {"added": "新增", "renamed": "更名", "retyped": "类型变更", "moved": "改变隶属", "closed": "撤销",
                  "reopened": "恢复", "unchanged": "未变"}
+LISTED = 50  # change lines printed; --json has them all
 ACCOUNT_LABELS = {"created": "新建", "updated": "更新", "unchanged": "未变"}
 
 
@@ -75,12 +76,14 @@ def jurisdictions_import(file: str, as_json: bool, dry_run: bool) -> None:
     counts = plan.counts
     click.echo(f"{'预检' if dry_run else '已导入'}{plan.county_name}（{plan.county_code}）的区划："
                + "，".join(f"{CHANGE_LABELS[k]} {v}" for k, v in counts.items() if v or k in {"added", "unchanged"}))
-    for change in plan.changes:
+    for change in plan.changes[:LISTED]:
         what = "、".join(CHANGE_LABELS[c] for c in change.changes)
         extra = f"（原名 {change.old_name}）" if "renamed" in change.changes else ""
         if "closed" in change.changes:
             extra += f"（{change.closed_on} 撤销{('：' + change.closed_note) if change.closed_note else ''}）"
         click.echo(f"  {what}：{change.code} {change.name}{extra}")
+    if len(plan.changes) > LISTED:
+        click.echo(f"  ……另有 {len(plan.changes) - LISTED} 处变化（加 --json 查看全部）")
     for warning in plan.warnings:
         click.echo(f"注意：{warning}")
 

@@ -67,6 +67,14 @@ def test_rejected_file_exits_1_with_located_errors_and_json(app, runner, tmp_pat
                                "message": "区划代码应为12位统计用区划代码，“33018810100”是11位"}]
 
 
+def test_dry_run_shows_the_changes_and_writes_nothing(app, runner):
+    result = runner.invoke(args=["jurisdictions", "import", str(EXAMPLES / "jurisdictions.csv"), "--dry-run"])
+    assert result.exit_code == 0 and "预检云岭县（330188000000）的区划：新增 10" in result.output
+    assert _places(app) == {}
+    result = runner.invoke(args=["users", "import", str(EXAMPLES / "staff.xlsx"), "--dry-run"])
+    assert result.exit_code == 1 and "未找到名为“云岭县”" in result.output  # no jurisdictions yet
+
+
 def test_demo_export_imports_into_an_empty_database(app, factory, runner, tmp_path):
     factory.demo_jurisdictions()
     before = _places(app)
