@@ -9,6 +9,7 @@ Nothing here commits.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -168,8 +169,15 @@ def preview_staff_import(session: Session, filename: str, data: bytes, *, now: d
                        synonyms=SYNONYMS, max_rows=max_rows)
     today = local_date(now)
     places = _Places(session)
-    users_by_mobile = {u.mobile: u for u in session.scalars(select(User).where(User.mobile.is_not(None)))}
-    users_by_name = {u.username: u for u in session.scalars(select(User))}
+    # Only the accounts the file can touch (there may be many applicants).
+    mobiles, usernames = set(), set()
+    for _, cells in sheet.rows:
+        with contextlib.suppress(InvalidValue):
+            mobiles.add(check_mobile(clean_code(cells.get(MOBILE, ""))))
+        usernames.add(cells.get(USERNAME, "").lower())
+    users_by_mobile = {u.mobile: u for u in session.scalars(select(User).where(User.mobile.in_(mobiles)))}
+    users_by_name = {u.username: u for u in session.scalars(select(User).where(
+        User.username.in_(usernames | mobiles)))}
     problems: list[Problem] = []
     entries: list[StaffEntry] = []
     seen_mobiles: dict[str, int] = {}
@@ -242,7 +250,8 @@ def preview_staff_import(session: Session, filename: str, data: bytes, *, now: d
             what = []
             if existing.real_name != name:
                 what.append("name")
-            if tuple(r.value for r in existing.roles) != role_values:
+            # The primary role is ordered; the others are a set.
+            if existing.role is not roles[0] or set(existing.roles[1:]) != set(roles[1:]):
                 what.append("roles")
             if existing.jurisdiction_id != place.id:
                 what.append("jurisdiction")

@@ -103,6 +103,10 @@ def test_existing_staff_are_updated_not_duplicated_and_keep_their_password(app, 
     assert result.plan.counts == {"created": 0, "updated": 1, "unchanged": 0}
     assert result.plan.entries[0].changes == ("roles",) and result.passwords == {}
     assert _accounts(app)["clerk1"] == ("测试人员", ("clerk", "reviewer"), CHENGGUAN, False)
+    three = [STAFF_HEADER, ["测试人员", "13901880021", "审查人员、综合窗口受理人员、监督人员", "城关街道"]]
+    assert _import(app, three).plan.counts["updated"] == 1
+    three[1][2] = "审查人员、监督人员、综合窗口受理人员"  # the same roles in another order: no change
+    assert _import(app, three).plan.counts == {"created": 0, "updated": 0, "unchanged": 1}
     again = _import(app, [STAFF_HEADER, ["测试人员", "13901880021", "审查人员", "城关街道"]])
     assert again.plan.counts["updated"] == 1
     assert _accounts(app)["clerk1"][1] == ("reviewer",)
