@@ -116,6 +116,10 @@ def register_cli(app: Flask) -> None:
     from service_hall.cli_certificates import certificates_cli
 
     app.cli.add_command(certificates_cli)
+    from service_hall.cli_jurisdictions import jurisdictions_cli, users_import_command
+
+    app.cli.add_command(jurisdictions_cli)
+    users_import_command(users_cli)
 
 
 cases_cli = AppGroup("cases", help="办件")

@@ -46,6 +46,12 @@ class User(TimestampMixin, Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Set for generated initial passwords: the login flow sends the user to change it first.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # ``role`` is the primary role (shown first, written on audit records); a person holding more than
+    # one role (a head who also reviews) has the others here.
+    extra_roles: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan",
+                                                       lazy="selectin", order_by="UserRole.role")
 
     # Flask-Login protocol, kept here so the model needs no Flask import.
     @property
@@ -63,8 +69,22 @@ class User(TimestampMixin, Base):
     def get_id(self) -> str:
         return str(self.id)
 
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        """Every role the account holds, the primary one first."""
+        extra = sorted({grant.role for grant in self.extra_roles} - {self.role}, key=list(Role).index)
+        return (self.role, *extra)
+
+    @property
+    def roles_label(self) -> str:
+        return "、".join(role.label for role in self.roles)
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
     def can(self, permission: Permission) -> bool:
-        return self.active and role_has(self.role, permission)
+        """True when any of the account's roles grants the permission."""
+        return self.active and any(role_has(role, permission) for role in self.roles)
 
     @property
     def is_staff(self) -> bool:
@@ -76,6 +96,16 @@ class User(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class UserRole(Base):
+    """A further role held by an account besides its primary ``User.role``."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(_str_enum(Role, 16), primary_key=True)
+    user: Mapped[User] = relationship(back_populates="extra_roles")
 
 
 class ApiToken(TimestampMixin, Base):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from service_hall.accounts.models import ApiToken, ApplicantType, User
 from service_hall.accounts.permissions import Role
+from service_hall.accounts.placement import placement_problem
 from service_hall.accounts.schemas import (
     RegistrationSchema,
     StaffAccountSchema,
@@ -28,6 +29,7 @@ from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from service_hall.core.validators import InvalidValue, check_mobile
+from service_hall.jurisdictions.imports import CHINA
 from service_hall.jurisdictions.models import Jurisdiction
 
 # Cost is tunable for small machines (and the test suite); the defaults are argon2-cffi's RFC 9106 profile.
@@ -111,13 +113,19 @@ def create_staff(session: Session, data: Mapping[str, Any], *, now: dt.datetime)
     from the command line (the first administrator has nobody to act as). In the application an
     administrator uses :func:`add_staff`.
 
-    Raises ValidationFailed for bad input, an unknown jurisdiction or a username already taken.
+    Raises ValidationFailed for bad input, an unknown or closed jurisdiction, a place where the role
+    has no work (a clerk on a village), or a username already taken.
     """
     extra: dict[str, str] = {}
     code, username, mobile = _raw(data, "jurisdiction_code"), _raw(data, "username"), _raw(data, "mobile")
     jurisdiction = session.scalar(select(Jurisdiction).where(Jurisdiction.code == code)) if code else None
     if code and jurisdiction is None:
         extra["jurisdiction_code"] = "未找到该区划代码对应的县、乡镇或街道"
+    role = next((r for r in Role if r.value == _raw(data, "role")), None)
+    if jurisdiction is not None and role is not None and role is not Role.APPLICANT:
+        problem = placement_problem(role, jurisdiction, on=now.astimezone(CHINA).date())
+        if problem:
+            extra["jurisdiction_code"] = problem
     if username and session.scalar(select(User.id).where(User.username == username)):
         extra["username"] = "该用户名已被占用"
     if mobile and session.scalar(select(User.id).where(User.mobile == mobile)):
@@ -216,16 +224,23 @@ def set_active(session: Session, user_id: int, active: bool, *, actor: User, now
 
 
 def change_password(session: Session, user: User, old: str, new: str) -> None:
-    """Raises PermissionDenied for a wrong old password, ValidationFailed for a weak new one."""
+    """Set a new password (and lift a pending "change at first login").
+
+    Raises PermissionDenied for a wrong old password, ValidationFailed for a weak new one or one equal
+    to the old.
+    """
     try:
         _hasher.verify(user.password_hash, old)
     except (VerificationError, InvalidHashError):
         raise PermissionDenied("原密码错误") from None
     try:
         check_password_strength(new)
+        if new == old:
+            raise InvalidValue("新密码不能与原密码相同")
     except InvalidValue as exc:
         raise ValidationFailed(str(exc), details={"new_password": str(exc)}) from None
     user.password_hash = hash_password(new)
+    user.must_change_password = False
 
 
 def applicant_by_mobile(session: Session, mobile: str) -> User | None:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service_hall.core.base import Base
@@ -15,7 +16,12 @@ class JurisdictionLevel(enum.StrEnum):
 
 
 class Jurisdiction(Base):
-    """An administrative area. Staff belong to exactly one; a county account oversees its towns."""
+    """An administrative area. Staff belong to exactly one; a county account oversees its towns.
+
+    Areas are never deleted: a town abolished or merged (撤并) gets ``closed_on`` and keeps its cases,
+    documents and history; from that day it takes no new applications and no new staff
+    (docs/going-live.md).
+    """
 
     __tablename__ = "jurisdictions"
     __table_args__ = (CheckConstraint("length(code) = 12", name="code_12_digits"),)
@@ -32,6 +38,12 @@ class Jurisdiction(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     parent: Mapped[Jurisdiction | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Jurisdiction]] = relationship(back_populates="parent", order_by="Jurisdiction.code")
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)  # 撤销或撤并之日
+    closed_note: Mapped[str | None] = mapped_column(String(200))  # e.g. 并入三溪镇
+
+    def is_open_on(self, day: dt.date) -> bool:
+        """Whether the area still exists on ``day`` (it closes at the start of ``closed_on``)."""
+        return self.closed_on is None or day < self.closed_on
 
     def __repr__(self) -> str:
         return f"<Jurisdiction {self.code} {self.name}>"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from service_hall.core.base import utcnow
 from service_hall.core.errors import NotFound
+from service_hall.jurisdictions.imports import local_date
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
 
 
@@ -46,9 +49,13 @@ def visible_towns(session: Session, user: Scoped) -> list[Jurisdiction]:
         Jurisdiction.id.in_(ids), Jurisdiction.level == JurisdictionLevel.TOWN).order_by(Jurisdiction.code)))
 
 
-def towns(session: Session) -> list[Jurisdiction]:
-    return list(session.scalars(select(Jurisdiction).where(Jurisdiction.level == JurisdictionLevel.TOWN)
-                                .order_by(Jurisdiction.code)))
+def towns(session: Session, *, on: dt.date | None = None) -> list[Jurisdiction]:
+    """The towns and streets open on ``on`` (today in China by default): the places that take new
+    applications. Closed ones stay readable through their cases and ``all_jurisdictions``."""
+    day = on or local_date(utcnow())
+    return list(session.scalars(select(Jurisdiction).where(
+        Jurisdiction.level == JurisdictionLevel.TOWN,
+        or_(Jurisdiction.closed_on.is_(None), Jurisdiction.closed_on > day)).order_by(Jurisdiction.code)))
 
 
 def by_code(session: Session, code: str) -> Jurisdiction:
@@ -61,3 +68,20 @@ def by_code(session: Session, code: str) -> Jurisdiction:
 
 def all_jurisdictions(session: Session) -> list[Jurisdiction]:
     return list(session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)))
+
+
+def counties_overview(session: Session) -> list[dict[str, object]]:
+    """Per county: its record, how many towns and villages are open, and the closed ones."""
+    out: list[dict[str, object]] = []
+    counties = session.scalars(select(Jurisdiction).where(Jurisdiction.level == JurisdictionLevel.COUNTY)
+                               .order_by(Jurisdiction.code))
+    for county in counties:
+        below = [session.get(Jurisdiction, i) for i in sorted(subtree_ids(session, county.id) - {county.id})]
+        places = [j for j in below if j is not None]
+        out.append({
+            "county": county,
+            "towns": sum(1 for j in places if j.level is JurisdictionLevel.TOWN and j.closed_on is None),
+            "villages": sum(1 for j in places if j.level is JurisdictionLevel.VILLAGE and j.closed_on is None),
+            "closed": sorted((j for j in places if j.closed_on is not None), key=lambda j: j.code),
+        })
+    return out

@@ -12,13 +12,14 @@ import enum
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, g, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 
 from service_hall.accounts.models import User
 from service_hall.accounts.operations import user_for_token
 from service_hall.accounts.permissions import Permission
 from service_hall.core.base import utcnow
+from service_hall.core.errors import PermissionDenied
 from service_hall.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,6 +33,8 @@ class Access(enum.Enum):
 PUBLIC = Access.PUBLIC
 LOGIN = Access.LOGIN
 ACCESS_ATTR = "_required_access"
+# What an account that must change its initial password may still open.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.account", "auth.logout"})
 
 
 def requires(need: Permission | Access) -> Callable[[F], F]:
@@ -89,6 +92,12 @@ def enforce_access() -> Any:
         if is_api_request():
             abort(401)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if actor.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        # An initial password handed out by an administrator opens nothing but the page to change it.
+        if is_api_request():
+            raise PermissionDenied("请先登录网页修改初始密码")
+        flash("首次登录，请先修改初始密码")
+        return redirect(url_for("auth.account"))
     if need is Access.LOGIN:
         return None
     if not actor.can(need):

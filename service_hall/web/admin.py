@@ -98,3 +98,102 @@ def _restate_deadlines() -> None:
     if stated:
         flash("以下文书所载期限已变化，请书面告知申请人调整后的日期：" + "；".join(
             f"{m.notice.number}（{m.case.case_number}：{m.before} → {m.after}）" for m in stated if m.notice))
+
+
+# --- Going live: jurisdictions and staff from files (preview, then confirm) --------------------------
+
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _problems_page(template: str, exc: Any, **context: Any) -> Any:
+    db.session.rollback()
+    problems = getattr(exc, "problems", None) or []
+    return render_template(template, message=exc.message, problems=problems, plan=None, token=None,
+                           **context), 422
+
+
+@bp.route("/jurisdictions/import", methods=["GET", "POST"])
+@requires(Permission.JURISDICTION_MANAGE)
+def jurisdictions_import() -> Any:
+    """Upload a jurisdictions file and see what it would change; nothing is written here."""
+    from service_hall.jurisdictions.imports import preview_import
+    from service_hall.jurisdictions.operations import counties_overview
+    from service_hall.web.staged_uploads import read_upload, stage
+
+    template = "admin/jurisdictions_import.html"
+    overview = counties_overview(db.session)
+    if request.method == "GET":
+        return render_template(template, overview=overview, plan=None, token=None, message=None, problems=[])
+    try:
+        filename, content = read_upload(request.files.get("file"))
+        plan = preview_import(db.session, filename, content, now=now())
+    except ValidationFailed as exc:
+        return _problems_page(template, exc, overview=overview)
+    db.session.rollback()  # the preview wrote nothing; make sure nothing lingers
+    token = stage("jurisdictions", filename, content, user_id=current_actor().id, fingerprint=plan.fingerprint)
+    return render_template(template, overview=overview, plan=plan, token=token, filename=filename,
+                           message=None, problems=[])
+
+
+@bp.post("/jurisdictions/import/confirm")
+@requires(Permission.JURISDICTION_MANAGE)
+def jurisdictions_confirm() -> Any:
+    from service_hall.jurisdictions.imports import import_jurisdictions
+    from service_hall.web.staged_uploads import unstage
+
+    staged = unstage("jurisdictions", request.form.get("token", ""), user_id=current_actor().id)
+    plan = import_jurisdictions(db.session, staged.filename, staged.content, now=now(), actor=current_actor(),
+                                expected=staged.fingerprint)
+    counts = plan.counts
+    flash(f"已导入{plan.county_name}的区划：新增 {counts['added']}，更名 {counts['renamed']}，"
+          f"改变隶属 {counts['moved']}，撤销 {counts['closed']}，恢复 {counts['reopened']}，未变 {counts['unchanged']}")
+    return redirect(url_for("admin.jurisdictions_import"))
+
+
+@bp.get("/jurisdictions/export")
+@requires(Permission.JURISDICTION_MANAGE)
+def jurisdictions_export() -> Any:
+    from flask import Response
+
+    from service_hall.jurisdictions.imports import export_jurisdictions
+
+    fmt = "xlsx" if request.args.get("format") == "xlsx" else "csv"
+    content = export_jurisdictions(db.session, fmt, county_code=request.args.get("county") or None)
+    media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+             else "text/csv; charset=utf-8")
+    return Response(content, mimetype=media,
+                    headers={"Content-Disposition": f"attachment; filename=jurisdictions.{fmt}"})
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@requires(Permission.USER_MANAGE)
+def users_import() -> Any:
+    """Upload a staff file and see the accounts it would create or update; nothing is written here."""
+    from service_hall.accounts.imports import preview_staff_import, roles_help
+    from service_hall.web.staged_uploads import read_upload, stage
+
+    template = "admin/users_import.html"
+    if request.method == "GET":
+        return render_template(template, plan=None, token=None, message=None, problems=[], roles_help=roles_help())
+    try:
+        filename, content = read_upload(request.files.get("file"))
+        plan = preview_staff_import(db.session, filename, content, now=now())
+    except ValidationFailed as exc:
+        return _problems_page(template, exc, roles_help=roles_help())
+    db.session.rollback()
+    token = stage("staff", filename, content, user_id=current_actor().id, fingerprint=plan.fingerprint)
+    return render_template(template, plan=plan, token=token, filename=filename, message=None, problems=[],
+                           roles_help=roles_help())
+
+
+@bp.post("/users/import/confirm")
+@requires(Permission.USER_MANAGE)
+def users_import_confirm() -> Any:
+    """Create the accounts and show their initial passwords, this once (the response is not cached)."""
+    from service_hall.accounts.imports import import_staff
+    from service_hall.web.staged_uploads import unstage
+
+    staged = unstage("staff", request.form.get("token", ""), user_id=current_actor().id)
+    result = import_staff(db.session, staged.filename, staged.content, now=now(), actor=current_actor(),
+                          expected=staged.fingerprint)
+    return render_template("admin/users_imported.html", result=result), 200, _NO_STORE

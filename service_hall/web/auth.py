@@ -49,6 +49,9 @@ def login() -> Any:
             error = exc.message
         else:
             login_user(user)
+            if user.must_change_password:
+                flash("首次登录，请先修改初始密码")
+                return redirect(url_for("auth.account"))
             return redirect(safe_next(_home_for(user)))
     return render_template("auth/login.html", error=error, values=form_values()), (401 if error else 200)
 

@@ -25,7 +25,8 @@ class MeSchema(Schema):
     id = fields.Integer()
     username = fields.String()
     real_name = fields.String()
-    role = fields.String()
+    role = fields.String(metadata={"description": "主要角色"})
+    roles = fields.Function(lambda u: [r.value for r in u.roles], metadata={"description": "全部角色（主要角色在前）"})
     jurisdiction_code = fields.Function(lambda u: u.jurisdiction.code if u.jurisdiction else None)
 
 
