@@ -17,7 +17,7 @@ from flask.cli import AppGroup
 from power_lists.errors import ImportRejected
 from service_hall.core.base import utcnow
 from service_hall.core.errors import DomainError
-from service_hall.extensions import db
+from service_hall.extensions import current_session, db
 
 jurisdictions_cli = AppGroup("jurisdictions", help="行政区划（县、乡镇街道、村社区）")
 
@@ -60,9 +60,9 @@ def jurisdictions_import(file: str, as_json: bool, dry_run: bool) -> None:
     name, data = _read(file)
     try:
         if dry_run:
-            plan = preview_import(db.session, name, data, now=utcnow())
+            plan = preview_import(current_session(), name, data, now=utcnow())
         else:
-            plan = import_jurisdictions(db.session, name, data, now=utcnow())
+            plan = import_jurisdictions(current_session(), name, data, now=utcnow())
     except (ImportRejected, DomainError) as exc:
         _reject(exc, as_json)
         return
@@ -99,7 +99,7 @@ def jurisdictions_export(fmt: str, output: str | None, county_code: str | None, 
     from service_hall.jurisdictions.imports import export_jurisdictions
 
     try:
-        content = export_jurisdictions(db.session, fmt, county_code=county_code, encoding=encoding)
+        content = export_jurisdictions(current_session(), fmt, county_code=county_code, encoding=encoding)
     except DomainError as exc:
         _reject(exc, False)
         return
@@ -126,9 +126,9 @@ def users_import_command(users_cli: Any) -> None:
         name, data = _read(file)
         try:
             if dry_run:
-                result = StaffImportResult(preview_staff_import(db.session, name, data, now=utcnow()))
+                result = StaffImportResult(preview_staff_import(current_session(), name, data, now=utcnow()))
             else:
-                result = import_staff(db.session, name, data, now=utcnow())
+                result = import_staff(current_session(), name, data, now=utcnow())
         except (ImportRejected, DomainError) as exc:
             _reject(exc, as_json)
             return

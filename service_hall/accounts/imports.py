@@ -20,15 +20,15 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forms.validators import InvalidValue, check_mobile
-from power_lists.errors import ImportRejected, Problem
 from service_hall.accounts.models import User, UserRole
 from service_hall.accounts.operations import hash_password
 from service_hall.accounts.permissions import ROLE_LABELS, Role
 from service_hall.accounts.placement import placement_problem
 from service_hall.audit.trail import record
 from service_hall.core.errors import Conflict
+from service_hall.core.problems import ImportRejected, Problem
 from service_hall.core.sheets import clean_code, read_sheet
+from service_hall.core.validators import InvalidValue, check_mobile
 from service_hall.jurisdictions.imports import local_date
 from service_hall.jurisdictions.models import Jurisdiction
 
@@ -130,8 +130,9 @@ class StaffImportResult:
 
     def as_dict(self) -> dict[str, object]:
         body = self.plan.as_dict()
-        for account in body["accounts"]:  # type: ignore[union-attr]
-            account["initial_password"] = self.passwords.get(account["username"])
+        accounts: list[dict[str, object]] = body["accounts"]  # type: ignore[assignment]  # as_dict's shape
+        for account in accounts:
+            account["initial_password"] = self.passwords.get(str(account["username"]))
         return body
 
 
@@ -244,10 +245,11 @@ def preview_staff_import(session: Session, filename: str, data: bytes, *, now: d
         if len(problems) > before or place is None:
             continue
         role_values = tuple(r.value for r in roles)
+        changes: tuple[str, ...] = ()
         if existing is None:
-            action, changes = "created", ()
+            action = "created"
         else:
-            what = []
+            what: list[str] = []
             if existing.real_name != name:
                 what.append("name")
             # The primary role is ordered; the others are a set.
@@ -255,7 +257,8 @@ def preview_staff_import(session: Session, filename: str, data: bytes, *, now: d
                 what.append("roles")
             if existing.jurisdiction_id != place.id:
                 what.append("jurisdiction")
-            action, changes = ("updated", tuple(what)) if what else ("unchanged", ())
+            changes = tuple(what)
+            action = "updated" if what else "unchanged"
         entries.append(StaffEntry(number, name, mobile, username, role_values, place.code, place.name, action,
                                   changes))
     if problems:

@@ -252,3 +252,4 @@ def applicant_by_mobile(session: Session, mobile: str) -> User | None:
 
 def staff_accounts(session: Session) -> list[User]:
     return list(session.scalars(select(User).where(User.role != Role.APPLICANT).order_by(User.username)))
+

@@ -383,6 +383,8 @@ def recompute_provisional_deadlines(session: Session, calendar: WorkingCalendar,
 
     today = local_date(now)
     moved: list[RestatedDeadline] = []
+    before: dt.date | None
+    after: dt.date | None
     for case in session.scalars(select(Application).where(
             Application.deadline_provisional.is_(True),
             Application.status.in_((CaseStatus.SUBMITTED, *DECISION_CLOCK))).order_by(Application.id)):

@@ -149,7 +149,8 @@ class CorrectionNotice(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     application: Mapped[Application] = relationship(back_populates="corrections")
-    items: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # [{"target": code/field, "name":…, "problem":…}]
+    # [{"target": material code or "field:<name>", "name":…, "problem":…, and "before"/"after" once corrected}]
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     respond_by: Mapped[dt.date] = mapped_column(Date)
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

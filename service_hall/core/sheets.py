@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from power_lists.errors import ImportRejected, Problem
+from service_hall.core.problems import ImportRejected, Problem
 
 _NOT_TABLES = [
     (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"), (b"GIF8", "GIF 图片"), (b"%PDF", "PDF 文件"),

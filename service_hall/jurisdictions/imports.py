@@ -16,17 +16,22 @@ import io
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from power_lists.errors import ImportRejected, Problem
-from service_hall.accounts.models import User
 from service_hall.audit.trail import record
+from service_hall.core.base import Base
 from service_hall.core.errors import Conflict, NotFound
+from service_hall.core.problems import ImportRejected, Problem
 from service_hall.core.sheets import clean_code, read_sheet
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
+
+if TYPE_CHECKING:
+    from service_hall.accounts.models import User
+
 
 CHINA = ZoneInfo("Asia/Shanghai")
 CODE, NAME, PARENT, KIND, CLOSED_ON, CLOSED_NOTE = "区划代码", "名称", "上级区划代码", "类型", "撤销日期", "撤销说明"
@@ -207,7 +212,7 @@ def _structure(rows: list[_Row], problems: list[Problem]) -> _Row | None:
     kinds = {r.code: _kind_for(r, problems) for r in rows}
     roots = [r for r in rows if r.parent_code is None]
     county_roots = [r for r in roots
-                    if kinds[r.code] is None or LEVEL_OF_KIND[kinds[r.code]] is JurisdictionLevel.COUNTY]
+                    if (kind := kinds[r.code]) is None or LEVEL_OF_KIND[kind] is JurisdictionLevel.COUNTY]
     for r in roots:
         if r not in county_roots:
             problems.append(Problem("缺少上级区划代码（只有县级区划可以不填）", row=r.number, column=PARENT))
@@ -311,6 +316,15 @@ def _existing(session: Session, county_code: str) -> tuple[Jurisdiction | None, 
     return county, found
 
 
+def _staff_placed_in(session: Session, codes: list[str]) -> list[tuple[str, str]]:
+    """(place, username) of active accounts placed in ``codes``. Accounts sit above jurisdictions, so the
+    accounts table is read through the shared metadata rather than by importing its model."""
+    users = Base.metadata.tables["users"]
+    return [(place, name) for place, name in session.execute(
+        select(Jurisdiction.name, users.c.username).join(users, users.c.jurisdiction_id == Jurisdiction.id)
+        .where(Jurisdiction.code.in_(codes), users.c.active.is_(True)).order_by(Jurisdiction.code, users.c.username))]
+
+
 def preview_import(session: Session, filename: str, data: bytes, *, now: dt.datetime,
                    max_rows: int = MAX_ROWS) -> JurisdictionPlan:
     """Check a jurisdictions file and compare it with the database; writes nothing.
@@ -331,7 +345,7 @@ def preview_import(session: Session, filename: str, data: bytes, *, now: dt.date
             problems.append(Problem(f"区划代码 {r.code} 已属于其他县（{other.county.name}），不能导入到{county.name}",
                                     row=r.number, column=CODE))
         old = existing.get(r.code)
-        if old is not None and old.level is not r.level:
+        if old is not None and r.level is not None and old.level is not r.level:
             problems.append(Problem(f"“{old.name}”已作为{LEVEL_LABELS[old.level]}存在，层级不能改为{LEVEL_LABELS[r.level]}"
                                     "（请为新区划使用新代码）", row=r.number, column=PARENT))
     if problems:
@@ -339,7 +353,7 @@ def preview_import(session: Session, filename: str, data: bytes, *, now: dt.date
     changes: list[JurisdictionChange] = []
     unchanged = 0
     in_file = {r.code for r in rows}
-    for r in sorted(rows, key=lambda r: (_DEPTH.index(r.level), r.code)):
+    for r in sorted(rows, key=lambda r: (_DEPTH.index(r.level) if r.level is not None else 0, r.code)):
         assert r.level is not None and r.kind is not None
         old = existing.get(r.code)
         what: list[str] = []
@@ -380,10 +394,7 @@ def preview_import(session: Session, filename: str, data: bytes, *, now: dt.date
     warnings = []
     closing = [c.code for c in changes if "closed" in c.changes]
     if closing:
-        staff = session.execute(select(Jurisdiction.name, User.username)
-                                .join(User, User.jurisdiction_id == Jurisdiction.id)
-                                .where(Jurisdiction.code.in_(closing), User.active.is_(True))
-                                .order_by(Jurisdiction.code, User.username)).all()
+        staff = _staff_placed_in(session, closing)
         by_place: dict[str, list[str]] = {}
         for place, username in staff:
             by_place.setdefault(place, []).append(username)
@@ -474,6 +485,7 @@ def export_jurisdictions(session: Session, fmt: str = "csv", *, county_code: str
 
         workbook = openpyxl.Workbook()
         sheet = workbook.active
+        assert sheet is not None  # a new workbook has one sheet
         sheet.title = "区划"
         for row in rows:
             sheet.append(row)

@@ -273,9 +273,9 @@ def test_a_level_cannot_change_on_reimport(app):
 def test_a_closed_town_keeps_its_cases_readable_and_takes_no_new_applications(app, factory, client):
     from service_hall.accounts.models import User
     from service_hall.calendar.working_days import WorkingCalendar
+    from service_hall.cases.guards import TownClosed
     from service_hall.cases.intake import submit_application
     from service_hall.files.store import FileStore, store_upload
-    from service_hall.jurisdictions.guards import TownClosed
     from tests.cases.conftest import PDF, form_data
     from tests.cases.seed import ITEM, QINGSHAN
     from tests.scoped_objects import _case
