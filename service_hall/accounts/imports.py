@@ -24,6 +24,7 @@ from service_hall.accounts.models import User, UserRole
 from service_hall.accounts.operations import hash_password
 from service_hall.accounts.permissions import ROLE_LABELS, Role
 from service_hall.accounts.placement import placement_problem
+from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.core.errors import Conflict
 from service_hall.core.problems import ImportRejected, Problem
@@ -308,7 +309,8 @@ def import_staff(session: Session, filename: str, data: bytes, *, now: dt.dateti
             user.jurisdiction = places[entry.jurisdiction_code]
         _set_roles(user, roles)
         session.flush()
-        record(session, actor=actor, action="user.import." + entry.action, object_type="user", object_id=user.id,
+        record(session, actor=actor, action=AuditAction(f"user.import.{entry.action}"), object_type="user",
+               object_id=user.id,
                now=now, payload={"username": user.username, "roles": list(entry.roles),
                                  "jurisdiction": entry.jurisdiction_code, "changes": list(entry.changes)})
     return StaffImportResult(plan, passwords)

@@ -62,6 +62,9 @@ class AuditAction(StrEnum):
     USER_DEACTIVATE = "user.deactivate"
     CALENDAR_ENTER = "calendar.enter"
     CALENDAR_REMOVE = "calendar.remove"
+    USER_IMPORT_CREATED = "user.import.created"
+    USER_IMPORT_UPDATED = "user.import.updated"
+    JURISDICTIONS_IMPORT = "jurisdictions.import"
 
     @property
     def label(self) -> str:
@@ -116,6 +119,9 @@ _LABELS = {
     AuditAction.USER_DEACTIVATE: "停用账号",
     AuditAction.CALENDAR_ENTER: "登记节假日或调休",
     AuditAction.CALENDAR_REMOVE: "删除节假日或调休",
+    AuditAction.USER_IMPORT_CREATED: "导入工作人员（新建账号）",
+    AuditAction.USER_IMPORT_UPDATED: "导入工作人员（更新账号）",
+    AuditAction.JURISDICTIONS_IMPORT: "导入行政区划",
 }
 
 

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.core.base import Base
 from service_hall.core.errors import Conflict, NotFound
@@ -426,7 +427,7 @@ def apply_plan(session: Session, plan: JurisdictionPlan, *, now: dt.datetime, ac
             place.closed_note = change.closed_note if change.closed_on else None
     session.flush()
     if plan.changes:
-        record(session, actor=actor, action="jurisdictions.import", object_type="jurisdiction",
+        record(session, actor=actor, action=AuditAction.JURISDICTIONS_IMPORT, object_type="jurisdiction",
                object_id=plan.county_code, now=now, jurisdiction_id=existing[plan.county_code].id,
                payload={**plan.counts, "changed": [c.code for c in plan.changes]})
 

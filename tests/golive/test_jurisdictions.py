@@ -13,6 +13,7 @@ from service_hall.jurisdictions.imports import export_jurisdictions, import_juri
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
 from service_hall.jurisdictions.operations import towns
 from tests.conftest import NOW, csrf_token, login
+from tests.context import ctx_for
 from tests.golive.support import (
     COUNTY,
     EXAMPLES,
@@ -308,9 +309,9 @@ def test_a_closed_town_keeps_its_cases_readable_and_takes_no_new_applications(ap
         data["site"] = {"village": data.pop("site_village"), "detail": data.pop("site_detail")}
         data["period"] = {"start": data.pop("period_start"), "end": data.pop("period_end")}
         with pytest.raises(TownClosed, match="青山镇已于 2026-11-20 撤销（并入白沙镇），不再受理新的申请"):
-            submit_application(db.session, applicant=applicant, town=town, item_code=ITEM, data=data,
-                               materials={"M01": f, "M02": f}, submission_key="after-closing", actor=applicant,
-                               now=NOW, calendar=WorkingCalendar.from_session(db.session))
+            submit_application(ctx_for(applicant, NOW, calendar=WorkingCalendar.from_session(db.session)),
+                               applicant=applicant, town=town, item_code=ITEM, data=data,
+                               materials={"M01": f, "M02": f}, submission_key="after-closing")
         db.session.rollback()
 
 
