@@ -11,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from service_hall.accounts.operations import create_staff
+from service_hall.accounts.operations import create_staff, enable, reset_password
 from service_hall.accounts.permissions import Role
 from service_hall.audit.trail import verify_chain
 from service_hall.core.base import utcnow
@@ -55,6 +55,33 @@ def users_create(username: str, real_name: str, role: str, jurisdiction_code: st
     db.session.commit()
     place = user.jurisdiction.name if user.jurisdiction else jurisdiction_code  # staff always have one
     click.echo(f"已创建账号 {user.username}（{user.role.label}，{place}）")
+
+
+@users_cli.command("reset-password")
+@click.argument("username")
+def users_reset_password(username: str) -> None:
+    """重置密码：生成临时密码（只显示一次），下次登录时须修改，并解除锁定"""
+    try:
+        password = reset_password(current_session(), username, actor=None, now=utcnow())
+    except DomainError as exc:
+        _fail(exc)
+        return
+    db.session.commit()
+    click.echo(f"已重置 {username} 的密码。临时密码（只显示这一次）：{password}")
+    click.echo("该账号下次登录时须设置新密码。")
+
+
+@users_cli.command("enable")
+@click.argument("username")
+def users_enable(username: str) -> None:
+    """启用账号并解除锁定"""
+    try:
+        user = enable(current_session(), username, actor=None, now=utcnow())
+    except DomainError as exc:
+        _fail(exc)
+        return
+    db.session.commit()
+    click.echo(f"已启用账号 {user.username}，并解除登录锁定")
 
 
 @demo_cli.command("load")

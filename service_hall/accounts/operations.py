@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service_hall.accounts.models import ApiToken, ApplicantType, User
-from service_hall.accounts.permissions import Role
+from service_hall.accounts.permissions import Permission, Role
 from service_hall.accounts.placement import placement_problem
 from service_hall.accounts.schemas import (
     RegistrationSchema,
@@ -27,7 +27,7 @@ from service_hall.accounts.schemas import (
 )
 from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
-from service_hall.core.errors import NotFound, PermissionDenied, ValidationFailed
+from service_hall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from service_hall.core.validators import InvalidValue, check_mobile
 from service_hall.jurisdictions.imports import CHINA
 from service_hall.jurisdictions.models import Jurisdiction
@@ -217,9 +217,53 @@ def set_active(session: Session, user_id: int, active: bool, *, actor: User, now
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("账号不存在")
+    if not active:
+        _keep_an_administrator(session, user)
     user.active = active
     record(session, actor=actor, action=AuditAction.USER_ACTIVATE if active else AuditAction.USER_DEACTIVATE,
            object_type="user", object_id=user.id, now=now)
+    return user
+
+
+def _keep_an_administrator(session: Session, leaving: User) -> None:
+    """Raises Conflict when ``leaving`` is the last active account that can manage accounts."""
+    if not (leaving.active and leaving.can(Permission.USER_MANAGE)):
+        return
+    others = [u for u in session.scalars(select(User).where(User.active.is_(True), User.id != leaving.id))
+              if u.can(Permission.USER_MANAGE)]
+    if not others:
+        raise Conflict("系统至少需要保留一名在用的系统管理员，不能停用最后一名管理员")
+
+
+def _staff_by_username(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        raise NotFound(f"账号 {username} 不存在")
+    return user
+
+
+def reset_password(session: Session, username: str, *, actor: User | None, now: dt.datetime) -> str:
+    """Give the account a temporary password that must be changed at the next sign-in, and lift a lock;
+    returns the password (shown once). Raises NotFound."""
+    from service_hall.accounts.imports import generate_password
+
+    user = _staff_by_username(session, username)
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.failed_logins, user.locked_until = 0, None
+    record(session, actor=actor, action=AuditAction.USER_RESET_PASSWORD, object_type="user", object_id=user.id,
+           now=now)
+    return password
+
+
+def enable(session: Session, username: str, *, actor: User | None, now: dt.datetime) -> User:
+    """Re-enable an account and lift a lock (e.g. the only administrator, from the command line).
+    Raises NotFound."""
+    user = _staff_by_username(session, username)
+    user.active = True
+    user.failed_logins, user.locked_until = 0, None
+    record(session, actor=actor, action=AuditAction.USER_ACTIVATE, object_type="user", object_id=user.id, now=now)
     return user
 
 

@@ -60,6 +60,7 @@ class AuditAction(StrEnum):
     USER_CREATE = "user.create"
     USER_ACTIVATE = "user.activate"
     USER_DEACTIVATE = "user.deactivate"
+    USER_RESET_PASSWORD = "user.reset_password"
     CALENDAR_ENTER = "calendar.enter"
     CALENDAR_REMOVE = "calendar.remove"
     USER_IMPORT_CREATED = "user.import.created"
@@ -117,6 +118,7 @@ _LABELS = {
     AuditAction.USER_CREATE: "新建账号",
     AuditAction.USER_ACTIVATE: "启用账号",
     AuditAction.USER_DEACTIVATE: "停用账号",
+    AuditAction.USER_RESET_PASSWORD: "重置密码",
     AuditAction.CALENDAR_ENTER: "登记节假日或调休",
     AuditAction.CALENDAR_REMOVE: "删除节假日或调休",
     AuditAction.USER_IMPORT_CREATED: "导入工作人员（新建账号）",

@@ -56,3 +56,38 @@ def test_audit_verify_detects_edited_and_deleted_records(runner, app, factory):
         db.session.commit()
     deleted = runner.invoke(args=["audit", "verify"])
     assert deleted.exit_code == 1 and "末尾记录被删除" in deleted.output
+
+
+def test_the_cli_resets_a_password_and_re_enables_an_account(app, runner, factory):
+    from service_hall.accounts.models import User
+    from service_hall.extensions import db
+    from tests.conftest import login
+
+    factory.demo_jurisdictions()
+    factory.staff("admin1", "admin", "330199000000")
+    with app.app_context():
+        user = db.session.query(User).filter_by(username="admin1").one()
+        user.active, user.failed_logins = False, 9
+        db.session.commit()
+    result = runner.invoke(args=["users", "enable", "admin1"])
+    assert result.exit_code == 0 and "已启用账号 admin1" in result.output
+    result = runner.invoke(args=["users", "reset-password", "admin1"])
+    assert result.exit_code == 0 and "临时密码" in result.output
+    password = result.output.split("临时密码（只显示这一次）：")[1].split()[0]
+    client = app.test_client()
+    resp = login(client, "admin1", password)
+    assert "/account" in resp.headers["Location"]  # the temporary password must be changed first
+    assert runner.invoke(args=["users", "enable", "nobody"]).exit_code == 1
+
+
+def test_the_last_administrator_cannot_be_disabled(app, client, factory):
+    from tests.conftest import login, post_form
+
+    factory.demo_jurisdictions()
+    admin_id = factory.staff("admin1", "admin", "330199000000")
+    login(client, "admin1")
+    resp = post_form(client, "/admin/users", {"active": "0"}, action=f"/admin/users/{admin_id}/active")
+    assert resp.status_code == 409 and "不能停用最后一名管理员" in resp.get_data(as_text=True)
+    second = factory.staff("admin2", "admin", "330199000000")
+    resp = post_form(client, "/admin/users", {"active": "0"}, action=f"/admin/users/{second}/active")
+    assert resp.status_code == 302
