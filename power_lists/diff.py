@@ -172,10 +172,10 @@ def diff_versions(session: Session, old: PowerListVersion | None, new: PowerList
     """Field-by-field changes from ``old`` (None: an empty list) to ``new``."""
     reasons = {r["code"]: r["reason"] for r in new.revocations or []}
     return diff_items(version_items(old) if old else [], version_items(new),
-                      old_label=old.label if old else "（无）", new_label=new.label, reasons=reasons)
+                      old_label=old.label if old else "", new_label=new.label, reasons=reasons)
 
 
 def diff_document(old: PowerListVersion | None, document: dict[str, Any]) -> VersionDiff:
     """What importing ``document`` would change compared with ``old`` (the import preview)."""
     return diff_items(version_items(old) if old else [], document["items"],
-                      old_label=old.label if old else "（无）", new_label="导入文件")
+                      old_label=old.label if old else "", new_label="导入文件")

@@ -7,6 +7,7 @@ time, so that two drafts cannot silently undo each other. Nothing here commits.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -118,11 +119,19 @@ def _town_ids(session: Session, county: Jurisdiction) -> dict[str, int]:
     return {code: town_id for code, town_id in rows}
 
 
+_EDITION = re.compile(r"[（(]第\s*\d+\s*版[）)]\s*$")
+
+
+def _plain_title(title: str) -> str:
+    """The list's title without an edition mark: pages print the version's own label (第N版) after it."""
+    return _EDITION.sub("", (title or "").strip()).strip()
+
+
 def _new_version(session: Session, county: Jurisdiction, *, actor: User | None, now: dt.datetime, title: str,
                  note: str, based_on: PowerListVersion | None) -> PowerListVersion:
     number = _next_number(session, county.id)
     version = PowerListVersion(county_id=county.id, number=number, status=VersionStatus.DRAFT,
-                               title=title or f"{county.name}赋予乡镇（街道）行政权力事项清单（第{number}版）",
+                               title=_plain_title(title) or f"{county.name}赋予乡镇（街道）行政权力事项清单",
                                note=note, created_at=now, created_by_id=actor.id if actor else None,
                                based_on_id=based_on.id if based_on else None, revocations=[])
     session.add(version)

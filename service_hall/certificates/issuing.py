@@ -76,13 +76,17 @@ def issuer_code(item: PowerItem, town: Jurisdiction) -> str:
 def legal_basis_text(item: PowerItem) -> str:
     """设定依据 (or 实施依据) as printed: 《法律》第N条, several joined by 、."""
     entries = item.setting_basis or item.implementing_basis or []
-    parts = []
+    articles: dict[str, list[str]] = {}  # one law named once, its articles after it, in the list's order
     for entry in entries:
         law = (entry.get("law") or "").strip()
         if not law:
             continue
         title = law if law.startswith("《") else f"《{law}》"
-        parts.append(title + (entry.get("article") or "").strip())
+        article = (entry.get("article") or "").strip()
+        found = articles.setdefault(title, [])
+        if article and article not in found:
+            found.append(article)
+    parts = [title + "、".join(found) for title, found in articles.items()]
     return "、".join(parts) or "《中华人民共和国行政许可法》"
 
 

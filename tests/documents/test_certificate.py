@@ -146,7 +146,7 @@ def test_user_input_is_escaped_not_interpreted() -> None:
 
 def test_open_ended_validity_prints_as_long_term() -> None:
     pdf = render_certificate(make_certificate(valid_until=None, address=""))
-    assert "自2025年3月1日至长期" in pdf_text(pdf)
+    assert "长期有效（自2025年3月1日起）" in pdf_text(pdf) and "至长期" not in pdf_text(pdf)
 
 
 def test_latin_floor_uses_dejavu_only() -> None:

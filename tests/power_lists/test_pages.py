@@ -242,3 +242,11 @@ def test_every_input_is_labelled_and_no_inline_script_or_style(app, client, demo
             found = re.search(r'\sid="([^"]+)"', tag)
             assert found and f'for="{found.group(1)}"' in html, (page, tag)
     assert client.get(f"/legal/versions/{v2}/items/{public_item}/edit").status_code == 404  # other version's item
+
+
+def test_a_first_version_is_not_compared_with_nothing_and_its_title_names_the_edition_once(app, client, demo_list,
+                                                                                         legal):
+    page = client.get(f"/catalog/versions/{_version_id(app, 1)}")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "本版本为首次发布" in body
+    assert "与（无）相比" not in body and "（第1版）（第1版）" not in body

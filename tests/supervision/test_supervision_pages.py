@@ -44,7 +44,7 @@ def test_triggers_are_listed_and_resolved_with_a_note(app, rworld):
     supervisor.get("/supervision/")  # staff traffic runs the sweep
     listing = supervisor.get("/supervision/triggers").get_data(as_text=True)
     assert "超过法定期限未作出宅基地审批决定" in listing and "行政许可法 第七十四条" in listing
-    assert "超过承诺办结时限仍未作出决定" in listing and "清单未列明，按法律规定" in listing
+    assert "超过承诺办结时限仍未作出决定" in listing and "本事项清单未列明此情形，按通用依据提示" in listing
     with app.app_context():
         trigger = db.session.query(AccountabilityTrigger).filter_by(kind="late_decision").one()
         trigger_id = trigger.id
