@@ -121,7 +121,7 @@ SCOPED_BUILDERS = {
     "api_certificates.my_certificates": _approved_pick("ref"),
     "api_certificates.case_certificates": _approved_pick("case_id"),
     **{ep: _pick("case_id") for ep in (
-        "workbench.case", "api_cases.case",
+        "workbench.case", "api_cases.case", "documents.staff_receipt",
         # every staff case action, on the page and in the API (generated from the registry)
         *(f"{bp}.{a.name}" for a in for_audience(Audience.STAFF) for bp in ("workbench", "api_cases")))},
     "supervision.resolve": _trigger,
@@ -129,7 +129,7 @@ SCOPED_BUILDERS = {
     "workbench.material": _pick("case_id", "material_id"),
     "workbench.file_apply": _pick("town_code", "item_code", "applicant_id"),
     **{ep: _pick("ref") for ep in (
-        "portal.application", "api_cases.my_application",
+        "portal.application", "api_cases.my_application", "documents.applicant_receipt",
         *(f"{bp}.{a.name}" for a in for_audience(Audience.APPLICANT) for bp in ("portal", "api_cases")))},
 }
 

@@ -35,6 +35,7 @@ from service_hall.documents.context import (
     Remedies,
     mask_id_number,
 )
+from service_hall.documents.errors import DocumentDataError
 from service_hall.documents.kinds import DeliveryChannel, NoticeKind
 from service_hall.files.models import StoredBlob
 
@@ -159,3 +160,29 @@ def ensure_document(session: Session, notice: Notice, *, now: dt.datetime,
     stored = session.get(StoredBlob, locked.document_blob_id)
     assert stored is not None
     return stored
+
+
+def receipt_data(session: Session, case: Application) -> NoticeData:
+    """The 收件凭证 of ``case``: the materials attached when it was last received (submission or the
+    answer to a correction), with the moment. Raises DocumentDataError when the case was never received."""
+    if case.submitted_at is None or case.received_on is None:
+        raise DocumentDataError("本件尚未提交，不能出具收件凭证")
+    name, id_number, id_label = holder_of(case.applicant)
+    shown_id = mask_id_number(id_number) if id_label == "公民身份号码" and id_number else id_number
+    received_at = (case.corrections[-1].answered_at if case.corrections and case.corrections[-1].answered_at
+                   else case.submitted_at)
+    lines = tuple(f"{m.material_name}（{m.file.filename}）" for m in case.materials)
+    return NoticeData(
+        document_number=f"收件编号 {case.case_number}", authority=authority_for(case.power_item, case.town),
+        applicant_name=name, applicant_id=shown_id, item_name=case.item_name,
+        legal_basis=legal_basis_text(case.power_item), issued_on=case.received_on,
+        case_number=case.case_number or "", received_on=case.received_on, received=lines,
+        received_at=received_at.astimezone(CHINA).replace(tzinfo=None))
+
+
+def render_receipt(session: Session, case: Application, settings: DocumentSettings | None = None) -> bytes:
+    """The signed PDF of the case's 收件凭证 (rendered each time from what the case recorded; nothing is
+    stored). Raises DocumentDataError, DocumentError."""
+    settings = settings or document_settings.current()
+    pdf = render_notice(NoticeKind.RECEIPT, receipt_data(session, case))
+    return sign_pdf(pdf, signing_identity(session, settings, case.town_id))

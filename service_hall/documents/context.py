@@ -157,6 +157,8 @@ class NoticeData:
     deadline_provisional: bool = False
     deferred: tuple[str, ...] = ()  # acceptance under 容缺: the materials still to be supplied
     deferred_due: dt.date | None = None
+    received: tuple[str, ...] = ()  # receipt: each material received, as printed ("申请表（申请表.pdf）")
+    received_at: dt.datetime | None = None  # receipt: the moment of receipt, local time
     reasons: tuple[str, ...] = ()
     items: tuple[CorrectionItem, ...] = ()
     competent_office: str = ""
@@ -181,6 +183,7 @@ REQUIRED_FIELDS: dict[NoticeKind, tuple[str, ...]] = {
     NoticeKind.DENIAL: ("received_on", "reasons", "remedies"),
     NoticeKind.DELIVERY: ("delivery",),
     NoticeKind.REVOCATION: ("reasons", "remedies"),
+    NoticeKind.RECEIPT: ("received_on", "received_at"),
 }
 
 

@@ -21,6 +21,7 @@ class NoticeKind(StrEnum):
     DENIAL = "denial"  # 不予行政许可决定书
     DELIVERY = "delivery"  # 送达回证
     REVOCATION = "revocation"  # 撤销行政许可决定书 (行政许可法 第六十九条)
+    RECEIPT = "receipt"  # 收件凭证: what was received, and when (行政许可法 第三十二条); printed from the case
 
     @property
     def title(self) -> str:  # type: ignore[override]  # shadows str.title on purpose: the printed title
@@ -51,6 +52,7 @@ _TITLES = {
     NoticeKind.DENIAL: "不予行政许可决定书",
     NoticeKind.DELIVERY: "送达回证",
     NoticeKind.REVOCATION: "撤销行政许可决定书",
+    NoticeKind.RECEIPT: "收件凭证",
 }
 _TEMPLATES = {
     NoticeKind.ACCEPTANCE: "notice_acceptance.html",
@@ -61,6 +63,7 @@ _TEMPLATES = {
     NoticeKind.DENIAL: "decision_denial.html",
     NoticeKind.DELIVERY: "delivery_receipt.html",
     NoticeKind.REVOCATION: "decision_revocation.html",
+    NoticeKind.RECEIPT: "notice_receipt.html",
 }
 _NUMBER_PREFIXES = {
     NoticeKind.ACCEPTANCE: "许受",
@@ -71,6 +74,7 @@ _NUMBER_PREFIXES = {
     NoticeKind.DENIAL: "许不",
     NoticeKind.DELIVERY: "送达",
     NoticeKind.REVOCATION: "许撤",
+    NoticeKind.RECEIPT: "收件",
 }
 
 

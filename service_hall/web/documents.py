@@ -15,9 +15,10 @@ from service_hall.cases.queries import own_application, staff_case
 from service_hall.certificates import issuing
 from service_hall.certificates import settings as document_settings
 from service_hall.certificates.models import Certificate
-from service_hall.certificates.notices import ensure_document, has_document
+from service_hall.certificates.notices import ensure_document, has_document, render_receipt
 from service_hall.certificates.service import ensure_certificate_document
 from service_hall.core.errors import NotFound, ValidationFailed
+from service_hall.documents.errors import DocumentDataError
 from service_hall.extensions import db
 from service_hall.web.access import current_actor, now, requires
 from service_hall.web.document_settings import settings
@@ -90,6 +91,29 @@ def staff_notice(case_id: int, notice_id: int) -> Any:
 def staff_certificate(case_id: int, certificate_id: int) -> Any:
     case = staff_case(db.session, current_actor(), case_id)
     return _send_certificate(_certificate_of(case, certificate_id))
+
+
+def _send_receipt(case: Application) -> Any:
+    try:
+        pdf = render_receipt(db.session, case, settings())
+    except DocumentDataError as exc:
+        raise NotFound(str(exc)) from exc
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"收件凭证-{case.case_number}.pdf", max_age=0)
+
+
+@bp.get("/portal/applications/<ref>/documents/receipt.pdf")
+@requires(Permission.APPLICATION_READ_OWN)
+def applicant_receipt(ref: str) -> Any:
+    """收件凭证 of one's own application."""
+    return _send_receipt(own_application(db.session, current_actor(), ref))
+
+
+@bp.get("/workbench/cases/<int:case_id>/documents/receipt.pdf")
+@requires(Permission.CASE_READ)
+def staff_receipt(case_id: int) -> Any:
+    """收件凭证 printed at the window for the applicant (filing on behalf, or materials received)."""
+    return _send_receipt(staff_case(db.session, current_actor(), case_id))
 
 
 @bp.post("/workbench/cases/<int:case_id>/certificates/reissue")

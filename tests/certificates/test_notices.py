@@ -187,3 +187,15 @@ def test_the_revocation_decision_is_a_signed_pdf_with_reasons_and_remedies(app, 
     text = pdf_text(resp.get_data())
     assert "撤销行政许可决定书" in text and "以欺骗手段取得" in text and "第六十九条" in text
     assert "行政复议" in text and "行政诉讼" in text
+
+
+def test_the_window_prints_a_receipt_of_what_was_received(app, cworld, client):
+    case_id = new_case(app, ITEM)
+    login(client, "clerk1")
+    page = client.get(f"/workbench/cases/{case_id}").get_data(as_text=True)
+    assert "打印收件凭证（PDF）" in page
+    resp = client.get(f"/workbench/cases/{case_id}/documents/receipt.pdf")
+    assert resp.status_code == 200 and resp.get_data().startswith(b"%PDF")
+    text = pdf_text(resp.get_data()).replace("\n", "")
+    assert "收件凭证" in text and "不表示申请已被受理" in text and "a.pdf" in text
+    assert "2026年11月23日" in text
