@@ -14,14 +14,13 @@ import datetime as dt
 import hashlib
 import json
 import re
-import secrets
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service_hall.accounts.models import User, UserRole
-from service_hall.accounts.operations import hash_password
+from service_hall.accounts.operations import generate_password, hash_password
 from service_hall.accounts.permissions import ROLE_LABELS, Role
 from service_hall.accounts.placement import placement_problem
 from service_hall.audit.actions import AuditAction
@@ -56,7 +55,6 @@ ROLE_WORDS: dict[str, Role] = {
 }
 _ROLE_SPLIT = re.compile(r"[、,，;；/／|]+|\s+")
 _USERNAME_RE = re.compile(r"^([a-z][a-z0-9_.-]{2,63}|1\d{10})$")
-_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I
 
 
 def roles_help() -> str:
@@ -75,13 +73,6 @@ def parse_roles(text: str) -> tuple[list[Role], list[str]]:
             roles.append(role)
     return roles, unknown
 
-
-def generate_password() -> str:
-    """A 12-character initial password with letters and digits, free of look-alike characters."""
-    while True:
-        password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(12))
-        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password) and len(set(password)) > 6:
-            return password
 
 
 @dataclass(frozen=True)

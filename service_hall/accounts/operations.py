@@ -235,6 +235,17 @@ def _keep_an_administrator(session: Session, leaving: User) -> None:
         raise Conflict("系统至少需要保留一名在用的系统管理员，不能停用最后一名管理员")
 
 
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I
+
+
+def generate_password() -> str:
+    """A 12-character initial password with letters and digits, free of look-alike characters."""
+    while True:
+        password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(12))
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password) and len(set(password)) > 6:
+            return password
+
+
 def _staff_by_username(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
@@ -245,8 +256,6 @@ def _staff_by_username(session: Session, username: str) -> User:
 def reset_password(session: Session, username: str, *, actor: User | None, now: dt.datetime) -> str:
     """Give the account a temporary password that must be changed at the next sign-in, and lift a lock;
     returns the password (shown once). Raises NotFound."""
-    from service_hall.accounts.imports import generate_password
-
     user = _staff_by_username(session, username)
     password = generate_password()
     user.password_hash = hash_password(password)
