@@ -130,6 +130,10 @@ def _template_helpers(app: Flask) -> None:
 
     app.add_template_filter(beijing, "beijing")
 
+    from service_hall.cases.transitions import revocation_intent
+
+    app.add_template_global(revocation_intent, "revocation_intent")
+
     @app.template_global()
     def case_values(case: Any) -> list[Any]:
         from service_hall.cases.queries import submitted_values

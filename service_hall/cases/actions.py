@@ -174,6 +174,10 @@ ACTIONS: dict[str, CaseAction] = {a.name: a for a in [
         lambda d, case: "事后核查已记录" if _passed(d) else "核查发现承诺不实，已撤销许可",
         "事后核查结果：属实则办结任务；不实则撤销许可（须负责人）", transition=Action.PASS_CHECK,
         transition_for=lambda d: Action.PASS_CHECK if _passed(d) else Action.REVOKE),
+    CaseAction("notify_revocation", STAFF, s.RevocationIntentIn, lambda c, case, d: review.notify_revocation(
+        c, case, reason=d["reason"], answer_days=d["answer_days"]),
+        "已告知拟撤销，等待申请人陈述申辩", "撤销前告知：拟撤销的事实、理由及陈述申辩期限",
+        transition=Action.NOTIFY_REVOCATION, path="revocation-notice"),
     CaseAction("revoke", STAFF, s.ReasonIn, lambda c, case, d: review.revoke(c, case, reason=d["reason"]),
                "已撤销许可决定", "撤销许可决定（说明理由）", transition=Action.REVOKE),
     CaseAction("case_visit", STAFF, s.VisitIn, lambda c, case, d: intake.record_visit(
@@ -196,6 +200,9 @@ ACTIONS: dict[str, CaseAction] = {a.name: a for a in [
         c, case, agree=d["agree"]), "告知承诺书已签署，窗口可当场作出许可决定",
         "签署告知承诺书（适用告知承诺制的事项）", transition=Action.SIGN_PLEDGE, path="pledge",
         offered_if=_pledge_item),
+    CaseAction("submit_statement", APPLICANT, s.StatementIn, lambda c, case, d: review.submit_statement(
+        c, case, statement=d["statement"]), "陈述申辩意见已提交，本机关将在听取意见后依法作出决定",
+        "对拟撤销提出陈述申辩", transition=Action.SUBMIT_STATEMENT, path="statement"),
     CaseAction("rate", APPLICANT, s.RatingIn, lambda c, case, d: ratings.rate(
         c, case, score=d["score"], comment=d.get("comment")), "感谢您的评价",
         "好差评：办结后评价一次，1–5 分；1–2 分生成整改任务", path="rating",

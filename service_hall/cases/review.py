@@ -31,7 +31,7 @@ from service_hall.cases.models import (
     ReviewOpinion,
 )
 from service_hall.cases.schemas import SPECIAL_KINDS
-from service_hall.cases.transitions import Action, Stage, apply_transition
+from service_hall.cases.transitions import Action, Stage, apply_transition, revocation_intent
 from service_hall.core.errors import ValidationFailed
 
 EXTENSION_DAYS = 10  # 行政许可法 第四十二条: one extension of ten working days
@@ -246,7 +246,7 @@ def record_check(ctx: Context, case: Application, *, passed: bool,
             from service_hall.core.errors import Conflict
 
             raise Conflict("本件没有待办的事后核查任务")
-        revoke(ctx, case, reason=f"事后核查发现承诺不实：{text}")
+        revoke(ctx, case, reason=f"事后核查发现承诺不实：{text}", immediate="告知承诺不实")
     assert check is not None
     check.result = CheckResult.PASSED if passed else CheckResult.FAILED
     check.finding = text
@@ -255,13 +255,47 @@ def record_check(ctx: Context, case: Application, *, passed: bool,
     return check
 
 
-def revoke(ctx: Context, case: Application, *, reason: str) -> Notice:
-    """撤销: revoke an approval with the reason (a false pledge, an unlawful approval); the applicant
-    receives a 撤销决定书 with the remedies. Raises ValidationFailed (no reason), Conflict, PermissionDenied."""
+REVOCATION_ANSWER_DAYS = 5  # working days the holder has to state and defend (陈述申辩) by default
+
+
+def notify_revocation(ctx: Context, case: Application, *, reason: str,
+                      answer_days: int = REVOCATION_ANSWER_DAYS) -> Notice:
+    """撤销前告知: tell the holder the facts and reasons of the intended revocation and the period to state
+    and defend (陈述申辩). Raises ValidationFailed (no reason, a period outside 3–15 working days),
+    Conflict (an intent is already open, state), PermissionDenied."""
+    session, actor, now = ctx.session, ctx.user, ctx.now
+    text = _text(reason, "reason", "请写明拟撤销的事实和理由")
+    if not 3 <= answer_days <= 15:
+        raise ValidationFailed("陈述申辩期限有误", details={"answer_days": "陈述申辩期限应为3至15个工作日"})
+    apply_transition(session, case, Action.NOTIFY_REVOCATION, actor=actor, now=now,
+                     duty=duties_text(case, Stage.SUPERVISION), reason=text, params={"answer_days": answer_days})
+    answer = ctx.calendar.add_working_days(local_date(now), answer_days)
+    return _notice(session, case, NoticeKind.REVOCATION_INTENT, actor=actor, now=now, content={
+        "reason": text, "answer_by": answer.due.isoformat(), "provisional": answer.provisional})
+
+
+def submit_statement(ctx: Context, case: Application, *, statement: str) -> Notice:
+    """陈述申辩: the holder answers the intended revocation (the answer is kept on the intent notice and
+    shown to the decider). Raises ValidationFailed (blank), Conflict (nothing to answer, period over,
+    already answered), PermissionDenied (not the holder)."""
+    session, actor, now = ctx.session, ctx.user, ctx.now
+    text = _text(statement, "statement", "请填写陈述申辩意见", limit=2000)
+    apply_transition(session, case, Action.SUBMIT_STATEMENT, actor=actor, now=now, reason=text)
+    intent = revocation_intent(case)
+    assert intent is not None  # the guard has checked
+    intent.content = {**(intent.content or {}), "statement": text, "statement_at": now.isoformat()}
+    return intent
+
+
+def revoke(ctx: Context, case: Application, *, reason: str, immediate: str | None = None) -> Notice:
+    """撤销: revoke an approval with the reason after hearing the holder (see :func:`notify_revocation`), or
+    at once where the law allows it (``immediate`` names why); the applicant receives a 撤销决定书 with the
+    remedies. Raises ValidationFailed (no reason), Conflict (the holder not heard yet, state),
+    PermissionDenied."""
     session, actor, now = ctx.session, ctx.user, ctx.now
     text = _text(reason, "reason", "请写明撤销的理由")
     apply_transition(session, case, Action.REVOKE, actor=actor, now=now, duty=duties_text(case, Stage.SUPERVISION),
-                     reason=text)
+                     reason=text, params={"immediate": immediate} if immediate else None)
     case.closed_at = now
     ctx.documents.revoke_certificates(session, case, actor=actor, now=now, reason=text or "")
     ways = remedies(session, case)

@@ -174,6 +174,23 @@ class ReasonIn(VersionIn):
     reason = _text("请写明理由")
 
 
+class RevocationIntentIn(ActionInput):
+    reason = _text("请写明拟撤销的事实和理由", metadata={"description": "拟撤销的事实、理由和依据"})
+    answer_days = fields.Integer(load_default=5, error_messages={"invalid": "陈述申辩期限应为3至15个工作日"},
+                                 metadata={"description": "陈述申辩期限（工作日，3–15）"})
+
+    @classmethod
+    def from_form(cls, form: FormData) -> dict[str, Any]:
+        out = super().from_form(form)
+        if str(out.get("answer_days", "")).strip() == "":
+            out["answer_days"] = 0  # the domain explains the allowed range
+        return out
+
+
+class StatementIn(ActionInput):
+    statement = _text("请填写陈述申辩意见", metadata={"description": "陈述、申辩意见"})
+
+
 class ApproveIn(VersionIn):
     opinion = fields.String(load_default=None, allow_none=True, metadata={"description": "决定意见（选填）"})
 

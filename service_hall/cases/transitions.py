@@ -47,6 +47,8 @@ class Action(enum.StrEnum):
     DENY = "deny"
     DELIVER = "deliver"
     PASS_CHECK = "pass_check"  # 事后核查: the pledge proved true
+    NOTIFY_REVOCATION = "notify_revocation"  # 撤销前告知: the intended revocation, with a period to answer
+    SUBMIT_STATEMENT = "submit_statement"  # 陈述申辩: the holder answers the intended revocation
     REVOKE = "revoke"
 
     @property
@@ -61,7 +63,8 @@ ACTION_LABELS = {
     Action.SIGN_PLEDGE: "签署告知承诺书", Action.APPROVE_ON_PLEDGE: "告知承诺当场准予许可",
     Action.START_SPECIAL: "启动特别程序", Action.END_SPECIAL: "特别程序结束", Action.RECORD_OPINION: "提出审查意见",
     Action.COMPLETE_REVIEW: "审查完毕", Action.EXTEND: "延长办理期限", Action.APPROVE: "准予许可",
-    Action.DENY: "不予许可", Action.DELIVER: "送达", Action.PASS_CHECK: "事后核查属实", Action.REVOKE: "撤销",
+    Action.DENY: "不予许可", Action.DELIVER: "送达", Action.PASS_CHECK: "事后核查属实",
+    Action.NOTIFY_REVOCATION: "拟撤销告知", Action.SUBMIT_STATEMENT: "提出陈述申辩", Action.REVOKE: "撤销",
 }
 
 
@@ -249,6 +252,50 @@ def _pending_check(ctx: GuardContext) -> None:
         raise Conflict("本件没有待办的事后核查任务")
 
 
+def revocation_intent(case: Application) -> Any:
+    """The open 撤销事先告知 of the case: the latest intent notice not followed by a revocation, or None."""
+    from service_hall.documents.kinds import NoticeKind
+
+    for notice in reversed(case.notices):
+        if notice.kind is NoticeKind.REVOCATION:
+            return None
+        if notice.kind is NoticeKind.REVOCATION_INTENT:
+            return None if (notice.content or {}).get("withdrawn") else notice
+    return None
+
+
+def _no_open_intent(ctx: GuardContext) -> None:
+    """No intended revocation is already waiting for the holder's answer."""
+    if revocation_intent(ctx.case) is not None:
+        raise Conflict("已告知拟撤销，正在等待申请人陈述申辩")
+
+
+def _statement_open(ctx: GuardContext) -> None:
+    """An intended revocation was notified, its period to answer has not passed, and no answer yet."""
+    intent = revocation_intent(ctx.case)
+    if intent is None:
+        raise Conflict("本件没有拟撤销的告知，无需陈述申辩")
+    content = intent.content or {}
+    if content.get("statement"):
+        raise Conflict("已提出陈述申辩意见")
+    if _today(ctx) > dt.date.fromisoformat(content["answer_by"]):
+        raise Conflict(f"陈述申辩期限已于 {content['answer_by']} 届满")
+
+
+def _holder_heard(ctx: GuardContext) -> None:
+    """陈述申辩 (行政许可法 第七条、第三十六条): a revocation follows a notice of the intended revocation and
+    the holder's answer or the end of the period to answer — unless the law allows immediate action
+    (a false 告知承诺 pledge found at the follow-up check)."""
+    if ctx.params.get("immediate"):
+        return
+    intent = revocation_intent(ctx.case)
+    if intent is None:
+        raise Conflict("撤销许可前须先告知拟撤销的事实、理由和依据，并听取申请人的陈述申辩")
+    content = intent.content or {}
+    if not content.get("statement") and _today(ctx) <= dt.date.fromisoformat(content["answer_by"]):
+        raise Conflict(f"陈述申辩期限至 {content['answer_by']}，期满或申请人提出意见后方可作出撤销决定")
+
+
 _REVIEW = (Permission.CASE_REVIEW,)
 _DECIDE = (Permission.CASE_DECIDE,)
 _APPLICANT = (Actor.APPLICANT,)
@@ -290,9 +337,13 @@ TABLE: dict[tuple[CaseStatus, Action], Transition] = {
     (S.REVIEWED, Action.DENY): Transition(S.DENIED, _DECIDE, Stage.DECISION, _decide_reviewed),
     (S.APPROVED, Action.DELIVER): Transition(S.DELIVERED, (Permission.CERTIFICATE_ISSUE,), Stage.DELIVERY),
     (S.APPROVED, Action.PASS_CHECK): Transition(S.APPROVED, _REVIEW, Stage.SUPERVISION, _pending_check),
-    (S.APPROVED, Action.REVOKE): Transition(S.REVOKED, _DECIDE, Stage.SUPERVISION),
+    (S.APPROVED, Action.NOTIFY_REVOCATION): Transition(S.APPROVED, _DECIDE, Stage.SUPERVISION, _no_open_intent),
+    (S.APPROVED, Action.SUBMIT_STATEMENT): Transition(S.APPROVED, _APPLICANT, Stage.SUPERVISION, _statement_open),
+    (S.APPROVED, Action.REVOKE): Transition(S.REVOKED, _DECIDE, Stage.SUPERVISION, _holder_heard),
     (S.DELIVERED, Action.PASS_CHECK): Transition(S.DELIVERED, _REVIEW, Stage.SUPERVISION, _pending_check),
-    (S.DELIVERED, Action.REVOKE): Transition(S.REVOKED, _DECIDE, Stage.SUPERVISION),
+    (S.DELIVERED, Action.NOTIFY_REVOCATION): Transition(S.DELIVERED, _DECIDE, Stage.SUPERVISION, _no_open_intent),
+    (S.DELIVERED, Action.SUBMIT_STATEMENT): Transition(S.DELIVERED, _APPLICANT, Stage.SUPERVISION, _statement_open),
+    (S.DELIVERED, Action.REVOKE): Transition(S.REVOKED, _DECIDE, Stage.SUPERVISION, _holder_heard),
 }
 
 
@@ -355,6 +406,10 @@ DESIGN_NOTES = """## Design notes
   case is never flagged overdue; when it ends, both limits are recomputed.
 - **Extension**: once, 10 working days, before the statutory limit has passed, with a reason sent to the
   applicant in a 延长期限告知书; only the statutory limit moves.
+- **Revocation** (撤销, 第六十九条) hears the holder first: `notify_revocation` issues the 撤销行政许可事先告知书
+  with the facts and a period to answer; the holder may `submit_statement` (陈述申辩); `revoke` is allowed once
+  the holder answered or the period ended. A false 告知承诺 pledge found at the follow-up check revokes at
+  once (`immediate`).
 - **Refusals that concern a power** (409 from the table or a guard, 403 from the table's actor check, 404 for
   another town's case) are recorded as `case.refused_attempt` in a transaction of their own after the
   attempt is rolled back; those that reveal a 追责情形 (a second correction, a correction or refusal after

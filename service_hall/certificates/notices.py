@@ -125,6 +125,9 @@ def notice_data(session: Session, notice: Notice) -> NoticeData:
         values["remedies"] = _remedies(session, case, content)
     elif kind is NoticeKind.DELIVERY:
         values["delivery"] = _delivery(session, case, notice)
+    elif kind is NoticeKind.REVOCATION_INTENT:
+        values["reasons"] = tuple(r for r in [content.get("reason")] if r)
+        values["deadline"] = _date(content.get("answer_by"))
     elif kind is NoticeKind.REVOCATION:
         values["reasons"] = tuple(r for r in [content.get("reason")] if r)
         values["remedies"] = _remedies(session, case, content)

@@ -184,6 +184,7 @@ REQUIRED_FIELDS: dict[NoticeKind, tuple[str, ...]] = {
     NoticeKind.DELIVERY: ("delivery",),
     NoticeKind.REVOCATION: ("reasons", "remedies"),
     NoticeKind.RECEIPT: ("received_on", "received_at"),
+    NoticeKind.REVOCATION_INTENT: ("reasons", "deadline"),
 }
 
 

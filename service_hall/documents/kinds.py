@@ -21,6 +21,7 @@ class NoticeKind(StrEnum):
     DENIAL = "denial"  # 不予行政许可决定书
     DELIVERY = "delivery"  # 送达回证
     REVOCATION = "revocation"  # 撤销行政许可决定书 (行政许可法 第六十九条)
+    REVOCATION_INTENT = "revocation_intent"  # 撤销行政许可事先告知书 (陈述、申辩 before revoking)
     RECEIPT = "receipt"  # 收件凭证: what was received, and when (行政许可法 第三十二条); printed from the case
 
     @property
@@ -53,6 +54,7 @@ _TITLES = {
     NoticeKind.DELIVERY: "送达回证",
     NoticeKind.REVOCATION: "撤销行政许可决定书",
     NoticeKind.RECEIPT: "收件凭证",
+    NoticeKind.REVOCATION_INTENT: "撤销行政许可事先告知书",
 }
 _TEMPLATES = {
     NoticeKind.ACCEPTANCE: "notice_acceptance.html",
@@ -64,6 +66,7 @@ _TEMPLATES = {
     NoticeKind.DELIVERY: "delivery_receipt.html",
     NoticeKind.REVOCATION: "decision_revocation.html",
     NoticeKind.RECEIPT: "notice_receipt.html",
+    NoticeKind.REVOCATION_INTENT: "notice_revocation_intent.html",
 }
 _NUMBER_PREFIXES = {
     NoticeKind.ACCEPTANCE: "许受",
@@ -75,6 +78,7 @@ _NUMBER_PREFIXES = {
     NoticeKind.DELIVERY: "送达",
     NoticeKind.REVOCATION: "许撤",
     NoticeKind.RECEIPT: "收件",
+    NoticeKind.REVOCATION_INTENT: "许撤告",
 }
 
 

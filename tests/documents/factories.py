@@ -93,6 +93,9 @@ def make_notice(kind: NoticeKind, **changes: object) -> NoticeData:
             "remedies": REMEDIES,
         },
         NoticeKind.REVOCATION: {"reasons": ("事后核查发现申请人承诺的经营场所与实际不符",), "remedies": REMEDIES},
+        NoticeKind.REVOCATION_INTENT: {"reasons": ("经营场所与申请材料所载不符",), "deadline": dt.date(2025, 3, 10)},
+        NoticeKind.RECEIPT: {"received": ("食品经营许可申请书（申请书.pdf）", "营业执照（执照.png）"),
+                             "received_at": dt.datetime(2025, 3, 1, 9, 30)},
         NoticeKind.DELIVERY: {
             "delivery": DeliveryRecord(
                 document_title="准予行政许可决定书", document_number="临市监许〔2025〕12号",

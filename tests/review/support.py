@@ -12,6 +12,7 @@ from service_hall.accounts.models import User
 from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases import intake, review
 from service_hall.cases.models import Application, CaseStatus
+from service_hall.cases.transitions import revocation_intent
 from service_hall.extensions import db
 from service_hall.files.store import FileStore, store_upload
 from service_hall.jurisdictions.models import Jurisdiction
@@ -153,7 +154,15 @@ def drive(app: Any, case_id: int, *steps: str, day: str = "2026-11-23") -> None:
                     review.deny(ctx_for(user("boss2"), now), case, reasons="不符合规划")
                 case "deliver":
                     review.deliver(ctx_for(user("clerk1"), now), case, channel="electronic", recipient="李堃")
+                case "notify_revocation":
+                    review.notify_revocation(ctx_for(user("boss2"), now, calendar=cal), case, reason="以欺骗手段取得")
+                case "statement":
+                    review.submit_statement(ctx_for(case.applicant, now), case, statement="材料真实，请求不予撤销")
                 case "revoke":
+                    if revocation_intent(case) is None:
+                        review.notify_revocation(ctx_for(user("boss2"), now, calendar=cal), case,
+                                                 reason="以欺骗手段取得")
+                        review.submit_statement(ctx_for(case.applicant, now), case, statement="材料真实")
                     review.revoke(ctx_for(user("boss2"), now), case, reason="以欺骗手段取得")
                 case "draft":
                     case.status = CaseStatus.DRAFT

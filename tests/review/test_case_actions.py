@@ -106,3 +106,38 @@ def test_a_signed_pledge_can_still_be_approved_after_the_window_accepted(app, rw
     with app.app_context():
         case = db.session.get(Application, case_id)
         assert case.status.value == "approved" and case.checks and str(case.accepted_on) == "2026-11-23"
+
+
+def test_a_revocation_hears_the_holder_first(app, rworld, client):
+    from tests.conftest import login, post_form
+    from tests.review.support import ITEM
+
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    case_id = new_case(app, ITEM)
+    drive(app, case_id, "accept", "opinion1", "complete", "approve", "deliver")
+    login(client, "boss2")
+    page = f"/workbench/cases/{case_id}"
+    resp = post_form(client, page, {"reason": "以欺骗手段取得"}, action=f"{page}/revoke")
+    assert resp.status_code == 409 and "听取申请人的陈述申辩" in resp.get_data(as_text=True)
+    resp = post_form(client, page, {"reason": "申请材料中的户籍证明系伪造", "answer_days": "5"},
+                     action=f"{page}/revocation-notice")
+    assert resp.status_code == 302
+    body = client.get(page).get_data(as_text=True)
+    assert "陈述申辩期限至 2026-11-30" in body and "作出撤销决定</button>" not in body
+    applicant = app.test_client()
+    login(applicant, "13900000001")
+    with app.app_context():
+        ref = db.session.get(Application, case_id).ref
+    mine = applicant.get(f"/portal/applications/{ref}").get_data(as_text=True)
+    assert "拟撤销行政许可告知" in mine and "户籍证明系伪造" in mine
+    resp = post_form(applicant, f"/portal/applications/{ref}", {"statement": "户籍证明由派出所出具，真实有效"},
+                     action=f"/portal/applications/{ref}/statement")
+    assert resp.status_code == 302
+    body = client.get(page).get_data(as_text=True)
+    assert "户籍证明由派出所出具，真实有效" in body and "作出撤销决定</button>" in body
+    resp = post_form(client, page, {"reason": "经核实户籍证明确系伪造"}, action=f"{page}/revoke")
+    assert resp.status_code == 302
+    with app.app_context():
+        case = db.session.get(Application, case_id)
+        assert case.status.value == "revoked"
+        assert [n.kind.value for n in case.notices][-2:] == ["revocation_intent", "revocation"]

@@ -38,7 +38,11 @@ SETUP = {
 # What an allowed pair needs beyond the state (the guard's condition).
 EXTRA = {(CaseStatus.SUBMITTED, Action.APPROVE_ON_PLEDGE): ("sign",),
          (CaseStatus.ACCEPTED, Action.COMPLETE_REVIEW): ("opinion1",),
-         (CaseStatus.ACCEPTED, Action.APPROVE_ON_PLEDGE): ("sign",)}
+         (CaseStatus.ACCEPTED, Action.APPROVE_ON_PLEDGE): ("sign",),
+         (CaseStatus.APPROVED, Action.SUBMIT_STATEMENT): ("notify_revocation",),
+         (CaseStatus.DELIVERED, Action.SUBMIT_STATEMENT): ("notify_revocation",),
+         (CaseStatus.APPROVED, Action.REVOKE): ("notify_revocation", "statement"),
+         (CaseStatus.DELIVERED, Action.REVOKE): ("notify_revocation", "statement")}
 
 APPLICANT = "13900000001"
 # action → (who, URL template, JSON body); {id} is the staff id, {ref} the applicant reference.
@@ -61,6 +65,9 @@ CALLS = {
     Action.DENY: ("boss2", "/api/v1/cases/{id}/deny", {"reasons": "不符合规划"}),
     Action.DELIVER: ("clerk1", "/api/v1/cases/{id}/deliver", {"channel": "window", "recipient": "李堃"}),
     Action.PASS_CHECK: ("rev1", "/api/v1/cases/{id}/check", {"result": "passed", "finding": "经核查承诺属实"}),
+    Action.NOTIFY_REVOCATION: ("boss2", "/api/v1/cases/{id}/revocation-notice",
+                               {"reason": "以欺骗手段取得许可", "answer_days": 5}),
+    Action.SUBMIT_STATEMENT: (APPLICANT, "/api/v1/applications/{ref}/statement", {"statement": "材料真实"}),
     Action.REVOKE: ("boss2", "/api/v1/cases/{id}/revoke", {"reason": "以欺骗手段取得许可"}),
 }
 DOMAIN_ONLY = {Action.SUBMIT, Action.DEEM_ACCEPT}  # no endpoint refuses them with 409: tested below
