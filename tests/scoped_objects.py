@@ -126,6 +126,7 @@ SCOPED_BUILDERS = {
         *(f"{bp}.{a.name}" for a in for_audience(Audience.STAFF) for bp in ("workbench", "api_cases")))},
     "supervision.resolve": _trigger,
     "workbench.callback": _task,
+    "supervision.verify_task": _task,
     "workbench.material": _pick("case_id", "material_id"),
     "workbench.file_apply": _pick("town_code", "item_code", "applicant_id"),
     **{ep: _pick("ref") for ep in (

@@ -31,6 +31,8 @@ class AuditAction(StrEnum):
     CASE_DENY = "case.deny"
     CASE_DELIVER = "case.deliver"
     CASE_PASS_CHECK = "case.pass_check"
+    CASE_NOTIFY_REVOCATION = "case.notify_revocation"
+    CASE_SUBMIT_STATEMENT = "case.submit_statement"
     CASE_REVOKE = "case.revoke"
     # Around the case flow.
     CASE_REFUSED_ATTEMPT = "case.refused_attempt"
@@ -39,6 +41,9 @@ class AuditAction(StrEnum):
     ACCOUNTABILITY_RESOLVE = "accountability.resolve"
     RATING_CREATE = "rating.create"
     RECTIFICATION_CALLBACK = "rectification.callback"
+    RECTIFICATION_VERIFY = "rectification.verify"
+    RECTIFICATION_RETURN = "rectification.return"
+    RATING_REVISE = "rating.revise"
     VISIT_RECORD = "visit.record"
     # Certificates.
     CERTIFICATE_ISSUE = "certificate.issue"
@@ -93,6 +98,8 @@ _LABELS = {
     AuditAction.CASE_DENY: "不予许可",
     AuditAction.CASE_DELIVER: "送达",
     AuditAction.CASE_PASS_CHECK: "事后核查属实",
+    AuditAction.CASE_NOTIFY_REVOCATION: "拟撤销告知",
+    AuditAction.CASE_SUBMIT_STATEMENT: "提出陈述申辩",
     AuditAction.CASE_REVOKE: "撤销",
     AuditAction.CASE_REFUSED_ATTEMPT: "被拒绝的操作",
     AuditAction.CASE_SUPPLY_DEFERRED: "补交容缺材料",
@@ -100,6 +107,9 @@ _LABELS = {
     AuditAction.ACCOUNTABILITY_RESOLVE: "追责情形已处理",
     AuditAction.RATING_CREATE: "申请人评价",
     AuditAction.RECTIFICATION_CALLBACK: "整改回访",
+    AuditAction.RECTIFICATION_VERIFY: "核实整改",
+    AuditAction.RECTIFICATION_RETURN: "整改退回重办",
+    AuditAction.RATING_REVISE: "整改后再次评价",
     AuditAction.VISIT_RECORD: "来访登记",
     AuditAction.CERTIFICATE_ISSUE: "颁发证照",
     AuditAction.CERTIFICATE_REVOKED: "证照撤销",

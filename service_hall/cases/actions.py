@@ -109,6 +109,14 @@ def _deferred_pending(case: Application, actor: User) -> bool:
     return bool(case.pledge_materials) and not case.status.is_final
 
 
+def _can_rate_again(case: Application, actor: User) -> bool:
+    from sqlalchemy.orm import object_session
+
+    session = object_session(case)
+    rating = ratings.rating_of(session, case) if session is not None else None
+    return bool(rating and rating.rectification and rating.rectification.is_closed and rating.revised_at is None)
+
+
 def _can_rate(case: Application, actor: User) -> bool:
     return case.status.is_final
 
@@ -203,6 +211,10 @@ ACTIONS: dict[str, CaseAction] = {a.name: a for a in [
     CaseAction("submit_statement", APPLICANT, s.StatementIn, lambda c, case, d: review.submit_statement(
         c, case, statement=d["statement"]), "陈述申辩意见已提交，本机关将在听取意见后依法作出决定",
         "对拟撤销提出陈述申辩", transition=Action.SUBMIT_STATEMENT, path="statement"),
+    CaseAction("rate_again", APPLICANT, s.RatingIn, lambda c, case, d: ratings.rate_again(
+        c, case, score=d["score"], comment=d.get("comment")), "感谢您再次评价",
+        "整改经核实后再次评价一次", path="rating/again", permission_needed=Permission.APPLICATION_SUBMIT,
+        offered_if=_can_rate_again),
     CaseAction("rate", APPLICANT, s.RatingIn, lambda c, case, d: ratings.rate(
         c, case, score=d["score"], comment=d.get("comment")), "感谢您的评价",
         "好差评：办结后评价一次，1–5 分；1–2 分生成整改任务", path="rating",

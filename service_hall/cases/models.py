@@ -351,6 +351,10 @@ class Rating(Base):
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
     rated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The one rating again after a verified rectification (整改后再评价); the first stays on record.
+    revised_score: Mapped[int | None] = mapped_column(Integer)
+    revised_comment: Mapped[str | None] = mapped_column(Text)
+    revised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     rectification: Mapped[RectificationTask | None] = relationship(back_populates="rating", uselist=False)
 
     @property
@@ -373,9 +377,23 @@ class RectificationTask(Base):
     due_on: Mapped[dt.date] = mapped_column(Date)
     callback_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     callback_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    callback_by: Mapped[User | None] = relationship()
+    callback_by: Mapped[User | None] = relationship(foreign_keys=[callback_by_id])
     callback_outcome: Mapped[str | None] = mapped_column(Text)
+    # A supervisor checks the rectification and the callback before the task closes.
+    verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+    verification_note: Mapped[str | None] = mapped_column(Text)
 
     @property
     def is_open(self) -> bool:
+        """Waiting for the town's callback."""
         return self.callback_at is None
+
+    @property
+    def awaiting_verification(self) -> bool:
+        return self.callback_at is not None and self.verified_at is None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.verified_at is not None

@@ -21,6 +21,7 @@ from service_hall.extensions import db
 from service_hall.jurisdictions.operations import visible_towns
 from service_hall.web.access import current_actor, now, requires
 from service_hall.web.case_io import calendar
+from service_hall.web.unit_of_work import context
 
 bp = Blueprint("supervision", __name__)
 
@@ -70,14 +71,33 @@ def resolve(trigger_id: int) -> Any:
     return redirect(url_for("supervision.triggers"))
 
 
+def _render_ratings(errors: dict[str, str] | None = None, failed_id: int | None = None, status: int = 200) -> Any:
+    actor = current_actor()
+    return render_template("supervision/ratings.html", ratings=ratings.ratings_for(db.session, actor),
+                           tasks=ratings.tasks_for(db.session, actor), score_labels=ratings.SCORE_LABELS,
+                           today=now(), errors=errors or {}, failed_id=failed_id), status
+
+
 @bp.get("/ratings")
 @requires(Permission.SUPERVISION_READ)
 def rating_list() -> Any:
     """好差评 and the rectification tasks poor ratings opened."""
-    actor = current_actor()
-    return render_template("supervision/ratings.html", ratings=ratings.ratings_for(db.session, actor),
-                           tasks=ratings.tasks_for(db.session, actor), score_labels=ratings.SCORE_LABELS,
-                           today=now())
+    return _render_ratings()
+
+
+@bp.post("/ratings/tasks/<int:task_id>/verify")
+@requires(Permission.SUPERVISION_RESOLVE)
+def verify_task(task_id: int) -> Any:
+    """核实整改: the supervisor accepts the rectification and callback, or sends the task back."""
+    task = ratings.staff_task(db.session, current_actor(), task_id)
+    accepted = request.form.get("result") != "return"
+    try:
+        ratings.verify_rectification(context(), task, accepted=accepted, note=request.form.get("note", ""))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _render_ratings(exc.details or {}, task_id, 422)
+    flash("整改已核实办结，申请人可再次评价一次" if accepted else "整改已退回，乡镇须重新回访")
+    return redirect(url_for("supervision.rating_list"))
 
 
 def _report() -> tuple[EvaluationReport, str]:

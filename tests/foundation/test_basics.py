@@ -79,3 +79,15 @@ def test_make_run_points_the_qr_codes_at_the_port_it_serves():
     dry = subprocess.run(["make", "-n", "run", "PUBLIC_BASE_URL=https://zwfw.example.cn"], cwd=root, env=env,
                          capture_output=True, text=True, check=True).stdout
     assert "PUBLIC_BASE_URL=https://zwfw.example.cn " in dry
+
+
+def test_the_migrations_have_one_head_so_flask_db_upgrade_needs_no_revision():
+    from pathlib import Path
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    root = Path(__file__).resolve().parents[2] / "migrations"
+    config = Config()
+    config.set_main_option("script_location", str(root))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1

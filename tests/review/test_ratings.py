@@ -95,3 +95,64 @@ def test_rectification_deadline_is_configurable(app, rworld):
         assert resp.status_code == 201 and resp.get_json()["rectification_due_on"] == "2026-11-25"
     finally:
         app.config["RECTIFICATION_DAYS"] = 5
+
+
+def test_a_supervisor_verifies_the_rectification_and_the_applicant_may_rate_once_more(app, rworld):
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    case_id = new_case(app)
+    drive(app, case_id, "withdraw")
+    applicant = app.test_client()
+    login(applicant, "13900000001")
+    page = f"/portal/applications/{load(app, case_id).ref}"
+    post_form(applicant, page, {"score": "1", "comment": "没人接电话"}, action=f"{page}/rating")
+    with app.app_context():
+        task_id = db.session.query(RectificationTask).one().id
+    clerk = app.test_client()
+    login(clerk, "clerk1")
+    post_form(clerk, "/workbench/rectification", {"outcome": "已回访致歉"},
+              action=f"/workbench/rectification/{task_id}/callback")
+    # The callback alone does not close the task, and the applicant cannot rate again yet.
+    assert "再次评价" not in applicant.get(page).get_data(as_text=True)
+    supervisor = app.test_client()
+    login(supervisor, "super")
+    listing = supervisor.get("/supervision/ratings").get_data(as_text=True)
+    assert "提交核实意见" in listing
+    verify = f"/supervision/ratings/tasks/{task_id}/verify"
+    resp = post_form(supervisor, "/supervision/ratings", {"note": "", "result": "accept"}, action=verify)
+    assert resp.status_code == 422 and "请填写核实意见" in resp.get_data(as_text=True)
+    resp = post_form(supervisor, "/supervision/ratings", {"note": "电话抽查属实", "result": "accept"}, action=verify)
+    assert resp.status_code == 302
+    assert post_form(supervisor, "/supervision/ratings", {"note": "再核", "result": "accept"},
+                     action=verify).status_code == 409
+    assert "已核实" in supervisor.get("/supervision/ratings").get_data(as_text=True)
+    assert "监督人员已核实办结" in clerk.get("/workbench/rectification").get_data(as_text=True)
+    view = applicant.get(page).get_data(as_text=True)
+    assert "您可以再次评价一次" in view
+    resp = post_form(applicant, page, {"score": "4", "comment": "改进了"}, action=f"{page}/rating/again")
+    assert resp.status_code == 302
+    assert "整改后您再次评价：4 分" in applicant.get(page).get_data(as_text=True)
+    resp = post_form(applicant, page, {"score": "5"}, action=f"{page}/rating/again")
+    assert resp.status_code == 409  # once only
+    with app.app_context():
+        rating = db.session.query(RectificationTask).one().rating
+        assert rating.score == 1 and rating.revised_score == 4  # the first rating stays on record
+
+
+def test_the_one_who_called_back_cannot_verify(app, rworld):
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    case_id = new_case(app)
+    drive(app, case_id, "withdraw")
+    applicant = app.test_client()
+    login(applicant, "13900000001")
+    page = f"/portal/applications/{load(app, case_id).ref}"
+    post_form(applicant, page, {"score": "2"}, action=f"{page}/rating")
+    with app.app_context():
+        task = db.session.query(RectificationTask).one()
+        task.callback_at, task.callback_by_id, task.callback_outcome = at("2026-11-24"), rworld["super"], "回访"
+        db.session.commit()
+        task_id = task.id
+    supervisor = app.test_client()
+    login(supervisor, "super")
+    resp = post_form(supervisor, "/supervision/ratings", {"note": "属实", "result": "accept"},
+                     action=f"/supervision/ratings/tasks/{task_id}/verify")
+    assert resp.status_code == 403 and "回访人不能核实自己的整改" in resp.get_data(as_text=True)
