@@ -22,12 +22,15 @@ from power_lists.models import (
     PowerType,
     VersionStatus,
 )
+from power_lists.offices import link_items
 from power_lists.queries import china_today, latest_published, open_version
 from power_lists.tabular import TownDirectory
 from service_hall.accounts.models import User
 from service_hall.audit.trail import record
 from service_hall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
+from service_hall.offices.models import Office
+from service_hall.offices.operations import ensure_offices
 
 OBJECT_TYPE = "power_list_version"
 
@@ -140,6 +143,7 @@ def create_draft(session: Session, county: Jurisdiction, *, actor: User | None, 
     version = _new_version(session, county, actor=actor, now=now, title=title, note=note, based_on=base)
     if base is not None:
         _insert_items(session, version, version_items(base), _town_ids(session, county))
+        link_items(session, version)
     _audit(session, version, "create_draft", actor=actor, now=now,
            payload={"based_on": base.number if base else None})
     return version
@@ -160,17 +164,35 @@ def import_draft(session: Session, county: Jurisdiction, document: dict[str, Any
     meta = document.get("version") or {}
     version = _new_version(session, county, actor=actor, now=now, title=title or meta.get("title") or "",
                            note=note or meta.get("note") or "", based_on=latest_published(session, county.id))
+    created = ensure_offices(session, county, (i["original_department"] for i in document["items"]), actor=actor,
+                             now=now)
     _insert_items(session, version, document["items"], town_ids)
+    link_items(session, version)
     _audit(session, version, "import", actor=actor, now=now,
-           payload={"filename": filename, "items": len(document["items"])})
+           payload={"filename": filename, "items": len(document["items"]),
+                    "created_offices": [o.name for o in created]})
+    version.created_offices = [o.name for o in created]  # type: ignore[attr-defined]
     return version
 
 
-def _apply_item(item: PowerItem, data: dict[str, Any], town_ids: dict[str, int]) -> None:
+def previous_items(session: Session, county: Jurisdiction) -> list[dict[str, Any]]:
+    """The canonical items an import is compared with and keeps codes and guides from: the county's
+    draft or version under review if any, else its latest published version. Raises nothing."""
+    base = open_version(session, county.id) or latest_published(session, county.id)
+    return version_items(base) if base is not None else []
+
+
+def _office_ids(session: Session, county_id: int) -> dict[str, int]:
+    return {name: office_id for name, office_id in session.execute(
+        select(Office.name, Office.id).where(Office.county_id == county_id))}
+
+
+def _apply_item(item: PowerItem, data: dict[str, Any], town_ids: dict[str, int], office_ids: dict[str, int]) -> None:
     unknown = [d["town"] for d in data["delegations"] if d["town"] not in town_ids]
     if unknown:
         raise ValidationFailed("事项信息有误，请按提示修改",
                                details={"delegations": "以下区划代码不是本县的乡镇（街道）：" + "、".join(unknown)})
+    item.original_office_id = office_ids.get(data["original_department"].strip())
     for key in ("code", "name", "sub_item", "setting_basis", "implementing_basis", "original_department",
                 "receiving_body", "responsibilities", "accountability", "accepts_applications", "two_reviewers",
                 "separate_decider", "guide", "note"):
@@ -210,7 +232,7 @@ def add_item(session: Session, version: PowerListVersion, raw: dict[str, Any], *
     position = (session.scalar(select(func.max(PowerItem.position)).where(PowerItem.version_id == version.id)) or 0) + 1
     town_ids = _town_ids(session, version.county)
     item = PowerItem(version_id=version.id, position=position)
-    _apply_item(item, data, town_ids)
+    _apply_item(item, data, town_ids, _office_ids(session, version.county_id))
     session.add(item)
     version.revocations = [r for r in version.revocations or [] if r["code"] != data["code"]]
     session.flush()
@@ -230,7 +252,7 @@ def update_item(session: Session, item: PowerItem, raw: dict[str, Any], *, actor
                                details={"code": f"本版本已有编码为 {data['code']} 的事项"})
     before = item_to_dict(item)
     town_ids = _town_ids(session, version.county)
-    _apply_item(item, data, town_ids)
+    _apply_item(item, data, town_ids, _office_ids(session, version.county_id))
     session.flush()
     session.refresh(item)
     after = item_to_dict(item)
