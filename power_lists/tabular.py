@@ -498,6 +498,9 @@ _GUIDE_READERS: dict[str, Callable[[str], Any]] = {
 }
 
 
+GUIDE_READERS = _GUIDE_READERS  # the readers of the guide cells that are not plain text
+
+
 def row_to_item(cells: dict[str, str], towns: TownDirectory, row: int | None) -> tuple[dict[str, Any], list[Problem]]:
     """Cells (path → text) of one row as a raw item for ``ItemSchema``; cell-level problems located."""
     problems: list[Problem] = []

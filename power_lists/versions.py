@@ -69,6 +69,12 @@ def _audit(session: Session, version: PowerListVersion, action: str, *, actor: U
            to_state=str(version.status), reason=reason, payload={"number": version.number, **(payload or {})})
 
 
+def record_change(session: Session, version: PowerListVersion, action: str, *, actor: User | None,
+                  now: dt.datetime, payload: dict[str, Any] | None = None) -> None:
+    """Audit a change to a version made outside this module (the guide layer). Raises nothing."""
+    _audit(session, version, action, actor=actor, now=now, payload=payload)
+
+
 def require_draft(version: PowerListVersion) -> None:
     """Raises Conflict unless the version is an editable draft."""
     if version.status in FROZEN_STATUSES:
@@ -151,7 +157,8 @@ def create_draft(session: Session, county: Jurisdiction, *, actor: User | None, 
 
 def import_draft(session: Session, county: Jurisdiction, document: dict[str, Any], *, actor: User | None,
                  now: dt.datetime, filename: str = "", title: str = "", note: str = "") -> PowerListVersion:
-    """A new draft holding exactly the items of a checked canonical document (see ``files.read_document``).
+    """A new draft holding exactly the items of a checked canonical document (see ``files.read_document``);
+    the offices its 原实施部门 names that the county lacks are created first (``offices_for_document``).
 
     Raises Conflict if the county already has an open version, ValidationFailed if the document names a
     town that is not in the county.
@@ -164,15 +171,20 @@ def import_draft(session: Session, county: Jurisdiction, document: dict[str, Any
     meta = document.get("version") or {}
     version = _new_version(session, county, actor=actor, now=now, title=title or meta.get("title") or "",
                            note=note or meta.get("note") or "", based_on=latest_published(session, county.id))
-    created = ensure_offices(session, county, (i["original_department"] for i in document["items"]), actor=actor,
-                             now=now)
+    created = offices_for_document(session, county, document, actor=actor, now=now)
     _insert_items(session, version, document["items"], town_ids)
     link_items(session, version)
     _audit(session, version, "import", actor=actor, now=now,
            payload={"filename": filename, "items": len(document["items"]),
                     "created_offices": [o.name for o in created]})
-    version.created_offices = [o.name for o in created]  # type: ignore[attr-defined]
     return version
+
+
+def offices_for_document(session: Session, county: Jurisdiction, document: dict[str, Any], *, actor: User | None,
+                         now: dt.datetime) -> list[Office]:
+    """Create the offices the document's 原实施部门 names that the county has no record of; returns them."""
+    return ensure_offices(session, county, (i["original_department"] for i in document["items"]), actor=actor,
+                          now=now)
 
 
 def previous_items(session: Session, county: Jurisdiction) -> list[dict[str, Any]]:
