@@ -159,6 +159,12 @@ def import_offices(session: Session, county: Jurisdiction, rows: Sequence[tuple[
     seen: dict[str, int] = {}
     for number, cells in rows[header_at + 1:]:
         raw = {field: cells[i] if i < len(cells) else "" for i, field in columns.items()}
+        name = _clean(raw)["name"]
+        if name and name in seen:
+            problems.append({"row": number, "column": "名称", "message": f"部门“{name}”与第{seen[name]}行重复"})
+            continue
+        if name:
+            seen[name] = number
         try:
             data = _load(raw)
         except ValidationError as exc:
@@ -166,11 +172,6 @@ def import_offices(session: Session, county: Jurisdiction, rows: Sequence[tuple[
                 text = messages[0] if isinstance(messages, list) else str(messages)
                 problems.append({"row": number, "column": OFFICE_LABELS.get(key, key), "message": text})
             continue
-        if data["name"] in seen:
-            problems.append({"row": number, "column": "名称",
-                             "message": f"部门“{data['name']}”与第{seen[data['name']]}行重复"})
-            continue
-        seen[data["name"]] = number
         loaded.append((number, data))
     if not loaded and not problems:
         problems.append({"row": header_row, "column": None, "message": "表格中没有任何部门"})
