@@ -287,7 +287,8 @@ def upload() -> Any:
             try:
                 document = read_document(upload_file.filename, upload_file.read(),
                                          versions.town_directory(db.session, county),
-                                         county_code=county.code, county_name=county.name)
+                                         county_code=county.code, county_name=county.name,
+                                         previous=versions.previous_items(db.session, county))
             except ImportRejected as exc:
                 message, problems = exc.message, exc.problems
             else:

@@ -16,8 +16,8 @@ from tests.conftest import PASSWORD
 from tests.golive.conftest import CHENGGUAN, COUNTY, EXAMPLES, SANXI, TAOYUAN, cli_json, snapshot, write
 
 CODE = re.compile(r"^Z330188-[0-9A-F]{10}$")
-HEADER = ["序号", "赋权事项", "子项", "职权类型", "实施依据", "原实施部门", "承接主体", "赋权方式", "实施范围", "责任事项",
-          "备注"]
+HEADER = ["序号", "赋权事项", "子项", "职权类型", "实施依据", "原实施部门", "承接主体", "赋权方式", "实施范围",
+          "责任事项", "备注"]
 GOOD = [1, "乡村建设规划许可证核发", "", "行政许可", "《中华人民共和国城乡规划法》第四十一条", "云岭县住房和城乡建设局",
         "乡镇人民政府", "委托", "三溪镇", "受理责任：一次性告知；审查责任：审查材料", ""]
 
@@ -124,8 +124,9 @@ def test_rows_without_codes_keep_the_previous_versions_codes_by_name_and_sub_ite
                                  "--review-by", "legal-b", "--effective-from", "2099-01-01"])
     assert result.exit_code == 0, result.output
     # The next list has no codes and one changed basis: the diff shows a change, not a delete + add.
-    second = book([row(实施依据="《中华人民共和国城乡规划法》第四十一条第一款"), row(赋权事项="特困人员认定", 职权类型="行政确认"),
-                   row(赋权事项="临时救助", 职权类型="行政给付")], HEADER)
+    second = book([row(实施依据="《中华人民共和国城乡规划法》第四十一条第一款"),
+                   row(赋权事项="特困人员认定", 职权类型="行政确认"), row(赋权事项="临时救助", 职权类型="行政给付")],
+                  HEADER)
     code, out = cli_json(runner, "power-list", "import", write(tmp_path, "b.xlsx", second))
     assert code == 0, out
     old, new = _items(app, 1), _items(app, 2)
@@ -306,3 +307,37 @@ def test_the_demo_export_imports_into_an_empty_database(app, runner, factory, tm
             db.session.delete(db.session.query(PowerListVersion).one())
             db.session.commit()
     assert PASSWORD
+
+
+def test_cells_merged_down_the_rows_apply_to_each_row(app, runner, county, tmp_path: Path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.append(HEADER)
+    sheet.append(GOOD)
+    sheet.append(row(赋权事项="特困人员认定", 职权类型="行政确认", 原实施部门=None, 赋权方式=None))
+    sheet.merge_cells("F2:F3")  # 原实施部门
+    sheet.merge_cells("H2:H3")  # 赋权方式
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    code, out = cli_json(runner, "power-list", "import", write(tmp_path, "m.xlsx", buffer.getvalue()))
+    assert code == 0, out
+    second = _items(app)[1]
+    assert (second["original_department"], second["delegation_mode"]) == ("云岭县住房和城乡建设局", "entrusted")
+
+
+def test_the_committed_example_files_are_what_the_script_writes():
+    import importlib.util
+
+    from power_lists.files import read_xlsx_tables
+
+    script = EXAMPLES.parents[1] / "scripts" / "example_county.py"
+    spec = importlib.util.spec_from_file_location("example_county", script)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (EXAMPLES / "offices.csv").read_bytes() == module.offices_csv()
+    for name in ("power-list.xlsx", "guide.xlsx"):
+        committed = read_xlsx_tables((EXAMPLES / name).read_bytes())[0].rows
+        assert committed == read_xlsx_tables(module.FILES[name]())[0].rows, name
