@@ -56,11 +56,12 @@ def link_items(session: Session, version: PowerListVersion) -> None:
     none). Raises nothing (a frozen version is left alone)."""
     if version.is_frozen:
         return
-    offices = {o.name: o.id for o in session.scalars(select(Office).where(Office.county_id == version.county_id))}
-    rows = session.execute(select(PowerItem.id, PowerItem.original_department, PowerItem.original_office_id)
-                           .where(PowerItem.version_id == version.id)).all()
-    for item_id, department, linked in rows:
-        wanted = offices.get((department or "").strip())
-        if wanted != linked:
-            session.execute(update(PowerItem).where(PowerItem.id == item_id).values(original_office_id=wanted))
+    offices = session.execute(select(Office.name, Office.id).where(Office.county_id == version.county_id)).all()
+    # One statement per office (a county has tens of offices and thousands of items).
+    session.execute(update(PowerItem).where(PowerItem.version_id == version.id)
+                    .values(original_office_id=None).execution_options(synchronize_session=False))
+    for name, office_id in offices:
+        session.execute(update(PowerItem).where(PowerItem.version_id == version.id,
+                                                PowerItem.original_department == name)
+                        .values(original_office_id=office_id).execution_options(synchronize_session=False))
     session.expire(version, ["items"])
