@@ -18,13 +18,14 @@ from power_lists.models import PowerItem, PowerListVersion
 from power_lists.queries import china_today, items_for_town, latest_published, open_version, version_in_force
 from service_hall.jurisdictions.models import Jurisdiction
 
-# The guide elements without which an item cannot take applications, with their names as shown.
+# The guide elements without which an item cannot take applications, with their names as shown: the
+# clock and the intake check need them. (审批结果名称 is not among them: documents fall back to
+# "事项名称决定书".)
 REQUIRED_GUIDE: tuple[tuple[str, str], ...] = (
     ("case_type", "办件类型"),
     ("statutory_days", "法定办结时限"),
     ("promised_days", "承诺办结时限"),
     ("materials", "申请材料"),
-    ("result_name", "审批结果名称"),
 )
 NO_FORM = "尚无申请表单"
 WALK_IN = "暂未开通网上申请，请到窗口办理"
