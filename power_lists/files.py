@@ -7,6 +7,7 @@ ImportRejected with every problem located; the file type is judged by content, n
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -18,12 +19,14 @@ from marshmallow import ValidationError
 
 from power_lists.document import ITEM_SCHEMA, canonical_item, item_problems, validate_document
 from power_lists.errors import ImportRejected, Problem
-from power_lists.schemas import FORMAT_VERSION
+from power_lists.schemas import FORMAT_VERSION, normalise_text
 from power_lists.tabular import (
     HEADERS,
     Table,
     TownDirectory,
     column_for_path,
+    has_guide_columns,
+    header_key,
     item_to_row,
     normalise_cell,
     table_to_items,
@@ -104,6 +107,17 @@ def read_csv_table(data: bytes) -> tuple[Table, str]:
 
 
 _MERGE_RE = re.compile(rb'<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+# A cell holding a formula: <c r="B5" …><f>…</f><v>cached</v></c>; without <v> there is no value to read.
+_FORMULA_CELL_RE = re.compile(rb'<c\s+r="([A-Z]+)(\d+)"[^>]*>((?:(?!</c>).)*?<f[\s>/](?:(?!</c>).)*?)</c>', re.S)
+
+
+def _uncached_formulas(xml: bytes) -> set[tuple[int, int]]:
+    from openpyxl.utils import column_index_from_string
+
+    if b"<f" not in xml:
+        return set()
+    return {(int(row), column_index_from_string(col.decode()) - 1) for col, row, body in _FORMULA_CELL_RE.findall(xml)
+            if re.search(rb"<v>[^<]+</v>", body) is None}
 
 
 def read_xlsx_tables(data: bytes) -> list[Table]:
@@ -127,7 +141,8 @@ def read_xlsx_tables(data: bytes) -> list[Table]:
                 # Merged cells are not reported in read-only mode; they are read from the sheet's XML, which
                 # openpyxl exposes only through these private attributes (covered by the import tests).
                 with workbook._archive.open(sheet._worksheet_path) as xml:  # type: ignore[attr-defined]
-                    merges = _MERGE_RE.findall(xml.read())
+                    content = xml.read()
+                merges = _MERGE_RE.findall(content)
                 for c1, r1, c2, r2 in merges:
                     top, left = int(r1), column_index_from_string(c1.decode())
                     bottom, right = int(r2), column_index_from_string(c2.decode())
@@ -140,7 +155,8 @@ def read_xlsx_tables(data: bytes) -> list[Table]:
                             row.extend([None] * (right - len(row)))
                         for c in range(left, right + 1):
                             row[c - 1] = value
-                tables.append(Table([(n, [normalise_cell(v) for v in row]) for n, row in enumerate(grid, start=1)]))
+                tables.append(Table([(n, [normalise_cell(v) for v in row]) for n, row in enumerate(grid, start=1)],
+                                    uncached=_uncached_formulas(content)))
             workbook.close()
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, EOFError, ValueError, TypeError) as exc:
         raise ImportRejected([Problem(f"文件已损坏或不完整，无法作为 XLSX 读取（{type(exc).__name__}）")]) from None
@@ -150,12 +166,16 @@ def read_xlsx_tables(data: bytes) -> list[Table]:
 
 
 def read_document(filename: str, data: bytes, towns: TownDirectory, *, county_code: str,
-                  county_name: str = "") -> dict[str, Any]:
+                  county_name: str = "", previous: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Read an uploaded list (JSON, CSV or XLSX) into a checked canonical document.
 
+    ``previous`` (the canonical items of the version the import will replace) lets rows without a
+    事项编码 keep the code of the item with the same name + 子项, and lets a table with list columns only
+    keep the 办事指南 already completed for its items (see docs/power-list-format.md).
+
     Raises ImportRejected listing every problem (row, column, reason) — wrong type, wrong encoding,
-    damaged file, unknown power types or delegation modes, duplicate codes, unknown towns, missing legal
-    basis, promised time over the statutory one …
+    damaged file, unknown power types or delegation modes, duplicate codes or name + 子项, unknown towns,
+    missing legal basis, promised time over the statutory one …
     """
     kind = detect_format(filename, data)
     if kind == "json":
@@ -174,19 +194,71 @@ def read_document(filename: str, data: bytes, towns: TownDirectory, *, county_co
     else:
         hint = "；若文件来自 Excel 且含中文，请确认编码为 UTF-8 或 GBK" if encoding == "gb18030" else ""
         raise ImportRejected([Problem(problems[0].message + hint if problems else "表格中没有任何事项")])
-    items = _check_items(raw_items, problems)
+    filled = fill_codes(raw_items, county_code, previous or [])
+    items = _check_items(raw_items, problems, filled)
+    if not has_guide_columns(table):
+        carry_guides(items, previous or [])
     return {"format_version": FORMAT_VERSION, "county": {"code": county_code, "name": county_name},
             "version": {"number": None, "title": "", "status": None, "effective_from": None, "note": ""},
             "items": items}
 
 
-def _check_items(raw_items: list[tuple[int, dict[str, Any]]], problems: list[Problem]) -> list[dict[str, Any]]:
+def identity_key(name: str, sub_item: str) -> tuple[str, str]:
+    """What identifies an item without a code: its name and 子项, blanks and bracket widths ignored."""
+    return header_key(normalise_text(name or "")), header_key(normalise_text(sub_item or ""))
+
+
+def generated_code(county_code: str, name: str, sub_item: str) -> str:
+    """The stable code of an item the list gives none: ``Z`` + the county's 6-digit code + ``-`` + the
+    first 10 hex digits (upper case) of SHA-256 over ``county|name|子项`` (name and 子项 as
+    :func:`identity_key` normalises them). The same list imported twice yields the same codes."""
+    key_name, key_sub = identity_key(name, sub_item)
+    digest = hashlib.sha256(f"{county_code[:6]}|{key_name}|{key_sub}".encode()).hexdigest()[:10].upper()
+    return f"Z{county_code[:6]}-{digest}"
+
+
+def fill_codes(raw_items: list[tuple[int, dict[str, Any]]], county_code: str,
+               previous: list[dict[str, Any]]) -> set[int]:
+    """Give every row without a 事项编码 the code of the previous item with its name + 子项, else a
+    generated one (:func:`generated_code`); returns the rows given a code."""
+    known = {identity_key(i["name"], i.get("sub_item", "")): i["code"] for i in previous}
+    filled = set()
+    for row, raw in raw_items:
+        if (raw.get("code") or "").strip() or not isinstance(raw.get("name"), str) or not raw["name"].strip():
+            continue
+        key = identity_key(raw["name"], raw.get("sub_item") or "")
+        raw["code"] = known.get(key) or generated_code(county_code, raw["name"], raw.get("sub_item") or "")
+        filled.add(row)
+    return filled
+
+
+def carry_guides(items: list[dict[str, Any]], previous: list[dict[str, Any]]) -> None:
+    """Keep the 办事指南 of the previous version for items a guide-less table does not describe."""
+    guides = {i["code"]: i.get("guide") for i in previous}
+    for item in items:
+        if item.get("guide") is None and guides.get(item["code"]) is not None:
+            item["guide"] = guides[item["code"]]
+
+
+def _check_items(raw_items: list[tuple[int, dict[str, Any]]], problems: list[Problem],
+                 filled: set[int]) -> list[dict[str, Any]]:
+    """Load every row through the item schema; rows without their own code are identified by name + 子项,
+    so two of them (or one and a coded row) with the same name + 子项 are a duplicate."""
     schema = ITEM_SCHEMA
     items: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
+    seen_names: dict[tuple[str, str], tuple[int, bool]] = {}
     failed_rows = {p.row for p in problems}
     for row, raw in raw_items:
         code = raw.get("code")
+        name = raw.get("name")
+        if isinstance(name, str) and name.strip():
+            key = identity_key(name, raw.get("sub_item") or "")
+            if key in seen_names and (row in filled or seen_names[key][1]):
+                what = "事项名称和子项" if key[1] else "事项名称"
+                problems.append(Problem(f"{what}与第{seen_names[key][0]}行重复", row=row, column="事项名称"))
+                continue
+            seen_names.setdefault(key, (row, row in filled))
         if code and code in seen:
             problems.append(Problem(f"事项编码 {code} 与第{seen[code]}行重复", row=row, column="事项编码"))
         elif code:

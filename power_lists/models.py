@@ -18,6 +18,7 @@ from service_hall.accounts.models import User
 from service_hall.core.base import Base, UTCDateTime
 from service_hall.core.errors import Conflict
 from service_hall.jurisdictions.models import Jurisdiction
+from service_hall.offices.models import Office
 
 
 def _str_enum(enum_cls: type[enum.Enum], length: int) -> Enum:
@@ -182,7 +183,11 @@ class PowerItem(Base):
     power_type: Mapped[PowerType] = mapped_column(_str_enum(PowerType, 20))
     setting_basis: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # 设定依据
     implementing_basis: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # 实施依据
-    original_department: Mapped[str] = mapped_column(String(200))  # 原实施部门
+    original_department: Mapped[str] = mapped_column(String(200))  # 原实施部门 as the list writes it
+    # The office record of 原实施部门 (linked by name when the item is stored): its name, number prefix and
+    # seal go on 委托 and 窗口前移 documents.
+    original_office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
+    original_office: Mapped[Office | None] = relationship()
     receiving_body: Mapped[str] = mapped_column(String(200))  # 承接主体
     delegation_mode: Mapped[DelegationMode] = mapped_column(_str_enum(DelegationMode, 16))
     responsibilities: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # 责任事项 by DutyStage
@@ -238,10 +243,11 @@ class PowerItem(Base):
         return next((a for a in self.accountability or [] if a.get("code") == code), None)
 
     def acting_authority(self, town: Jurisdiction) -> str:
-        """Whose name goes on the decision: the town for 下放, the department for 委托 and 窗口前移."""
+        """Whose name goes on the decision: the town for 下放, the department for 委托 and 窗口前移 (the
+        office record's name when the item is linked to one)."""
         if self.delegation_mode is DelegationMode.DEVOLVED:
             return town_authority_name(town)
-        return self.original_department
+        return self.original_office.name if self.original_office is not None else self.original_department
 
 
 def item_full_name(name: str, sub_item: str | None) -> str:

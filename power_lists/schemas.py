@@ -259,14 +259,21 @@ class GuideSchema(_Strict):
     conditions = text(max_length=4000, description="受理条件")
     materials = fields.List(fields.Nested(MaterialSchema, error_messages=_NESTED), load_default=list, dump_default=list,
                             error_messages=_LIST, metadata={"description": "申请材料"})
-    case_type = enum_field(CaseType, "办件类型")
-    statutory_days = fields.Integer(required=True, strict=True,
+    # The guide is completed after the list is imported (docs/power-list-format.md "The 办事指南 layer"):
+    # these may be null until then, and the item does not open for applications while they are.
+    case_type = fields.Enum(CaseType, by_value=True, load_default=None, allow_none=True,
+                            error_messages={**_MESSAGES,
+                                            "unknown": "取值应为 immediate（即办件）、promised（承诺件）之一"},
+                            metadata={"description": "办件类型；未填写时为 null"})
+    statutory_days = fields.Integer(load_default=None, allow_none=True, strict=True,
                                     validate=validate.Range(min=0, max=365, error="应为0至365个工作日"),
-                                    error_messages=_INT, metadata={"description": "法定办结时限（工作日）"})
-    promised_days = fields.Integer(required=True, strict=True,
+                                    error_messages=_INT,
+                                    metadata={"description": "法定办结时限（工作日）；未填写时为 null"})
+    promised_days = fields.Integer(load_default=None, allow_none=True, strict=True,
                                    validate=validate.Range(min=0, max=365, error="应为0至365个工作日"),
                                    error_messages=_INT,
-                                   metadata={"description": "承诺办结时限（工作日），不得超过法定时限"})
+                                   metadata={"description":
+                                             "承诺办结时限（工作日），不得超过法定时限；未填写时为 null"})
     fee_charged = flag("是否收费")
     fee_standard = text(max_length=500, single_line=True, description="收费标准；不收费时可为空")
     fee_basis = text(max_length=500, single_line=True, description="收费依据")

@@ -63,43 +63,53 @@ def _responsibility_columns() -> list[Column]:
                    (f"{DUTY_STAGE_LABELS[s]}责任", f"{DUTY_STAGE_LABELS[s]}环节责任")) for s in DutyStage]
 
 
+# The one table of header words (docs/power-list-format.md "Header words" is generated from it and a test
+# keeps the two identical): the first word is what exports write, the others are what published lists use.
 COLUMNS: list[Column] = [
-    Column("序号", "", ("编号",)),
-    Column("事项名称", "name", ("权力事项名称", "主项名称", "事项名称（主项）", "权力名称"), True),
-    Column("子项", "sub_item", ("子项名称", "事项名称（子项）")),
-    Column("事项编码", "code", ("权力编码", "编码", "事项代码"), True),
-    Column("职权类型", "power_type", ("权力类型", "事项类型", "职权类别"), True),
-    Column("设定依据", "setting_basis", ("法律依据",), True),
-    Column("实施依据", "implementing_basis"),
-    Column("原实施部门", "original_department", ("原实施主体", "实施部门", "原行使部门"), True),
-    Column("承接主体", "receiving_body", ("承接单位", "承接部门"), True),
-    Column("赋权方式", "delegation_mode", ("下放方式",), True),
-    Column("赋权乡镇", "delegations", ("赋权范围", "承接乡镇", "赋权乡镇（街道）"), True),
-    Column("生效日期", "valid_from", ("起始日期", "赋权日期")),
+    Column("序号", "", ("编号", "排序")),
+    Column("事项名称", "name", ("赋权事项", "赋权事项名称", "权力事项名称", "主项名称", "事项名称（主项）", "权力名称",
+                            "权力事项", "下放事项", "下放事项名称", "职权名称", "行政权力事项名称",
+                            "事项名称（主项名称）", "赋予乡镇（街道）的权力事项"), True),
+    Column("子项", "sub_item", ("子项名称", "事项名称（子项）", "子项事项")),
+    Column("事项编码", "code", ("权力编码", "编码", "事项代码", "权力事项编码", "基本编码", "事项编号")),
+    Column("职权类型", "power_type", ("权力类型", "事项类型", "职权类别", "权力类别", "事项类别", "权力分类"), True),
+    Column("设定依据", "setting_basis", ("法律依据", "法律法规依据", "法定依据", "设定依据及条款", "依据",
+                                      "法律法规规章依据", "法律法规及政策依据"), True),
+    Column("实施依据", "implementing_basis", ("行使依据", "实施依据及条款")),
+    Column("原实施部门", "original_department", ("原实施主体", "实施部门", "原行使部门", "原实施单位", "原实施机关",
+                                          "县级主管部门", "主管部门", "委托机关", "委托部门", "原职权部门",
+                                          "原执法主体", "县级实施部门")),
+    Column("承接主体", "receiving_body", ("承接单位", "承接部门", "责任主体", "承接机关", "实施主体", "执法主体",
+                                     "承接主体（乡镇街道）")),
+    Column("赋权方式", "delegation_mode", ("下放方式", "赋权形式", "赋权类型", "实施方式", "下放形式"), True),
+    Column("赋权乡镇", "delegations", ("赋权范围", "承接乡镇", "赋权乡镇（街道）", "赋权镇街", "实施范围", "下放范围",
+                                   "赋权乡镇街道", "适用范围", "承接乡镇（街道）", "下放乡镇（街道）", "赋权对象",
+                                   "实施乡镇（街道）"), True),
+    Column("生效日期", "valid_from", ("起始日期", "赋权日期", "实施日期", "施行日期")),
     Column("截止日期", "valid_until", ("终止日期",)),
     *_responsibility_columns(),
-    Column("追责情形", "accountability"),
-    Column("追责依据", "accountability_basis"),
+    Column("追责情形", "accountability", ("追责问责情形", "问责情形", "追责情形及责任")),
+    Column("追责依据", "accountability_basis", ("问责依据", "追责问责依据")),
     Column("是否受理申请", "accepts_applications"),
     Column("两人以上审查", "two_reviewers"),
     Column("审查与决定分离", "separate_decider"),
-    Column("受理条件", "guide.conditions"),
+    Column("受理条件", "guide.conditions", ("申请条件", "办理条件")),
     Column("申请材料", "guide.materials"),
-    Column("办件类型", "guide.case_type"),
-    Column("法定办结时限（工作日）", "guide.statutory_days", ("法定办结时限", "法定时限")),
-    Column("承诺办结时限（工作日）", "guide.promised_days", ("承诺办结时限", "承诺时限")),
+    Column("办件类型", "guide.case_type", ("办理类型",)),
+    Column("法定办结时限（工作日）", "guide.statutory_days", ("法定办结时限", "法定时限", "法定期限")),
+    Column("承诺办结时限（工作日）", "guide.promised_days", ("承诺办结时限", "承诺时限", "承诺期限")),
     Column("是否收费", "guide.fee_charged"),
     Column("收费标准", "guide.fee_standard"),
     Column("收费依据", "guide.fee_basis"),
-    Column("到办事现场次数", "guide.visits", ("到现场次数",)),
+    Column("到办事现场次数", "guide.visits", ("到现场次数", "跑动次数")),
     Column("网上办理深度", "guide.online_depth"),
     Column("告知承诺制", "guide.pledge_allowed", ("是否实行告知承诺制",)),
-    Column("审批结果名称", "guide.result_name"),
-    Column("审批结果类型", "guide.result_type"),
+    Column("审批结果名称", "guide.result_name", ("办理结果名称", "结果名称")),
+    Column("审批结果类型", "guide.result_type", ("办理结果类型", "结果类型")),
     Column("审批结果有效期", "guide.result_validity"),
-    Column("咨询方式", "guide.consult"),
-    Column("监督投诉方式", "guide.complaint"),
-    Column("备注", "note"),
+    Column("咨询方式", "guide.consult", ("咨询电话",)),
+    Column("监督投诉方式", "guide.complaint", ("投诉电话", "监督投诉电话")),
+    Column("备注", "note", ("说明",)),
 ]
 HEADERS = [c.header for c in COLUMNS]
 _BY_PATH = {c.path: c for c in COLUMNS if c.path}
@@ -116,7 +126,11 @@ _HEADER_INDEX: dict[str, Column] = {}
 for _col in COLUMNS:
     for _name in (_col.header, *_col.aliases):
         _HEADER_INDEX[header_key(_name)] = _col
-_HEADER_INDEX[header_key("责任事项")] = Column("责任事项", "responsibilities")
+# 责任事项 in one cell ("受理责任：…；审查责任：…"), split by stage on reading.
+COMBINED_RESPONSIBILITIES = ("责任事项", "责任事项内容", "责任事项（按环节）", "主要责任事项", "履职责任")
+for _name in COMBINED_RESPONSIBILITIES:
+    _HEADER_INDEX[header_key(_name)] = Column("责任事项", "responsibilities")
+DEFAULT_RECEIVING_BODY = "乡镇人民政府（街道办事处）"
 
 
 def column_for_path(path: str) -> str:
@@ -405,22 +419,28 @@ def write_delegation_lines(delegations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-_STAGE_SPLIT = re.compile(r"(受理|审查|决定|送达|事后监管|其他)(?:阶段|环节)?责任\s*[：:]")
+_STAGE_SPLIT = re.compile(r"(受理|审查|决定|送达|事后监管|监管|其他)(?:阶段|环节)?责任\s*[：:]")
+_STAGE_WORDS = {**{label: stage.value for stage, label in DUTY_STAGE_LABELS.items()},
+                "监管": DutyStage.SUPERVISION.value}
+# What separates one segment from the next: "；", a line end, a number such as "2." or "（二）".
+_SEGMENT_TAIL = re.compile(r"(?:[\s；;，,]|(?:\d+|[一二三四五六七八九十]+)\s*[.、．)）]"
+                           r"|[（(][一二三四五六七八九十\d]+[)）])*$")
 
 
 def read_combined_responsibilities(value: str) -> dict[str, str]:
-    """One 责任事项 cell with ``受理责任：… 审查责任：…`` split by stage; anything else goes to 其他."""
-    labels = {label: stage.value for stage, label in DUTY_STAGE_LABELS.items()}
+    """One 责任事项 cell split by stage: ``受理责任：…；审查责任：…`` segments or numbered lines
+    (``1.受理责任：…`` / ``（二）审查环节责任：…``); text before the first stage goes to 其他."""
     parts = _STAGE_SPLIT.split(value)
     out = {stage.value: "" for stage in DutyStage}
     if len(parts) == 1:
         out["other"] = value.strip()
         return out
-    if parts[0].strip():
-        out["other"] = parts[0].strip()
+    head = _SEGMENT_TAIL.sub("", parts[0]).strip()
+    if head:
+        out["other"] = head
     for label, text in zip(parts[1::2], parts[2::2], strict=True):
-        key = labels[label]
-        text = re.sub(r"^\s*|\s*(?:\d+[.、．])?\s*$", "", text)
+        key = _STAGE_WORDS[label]
+        text = _SEGMENT_TAIL.sub("", text).strip()
         out[key] = (out[key] + "\n" + text).strip() if out[key] else text
     return out
 
@@ -450,8 +470,10 @@ def item_to_row(item: dict[str, Any], position: int) -> list[Any]:
     if guide is not None:
         values.update({
             "guide.conditions": guide["conditions"], "guide.materials": write_materials(guide["materials"]),
-            "guide.case_type": CaseType(guide["case_type"]).label, "guide.statutory_days": guide["statutory_days"],
-            "guide.promised_days": guide["promised_days"], "guide.fee_charged": write_bool(guide["fee_charged"]),
+            "guide.case_type": CaseType(guide["case_type"]).label if guide.get("case_type") else "",
+            "guide.statutory_days": _blank_none(guide.get("statutory_days")),
+            "guide.promised_days": _blank_none(guide.get("promised_days")),
+            "guide.fee_charged": write_bool(guide["fee_charged"]),
             "guide.fee_standard": guide["fee_standard"], "guide.fee_basis": guide["fee_basis"],
             "guide.visits": guide["visits"], "guide.online_depth": ONLINE_DEPTH_LABELS[guide["online_depth"]],
             "guide.pledge_allowed": write_bool(guide["pledge_allowed"]), "guide.result_name": guide["result_name"],
@@ -459,6 +481,10 @@ def item_to_row(item: dict[str, Any], position: int) -> list[Any]:
             "guide.consult": guide["consult"], "guide.complaint": guide["complaint"],
         })
     return [values.get(c.path, "") for c in COLUMNS]
+
+
+def _blank_none(value: Any) -> Any:
+    return "" if value is None else value
 
 
 _GUIDE_READERS: dict[str, Callable[[str], Any]] = {
@@ -471,6 +497,9 @@ _GUIDE_READERS: dict[str, Callable[[str], Any]] = {
     "guide.online_depth": read_online_depth,
     "guide.pledge_allowed": read_bool,
 }
+
+
+GUIDE_READERS = _GUIDE_READERS  # the readers of the guide cells that are not plain text
 
 
 def row_to_item(cells: dict[str, str], towns: TownDirectory, row: int | None) -> tuple[dict[str, Any], list[Problem]]:
@@ -555,6 +584,8 @@ class Table:
     """A grid of text cells with 1-based row numbers as the source file shows them."""
 
     rows: list[tuple[int, list[str]]]
+    # (row number, 0-based column) of formulas saved without a computed value: unreadable, reported.
+    uncached: set[tuple[int, int]] = field(default_factory=set)
 
 
 _STAGE_LABELS = set(DUTY_STAGE_LABELS.values())
@@ -589,16 +620,23 @@ def locate_header(table: Table) -> tuple[int, dict[int, str], int] | None:
 
 
 def table_to_items(table: Table, towns: TownDirectory) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
-    """Raw items with their source row numbers, and every problem found while reading cells."""
+    """Raw items with their source row numbers, and every problem found while reading cells.
+
+    Only what a list row legally needs is required (事项名称, 职权类型, 设定依据, 赋权方式, 赋权乡镇); a
+    table whose only basis column is 实施依据 or 法律法规依据 reads it as the 设定依据. Missing codes are
+    filled later (``files.fill_codes``).
+    """
     located = locate_header(table)
     if located is None:
-        return [], [Problem("未找到表头：表格中须有一行包含“事项名称”“事项编码”“职权类型”等列名")]
+        return [], [Problem("未找到表头：表格中须有一行包含“事项名称”“职权类型”等列名")]
     header_index, mapping, data_start = located
     header_row = table.rows[header_index][0]
     present = set(mapping.values())
+    if "setting_basis" not in present and "implementing_basis" in present:
+        mapping = {i: ("setting_basis" if p == "implementing_basis" else p) for i, p in mapping.items()}
+        present = set(mapping.values())
     problems = [Problem(f"缺少必需的列“{c.header}”", row=header_row, column=c.header)
-                for c in COLUMNS if c.required and c.path not in present
-                and not (c.path == "setting_basis" and "setting_basis" in present)]
+                for c in COLUMNS if c.required and c.path not in present]
     if problems:
         return [], problems
     items: list[tuple[int, dict[str, Any]]] = []
@@ -608,16 +646,28 @@ def table_to_items(table: Table, towns: TownDirectory) -> tuple[list[tuple[int, 
             if path and i < len(cells) and cells[i]:
                 values[path] = (values[path] + "\n" + cells[i]) if path in values else cells[i]
         non_empty = [c for c in cells if c]
-        if not non_empty or set(values) <= {""}:
+        formulas = [i for i in mapping if (row_number, i) in table.uncached and mapping[i]]
+        if (not non_empty or set(values) <= {""}) and not formulas:
             continue
-        # Notes under the table ("注：…", often one merged cell spanning the row).
-        if len(set(non_empty)) == 1 and (len(non_empty) >= 3 or _NOTE.match(non_empty[0])):
+        # Notes under the table ("注：…", "备注：…", often one merged cell spanning the row).
+        if non_empty and len(set(non_empty)) == 1 and (len(non_empty) >= 3 or _NOTE.match(non_empty[0])):
             continue
         for path in ("name", "sub_item", "code", "original_department", "receiving_body", "note"):
             values.setdefault(path, "")
+        values["receiving_body"] = values["receiving_body"] or DEFAULT_RECEIVING_BODY
         item, cell_problems = row_to_item(values, towns, row_number)
+        for i in formulas:
+            header = table.rows[header_index][1][i] if i < len(table.rows[header_index][1]) else ""
+            cell_problems.append(Problem("单元格是没有保存计算结果的公式，请在 Excel 中打开、保存后重新导入",
+                                         row=row_number, column=column_for_path(mapping[i]) or header))
         problems += cell_problems
         items.append((row_number, item))
     if not items and not problems:
         problems.append(Problem("表格中没有任何事项", row=header_row))
     return items, problems
+
+
+def has_guide_columns(table: Table) -> bool:
+    """Whether the table carries any 办事指南 column (a list with list columns only does not)."""
+    located = locate_header(table)
+    return located is not None and any(p.startswith("guide.") for p in located[1].values())

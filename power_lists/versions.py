@@ -23,6 +23,7 @@ from power_lists.models import (
     PowerType,
     VersionStatus,
 )
+from power_lists.offices import link_items
 from power_lists.queries import china_today, latest_published, open_version
 from power_lists.tabular import TownDirectory
 from service_hall.accounts.models import User
@@ -30,6 +31,8 @@ from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
+from service_hall.offices.models import Office
+from service_hall.offices.operations import ensure_offices
 
 OBJECT_TYPE = "power_list_version"
 
@@ -66,6 +69,12 @@ def _audit(session: Session, version: PowerListVersion, action: AuditAction, *, 
     record(session, actor=actor, action=action, object_type=OBJECT_TYPE, object_id=version.id,
            now=now, jurisdiction_id=version.county_id, from_state=str(from_state) if from_state else None,
            to_state=str(version.status), reason=reason, payload={"number": version.number, **(payload or {})})
+
+
+def record_change(session: Session, version: PowerListVersion, action: str, *, actor: User | None,
+                  now: dt.datetime, payload: dict[str, Any] | None = None) -> None:
+    """Audit a change to a version made outside this module (the guide layer). Raises nothing."""
+    _audit(session, version, action, actor=actor, now=now, payload=payload)
 
 
 def require_draft(version: PowerListVersion) -> None:
@@ -150,6 +159,7 @@ def create_draft(session: Session, county: Jurisdiction, *, actor: User | None, 
     version = _new_version(session, county, actor=actor, now=now, title=title, note=note, based_on=base)
     if base is not None:
         _insert_items(session, version, version_items(base), _town_ids(session, county))
+        link_items(session, version)
     _audit(session, version, AuditAction.POWER_LIST_CREATE_DRAFT, actor=actor, now=now,
            payload={"based_on": base.number if base else None})
     return version
@@ -157,7 +167,8 @@ def create_draft(session: Session, county: Jurisdiction, *, actor: User | None, 
 
 def import_draft(session: Session, county: Jurisdiction, document: dict[str, Any], *, actor: User | None,
                  now: dt.datetime, filename: str = "", title: str = "", note: str = "") -> PowerListVersion:
-    """A new draft holding exactly the items of a checked canonical document (see ``files.read_document``).
+    """A new draft holding exactly the items of a checked canonical document (see ``files.read_document``);
+    the offices its 原实施部门 names that the county lacks are created first (``offices_for_document``).
 
     Raises Conflict if the county already has an open version, ValidationFailed if the document names a
     town that is not in the county.
@@ -170,17 +181,40 @@ def import_draft(session: Session, county: Jurisdiction, document: dict[str, Any
     meta = document.get("version") or {}
     version = _new_version(session, county, actor=actor, now=now, title=title or meta.get("title") or "",
                            note=note or meta.get("note") or "", based_on=latest_published(session, county.id))
+    created = offices_for_document(session, county, document, actor=actor, now=now)
     _insert_items(session, version, document["items"], town_ids)
+    link_items(session, version)
     _audit(session, version, AuditAction.POWER_LIST_IMPORT, actor=actor, now=now,
-           payload={"filename": filename, "items": len(document["items"])})
+           payload={"filename": filename, "items": len(document["items"]),
+                    "created_offices": [o.name for o in created]})
     return version
 
 
-def _apply_item(item: PowerItem, data: dict[str, Any], town_ids: dict[str, int]) -> None:
+def offices_for_document(session: Session, county: Jurisdiction, document: dict[str, Any], *, actor: User | None,
+                         now: dt.datetime) -> list[Office]:
+    """Create the offices the document's 原实施部门 names that the county has no record of; returns them."""
+    return ensure_offices(session, county, (i["original_department"] for i in document["items"]), actor=actor,
+                          now=now)
+
+
+def previous_items(session: Session, county: Jurisdiction) -> list[dict[str, Any]]:
+    """The canonical items an import is compared with and keeps codes and guides from: the county's
+    draft or version under review if any, else its latest published version. Raises nothing."""
+    base = open_version(session, county.id) or latest_published(session, county.id)
+    return version_items(base) if base is not None else []
+
+
+def _office_ids(session: Session, county_id: int) -> dict[str, int]:
+    return {name: office_id for name, office_id in session.execute(
+        select(Office.name, Office.id).where(Office.county_id == county_id))}
+
+
+def _apply_item(item: PowerItem, data: dict[str, Any], town_ids: dict[str, int], office_ids: dict[str, int]) -> None:
     unknown = [d["town"] for d in data["delegations"] if d["town"] not in town_ids]
     if unknown:
         raise ValidationFailed("事项信息有误，请按提示修改",
                                details={"delegations": "以下区划代码不是本县的乡镇（街道）：" + "、".join(unknown)})
+    item.original_office_id = office_ids.get(data["original_department"].strip())
     for key in ("code", "name", "sub_item", "setting_basis", "implementing_basis", "original_department",
                 "receiving_body", "responsibilities", "accountability", "accepts_applications", "two_reviewers",
                 "separate_decider", "guide", "note"):
@@ -220,7 +254,7 @@ def add_item(session: Session, version: PowerListVersion, raw: dict[str, Any], *
     position = (session.scalar(select(func.max(PowerItem.position)).where(PowerItem.version_id == version.id)) or 0) + 1
     town_ids = _town_ids(session, version.county)
     item = PowerItem(version_id=version.id, position=position)
-    _apply_item(item, data, town_ids)
+    _apply_item(item, data, town_ids, _office_ids(session, version.county_id))
     session.add(item)
     version.revocations = [r for r in version.revocations or [] if r["code"] != data["code"]]
     session.flush()
@@ -241,7 +275,7 @@ def update_item(session: Session, item: PowerItem, raw: dict[str, Any], *, actor
                                details={"code": f"本版本已有编码为 {data['code']} 的事项"})
     before = dump_item(item)
     town_ids = _town_ids(session, version.county)
-    _apply_item(item, data, town_ids)
+    _apply_item(item, data, town_ids, _office_ids(session, version.county_id))
     session.flush()
     session.refresh(item)
     after = dump_item(item)

@@ -63,6 +63,7 @@ class Permission(enum.StrEnum):
     USER_MANAGE = "admin:user:manage"
     CALENDAR_MANAGE = "admin:calendar:manage"
     JURISDICTION_MANAGE = "admin:jurisdiction:manage"  # import / export the county's 区划
+    OFFICE_MANAGE = "admin:office:manage"  # 县级部门与乡镇便民服务窗口
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -79,7 +80,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset({Permission.CASE_READ, Permission.SUPERVISION_READ, Permission.SUPERVISION_RESOLVE,
                                 Permission.POWER_LIST_READ}),
     Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.CALENDAR_MANAGE, Permission.POWER_LIST_READ,
-                           Permission.JURISDICTION_MANAGE}),
+                           Permission.JURISDICTION_MANAGE, Permission.OFFICE_MANAGE}),
 }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from power_lists.models import DelegationMode, PowerItem, town_authority_name
+from power_lists.offices import issuing_office
 from service_hall.accounts.models import User
 from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
@@ -52,14 +53,15 @@ def sign_pdf(pdf: bytes, identity: SigningIdentity) -> bytes:
 
 
 def authority_for(item: PowerItem, town: Jurisdiction) -> Authority:
-    """Whose name the documents of a case bear, by the item's 赋权方式 (docs/architecture.md, "Delegation
-    modes"): 下放 — the town; 委托 — the entrusting department, with the town as entrusted body; 窗口前移 — the
-    county department."""
+    """Whose name the documents of a case bear, by the item's 赋权方式 (docs/power-list-format.md): 下放 —
+    the town; 委托 — the entrusting department, with the town as entrusted body; 窗口前移 — the county
+    department. The department's name and seal come from its office record (power_lists.offices)."""
+    if item.delegation_mode is DelegationMode.DEVOLVED:
+        return Authority.devolved(town_authority_name(town))
+    issuer = issuing_office(item)
     if item.delegation_mode is DelegationMode.ENTRUSTED:
-        return Authority.entrusted(department=item.original_department, town=town_authority_name(town))
-    if item.delegation_mode is DelegationMode.FRONT_WINDOW:
-        return Authority.front_window(item.original_department)
-    return Authority.devolved(town_authority_name(town))
+        return Authority.entrusted(department=issuer.name, town=town_authority_name(town), seal=issuer.seal_text)
+    return Authority.front_window(issuer.name, seal=issuer.seal_text)
 
 
 def issuer_code(item: PowerItem, town: Jurisdiction) -> str:
@@ -69,7 +71,7 @@ def issuer_code(item: PowerItem, town: Jurisdiction) -> str:
     department's series."""
     if item.delegation_mode is DelegationMode.DEVOLVED:
         return town.code[:9]
-    digest = hashlib.sha256(item.original_department.encode()).hexdigest()[:4].upper()
+    digest = hashlib.sha256(issuing_office(item).name.encode()).hexdigest()[:4].upper()
     return f"{town.county.code[:6]}D{digest}"
 
 
@@ -153,8 +155,9 @@ def store_document(session: Session, settings: DocumentSettings, pdf: bytes, now
 
 def certificate_data(certificate: Certificate, settings: DocumentSettings, address: str = "") -> CertificateData:
     """What the PDF prints, from the certificate row."""
-    authority = (Authority.entrusted(department=certificate.issuer_name, town=certificate.entrusted_body)
-                 if certificate.entrusted_body else Authority(name=certificate.issuer_name))
+    authority = (Authority.entrusted(department=certificate.issuer_name, town=certificate.entrusted_body,
+                                     seal=certificate.seal_text)
+                 if certificate.entrusted_body else Authority(name=certificate.issuer_name, seal=certificate.seal_text))
     return CertificateData(
         certificate_number=certificate.number, certificate_name=certificate.certificate_name,
         holder_name=certificate.holder_name, holder_id=printed_holder_id(certificate),
@@ -201,7 +204,7 @@ def issue(session: Session, case: Application, *, actor: User | None, now: dt.da
     certificate = Certificate(
         number=f"{code}{today.year}{seq:06d}", token=secrets.token_urlsafe(16), application_id=case.id,
         town_id=case.town_id, decision_notice_id=decision.id if decision else None, issuer_code=code,
-        issuer_name=authority.issuer, entrusted_body=authority.entrusted_body,
+        issuer_name=authority.issuer, entrusted_body=authority.entrusted_body, seal_text=authority.seal,
         certificate_name=guide.get("result_name") or f"{item.name}决定书", holder_name=name,
         holder_id_number=id_number, holder_id_label=id_label, item_code=item.code, item_name=item.full_name,
         scope=case.item_name, conditions=conditions, valid_from=today,

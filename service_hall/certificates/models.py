@@ -59,6 +59,7 @@ class Certificate(Base):
     issuer_code: Mapped[str] = mapped_column(String(20))  # numbering scope, see issuing.issuer_code
     issuer_name: Mapped[str] = mapped_column(String(200))  # printed as issuing authority
     entrusted_body: Mapped[str | None] = mapped_column(String(200))  # 委托: the town acting in its name
+    seal_text: Mapped[str | None] = mapped_column(String(200))  # the issuing office's seal; None: issuer_name
     certificate_name: Mapped[str] = mapped_column(String(200))
     holder_name: Mapped[str] = mapped_column(String(100))
     holder_id_number: Mapped[str] = mapped_column(String(18))  # full; shown masked in public

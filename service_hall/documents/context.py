@@ -31,6 +31,7 @@ class Authority:
 
     name: str
     acting_for: str | None = None
+    seal: str | None = None  # the issuer's seal text when it differs from its name (an office record's)
 
     @classmethod
     def devolved(cls, town: str) -> Authority:
@@ -38,19 +39,24 @@ class Authority:
         return cls(name=town)
 
     @classmethod
-    def entrusted(cls, *, department: str, town: str) -> Authority:
+    def entrusted(cls, *, department: str, town: str, seal: str | None = None) -> Authority:
         """委托: the town acts in the name of the entrusting county department."""
-        return cls(name=town, acting_for=department)
+        return cls(name=town, acting_for=department, seal=seal)
 
     @classmethod
-    def front_window(cls, department: str) -> Authority:
+    def front_window(cls, department: str, seal: str | None = None) -> Authority:
         """窗口前移: the town only takes the application in; the county department decides and issues."""
-        return cls(name=department)
+        return cls(name=department, seal=seal)
 
     @property
     def issuer(self) -> str:
         """The name printed as issuing authority and on the seal."""
         return self.acting_for or self.name
+
+    @property
+    def seal_text(self) -> str:
+        """The text on the seal: the issuer's own seal text, else its name."""
+        return self.seal or self.issuer
 
     @property
     def entrusted_body(self) -> str | None:

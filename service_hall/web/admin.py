@@ -197,3 +197,77 @@ def users_import_confirm() -> Any:
     result = import_staff(db.session, staged.filename, staged.content, now=now(), actor=current_actor(),
                           expected=staged.fingerprint)
     return render_template("admin/users_imported.html", result=result), 200, _NO_STORE
+
+
+# --- offices (县级部门) and town service windows ------------------------------------------------------
+
+def _admin_county() -> Any:
+    from power_lists.versions import county_for
+
+    return county_for(db.session, current_actor())
+
+
+@bp.route("/offices", methods=["GET", "POST"])
+@requires(Permission.OFFICE_MANAGE)
+def offices() -> Any:
+    """The county's offices (created by import, from the list, or here) and the towns' service windows."""
+    from service_hall.offices.operations import offices_of, save_office, windows_of
+
+    county = _admin_county()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            office = save_office(db.session, county, request.form, actor=current_actor(), now=now())
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors = exc.details or {"_schema": exc.message}
+        else:
+            flash(f"已添加部门 {office.name}")
+            return redirect(url_for("admin.offices"))
+    towns = [t for t in county.children if t.level.value == "town"]
+    return render_template("admin/offices.html", county=county, offices=offices_of(db.session, county),
+                           towns=towns, windows=windows_of(db.session, towns), errors=errors,
+                           values=form_values()), (422 if errors else 200)
+
+
+@bp.route("/offices/<int:office_id>", methods=["GET", "POST"])
+@requires(Permission.OFFICE_MANAGE)
+def office(office_id: int) -> Any:
+    from service_hall.offices.operations import get_office, save_office
+
+    county = _admin_county()
+    found = get_office(db.session, county, office_id)
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {"name": found.name, "short_name": found.short_name, "credit_code": found.credit_code,
+                              "seal_text": found.seal_text}
+    if request.method == "POST":
+        values = form_values()
+        try:
+            save_office(db.session, county, request.form, actor=current_actor(), now=now(), office=found)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors = exc.details or {"_schema": exc.message}
+        else:
+            flash(f"已保存部门 {found.name}")
+            return redirect(url_for("admin.offices"))
+    return render_template("admin/office.html", office=found, errors=errors, values=values), (422 if errors else 200)
+
+
+@bp.post("/windows")
+@requires(Permission.OFFICE_MANAGE)
+def save_window() -> Any:
+    from service_hall.core.errors import NotFound
+    from service_hall.offices.operations import save_window as save
+
+    county = _admin_county()
+    town = next((t for t in county.children if t.code == request.form.get("town_code")), None)
+    if town is None:
+        raise NotFound("未找到该乡镇（街道）")
+    try:
+        save(db.session, town, request.form, actor=current_actor(), now=now())
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(f"{town.name}：" + "；".join((exc.details or {"_schema": exc.message}).values()))
+        return redirect(url_for("admin.offices"))
+    flash(f"已保存{town.name}便民服务窗口")
+    return redirect(url_for("admin.offices"))

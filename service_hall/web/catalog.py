@@ -13,11 +13,13 @@ from power_lists.announcements import entrustment_announcements
 from power_lists.diff import diff_versions
 from power_lists.jsonschema import SCHEMA_PATH
 from power_lists.models import POWER_TYPE_LABELS
+from power_lists.readiness import WALK_IN, readiness_of
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.evaluation.report import evaluate, year_period
 from service_hall.evaluation.tables import COLUMN, PUBLIC_COLUMNS
 from service_hall.extensions import db
 from service_hall.jurisdictions.operations import by_code
+from service_hall.offices.operations import window_of
 from service_hall.web.access import PUBLIC, now, requires
 
 bp = Blueprint("catalog", __name__)
@@ -67,8 +69,11 @@ def town(code: str) -> Any:
     for item in items:
         groups.setdefault(item.power_type.label, []).append(item)
     ordered = [(label, groups[label]) for label in POWER_TYPE_LABELS.values() if label in groups]
+    ready = readiness_of(db.session, items, now())
     return render_template("catalog/town.html", town=place, on=on, groups=ordered, count=len(items),
-                           version=queries.version_in_force(db.session, place.county.id, on))
+                           version=queries.version_in_force(db.session, place.county.id, on),
+                           open_ids={i for i, r in ready.items() if r.is_open}, walk_in=WALK_IN,
+                           window=window_of(db.session, place.id))
 
 
 @bp.get("/items/<int:item_id>")

@@ -280,7 +280,8 @@ def upload() -> Any:
             try:
                 document = read_document(upload_file.filename, upload_file.read(),
                                          versions.town_directory(db.session, county),
-                                         county_code=county.code, county_name=county.name)
+                                         county_code=county.code, county_name=county.name,
+                                         previous=versions.previous_items(db.session, county))
             except ImportRejected as exc:
                 message, problems = exc.message, exc.problems
             else:
@@ -307,3 +308,76 @@ def import_confirm(token: str) -> Any:
     created = versions.confirm_import(db.session, token, actor=current_actor(), now=now())
     flash(f"已导入为{created.label}草稿，共 {len(created.items)} 个事项")
     return redirect(url_for("legal.version", version_id=created.id))
+
+
+# --- readiness and the 办事指南 layer -------------------------------------------------------------------
+
+@bp.get("/readiness")
+@requires(Permission.POWER_LIST_READ)
+def readiness() -> Any:
+    """Which application-type items are open for online applications, and what the others lack."""
+    from power_lists.readiness import readiness_report
+
+    county = _county()
+    report = readiness_report(db.session, county, now=now())
+    return render_template("legal/readiness.html", county=county, report=report,
+                           draft=queries.open_version(db.session, county.id))
+
+
+_GUIDE_INPUTS = [c for c in COLUMNS if c.path.startswith("guide.")]
+
+
+@bp.route("/versions/<int:version_id>/items/<int:item_id>/guide", methods=["GET", "POST"])
+@requires(Permission.POWER_LIST_EDIT)
+def edit_guide(version_id: int, item_id: int) -> Any:
+    """Complete one draft item's 办事指南 (the change is reviewed and published with the draft)."""
+    from power_lists.guides import guide_from_cells, update_guide
+
+    ver = _version(version_id)
+    found = versions.get_item_in_version(db.session, ver, item_id)
+    versions.require_draft(ver)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values: dict[str, Any] = dict(request.form)
+        cells = {c.path: request.form.get(c.path, "") for c in _GUIDE_INPUTS}
+        for flag in ("guide.fee_charged", "guide.pledge_allowed"):
+            cells[flag] = "是" if request.form.get(flag) else "否"
+        raw, problems = guide_from_cells(cells)
+        try:
+            if problems:
+                raise ImportRejected(problems, message="办事指南有误，请按提示修改")
+            update_guide(db.session, found, raw, actor=current_actor(), now=now())
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors = _guide_errors(exc)
+        else:
+            db.session.commit()
+            flash(f"已保存{found.full_name}的办事指南（随{ver.label}审核发布后生效）")
+            return redirect(url_for("legal.item", version_id=ver.id, item_id=found.id))
+    else:
+        row = item_to_row(item_to_dict(found), found.position)
+        values = {c.path: ("" if v is None else str(v)) for c, v in zip(COLUMNS, row, strict=True)
+                  if c.path.startswith("guide.")}
+        guide = found.guide or {}
+        values["guide.case_type"] = guide.get("case_type") or ""
+        values["guide.online_depth"] = str(guide.get("online_depth") or "")
+        values["guide.fee_charged"] = "1" if guide.get("fee_charged") else ""
+        values["guide.pledge_allowed"] = "1" if guide.get("pledge_allowed") else ""
+    return render_template("legal/guide_form.html", version=ver, item=found, values=values, errors=errors,
+                           case_types=[(c.value, c.label) for c in CaseType],
+                           depth_options=[(str(n), label) for n, label in ONLINE_DEPTH_LABELS.items()]), \
+        (422 if errors else 200)
+
+
+def _guide_errors(exc: ValidationFailed) -> dict[str, str]:
+    """Guide problems keyed by the form input (``guide.<field>``)."""
+    if not isinstance(exc, ImportRejected):
+        return _errors(exc)
+    by_label = {c.header: c.path for c in _GUIDE_INPUTS}
+    by_label.update({a: c.path for c in _GUIDE_INPUTS for a in c.aliases})
+    out: dict[str, str] = {}
+    for p in exc.problems:
+        column = (p.column or "").split("[")[0]
+        key = by_label.get(column) or (f"guide.{column}" if column else "_schema")
+        out[key] = f"{out[key]}；{p.message}" if key in out else p.message
+    return out

@@ -5,7 +5,9 @@ _COUNTY_WIDE = ("the power list is county-wide: versions are loaded through the 
 
 POWER_LIST_UNSCOPED = {
     **{f"legal.{name}": _COUNTY_WIDE for name in (
-        "version", "item", "new_item", "edit_item", "revoke_item", "submit", "discard", "review", "export")},
+        "version", "item", "new_item", "edit_item", "revoke_item", "submit", "discard", "review", "export",
+        "edit_guide")},
+    "admin.office": "offices are county-wide records, loaded through the administrator's county",
     "legal.import_preview": "a pending import is visible only to the person who uploaded it (random token)",
     "legal.import_confirm": "a pending import is visible only to the person who uploaded it (random token)",
     "api_power_lists.submit": _COUNTY_WIDE,

@@ -180,7 +180,8 @@ def import_list() -> Any:
     if upload is not None and upload.filename:
         filename = upload.filename
         document = read_document(filename, upload.read(), versions.town_directory(db.session, county),
-                                 county_code=county.code, county_name=county.name)
+                                 county_code=county.code, county_name=county.name,
+                                 previous=versions.previous_items(db.session, county))
     else:
         filename = "api.json"
         raw = request.get_json(silent=True)
