@@ -11,6 +11,7 @@ different values for one item are an error. See docs/power-list-format.md, "Guid
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from power_lists.document import canonical_item, item_problems, item_to_dict
+from power_lists.document import canonical_item, dump_item, item_problems
 from power_lists.errors import ImportRejected, Problem
 from power_lists.files import detect_format as _detect_format
 from power_lists.files import identity_key, read_csv_table, read_xlsx_tables
@@ -36,6 +37,7 @@ from power_lists.tabular import (
 )
 from power_lists.versions import create_draft, record_change, require_draft
 from service_hall.accounts.models import User
+from service_hall.audit.actions import AuditAction
 from service_hall.jurisdictions.models import Jurisdiction
 
 _GUIDE_SCHEMA = GuideSchema()
@@ -80,6 +82,10 @@ class GuideImport:
     version: PowerListVersion
     changed: list[str]
     unchanged: list[str]
+
+
+def _as_is(text: Any) -> Any:
+    return text
 
 
 def _locate_header(table: Table) -> tuple[int, dict[int, str]] | None:
@@ -160,8 +166,8 @@ def _read_row(entry: GuideEntry, row: int, values: dict[str, str], problems: lis
     for path, text in values.items():
         if not path.startswith("guide."):
             continue
-        reader = GUIDE_READERS.get(path)
-        value = attempt(path, (lambda r=reader, t=text: r(t)) if reader else (lambda t=text: t))
+        reader = GUIDE_READERS.get(path) or _as_is
+        value = attempt(path, functools.partial(reader, text))
         if value is None:
             continue
         key = path.split(".", 1)[1]
@@ -181,7 +187,7 @@ def _find(items: list[PowerItem], key: Any) -> PowerItem | None:
 
 
 def _merged_guide(item: PowerItem, entry: GuideEntry) -> dict[str, Any]:
-    guide = dict(item_to_dict(item)["guide"] or {})
+    guide = dict(dump_item(item)["guide"] or {})
     for key, (_, value) in entry.values.items():
         guide[key] = value
     if entry.materials:
@@ -242,7 +248,7 @@ def import_guide(session: Session, county: Jurisdiction, entries: list[GuideEntr
         item.guide = guide
         changed.append(item.code)
     session.flush()
-    record_change(session, version, "guide.import", actor=actor, now=now,
+    record_change(session, version, AuditAction.POWER_LIST_GUIDE_IMPORT, actor=actor, now=now,
            payload={"filename": filename, "changed": changed})
     return GuideImport(version, changed, unchanged)
 
@@ -260,7 +266,8 @@ def update_guide(session: Session, item: PowerItem, raw: dict[str, Any] | None, 
             raise ImportRejected(problems, message="办事指南有误，请按提示修改")
     item.guide = guide
     session.flush()
-    record_change(session, version, "guide.update", actor=actor, now=now, payload={"code": item.code})
+    record_change(session, version, AuditAction.POWER_LIST_GUIDE_UPDATE, actor=actor, now=now,
+                  payload={"code": item.code})
     return item
 
 

@@ -71,7 +71,7 @@ def _audit(session: Session, version: PowerListVersion, action: AuditAction, *, 
            to_state=str(version.status), reason=reason, payload={"number": version.number, **(payload or {})})
 
 
-def record_change(session: Session, version: PowerListVersion, action: str, *, actor: User | None,
+def record_change(session: Session, version: PowerListVersion, action: AuditAction, *, actor: User | None,
                   now: dt.datetime, payload: dict[str, Any] | None = None) -> None:
     """Audit a change to a version made outside this module (the guide layer). Raises nothing."""
     _audit(session, version, action, actor=actor, now=now, payload=payload)

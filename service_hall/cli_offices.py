@@ -14,7 +14,7 @@ from power_lists.files import detect_format, read_csv_table, read_xlsx_tables
 from power_lists.versions import county_for
 from service_hall.core.base import utcnow
 from service_hall.core.errors import DomainError, ValidationFailed
-from service_hall.extensions import db
+from service_hall.extensions import current_session, db
 from service_hall.jurisdictions.operations import by_code
 from service_hall.offices.operations import import_offices, offices_of, save_window
 
@@ -45,13 +45,13 @@ def import_command(file: Path, county_code: str | None) -> None:
     """导入部门表（CSV 或 XLSX：名称、简称、统一社会信用代码、印章文字）；已有的同名部门被更新"""
     now = utcnow()
     try:
-        county = county_for(db.session, None, county_code)
+        county = county_for(current_session(), None, county_code)
         data = file.read_bytes()
         kind = detect_format(file.name, data)
         if kind == "json":
             raise ValidationFailed("部门表应为 CSV 或 XLSX 文件")
         table = read_csv_table(data)[0] if kind == "csv" else read_xlsx_tables(data)[0]
-        created, updated = import_offices(db.session, county, table.rows, actor=None, now=now)
+        created, updated = import_offices(current_session(), county, table.rows, actor=None, now=now)
     except DomainError as exc:
         _fail(exc)
         return
@@ -66,11 +66,11 @@ def import_command(file: Path, county_code: str | None) -> None:
 def list_command(county_code: str | None) -> None:
     """列出本县部门；尚无统一社会信用代码的（由清单自动创建）标注“待补充”"""
     try:
-        county = county_for(db.session, None, county_code)
+        county = county_for(current_session(), None, county_code)
     except DomainError as exc:
         _fail(exc)
         return
-    for office in offices_of(db.session, county):
+    for office in offices_of(current_session(), county):
         state = office.credit_code or "统一社会信用代码待补充"
         click.echo(f"{office.name}\t{office.short_name}\t{state}\t{office.seal_text}")
 
@@ -83,8 +83,9 @@ def list_command(county_code: str | None) -> None:
 def window_command(town_code: str, address: str, phone: str, hours: str) -> None:
     """登记乡镇（街道）便民服务中心窗口的地址（未开通网上申请的事项请申请人到此办理）"""
     try:
-        town = by_code(db.session, town_code)
-        save_window(db.session, town, {"address": address, "phone": phone, "hours": hours}, actor=None, now=utcnow())
+        town = by_code(current_session(), town_code)
+        save_window(current_session(), town, {"address": address, "phone": phone, "hours": hours}, actor=None,
+                    now=utcnow())
     except DomainError as exc:
         _fail(exc)
         return

@@ -128,9 +128,9 @@ def import_guide_command(file: Path, county_code: str | None, as_json: bool) -> 
     from power_lists.guides import import_guide, read_guide_sheet
 
     try:
-        county = county_for(db.session, None, county_code)
+        county = county_for(current_session(), None, county_code)
         entries = read_guide_sheet(file.name, file.read_bytes())
-        result = import_guide(db.session, county, entries, actor=None, now=utcnow(), filename=file.name)
+        result = import_guide(current_session(), county, entries, actor=None, now=utcnow(), filename=file.name)
     except DomainError as exc:
         if as_json:
             db.session.rollback()
@@ -159,14 +159,14 @@ def publish_command(county_code: str | None, submit_as: str, review_by: str, eff
 
     now = utcnow()
     try:
-        county = county_for(db.session, None, county_code)
-        version = open_version(db.session, county.id)
+        county = county_for(current_session(), None, county_code)
+        version = open_version(current_session(), county.id)
         if version is None:
             raise NotFound("本县没有待发布的清单草稿")
         drafter, reviewer = _user(submit_as), _user(review_by)
         if version.status.value == "draft":
-            submit_for_review(db.session, version, actor=drafter, now=now)
-        publish(db.session, version, effective_from.date(), actor=reviewer, now=now)
+            submit_for_review(current_session(), version, actor=drafter, now=now)
+        publish(current_session(), version, effective_from.date(), actor=reviewer, now=now)
     except DomainError as exc:
         _fail(exc)
         return

@@ -61,6 +61,13 @@ class AuditAction(StrEnum):
     POWER_LIST_REJECT = "power_list.reject"
     POWER_LIST_PUBLISH = "power_list.publish"
     POWER_LIST_SUPERSEDE = "power_list.supersede"
+    POWER_LIST_GUIDE_IMPORT = "power_list.guide.import"
+    POWER_LIST_GUIDE_UPDATE = "power_list.guide.update"
+    OFFICE_IMPORT = "office.import"
+    OFFICE_CREATE_FROM_LIST = "office.create_from_list"
+    OFFICE_CREATE = "office.create"
+    OFFICE_UPDATE = "office.update"
+    SERVICE_WINDOW_SAVE = "service_window.save"
     # Administration.
     USER_CREATE = "user.create"
     USER_ACTIVATE = "user.activate"
@@ -125,6 +132,13 @@ _LABELS = {
     AuditAction.POWER_LIST_REJECT: "退回修改",
     AuditAction.POWER_LIST_PUBLISH: "审核通过并发布",
     AuditAction.POWER_LIST_SUPERSEDE: "被新版本替代",
+    AuditAction.POWER_LIST_GUIDE_IMPORT: "导入办事指南",
+    AuditAction.POWER_LIST_GUIDE_UPDATE: "修改办事指南",
+    AuditAction.OFFICE_IMPORT: "导入部门",
+    AuditAction.OFFICE_CREATE_FROM_LIST: "按清单新建部门",
+    AuditAction.OFFICE_CREATE: "新建部门",
+    AuditAction.OFFICE_UPDATE: "修改部门",
+    AuditAction.SERVICE_WINDOW_SAVE: "登记便民服务窗口",
     AuditAction.USER_CREATE: "新建账号",
     AuditAction.USER_ACTIVATE: "启用账号",
     AuditAction.USER_DEACTIVATE: "停用账号",

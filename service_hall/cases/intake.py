@@ -74,10 +74,11 @@ def application_form(session: Session, town: Jurisdiction, item_code: str, *, no
 
 
 def open_items(session: Session, town: Jurisdiction, *, now: dt.datetime) -> list[Any]:
-    """The items the town holds today that take applications (enforcement items have no form)."""
-    from power_lists.queries import items_for_town
+    """The items the town holds today that take online applications: application-type, with a complete
+    办事指南 and a published form (see ``power_lists.readiness``); the others are done at the window."""
+    from power_lists.readiness import open_items as ready_items
 
-    return [i for i in items_for_town(session, town.id, local_date(now)) if rules_for(i).opens_application]
+    return ready_items(session, town, now=now)
 
 
 def walk_in_applicant(session: Session, data: Mapping[str, Any], *, towns: Sequence[Jurisdiction],
@@ -232,10 +233,14 @@ def duties_text(case: Application, stage: Stage) -> str | None:
 
 def issue_notice(session: Session, case: Application, kind: NoticeKind, *, actor: User | None, now: dt.datetime,
             content: dict[str, Any]) -> Notice:
-    """Issue a dated, numbered written notice (文号 per town, kind and year, gap-free)."""
+    """Issue a dated, numbered written notice (文号 per issuing authority, kind and year, gap-free)."""
     today = local_date(now)
-    seq = next_number(session, f"notice:{kind.value}:{case.town_id}", today.year)
-    number = f"{case.town.name}{kind.number_prefix}〔{today.year}〕{seq}号"
+    from power_lists.offices import notice_series
+
+    # 下放: the town's own series; 委托 / 窗口前移: the office's, shared by every town acting for it.
+    prefix, series = notice_series(case.power_item, case.town)
+    seq = next_number(session, f"notice:{kind.value}:{series}", today.year)
+    number = f"{prefix}{kind.number_prefix}〔{today.year}〕{seq}号"
     notice = Notice(kind=kind, number=number, issued_on=today, content=content,
                     issued_by_id=actor.id if actor else None)
     case.notices.append(notice)

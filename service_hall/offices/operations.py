@@ -15,6 +15,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
@@ -113,11 +114,11 @@ def save_office(session: Session, county: Jurisdiction, raw: Mapping[str, Any], 
     except ValidationError as exc:
         raise ValidationFailed("部门信息有误，请按提示修改",
                                details={k: v[0] if isinstance(v, list) else str(v)
-                                        for k, v in exc.messages.items()}) from None
+                                        for k, v in exc.messages_dict.items()}) from None
     other = office_by_name(session, county.id, data["name"])
     if other is not None and other is not office:
         raise ValidationFailed("部门信息有误，请按提示修改", details={"name": f"已有名为“{data['name']}”的部门"})
-    action = "office.update" if office is not None else "office.create"
+    action = AuditAction.OFFICE_UPDATE if office is not None else AuditAction.OFFICE_CREATE
     if office is None:
         office = Office(county_id=county.id, created_at=now, **data)
         session.add(office)
@@ -158,7 +159,7 @@ def import_offices(session: Session, county: Jurisdiction, rows: Sequence[tuple[
     loaded: list[tuple[int, dict[str, str]]] = []
     seen: dict[str, int] = {}
     for number, cells in rows[header_at + 1:]:
-        raw = {field: cells[i] if i < len(cells) else "" for i, field in columns.items()}
+        raw = {str(field): cells[i] if i < len(cells) else "" for i, field in columns.items()}
         name = _clean(raw)["name"]
         if name and name in seen:
             problems.append({"row": number, "column": "名称", "message": f"部门“{name}”与第{seen[name]}行重复"})
@@ -168,7 +169,7 @@ def import_offices(session: Session, county: Jurisdiction, rows: Sequence[tuple[
         try:
             data = _load(raw)
         except ValidationError as exc:
-            for key, messages in sorted(exc.messages.items()):
+            for key, messages in sorted(exc.messages_dict.items()):
                 text = messages[0] if isinstance(messages, list) else str(messages)
                 problems.append({"row": number, "column": OFFICE_LABELS.get(key, key), "message": text})
             continue
@@ -190,7 +191,7 @@ def import_offices(session: Session, county: Jurisdiction, rows: Sequence[tuple[
             office.updated_at = now
             updated.append(office)
     session.flush()
-    record(session, actor=actor, action="office.import", object_type="county", object_id=county.id, now=now,
+    record(session, actor=actor, action=AuditAction.OFFICE_IMPORT, object_type="county", object_id=county.id, now=now,
            jurisdiction_id=county.id, payload={"created": [o.name for o in created],
                                                "updated": [o.name for o in updated]})
     return created, updated
@@ -211,8 +212,8 @@ def ensure_offices(session: Session, county: Jurisdiction, names: Iterable[str],
         created.append(office)
     if created:
         session.flush()
-        record(session, actor=actor, action="office.create_from_list", object_type="county", object_id=county.id,
-               now=now, jurisdiction_id=county.id, payload={"created": [o.name for o in created]})
+        record(session, actor=actor, action=AuditAction.OFFICE_CREATE_FROM_LIST, object_type="county",
+               object_id=county.id, now=now, jurisdiction_id=county.id, payload={"created": [o.name for o in created]})
     return created
 
 
@@ -251,6 +252,6 @@ def save_window(session: Session, town: Jurisdiction, raw: Mapping[str, Any], *,
         for key, value in values.items():
             setattr(window, key, value)
     session.flush()
-    record(session, actor=actor, action="service_window.save", object_type="jurisdiction", object_id=town.id,
+    record(session, actor=actor, action=AuditAction.SERVICE_WINDOW_SAVE, object_type="jurisdiction", object_id=town.id,
            now=now, jurisdiction_id=town.id, payload=values)
     return window

@@ -355,7 +355,7 @@ def edit_guide(version_id: int, item_id: int) -> Any:
             flash(f"已保存{found.full_name}的办事指南（随{ver.label}审核发布后生效）")
             return redirect(url_for("legal.item", version_id=ver.id, item_id=found.id))
     else:
-        row = item_to_row(item_to_dict(found), found.position)
+        row = item_to_row(dump_item(found), found.position)
         values = {c.path: ("" if v is None else str(v)) for c, v in zip(COLUMNS, row, strict=True)
                   if c.path.startswith("guide.")}
         guide = found.guide or {}
