@@ -261,7 +261,7 @@ class GuideSchema(_Strict):
                             error_messages=_LIST, metadata={"description": "申请材料"})
     # The guide is completed after the list is imported (docs/power-list-format.md "The 办事指南 layer"):
     # these may be null until then, and the item does not open for applications while they are.
-    case_type = fields.Enum(CaseType, by_value=True, load_default=None, allow_none=True,
+    case_type = Code(CaseType, by_value=True, load_default=None, allow_none=True,
                             error_messages={**_MESSAGES,
                                             "unknown": "取值应为 immediate（即办件）、promised（承诺件）之一"},
                             metadata={"description": "办件类型；未填写时为 null"})

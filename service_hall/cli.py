@@ -148,7 +148,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jurisdictions_cli)
     users_import_command(users_cli)
 
+    from service_hall.cli_forms import forms_cli
     from service_hall.cli_offices import offices_cli
+
+    app.cli.add_command(forms_cli)
 
     app.cli.add_command(offices_cli)
 
