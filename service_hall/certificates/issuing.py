@@ -134,11 +134,15 @@ def printed_holder_id(certificate: Certificate) -> str:
     return mask_id_number(certificate.holder_id_number) if certificate.holder_id_number else ""
 
 
-def signing_identity(session: Session, settings: DocumentSettings, town_id: int) -> SigningIdentity:
-    """The deployment's identity; created on first use in the county's name. Raises SigningError."""
+def signing_identity(session: Session, settings: DocumentSettings, town_id: int,
+                     issuer: str | None = None) -> SigningIdentity:
+    """Who signs: the deployment's identity (created on first use in the county's name), or — for a
+    document issued in another body's name (the entrusting office for 委托, the county office for 窗口前移,
+    the town for 下放) — that body's own signing certificate under the same root. Raises SigningError."""
     town = session.get(Jurisdiction, town_id)
     assert town is not None
-    return settings.identity(f"{town.county.name}人民政府")
+    root = settings.identity(f"{town.county.name}人民政府")
+    return root.for_issuer(issuer) if issuer else root
 
 
 def store_document(session: Session, settings: DocumentSettings, pdf: bytes, now: dt.datetime) -> StoredBlob:
@@ -179,7 +183,7 @@ def certificate_document(session: Session, certificate: Certificate, settings: D
                          *, case: Application | None = None) -> StoredBlob:
     """Render, sign and store the PDF of ``certificate``. Raises DocumentError."""
     case = case or certificate.application
-    identity = signing_identity(session, settings, case.town_id)
+    identity = signing_identity(session, settings, case.town_id, certificate.issuer_name)
     pdf = sign_pdf(render_certificate(certificate_data(certificate, settings, _address(case))), identity)
     return store_document(session, settings, pdf, now)
 

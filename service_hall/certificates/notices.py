@@ -140,7 +140,9 @@ def render_signed(session: Session, notice: Notice, settings: DocumentSettings) 
     if not has_document(notice):
         raise NotFound("该文书暂不提供电子文本")
     pdf = render_notice(notice.kind, notice_data(session, notice))
-    return sign_pdf(pdf, signing_identity(session, settings, notice.application.town_id))
+    case = notice.application
+    issuer = authority_for(case.power_item, case.town).issuer
+    return sign_pdf(pdf, signing_identity(session, settings, case.town_id, issuer))
 
 
 def ensure_document(session: Session, notice: Notice, *, now: dt.datetime,
@@ -188,4 +190,5 @@ def render_receipt(session: Session, case: Application, settings: DocumentSettin
     stored). Raises DocumentDataError, DocumentError."""
     settings = settings or document_settings.current()
     pdf = render_notice(NoticeKind.RECEIPT, receipt_data(session, case))
-    return sign_pdf(pdf, signing_identity(session, settings, case.town_id))
+    issuer = authority_for(case.power_item, case.town).issuer
+    return sign_pdf(pdf, signing_identity(session, settings, case.town_id, issuer))

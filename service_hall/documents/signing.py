@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import io
 import logging
 import os
@@ -101,17 +102,52 @@ class SigningIdentity:
                 )
             return cls._load(directory)
 
+    def for_issuer(self, issuer_name: str) -> SigningIdentity:
+        """The identity that signs in ``issuer_name``'s name (an entrusting office, a town): a signing
+        certificate of its own, issued once by this deployment's root, so every document verifies against
+        the same trust anchor while the signature names who acted. The root's own organisation gets this
+        identity itself. Raises SigningError (the root key unreadable, the directory not writable)."""
+        name = issuer_name.strip()
+        if not name or name == self.organisation_name:
+            return self
+        sub = self.directory / "issuers" / hashlib.sha256(name.encode()).hexdigest()[:16]
+        with _locked(sub):
+            if not (sub / SIGNING_CERT_FILE).exists():
+                try:
+                    root_key = serialization.load_pem_private_key((self.directory / ROOT_KEY_FILE).read_bytes(),
+                                                                  None)
+                except (OSError, ValueError) as exc:
+                    raise SigningError(f"cannot read the root key in {self.directory}: {exc}") from exc
+                if not isinstance(root_key, ec.EllipticCurvePrivateKey):
+                    raise SigningError(f"{self.directory / ROOT_KEY_FILE} is not an EC private key")
+                key, cert = _signing_pair(name, self.root_cert, root_key)
+                pem, pkcs8 = serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8
+                _write_private(sub / SIGNING_KEY_FILE, key.private_bytes(pem, pkcs8, serialization.NoEncryption()))
+                _write_private(sub / SIGNING_CERT_FILE, cert.public_bytes(pem))
+            return type(self)._load(sub, root_cert=self.root_cert)
+
     @classmethod
-    def _load(cls, directory: Path) -> SigningIdentity:
+    def _load(cls, directory: Path, *, root_cert: x509.Certificate | None = None) -> SigningIdentity:
+        """Read an identity; an issuer's directory holds only its signing pair (``root_cert`` given)."""
+        if root_cert is not None:
+            return cls._from_files(directory, root_cert, key_files=(SIGNING_KEY_FILE,))
         try:
-            root_cert = x509.load_pem_x509_certificate((directory / ROOT_CERT_FILE).read_bytes())
+            root = x509.load_pem_x509_certificate((directory / ROOT_CERT_FILE).read_bytes())
+        except (OSError, ValueError) as exc:
+            raise SigningError(f"cannot read the signing identity in {directory}: {exc}") from exc
+        return cls._from_files(directory, root, key_files=(ROOT_KEY_FILE, SIGNING_KEY_FILE))
+
+    @classmethod
+    def _from_files(cls, directory: Path, root_cert: x509.Certificate, *,
+                    key_files: tuple[str, ...]) -> SigningIdentity:
+        try:
             signing_cert = x509.load_pem_x509_certificate((directory / SIGNING_CERT_FILE).read_bytes())
             signing_key = serialization.load_pem_private_key(
                 (directory / SIGNING_KEY_FILE).read_bytes(), None,
             )
         except (OSError, ValueError) as exc:
             raise SigningError(f"cannot read the signing identity in {directory}: {exc}") from exc
-        for name in (ROOT_KEY_FILE, SIGNING_KEY_FILE):
+        for name in key_files:
             mode = (directory / name).stat().st_mode & 0o777
             if mode & 0o077:
                 log.warning("%s is readable by others (mode %o); it should be 0600", directory / name, mode)
@@ -187,11 +223,27 @@ def _create(directory: Path, organisation_name: str) -> None:
         .add_extension(root_ski, critical=False)
         .sign(root_key, hashes.SHA256())
     )
+    signing_key, signing_cert = _signing_pair(organisation_name, root_cert, root_key)
+    pem, pkcs8 = serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8
+    plain = serialization.NoEncryption()
+    # Keys first: a crash half-way leaves an incomplete identity that load_or_create refuses to use,
+    # never a certificate without its key.
+    _write_private(directory / ROOT_KEY_FILE, root_key.private_bytes(pem, pkcs8, plain))
+    _write_private(directory / SIGNING_KEY_FILE, signing_key.private_bytes(pem, pkcs8, plain))
+    _write_private(directory / ROOT_CERT_FILE, root_cert.public_bytes(pem))
+    _write_private(directory / SIGNING_CERT_FILE, signing_cert.public_bytes(pem))
+
+
+def _signing_pair(organisation_name: str, root_cert: x509.Certificate,
+                  root_key: ec.EllipticCurvePrivateKey) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """A new document-signing key and its certificate in ``organisation_name``'s name, issued by the root."""
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    root_ski = x509.SubjectKeyIdentifier.from_public_key(root_key.public_key())
     signing_key = ec.generate_private_key(ec.SECP256R1())
     signing_cert = (
         x509.CertificateBuilder()
         .subject_name(_name(organisation_name, f"{organisation_name} 电子证照签章"))
-        .issuer_name(root_name)
+        .issuer_name(root_cert.subject)
         .public_key(signing_key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + SIGNING_VALIDITY)
@@ -206,14 +258,7 @@ def _create(directory: Path, organisation_name: str) -> None:
         )
         .sign(root_key, hashes.SHA256())
     )
-    pem, pkcs8 = serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8
-    plain = serialization.NoEncryption()
-    # Keys first: a crash half-way leaves an incomplete identity that load_or_create refuses to use,
-    # never a certificate without its key.
-    _write_private(directory / ROOT_KEY_FILE, root_key.private_bytes(pem, pkcs8, plain))
-    _write_private(directory / SIGNING_KEY_FILE, signing_key.private_bytes(pem, pkcs8, plain))
-    _write_private(directory / ROOT_CERT_FILE, root_cert.public_bytes(pem))
-    _write_private(directory / SIGNING_CERT_FILE, signing_cert.public_bytes(pem))
+    return signing_key, signing_cert
 
 
 def _write_private(path: Path, data: bytes) -> None:

@@ -199,3 +199,16 @@ def test_the_window_prints_a_receipt_of_what_was_received(app, cworld, client):
     text = pdf_text(resp.get_data()).replace("\n", "")
     assert "收件凭证" in text and "不表示申请已被受理" in text and "a.pdf" in text
     assert "2026年11月23日" in text
+
+
+def test_an_entrusted_document_is_signed_in_the_entrusting_office_s_name(app, cworld):
+    case_id = approved_case(app, ENTRUSTED)
+    with app.app_context():
+        case = db.session.get(Application, case_id)
+        notice = next(n for n in case.notices if n.kind == NoticeKind.APPROVAL)
+        from service_hall.certificates.notices import ensure_document
+        from service_hall.web.document_settings import settings
+
+        pdf = settings().store.read(ensure_document(db.session, notice, now=at("2026-11-23")).sha256)
+    report = verify_pdf(pdf, root_pem(app))
+    assert report.valid and DEPARTMENT in (report.signer or "")  # its own name, the deployment's root
