@@ -1,8 +1,10 @@
 """Test fixtures: an app whose database is built by running the migrations, SQLite by default,
-PostgreSQL when TEST_DATABASE_URL is set; every table emptied after each test."""
+PostgreSQL when TEST_DATABASE_URL is set; each test rolled back (or, marked ``committing``, every table
+emptied after it)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -48,6 +50,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     })
     with application.app_context():
         upgrade(directory=MIGRATIONS, revision="heads")
+        db.session.remove()
+        # A session bound to a connection already in a transaction (see _rolled_back) works in a SAVEPOINT.
+        db.session.configure(join_transaction_mode="create_savepoint")
     yield application
     with application.app_context():
         db.engine.dispose()
@@ -64,17 +69,54 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+@contextlib.contextmanager
+def _rolled_back(application: Flask) -> Iterator[None]:
+    """Run the test inside one outer transaction on one connection, rolled back at the end.
+
+    Every session the app creates (one per app context) is bound to that connection and joins it with
+    a SAVEPOINT, so ``db.session.commit()`` only releases the savepoint: the test sees its data, nothing
+    reaches the database. pysqlite manages transactions itself and would break SAVEPOINT, so on SQLite
+    the connection is put in autocommit mode and the outer transaction is begun explicitly.
+    """
+    with application.app_context():
+        engines = db.engines
+    engine = engines[None]
+    sqlite = engine.dialect.name == "sqlite"
+    connection = engine.connect()
+    if sqlite:
+        connection.connection.driver_connection.isolation_level = None
+    outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    engines[None] = connection  # type: ignore[assignment] - Session.get_bind returns it as the bind
+    try:
+        yield
+    finally:
+        engines[None] = engine
+        outer.rollback()
+        if sqlite:
+            connection.connection.driver_connection.isolation_level = ""
+        connection.close()
+
+
 @pytest.fixture(autouse=True)
-def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+def _isolated_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Roll each test back; tests marked ``committing`` really commit and find every table emptied after."""
     if "app" not in request.fixturenames:
         yield
         return
-    yield
     application: Flask = request.getfixturevalue("app")
-    application.config.pop("FIXED_NOW", None)
-    with application.app_context():
-        db.session.rollback()
-        _empty_all_tables()
+    try:
+        if request.node.get_closest_marker("committing"):
+            yield
+            with application.app_context():
+                db.session.rollback()
+                _empty_all_tables()
+        else:
+            with _rolled_back(application):
+                yield
+    finally:
+        application.config.pop("FIXED_NOW", None)
 
 
 @pytest.fixture

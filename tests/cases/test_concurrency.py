@@ -14,7 +14,8 @@ from tests.cases.seed import ITEM, QINGSHAN
 from tests.cases.test_intake_http import KEY_RE
 from tests.conftest import api_token, csrf_token, is_postgres, login
 
-pytestmark = pytest.mark.skipif(not is_postgres(), reason="concurrency is proven on PostgreSQL (TEST_DATABASE_URL)")
+pytestmark = [pytest.mark.skipif(not is_postgres(), reason="concurrency is proven on PostgreSQL (TEST_DATABASE_URL)"),
+              pytest.mark.postgres_only, pytest.mark.committing]
 
 
 def test_two_clerks_act_at_once_exactly_one_succeeds(app, factory, world):

@@ -17,7 +17,8 @@ from tests.certificates.support import QUICK
 from tests.conftest import is_postgres
 from tests.review.support import drive, new_case, user
 
-pytestmark = pytest.mark.skipif(not is_postgres(), reason="concurrency is proven on PostgreSQL (TEST_DATABASE_URL)")
+pytestmark = [pytest.mark.skipif(not is_postgres(), reason="concurrency is proven on PostgreSQL (TEST_DATABASE_URL)"),
+              pytest.mark.postgres_only, pytest.mark.committing]
 
 PARALLEL = 8
 

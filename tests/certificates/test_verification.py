@@ -153,6 +153,7 @@ def throttled_app(app) -> Iterator[Flask]:
             db.engine.dispose()
 
 
+@pytest.mark.committing  # the second app reads through its own engine
 def test_verification_is_throttled_per_client(app, cworld, throttled_app):
     certificate = certificate_of(app, approved_case(app))
     client = throttled_app.test_client()
