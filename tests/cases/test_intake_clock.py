@@ -4,28 +4,14 @@ package does not cover."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from sqlalchemy import select
 
 from service_hall.audit.models import AuditRecord
 from service_hall.cases.models import Application, CaseStatus, NoticeKind
 from service_hall.extensions import db
-from tests.cases.conftest import PDF, PNG, at, form_data
-from tests.cases.seed import ITEM, QINGSHAN
-from tests.cases.test_intake_http import KEY_RE
-from tests.conftest import csrf_token, login
-
-APPLY = f"/portal/apply/{QINGSHAN}/{ITEM}"
-
-
-def _submit(client, period=("2027-03-01", "2027-05-01")):
-    body = client.get(APPLY).get_data(as_text=True)
-    data = {**form_data(period_start=period[0], period_end=period[1]), "csrf_token": csrf_token(client, APPLY),
-            "submission_key": KEY_RE.search(body).group(1),
-            "material-M01": (io.BytesIO(PDF), "a.pdf"), "material-M02": (io.BytesIO(PNG), "b.png")}
-    resp = client.post(APPLY, data=data, content_type="multipart/form-data")
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:1500]
+from tests.factories.clock import at
+from tests.factories.web import apply_for_homestead, csrf_token, login
 
 
 def _case(app) -> Application:
@@ -41,7 +27,7 @@ def test_deemed_acceptance_across_the_spring_festival(app, client, world):
     12 Feb, by operation of law."""
     app.config["FIXED_NOW"] = at("2026-02-12")
     login(client, "13900000001")
-    _submit(client, period=("2026-03-01", "2026-05-01"))
+    apply_for_homestead(client, period=("2026-03-01", "2026-05-01"))
     case = _case(app)
     assert case.intake_due_on == dt.date(2026, 2, 26) and not case.deadline_provisional
     clerk = app.test_client()
@@ -69,7 +55,7 @@ def test_deemed_acceptance_across_the_spring_festival(app, client, world):
 def test_cli_sweep_does_the_same(app, runner, client, world):
     app.config["FIXED_NOW"] = at("2026-11-02")
     login(client, "13900000001")
-    _submit(client)
+    apply_for_homestead(client)
     app.config.pop("FIXED_NOW")
     result = runner.invoke(args=["cases", "sweep"])
     assert result.exit_code == 0, result.output
@@ -82,7 +68,7 @@ def test_a_year_the_calendar_package_does_not_cover_is_provisional(app, client, 
     yet; weekends are assumed and the deadline is flagged, never a crash."""
     app.config["FIXED_NOW"] = at("2026-12-28")
     login(client, "13900000001")
-    _submit(client)
+    apply_for_homestead(client)
     case = _case(app)
     assert case.intake_due_on == dt.date(2027, 1, 4)
     assert case.deadline_provisional
@@ -98,7 +84,7 @@ def test_admin_calendar_table_extends_the_package(app, client, world):
         db.session.commit()
     app.config["FIXED_NOW"] = at("2026-12-28")
     login(client, "13900000001")
-    _submit(client)
+    apply_for_homestead(client)
     assert _case(app).intake_due_on == dt.date(2027, 1, 5)
 
 
@@ -108,7 +94,7 @@ def test_acceptance_after_a_holiday_counts_working_days_only(app, client, world)
 
     app.config["FIXED_NOW"] = at("2026-09-25")
     login(client, "13900000001")
-    _submit(client)
+    apply_for_homestead(client)
     clerk = app.test_client()
     login(clerk, "clerk1")
     case = _case(app)

@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 import io
-import re
 
 from sqlalchemy import func, select
 
 from service_hall.audit.models import AuditRecord
 from service_hall.cases.models import Application, CaseStatus, PauseKind, Visit
 from service_hall.extensions import db
-from tests.cases.conftest import PDF, PNG, at, form_data, valid_id
-from tests.cases.seed import BAISHA, ENFORCEMENT_ITEM, ITEM, QINGSHAN
-from tests.conftest import api_token, csrf_token, login, post_form
-
-APPLY = f"/portal/apply/{QINGSHAN}/{ITEM}"
-KEY_RE = re.compile(r'name="submission_key" value="([^"]+)"')
-
-
-def _apply_page(client):
-    body = client.get(APPLY).get_data(as_text=True)
-    return csrf_token(client, APPLY), KEY_RE.search(body).group(1)
-
-
-def _submit(client, data=None, files=None, key=None, token=None):
-    if token is None:
-        token, fresh_key = _apply_page(client)
-        key = key or fresh_key
-    payload = {**(data if data is not None else form_data()), "csrf_token": token, "submission_key": key}
-    for name, (content, filename) in (files if files is not None else {
-            "material-M01": (PDF, "申请表.pdf"), "material-M02": (PNG, "身份证.png")}).items():
-        payload[name] = (io.BytesIO(content), filename)
-    return client.post(APPLY, data=payload, content_type="multipart/form-data")
+from tests.factories.accounts import valid_id
+from tests.factories.clock import at
+from tests.factories.files import PDF, PNG
+from tests.factories.forms import form_data
+from tests.factories.places import BAISHA, QINGSHAN
+from tests.factories.power_list import ENFORCEMENT_ITEM, ITEM
+from tests.factories.web import APPLY, KEY_RE, api_token, apply_online, apply_page, csrf_token, login, post_form
 
 
 def _count(app, model=Application) -> int:
@@ -51,7 +35,7 @@ def test_applicant_applies_online_and_sees_the_case(app, client, world):
     login(client, "13900000001")
     page = client.get(APPLY).get_data(as_text=True)
     assert "农村村民宅基地审批" in page and "承诺办结时限" in page and "申请人身份证明" in page
-    resp = _submit(client)
+    resp = apply_online(client)
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     case = _case(app)
     assert case.status == CaseStatus.SUBMITTED
@@ -65,9 +49,9 @@ def test_applicant_applies_online_and_sees_the_case(app, client, world):
 
 def test_double_submit_creates_one_application(app, client, world):
     login(client, "13900000001")
-    token, key = _apply_page(client)
-    first = _submit(client, key=key, token=token)
-    second = _submit(client, key=key, token=token)
+    token, key = apply_page(client)
+    first = apply_online(client, key=key, token=token)
+    second = apply_online(client, key=key, token=token)
     assert first.status_code == second.status_code == 302
     assert first.headers["Location"] == second.headers["Location"]
     assert _count(app) == 1
@@ -76,7 +60,7 @@ def test_double_submit_creates_one_application(app, client, world):
 def test_bad_form_keeps_input_and_stores_no_application(app, client, world):
     login(client, "13900000001")
     wrong_id = valid_id()[:17] + ("0" if valid_id()[17] != "0" else "1")
-    resp = _submit(client, data=form_data(applicant_id=wrong_id, area="", period_start="2027-05-01",
+    resp = apply_online(client, data=form_data(applicant_id=wrong_id, area="", period_start="2027-05-01",
                                           period_end="2027-01-01"))
     body = resp.get_data(as_text=True)
     assert resp.status_code == 422
@@ -92,7 +76,7 @@ def test_bad_form_keeps_input_and_stores_no_application(app, client, world):
 def test_uploads_are_checked_by_content(app, client, world):
     login(client, "13900000001")
     exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
-    resp = _submit(client, files={"material-M01": (exe, "申请表.pdf"), "material-M02": (b"", "空.pdf")})
+    resp = apply_online(client, files={"material-M01": (exe, "申请表.pdf"), "material-M02": (b"", "空.pdf")})
     body = resp.get_data(as_text=True)
     assert resp.status_code == 422
     assert "请勿仅修改扩展名" in body
@@ -104,7 +88,7 @@ def test_oversized_upload_is_refused(app, client, world):
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     try:
         login(client, "13900000001")
-        resp = _submit(client, files={"material-M01": (PDF + b"0" * 70 * 1024, "大.pdf")})
+        resp = apply_online(client, files={"material-M01": (PDF + b"0" * 70 * 1024, "大.pdf")})
         assert resp.status_code == 413
         assert "上传的文件过大" in resp.get_data(as_text=True)
         assert _count(app) == 0
@@ -114,7 +98,7 @@ def test_oversized_upload_is_refused(app, client, world):
 
 def test_missing_required_material_is_named(app, client, world):
     login(client, "13900000001")
-    resp = _submit(client, files={"material-M02": (PNG, "身份证.png")})
+    resp = apply_online(client, files={"material-M02": (PNG, "身份证.png")})
     assert resp.status_code == 422
     assert "请上传“农村宅基地和建房（规划许可）申请表”" in resp.get_data(as_text=True)
 
@@ -123,12 +107,12 @@ def test_same_content_is_stored_once_and_reusable(app, client, world):
     from service_hall.files.models import ApplicantFile, StoredBlob
 
     login(client, "13900000001")
-    _submit(client, files={"material-M01": (PDF, "a.pdf"), "material-M02": (PDF, "b.pdf")})
+    apply_online(client, files={"material-M01": (PDF, "a.pdf"), "material-M02": (PDF, "b.pdf")})
     assert _count(app, StoredBlob) == 1
     assert _count(app, ApplicantFile) == 2
     with app.app_context():
         file_id = db.session.scalars(select(ApplicantFile.id)).first()
-    token, key = _apply_page(client)
+    token, key = apply_page(client)
     resp = client.post(APPLY, data={**form_data(), "csrf_token": token, "submission_key": key,
                                     "reuse-M01": str(file_id), "reuse-M02": str(file_id)})
     assert resp.status_code == 302
@@ -145,7 +129,7 @@ def test_correction_once_then_resubmit_then_accept(app, client, world):
     app.config["FIXED_NOW"] = at("2026-11-23")
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
+    apply_online(applicant)
     case = _case(app)
     clerk = client
     login(clerk, "clerk1")
@@ -195,7 +179,7 @@ def test_correction_once_then_resubmit_then_accept(app, client, world):
 def test_refusal_names_the_competent_office_and_the_remedies(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
+    apply_online(applicant)
     case = _case(app)
     login(client, "clerk1")
     resp = post_form(client, f"/workbench/cases/{case.id}", {"reason": ""},
@@ -213,7 +197,7 @@ def test_acceptance_with_pledge_for_a_deferrable_material(app, client, world):
     app.config["FIXED_NOW"] = at("2026-11-23")
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant, files={"material-M01": (PDF, "申请表.pdf")})
+    apply_online(applicant, files={"material-M01": (PDF, "申请表.pdf")})
     case = _case(app)
     login(client, "clerk1")
     resp = post_form(client, f"/workbench/cases/{case.id}", {"missing": ["M01"], "pledge_days": "5"},
@@ -230,7 +214,7 @@ def test_acceptance_with_pledge_for_a_deferrable_material(app, client, world):
 def test_state_that_does_not_allow_the_action_is_refused(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
+    apply_online(applicant)
     case = _case(app)
     login(client, "clerk1")
     post_form(client, f"/workbench/cases/{case.id}", {}, action=f"/workbench/cases/{case.id}/accept")
@@ -243,7 +227,7 @@ def test_state_that_does_not_allow_the_action_is_refused(app, client, world):
 def test_stale_page_is_told_the_case_changed(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
+    apply_online(applicant)
     case = _case(app)
     login(client, "clerk1")
     other = app.test_client()
@@ -258,7 +242,7 @@ def test_stale_page_is_told_the_case_changed(app, client, world):
 def test_another_towns_clerk_cannot_see_or_act(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
+    apply_online(applicant)
     case = _case(app)
     login(client, "clerk.baisha")
     assert client.get(f"/workbench/cases/{case.id}").status_code == 404
@@ -271,7 +255,7 @@ def test_another_towns_clerk_cannot_see_or_act(app, client, world):
 def test_another_applicant_cannot_see_the_case(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
+    apply_online(applicant)
     case = _case(app)
     login(client, "13900000002")
     assert client.get(f"/portal/applications/{case.ref}").status_code == 404
@@ -281,7 +265,7 @@ def test_another_applicant_cannot_see_the_case(app, client, world):
 
 def test_applicant_withdraws_before_decision(app, client, world):
     login(client, "13900000001")
-    _submit(client)
+    apply_online(client)
     case = _case(app)
     resp = post_form(client, f"/portal/applications/{case.ref}", {"reason": "不建了"},
                      action=f"/portal/applications/{case.ref}/withdraw")
@@ -328,9 +312,9 @@ def test_queue_is_sorted_by_deadline(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
     app.config["FIXED_NOW"] = at("2026-11-25")
-    _submit(applicant)
+    apply_online(applicant)
     app.config["FIXED_NOW"] = at("2026-11-23")
-    _submit(applicant)
+    apply_online(applicant)
     login(client, "clerk1")
     app.config["FIXED_NOW"] = at("2026-11-27")
     body = client.get("/workbench/").get_data(as_text=True)
@@ -384,7 +368,7 @@ def test_api_applicant_and_clerk_follow_the_same_rules(app, client, world):
 
 def test_draft_is_saved_and_resumed_then_submitted_once(app, client, world):
     login(client, "13900000001")
-    token, key = _apply_page(client)
+    token, key = apply_page(client)
     resp = client.post(APPLY, data={"applicant_name": "李堃", "site_detail": "青山村3组", "area": "abc",
                                     "csrf_token": token, "submission_key": key, "save_draft": "1",
                                     "material-M01": (io.BytesIO(PDF), "申请表.pdf")},
@@ -414,7 +398,7 @@ def test_draft_is_saved_and_resumed_then_submitted_once(app, client, world):
 def test_case_page_shows_labels_not_field_names(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
+    apply_online(applicant)
     case = _case(app)
     login(client, "clerk1")
     page = client.get(f"/workbench/cases/{case.id}").get_data(as_text=True)

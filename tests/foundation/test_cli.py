@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 from service_hall.accounts.models import User
 from service_hall.audit.trail import record
 from service_hall.extensions import db
-from tests.conftest import NOW
+from tests.factories.clock import NOW
 
 
 def test_users_create(runner, app, factory):

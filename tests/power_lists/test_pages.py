@@ -12,8 +12,9 @@ from power_lists.demo import demo_document
 from power_lists.files import write_csv, write_xlsx
 from power_lists.models import PendingImport, PowerItem, PowerListVersion, VersionStatus
 from service_hall.extensions import db
-from tests.conftest import csrf_token, login, post_form
-from tests.power_lists.conftest import QINGSHAN, document, sample_item
+from tests.factories.places import QINGSHAN
+from tests.factories.power_list import document, sample_item
+from tests.factories.web import csrf_token, login, post_form
 
 
 def _count(app, model) -> int:

@@ -12,9 +12,11 @@ from service_hall.cases import intake
 from service_hall.cases.models import Application, CaseStatus
 from service_hall.core.errors import Conflict
 from service_hall.extensions import db
-from tests.cases.conftest import at
-from tests.conftest import api_token, login, post_form
-from tests.review.support import PLEDGE, drive, load, new_case, user
+from tests.factories.accounts import user
+from tests.factories.cases import drive, load, new_case
+from tests.factories.clock import at
+from tests.factories.power_list import PLEDGE
+from tests.factories.web import api_token, login, post_form
 
 
 def _triggers(app, case_id):

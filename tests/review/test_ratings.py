@@ -7,9 +7,9 @@ import datetime as dt
 
 from service_hall.cases.models import Rating, RectificationTask
 from service_hall.extensions import db
-from tests.cases.conftest import at
-from tests.conftest import api_token, login, post_form
-from tests.review.support import drive, load, new_case
+from tests.factories.cases import drive, load, new_case
+from tests.factories.clock import at
+from tests.factories.web import api_token, login, post_form
 
 
 def _count(app, model):
