@@ -56,6 +56,12 @@ def request_correction(case: Application, *, by: Actor = "clerk1", now: dt.datet
                               respond_days=respond_days)
 
 
+def resubmit(case: Application, *, now: dt.datetime, data: dict[str, Any] | None = None,
+             materials: dict[str, Any] | None = None) -> None:
+    intake.resubmit(db.session, case, actor=case.applicant, now=now, calendar=WorkingCalendar(), data=data,
+                    materials=materials if materials is not None else {})
+
+
 def refuse(case: Application, *, by: Actor = "clerk1", now: dt.datetime, reason: str = "不符合申请条件") -> None:
     intake.refuse(db.session, case, actor=_actor(by), now=now, reason=reason)
 

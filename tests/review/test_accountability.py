@@ -12,6 +12,7 @@ from service_hall.cases import intake
 from service_hall.cases.models import Application, CaseStatus
 from service_hall.core.errors import Conflict
 from service_hall.extensions import db
+from tests.factories import cases
 from tests.factories.accounts import user
 from tests.factories.cases import drive, load, new_case
 from tests.factories.clock import at
@@ -31,8 +32,7 @@ def test_a_second_correction_is_refused_and_raises_the_items_trigger(app, rworld
     drive(app, case_id, "correction")
     with app.app_context():
         case = db.session.get(Application, case_id)
-        intake.resubmit(db.session, case, actor=case.applicant, now=at("2026-11-24"), calendar=WorkingCalendar(),
-                        data=None, materials={})
+        cases.resubmit(case, now=at("2026-11-24"), data=None, materials={})
         db.session.commit()
     clerk = app.test_client()
     login(clerk, "clerk1")
