@@ -232,3 +232,13 @@ def load(app: Any, case_id: int) -> Application:
             getattr(case, rel)
         db.session.expunge(case)
         return case
+
+
+def only_case(app: Any) -> Application:
+    """The one case in the database, detached."""
+    from sqlalchemy import select
+
+    with app.app_context():
+        case = db.session.scalars(select(Application)).one()
+        db.session.expunge(case)
+        return case

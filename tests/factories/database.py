@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Table, create_engine
 from sqlalchemy.orm import Session
@@ -41,3 +42,13 @@ def private_database(*tables: Table) -> Iterator[Session]:
                 yield session
         finally:
             engine.dispose()
+
+
+def count_rows(app: Any, model: Any) -> int:
+    """How many rows ``model``'s table holds."""
+    from sqlalchemy import func, select
+
+    from service_hall.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
