@@ -18,6 +18,9 @@ STAFF = {
     "clerk.baisha": ("clerk", BAISHA), "boss.baisha": ("decider", BAISHA), "super.baisha": ("supervisor", BAISHA),
 }
 
+# The county's legal officers (司法所) of the power-list tests: a drafter and a reviewer.
+LEGAL_OFFICERS = {"fz1": ("legal", COUNTY), "fz2": ("legal", COUNTY)}
+
 # mobile → name of the applicants the flows use.
 APPLICANTS = {"13900000001": "李堃", "13900000002": "张喆", "13900000003": "王龑"}
 
@@ -69,9 +72,9 @@ class Factory:
         return {key: self.applicant(mobile=mobile, name=name)
                 for key, (mobile, name) in zip(keys[:count], APPLICANTS.items(), strict=False)}
 
-    def all_staff(self) -> dict[str, int]:
-        """Every account of ``STAFF`` (username → id)."""
-        return {username: self.staff(username, role, town) for username, (role, town) in STAFF.items()}
+    def all_staff(self, accounts: dict[str, tuple[str, str]] = STAFF) -> dict[str, int]:
+        """Every account of ``accounts`` (username → id)."""
+        return {username: self.staff(username, role, town) for username, (role, town) in accounts.items()}
 
 
 def user(username: str) -> Any:

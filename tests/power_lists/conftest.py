@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from tests.factories.accounts import LEGAL_OFFICERS
 from tests.factories.clock import NOW
-from tests.factories.places import COUNTY
 from tests.factories.power_list import demo_list as publish_demo_list
 
 
@@ -22,7 +22,7 @@ def demo_list(app: Any, factory: Any) -> None:
 def legal(factory: Any) -> tuple[int, int]:
     """Two legal officers of the county (ids): a drafter and a reviewer."""
     factory.demo_jurisdictions()
-    return factory.staff("fz1", "legal", COUNTY), factory.staff("fz2", "legal", COUNTY)
+    return tuple(factory.all_staff(LEGAL_OFFICERS).values())
 
 
 @pytest.fixture
