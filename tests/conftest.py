@@ -1,11 +1,11 @@
 """Test fixtures: an app whose database is built by running the migrations, SQLite by default,
-PostgreSQL when TEST_DATABASE_URL is set; every table emptied after each test."""
+PostgreSQL when TEST_DATABASE_URL is set; each test rolled back (or, marked ``committing``, every table
+emptied after it)."""
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,13 +23,11 @@ os.environ.setdefault("ARGON2_PARALLELISM", "1")
 
 from service_hall.app import create_app
 from service_hall.extensions import db
+from tests.factories.accounts import Factory
+from tests.factories.database import TEST_DATABASE_URL
+from tests.factories.worlds import certificate_world, intake_world, review_world
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
-
-
-def is_postgres() -> bool:
-    return bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +47,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     })
     with application.app_context():
         upgrade(directory=MIGRATIONS, revision="heads")
+        db.session.remove()
+        # A session bound to a connection already in a transaction (see _rolled_back) works in a SAVEPOINT.
+        db.session.configure(join_transaction_mode="create_savepoint")
     yield application
     with application.app_context():
         db.engine.dispose()
@@ -65,17 +66,54 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+@contextlib.contextmanager
+def _rolled_back(application: Flask) -> Iterator[None]:
+    """Run the test inside one outer transaction on one connection, rolled back at the end.
+
+    Every session the app creates (one per app context) is bound to that connection and joins it with
+    a SAVEPOINT, so ``db.session.commit()`` only releases the savepoint: the test sees its data, nothing
+    reaches the database. pysqlite manages transactions itself and would break SAVEPOINT, so on SQLite
+    the connection is put in autocommit mode and the outer transaction is begun explicitly.
+    """
+    with application.app_context():
+        engines = db.engines
+    engine = engines[None]
+    sqlite = engine.dialect.name == "sqlite"
+    connection = engine.connect()
+    if sqlite:
+        connection.connection.driver_connection.isolation_level = None
+    outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    engines[None] = connection  # type: ignore[assignment] - Session.get_bind returns it as the bind
+    try:
+        yield
+    finally:
+        engines[None] = engine
+        outer.rollback()
+        if sqlite:
+            connection.connection.driver_connection.isolation_level = ""
+        connection.close()
+
+
 @pytest.fixture(autouse=True)
-def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+def _isolated_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Roll each test back; tests marked ``committing`` really commit and find every table emptied after."""
     if "app" not in request.fixturenames:
         yield
         return
-    yield
     application: Flask = request.getfixturevalue("app")
-    application.config.pop("FIXED_NOW", None)
-    with application.app_context():
-        db.session.rollback()
-        _empty_all_tables()
+    try:
+        if request.node.get_closest_marker("committing"):
+            yield
+            with application.app_context():
+                db.session.rollback()
+                _empty_all_tables()
+        else:
+            with _rolled_back(application):
+                yield
+    finally:
+        application.config.pop("FIXED_NOW", None)
 
 
 @pytest.fixture
@@ -96,78 +134,32 @@ def runner(app: Flask) -> Any:
     return app.test_cli_runner()
 
 
-NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
-PASSWORD = "Passw0rd-Test"
-
-
-class Factory:
-    """Builds data through the domain functions, committing like a request would."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-
-    def demo_jurisdictions(self) -> None:
-        from service_hall.demo import load_jurisdictions
-
-        with self.app.app_context():
-            load_jurisdictions(db.session)
-            db.session.commit()
-
-    def staff(self, username: str, role: str, jurisdiction_code: str, password: str = PASSWORD) -> int:
-        from service_hall.accounts.operations import create_staff
-
-        with self.app.app_context():
-            user = create_staff(db.session, {"username": username, "real_name": "测试人员", "role": role,
-                                             "jurisdiction_code": jurisdiction_code, "password": password},
-                                now=NOW)
-            db.session.commit()
-            return user.id
-
-    def applicant(self, mobile: str = "13900000001", name: str = "李堃", password: str = PASSWORD,
-                  id_number: str | None = None) -> int:
-        from forms.validators import id_number_check_char
-        from service_hall.accounts.operations import register_applicant
-
-        if id_number is None:
-            base = "33012719850312" + mobile[-3:]
-            id_number = base + id_number_check_char(base)
-        with self.app.app_context():
-            user = register_applicant(db.session, {
-                "applicant_type": "person", "real_name": name, "mobile": mobile, "id_number": id_number,
-                "password": password, "password_confirm": password}, now=NOW)
-            db.session.commit()
-            return user.id
-
-
 @pytest.fixture
 def factory(app: Flask) -> Factory:
     return Factory(app)
 
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+@pytest.fixture
+def world(app: Flask, factory: Factory) -> dict[str, int]:
+    """The intake setup (tests/factories/worlds.py): the homestead item and a penalty in 青山镇."""
+    return intake_world(app, factory)
 
 
-def csrf_token(client: FlaskClient, page: str) -> str:
-    resp = client.get(page)
-    match = CSRF_RE.search(resp.get_data(as_text=True))
-    assert match, f"no CSRF token on {page} (status {resp.status_code})"
-    return match.group(1)
+@pytest.fixture
+def rworld(app: Flask, factory: Factory) -> dict[str, int]:
+    """The review setup: the review and decision item variants in both towns, every role."""
+    return review_world(app, factory)
 
 
-def post_form(client: FlaskClient, page: str, data: dict[str, Any], action: str | None = None,
-              **kwargs: Any) -> Any:
-    """Open the page like a browser, take its CSRF token, post the form."""
-    token = csrf_token(client, page)
-    return client.post(action or page, data={**data, "csrf_token": token}, **kwargs)
+@pytest.fixture
+def cworld(app: Flask, factory: Factory) -> dict[str, int]:
+    """The certificate setup: items of the three delegation modes in both towns, every role."""
+    return certificate_world(app, factory)
 
 
-def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
-    resp = post_form(client, "/login", {"username": username, "password": password})
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
-    return resp
+@pytest.fixture(autouse=True)
+def _fresh_sweeper() -> None:
+    """The request-driven sweep runs at most once a minute per process; each test starts afresh."""
+    from service_hall.web import sweeper
 
-
-def api_token(client: FlaskClient, username: str, password: str = PASSWORD) -> dict[str, str]:
-    resp = client.post("/api/v1/auth/token", json={"username": username, "password": password})
-    assert resp.status_code == 201, resp.get_json()
-    return {"Authorization": f"Bearer {resp.get_json()['token']}"}
+    sweeper._last.clear()

@@ -3,9 +3,9 @@ for the package (closed once its last test has run), a fresh browser context per
 
 The live app has its own instance folder and SQLite database built by the migrations, separate from the
 suite's `app` fixture. Its data is seeded once (jurisdictions, the demo accounts, the small published
-list of tests/cases/seed.py); every journey makes its own applicant, so tests do not depend on each
-other's order. The clock is pinned per test through ``FIXED_NOW`` so that deadlines are exact, and a test
-fails if the app logged an error while it ran.
+list of the intake setup in tests/factories/worlds.py); every journey makes its own applicant, so tests
+do not depend on each other's order. The clock is pinned per test through ``FIXED_NOW`` so that deadlines
+are exact, and a test fails if the app logged an error while it ran.
 
 Skipped as a whole, with the reason, when /usr/bin/chromium is absent.
 """
@@ -103,7 +103,7 @@ class Live:
         return {"mobile": mobile, "name": name, "id_number": id_number}
 
 
-# tests/cases/seed.py stores a 办事指南 with only what the flow needs; the list's own import wants every
+# tests/factories/power_list.py stores a 办事指南 with only what the flow needs; the list's own import wants every
 # element of the national guide standard. Completed here so that the stored list is one that an export
 # → import round trip reproduces exactly.
 GUIDE_DEFAULTS = {"fee_charged": False, "fee_standard": "不收费", "fee_basis": "", "result_name": "农村宅基地批准书",
@@ -129,14 +129,16 @@ def _complete_seed_guides(session: Any) -> None:
 def _seed(app: Any) -> None:
     from service_hall.demo import DEMO_ACCOUNTS, load_accounts, load_jurisdictions
     from service_hall.extensions import db
-    from tests.cases.seed import seed_power_list
+    from tests.factories.places import QINGSHAN
+    from tests.factories.power_list import publish_list
+    from tests.factories.worlds import INTAKE_ITEMS
 
     with app.app_context():
         load_jurisdictions(db.session)
         load_accounts(db.session, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
                       passwords={a.username: PASSWORD for a in DEMO_ACCOUNTS})
         db.session.commit()
-    seed_power_list(app)
+    publish_list(app, INTAKE_ITEMS, towns=(QINGSHAN,))
     with app.app_context():
         _complete_seed_guides(db.session)
         db.session.commit()

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from forms.validators import id_number_check_char
 from tests.browser.support import PASSWORD_LABEL
-from tests.cases.conftest import PDF, PNG
+from tests.factories.files import PDF, PNG
 
 QINGSHAN_NAME = "青山镇"
 ITEM_NAME = "农村村民宅基地审批"
@@ -47,7 +47,7 @@ def register(page: Page, *, name: str, mobile: str, id_number: str, password: st
 
 
 def fill_homestead_form(page: Page, *, name: str, id_number: str, mobile: str) -> None:
-    """The seed form of 农村村民宅基地审批 (tests/cases/seed.py) and its two required materials."""
+    """The seed form of 农村村民宅基地审批 (tests/factories/forms.py) and its two required materials."""
     page.get_by_label("申请人姓名").fill(name)
     page.get_by_label("身份证号码").fill(id_number)
     page.get_by_label("联系电话").fill(mobile)

@@ -20,7 +20,8 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.pages import fact, fill_homestead_form, flash, submit_and_wait
 from tests.browser.support import describe, new_context, run_axe, serious
-from tests.cases.seed import ITEM, QINGSHAN
+from tests.factories.places import QINGSHAN
+from tests.factories.power_list import ITEM
 
 DECISION_PAGES = ("workbench.accept", "workbench.opinion", "workbench.complete_review", "workbench.approve",
                   "workbench.deliver")

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 
 from tests.browser.pages import register, submit_and_wait, upload
-from tests.cases.conftest import PDF, valid_id
+from tests.factories.accounts import valid_id
+from tests.factories.files import PDF
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 COUNTY, SANXI = "330188000000", "330188101000"

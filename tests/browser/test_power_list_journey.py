@@ -8,7 +8,8 @@ import json
 from playwright.sync_api import expect
 
 from tests.browser.pages import QINGSHAN_NAME, fact, flash, submit_and_wait, upload
-from tests.cases.seed import ITEM, QINGSHAN
+from tests.factories.places import QINGSHAN
+from tests.factories.power_list import ITEM
 
 NEW_CODE = "330199-XK-090"
 NEW_NAME = "临时占用村道审批"

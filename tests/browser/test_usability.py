@@ -24,7 +24,8 @@ from tests.browser.pages import (
     submit_and_wait,
 )
 from tests.browser.support import DESKTOP, PHONE, describe, horizontal_overflow, new_context, run_axe, serious, sign_in
-from tests.cases.seed import ITEM, QINGSHAN
+from tests.factories.places import QINGSHAN
+from tests.factories.power_list import ITEM
 
 
 @dataclass(frozen=True)

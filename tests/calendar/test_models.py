@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from service_hall.calendar.models import CalendarDay, remove_calendar_day, set_calendar_day
 from service_hall.calendar.working_days import Deadline, WorkingCalendar
 from service_hall.core.errors import ValidationFailed
-from tests.forms.support import migrated, private_database
+from tests.factories.database import migrated, private_database
 
 NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
 D = dt.date

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from service_hall.calendar.models import CalendarDay
 from service_hall.extensions import db
-from tests.conftest import login, post_form
+from tests.factories.web import login, post_form
 
 
 def test_admin_enters_a_holiday_notice_all_or_nothing(app, client, factory):

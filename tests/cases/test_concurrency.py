@@ -9,12 +9,15 @@ import pytest
 
 from service_hall.cases.models import Application, CaseStatus
 from service_hall.extensions import db
-from tests.cases.conftest import PDF, PNG, form_data
-from tests.cases.seed import ITEM, QINGSHAN
-from tests.cases.test_intake_http import KEY_RE
-from tests.conftest import api_token, csrf_token, is_postgres, login
+from tests.factories.database import is_postgres
+from tests.factories.files import PDF, PNG
+from tests.factories.forms import form_data
+from tests.factories.places import QINGSHAN
+from tests.factories.power_list import ITEM
+from tests.factories.web import KEY_RE, api_token, csrf_token, login
 
-pytestmark = pytest.mark.skipif(not is_postgres(), reason="concurrency is proven on PostgreSQL (TEST_DATABASE_URL)")
+pytestmark = [pytest.mark.skipif(not is_postgres(), reason="concurrency is proven on PostgreSQL (TEST_DATABASE_URL)"),
+              pytest.mark.postgres_only, pytest.mark.committing]
 
 
 def test_two_clerks_act_at_once_exactly_one_succeeds(app, factory, world):

@@ -4,35 +4,15 @@ package does not cover."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from sqlalchemy import select
 
 from service_hall.audit.models import AuditRecord
 from service_hall.cases.models import Application, CaseStatus, NoticeKind
 from service_hall.extensions import db
-from tests.cases.conftest import PDF, PNG, at, form_data
-from tests.cases.seed import ITEM, QINGSHAN
-from tests.cases.test_intake_http import KEY_RE
-from tests.conftest import csrf_token, login
-
-APPLY = f"/portal/apply/{QINGSHAN}/{ITEM}"
-
-
-def _submit(client, period=("2027-03-01", "2027-05-01")):
-    body = client.get(APPLY).get_data(as_text=True)
-    data = {**form_data(period_start=period[0], period_end=period[1]), "csrf_token": csrf_token(client, APPLY),
-            "submission_key": KEY_RE.search(body).group(1),
-            "material-M01": (io.BytesIO(PDF), "a.pdf"), "material-M02": (io.BytesIO(PNG), "b.png")}
-    resp = client.post(APPLY, data=data, content_type="multipart/form-data")
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:1500]
-
-
-def _case(app) -> Application:
-    with app.app_context():
-        case = db.session.scalars(select(Application)).one()
-        db.session.expunge(case)
-        return case
+from tests.factories.cases import only_case
+from tests.factories.clock import at
+from tests.factories.web import apply_for_homestead, csrf_token, login
 
 
 def test_deemed_acceptance_across_the_spring_festival(app, client, world):
@@ -41,17 +21,17 @@ def test_deemed_acceptance_across_the_spring_festival(app, client, world):
     12 Feb, by operation of law."""
     app.config["FIXED_NOW"] = at("2026-02-12")
     login(client, "13900000001")
-    _submit(client, period=("2026-03-01", "2026-05-01"))
-    case = _case(app)
+    apply_for_homestead(client, period=("2026-03-01", "2026-05-01"))
+    case = only_case(app)
     assert case.intake_due_on == dt.date(2026, 2, 26) and not case.deadline_provisional
     clerk = app.test_client()
     login(clerk, "clerk1")
     app.config["FIXED_NOW"] = at("2026-02-26", 17)
     clerk.get("/workbench/")
-    assert _case(app).status == CaseStatus.SUBMITTED  # the last day is still the office's
+    assert only_case(app).status == CaseStatus.SUBMITTED  # the last day is still the office's
     app.config["FIXED_NOW"] = at("2026-02-27", 9)
     page = clerk.get("/workbench/").get_data(as_text=True)
-    case = _case(app)
+    case = only_case(app)
     assert case.status == CaseStatus.ACCEPTED and case.deemed_accepted
     assert case.accepted_on == dt.date(2026, 2, 12)
     # 10 working days from 12 Feb: 13, 14(调休), 24, 25, 26, 27, 28(调休) Feb, 2, 3, 4 Mar.
@@ -69,12 +49,12 @@ def test_deemed_acceptance_across_the_spring_festival(app, client, world):
 def test_cli_sweep_does_the_same(app, runner, client, world):
     app.config["FIXED_NOW"] = at("2026-11-02")
     login(client, "13900000001")
-    _submit(client)
+    apply_for_homestead(client)
     app.config.pop("FIXED_NOW")
     result = runner.invoke(args=["cases", "sweep"])
     assert result.exit_code == 0, result.output
     assert "共 1 件视为受理" in result.output
-    assert _case(app).deemed_accepted
+    assert only_case(app).deemed_accepted
 
 
 def test_a_year_the_calendar_package_does_not_cover_is_provisional(app, client, world):
@@ -82,8 +62,8 @@ def test_a_year_the_calendar_package_does_not_cover_is_provisional(app, client, 
     yet; weekends are assumed and the deadline is flagged, never a crash."""
     app.config["FIXED_NOW"] = at("2026-12-28")
     login(client, "13900000001")
-    _submit(client)
-    case = _case(app)
+    apply_for_homestead(client)
+    case = only_case(app)
     assert case.intake_due_on == dt.date(2027, 1, 4)
     assert case.deadline_provisional
     view = client.get(f"/portal/applications/{case.ref}").get_data(as_text=True)
@@ -98,8 +78,8 @@ def test_admin_calendar_table_extends_the_package(app, client, world):
         db.session.commit()
     app.config["FIXED_NOW"] = at("2026-12-28")
     login(client, "13900000001")
-    _submit(client)
-    assert _case(app).intake_due_on == dt.date(2027, 1, 5)
+    apply_for_homestead(client)
+    assert only_case(app).intake_due_on == dt.date(2027, 1, 5)
 
 
 def test_acceptance_after_a_holiday_counts_working_days_only(app, client, world):
@@ -108,13 +88,13 @@ def test_acceptance_after_a_holiday_counts_working_days_only(app, client, world)
 
     app.config["FIXED_NOW"] = at("2026-09-25")
     login(client, "13900000001")
-    _submit(client)
+    apply_for_homestead(client)
     clerk = app.test_client()
     login(clerk, "clerk1")
-    case = _case(app)
+    case = only_case(app)
     token = csrf_token(clerk, f"/workbench/cases/{case.id}")
     clerk.post(f"/workbench/cases/{case.id}/accept", data={"csrf_token": token})
-    case = _case(app)
+    case = only_case(app)
     expected, n, day = None, 0, dt.date(2026, 9, 25)
     while n < 10:
         day += dt.timedelta(days=1)

@@ -5,45 +5,20 @@ from __future__ import annotations
 import io
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from service_hall.audit.models import AuditRecord
 from service_hall.cases.models import Application, CaseStatus, PauseKind, Visit
 from service_hall.extensions import db
-from tests.cases.conftest import PDF, PNG, at, form_data, valid_id
-from tests.cases.seed import BAISHA, ENFORCEMENT_ITEM, ITEM, QINGSHAN
-from tests.conftest import api_token, csrf_token, login, post_form
-
-APPLY = f"/portal/apply/{QINGSHAN}/{ITEM}"
-KEY_RE = re.compile(r'name="submission_key" value="([^"]+)"')
-
-
-def _apply_page(client):
-    body = client.get(APPLY).get_data(as_text=True)
-    return csrf_token(client, APPLY), KEY_RE.search(body).group(1)
-
-
-def _submit(client, data=None, files=None, key=None, token=None):
-    if token is None:
-        token, fresh_key = _apply_page(client)
-        key = key or fresh_key
-    payload = {**(data if data is not None else form_data()), "csrf_token": token, "submission_key": key}
-    for name, (content, filename) in (files if files is not None else {
-            "material-M01": (PDF, "申请表.pdf"), "material-M02": (PNG, "身份证.png")}).items():
-        payload[name] = (io.BytesIO(content), filename)
-    return client.post(APPLY, data=payload, content_type="multipart/form-data")
-
-
-def _count(app, model=Application) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
-
-
-def _case(app) -> Application:
-    with app.app_context():
-        case = db.session.scalars(select(Application)).one()
-        db.session.expunge(case)
-        return case
+from tests.factories.accounts import valid_id
+from tests.factories.cases import only_case
+from tests.factories.clock import at
+from tests.factories.database import count_rows
+from tests.factories.files import PDF, PNG
+from tests.factories.forms import form_data
+from tests.factories.places import BAISHA, QINGSHAN
+from tests.factories.power_list import ENFORCEMENT_ITEM, ITEM
+from tests.factories.web import APPLY, KEY_RE, api_token, apply_online, apply_page, csrf_token, login, post_form
 
 
 def test_applicant_applies_online_and_sees_the_case(app, client, world):
@@ -51,9 +26,9 @@ def test_applicant_applies_online_and_sees_the_case(app, client, world):
     login(client, "13900000001")
     page = client.get(APPLY).get_data(as_text=True)
     assert "农村村民宅基地审批" in page and "承诺办结时限" in page and "申请人身份证明" in page
-    resp = _submit(client)
+    resp = apply_online(client)
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
-    case = _case(app)
+    case = only_case(app)
     assert case.status == CaseStatus.SUBMITTED
     assert case.case_number.startswith("3301991012026")
     assert case.received_on.isoformat() == "2026-11-23"
@@ -65,18 +40,18 @@ def test_applicant_applies_online_and_sees_the_case(app, client, world):
 
 def test_double_submit_creates_one_application(app, client, world):
     login(client, "13900000001")
-    token, key = _apply_page(client)
-    first = _submit(client, key=key, token=token)
-    second = _submit(client, key=key, token=token)
+    token, key = apply_page(client)
+    first = apply_online(client, key=key, token=token)
+    second = apply_online(client, key=key, token=token)
     assert first.status_code == second.status_code == 302
     assert first.headers["Location"] == second.headers["Location"]
-    assert _count(app) == 1
+    assert count_rows(app, Application) == 1
 
 
 def test_bad_form_keeps_input_and_stores_no_application(app, client, world):
     login(client, "13900000001")
     wrong_id = valid_id()[:17] + ("0" if valid_id()[17] != "0" else "1")
-    resp = _submit(client, data=form_data(applicant_id=wrong_id, area="", period_start="2027-05-01",
+    resp = apply_online(client, data=form_data(applicant_id=wrong_id, area="", period_start="2027-05-01",
                                           period_end="2027-01-01"))
     body = resp.get_data(as_text=True)
     assert resp.status_code == 422
@@ -84,7 +59,7 @@ def test_bad_form_keeps_input_and_stores_no_application(app, client, world):
     assert "必填" in body  # area
     assert "结束日期不能早于开始日期" in body
     assert "青山村3组12号" in body  # typed input kept
-    assert _count(app) == 0
+    assert count_rows(app, Application) == 0
     # The uploads that passed were kept and are offered again, so nothing is uploaded twice.
     assert "申请表.pdf" in body and "身份证.png" in body
 
@@ -92,29 +67,29 @@ def test_bad_form_keeps_input_and_stores_no_application(app, client, world):
 def test_uploads_are_checked_by_content(app, client, world):
     login(client, "13900000001")
     exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
-    resp = _submit(client, files={"material-M01": (exe, "申请表.pdf"), "material-M02": (b"", "空.pdf")})
+    resp = apply_online(client, files={"material-M01": (exe, "申请表.pdf"), "material-M02": (b"", "空.pdf")})
     body = resp.get_data(as_text=True)
     assert resp.status_code == 422
     assert "请勿仅修改扩展名" in body
     assert "文件为空" in body
-    assert _count(app) == 0
+    assert count_rows(app, Application) == 0
 
 
 def test_oversized_upload_is_refused(app, client, world):
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     try:
         login(client, "13900000001")
-        resp = _submit(client, files={"material-M01": (PDF + b"0" * 70 * 1024, "大.pdf")})
+        resp = apply_online(client, files={"material-M01": (PDF + b"0" * 70 * 1024, "大.pdf")})
         assert resp.status_code == 413
         assert "上传的文件过大" in resp.get_data(as_text=True)
-        assert _count(app) == 0
+        assert count_rows(app, Application) == 0
     finally:
         app.config["MAX_CONTENT_LENGTH"] = 20 * 1024 * 1024
 
 
 def test_missing_required_material_is_named(app, client, world):
     login(client, "13900000001")
-    resp = _submit(client, files={"material-M02": (PNG, "身份证.png")})
+    resp = apply_online(client, files={"material-M02": (PNG, "身份证.png")})
     assert resp.status_code == 422
     assert "请上传“农村宅基地和建房（规划许可）申请表”" in resp.get_data(as_text=True)
 
@@ -123,16 +98,16 @@ def test_same_content_is_stored_once_and_reusable(app, client, world):
     from service_hall.files.models import ApplicantFile, StoredBlob
 
     login(client, "13900000001")
-    _submit(client, files={"material-M01": (PDF, "a.pdf"), "material-M02": (PDF, "b.pdf")})
-    assert _count(app, StoredBlob) == 1
-    assert _count(app, ApplicantFile) == 2
+    apply_online(client, files={"material-M01": (PDF, "a.pdf"), "material-M02": (PDF, "b.pdf")})
+    assert count_rows(app, StoredBlob) == 1
+    assert count_rows(app, ApplicantFile) == 2
     with app.app_context():
         file_id = db.session.scalars(select(ApplicantFile.id)).first()
-    token, key = _apply_page(client)
+    token, key = apply_page(client)
     resp = client.post(APPLY, data={**form_data(), "csrf_token": token, "submission_key": key,
                                     "reuse-M01": str(file_id), "reuse-M02": str(file_id)})
     assert resp.status_code == 302
-    assert _count(app) == 2 and _count(app, StoredBlob) == 1
+    assert count_rows(app, Application) == 2 and count_rows(app, StoredBlob) == 1
 
 
 def test_a_town_without_the_power_has_no_form(client, world):
@@ -145,8 +120,8 @@ def test_correction_once_then_resubmit_then_accept(app, client, world):
     app.config["FIXED_NOW"] = at("2026-11-23")
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
-    case = _case(app)
+    apply_online(applicant)
+    case = only_case(app)
     clerk = client
     login(clerk, "clerk1")
     page = clerk.get(f"/workbench/cases/{case.id}").get_data(as_text=True)
@@ -157,7 +132,7 @@ def test_correction_once_then_resubmit_then_accept(app, client, world):
         "problem": ["身份证复印件不清晰", "申请面积与户口人数不符", ""],
         "respond_days": "10"}, action=f"/workbench/cases/{case.id}/correction")
     assert resp.status_code == 302
-    case = _case(app)
+    case = only_case(app)
     assert case.status == CaseStatus.CORRECTION_REQUESTED
     with app.app_context():
         c = db.session.get(Application, case.id)
@@ -176,13 +151,13 @@ def test_correction_once_then_resubmit_then_accept(app, client, world):
                           data={"csrf_token": token, "material-M02": (io.BytesIO(PNG + b"clear"), "清晰.png")},
                           content_type="multipart/form-data")
     assert resp.status_code == 302
-    case = _case(app)
+    case = only_case(app)
     assert case.status == CaseStatus.SUBMITTED
     assert case.received_on.isoformat() == "2026-11-26"
     resp = post_form(clerk, f"/workbench/cases/{case.id}", {"row_version": case.row_version},
                      action=f"/workbench/cases/{case.id}/accept")
     assert resp.status_code == 302
-    case = _case(app)
+    case = only_case(app)
     assert case.status == CaseStatus.ACCEPTED and case.accepted_on.isoformat() == "2026-11-26"
     assert case.due_on.isoformat() == "2026-12-10"  # 10 working days
     assert case.statutory_due_on.isoformat() == "2026-12-24"  # 20 working days
@@ -195,8 +170,8 @@ def test_correction_once_then_resubmit_then_accept(app, client, world):
 def test_refusal_names_the_competent_office_and_the_remedies(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
-    case = _case(app)
+    apply_online(applicant)
+    case = only_case(app)
     login(client, "clerk1")
     resp = post_form(client, f"/workbench/cases/{case.id}", {"reason": ""},
                      action=f"/workbench/cases/{case.id}/refuse")
@@ -213,8 +188,8 @@ def test_acceptance_with_pledge_for_a_deferrable_material(app, client, world):
     app.config["FIXED_NOW"] = at("2026-11-23")
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant, files={"material-M01": (PDF, "申请表.pdf")})
-    case = _case(app)
+    apply_online(applicant, files={"material-M01": (PDF, "申请表.pdf")})
+    case = only_case(app)
     login(client, "clerk1")
     resp = post_form(client, f"/workbench/cases/{case.id}", {"missing": ["M01"], "pledge_days": "5"},
                      action=f"/workbench/cases/{case.id}/pledge")
@@ -222,7 +197,7 @@ def test_acceptance_with_pledge_for_a_deferrable_material(app, client, world):
     resp = post_form(client, f"/workbench/cases/{case.id}", {"missing": ["M02"], "pledge_days": "5"},
                      action=f"/workbench/cases/{case.id}/pledge")
     assert resp.status_code == 302
-    case = _case(app)
+    case = only_case(app)
     assert case.status == CaseStatus.ACCEPTED and case.pledge_materials == ["M02"]
     assert case.pledge_due_on.isoformat() == "2026-11-30"
 
@@ -231,8 +206,8 @@ def test_the_applicant_supplies_the_deferred_material_from_the_case_page(app, cl
     app.config["FIXED_NOW"] = at("2026-11-23")
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant, files={"material-M01": (PDF, "申请表.pdf")})
-    case = _case(app)
+    apply_online(applicant, files={"material-M01": (PDF, "申请表.pdf")})
+    case = only_case(app)
     login(client, "clerk1")
     post_form(client, f"/workbench/cases/{case.id}", {"missing": ["M02"], "pledge_days": "5"},
               action=f"/workbench/cases/{case.id}/pledge")
@@ -257,8 +232,8 @@ def test_the_applicant_supplies_the_deferred_material_from_the_case_page(app, cl
 def test_state_that_does_not_allow_the_action_is_refused(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
-    case = _case(app)
+    apply_online(applicant)
+    case = only_case(app)
     login(client, "clerk1")
     post_form(client, f"/workbench/cases/{case.id}", {}, action=f"/workbench/cases/{case.id}/accept")
     resp = post_form(client, f"/workbench/cases/{case.id}", {"reason": "晚了"},
@@ -270,8 +245,8 @@ def test_state_that_does_not_allow_the_action_is_refused(app, client, world):
 def test_stale_page_is_told_the_case_changed(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
-    case = _case(app)
+    apply_online(applicant)
+    case = only_case(app)
     login(client, "clerk1")
     other = app.test_client()
     login(other, "clerk2")
@@ -285,21 +260,21 @@ def test_stale_page_is_told_the_case_changed(app, client, world):
 def test_another_towns_clerk_cannot_see_or_act(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
-    case = _case(app)
+    apply_online(applicant)
+    case = only_case(app)
     login(client, "clerk.baisha")
     assert client.get(f"/workbench/cases/{case.id}").status_code == 404
     resp = post_form(client, "/workbench/", {}, action=f"/workbench/cases/{case.id}/accept")
     assert resp.status_code == 404
     assert case.case_number not in client.get("/workbench/").get_data(as_text=True)
-    assert _case(app).status == CaseStatus.SUBMITTED
+    assert only_case(app).status == CaseStatus.SUBMITTED
 
 
 def test_another_applicant_cannot_see_the_case(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
-    case = _case(app)
+    apply_online(applicant)
+    case = only_case(app)
     login(client, "13900000002")
     assert client.get(f"/portal/applications/{case.ref}").status_code == 404
     resp = post_form(client, "/portal/", {}, action=f"/portal/applications/{case.ref}/withdraw")
@@ -308,16 +283,16 @@ def test_another_applicant_cannot_see_the_case(app, client, world):
 
 def test_applicant_withdraws_before_decision(app, client, world):
     login(client, "13900000001")
-    _submit(client)
-    case = _case(app)
+    apply_online(client)
+    case = only_case(app)
     resp = post_form(client, f"/portal/applications/{case.ref}", {"reason": "不建了"},
                      action=f"/portal/applications/{case.ref}/withdraw")
     assert resp.status_code == 422 and "确认撤回本申请" in resp.get_data(as_text=True)  # one click withdraws nothing
-    assert _case(app).status == CaseStatus.SUBMITTED
+    assert only_case(app).status == CaseStatus.SUBMITTED
     resp = post_form(client, f"/portal/applications/{case.ref}", {"reason": "不建了", "confirm": "1"},
                      action=f"/portal/applications/{case.ref}/withdraw")
     assert resp.status_code == 302
-    assert _case(app).status == CaseStatus.WITHDRAWN
+    assert only_case(app).status == CaseStatus.WITHDRAWN
     resp = post_form(client, f"/portal/applications/{case.ref}", {"confirm": "1"},
                      action=f"/portal/applications/{case.ref}/withdraw")
     assert resp.status_code == 409
@@ -340,14 +315,14 @@ def test_clerk_files_for_a_walk_in_applicant_and_records_the_visit(app, client, 
         "material-M01": (io.BytesIO(PDF), "申请表.pdf"), "material-M02": (io.BytesIO(PNG), "身份证.png")},
         content_type="multipart/form-data")
     assert resp.status_code == 302
-    case = _case(app)
+    case = only_case(app)
     with app.app_context():
         c = db.session.get(Application, case.id)
         assert c.applicant.real_name == "王龑" and c.filed_by.username == "clerk1"
     resp = post_form(client, f"/workbench/cases/{case.id}", {"visitor_name": "王龑", "purpose": "窗口代办"},
                      action=f"/workbench/cases/{case.id}/visits")
     assert resp.status_code == 302
-    assert _count(app, Visit) == 1
+    assert count_rows(app, Visit) == 1
     assert "本件已登记来访 1 次" in client.get(f"/workbench/cases/{case.id}").get_data(as_text=True)
     # The walk-in applicant can sign in and follow the case.
     applicant = app.test_client()
@@ -359,9 +334,9 @@ def test_queue_is_sorted_by_deadline(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
     app.config["FIXED_NOW"] = at("2026-11-25")
-    _submit(applicant)
+    apply_online(applicant)
     app.config["FIXED_NOW"] = at("2026-11-23")
-    _submit(applicant)
+    apply_online(applicant)
     login(client, "clerk1")
     app.config["FIXED_NOW"] = at("2026-11-27")
     body = client.get("/workbench/").get_data(as_text=True)
@@ -415,13 +390,13 @@ def test_api_applicant_and_clerk_follow_the_same_rules(app, client, world):
 
 def test_draft_is_saved_and_resumed_then_submitted_once(app, client, world):
     login(client, "13900000001")
-    token, key = _apply_page(client)
+    token, key = apply_page(client)
     resp = client.post(APPLY, data={"applicant_name": "李堃", "site_detail": "青山村3组", "area": "abc",
                                     "csrf_token": token, "submission_key": key, "save_draft": "1",
                                     "material-M01": (io.BytesIO(PDF), "申请表.pdf")},
                        content_type="multipart/form-data")
     assert resp.status_code == 302 and "draft=" in resp.headers["Location"]
-    case = _case(app)
+    case = only_case(app)
     assert case.status == CaseStatus.DRAFT and case.case_number is None and case.received_on is None
     index = client.get("/portal/").get_data(as_text=True)
     assert "草稿：继续填写" in index
@@ -438,15 +413,15 @@ def test_draft_is_saved_and_resumed_then_submitted_once(app, client, world):
                                     "reuse-M01": str(draft_file), "material-M02": (io.BytesIO(PNG), "身份证.png")},
                        content_type="multipart/form-data")
     assert resp.status_code == 302
-    case = _case(app)
-    assert case.status == CaseStatus.SUBMITTED and case.case_number and _count(app) == 1
+    case = only_case(app)
+    assert case.status == CaseStatus.SUBMITTED and case.case_number and count_rows(app, Application) == 1
 
 
 def test_case_page_shows_labels_not_field_names(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
-    case = _case(app)
+    apply_online(applicant)
+    case = only_case(app)
     login(client, "clerk1")
     page = client.get(f"/workbench/cases/{case.id}").get_data(as_text=True)
     assert "申请面积（平方米）" in page and "青山村 青山村3组12号" in page and "2026-12-01 至 2027-03-01" in page
@@ -458,7 +433,7 @@ def test_case_page_shows_labels_not_field_names(app, client, world):
 def test_the_error_summary_names_each_field_and_links_to_it(app, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
-    resp = _submit(applicant, data={"applicant_name": ""}, files={})
+    resp = apply_online(applicant, data={"applicant_name": ""}, files={})
     assert resp.status_code == 422
     summary = resp.get_data(as_text=True).split('role="alert"', 1)[1].split("</div>", 1)[0]
     assert '<a href="#f-applicant_name">申请人姓名：必填项</a>' in summary
@@ -477,8 +452,8 @@ def test_the_applicant_block_is_prefilled_from_the_account(app, world):
 def test_a_correction_of_application_data_opens_only_the_named_fields(app, client, world):
     applicant = app.test_client()
     login(applicant, "13900000001")
-    _submit(applicant)
-    case = _case(app)
+    apply_online(applicant)
+    case = only_case(app)
     login(client, "clerk1")
     page = client.get(f"/workbench/cases/{case.id}").get_data(as_text=True)
     assert '<option value="field:4">申请面积（平方米）</option>' in page
@@ -492,12 +467,12 @@ def test_a_correction_of_application_data_opens_only_the_named_fields(app, clien
     bad = post_form(applicant, f"/portal/applications/{case.ref}", {
         "area": "999", "material-M02": (io.BytesIO(PNG), "身份证.png")}, action=url,
         content_type="multipart/form-data")
-    assert bad.status_code == 422 and str(_case(app).data["area"]) == "120"
+    assert bad.status_code == 422 and str(only_case(app).data["area"]) == "120"
     resp = post_form(applicant, f"/portal/applications/{case.ref}", {
         "area": "95", "applicant_name": "别人", "material-M02": (io.BytesIO(PNG), "身份证.png")}, action=url,
         content_type="multipart/form-data")
     assert resp.status_code == 302
-    answered = _case(app)
+    answered = only_case(app)
     assert answered.status == CaseStatus.SUBMITTED
     assert str(answered.data["area"]) == "95" and answered.data["applicant_name"] == "李堃"  # only the named field
     page = client.get(f"/workbench/cases/{case.id}").get_data(as_text=True)

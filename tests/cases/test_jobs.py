@@ -9,9 +9,8 @@ import pytest
 
 from service_hall.cases.models import Application, CaseStatus
 from service_hall.extensions import db
-from tests.cases.conftest import at
-from tests.cases.test_intake_clock import _submit
-from tests.conftest import login
+from tests.factories.clock import at
+from tests.factories.web import apply_for_homestead, login
 
 
 def _redis_up() -> bool:
@@ -34,7 +33,7 @@ def test_sweep_is_queued_once_and_run_by_the_worker(app, client, world, runner, 
     monkeypatch.setattr(jobs, "SWEEP_LOCK_KEY", f"test-lock-{suffix}")
     app.config["FIXED_NOW"] = at("2026-11-02")
     login(client, "13900000001")
-    _submit(client)
+    apply_for_homestead(client)
     app.config.pop("FIXED_NOW")
     redis_url = "redis://127.0.0.1:6379/15"
     try:

@@ -6,7 +6,7 @@ from power_lists.models import PowerListVersion, VersionStatus
 from service_hall.cases.sweep import run_sweep
 from service_hall.extensions import db
 from service_hall.jurisdictions.models import Jurisdiction
-from tests.cases.conftest import at
+from tests.factories.clock import at
 
 
 def test_daily_sweep_supersedes_a_list_version_once_its_successor_is_in_force(app, world):

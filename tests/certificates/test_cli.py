@@ -10,8 +10,8 @@ from pathlib import Path
 from service_hall.documents import Authority, CertificateData, render_certificate, sign_pdf
 from service_hall.documents.signing import SigningIdentity
 from service_hall.extensions import db
-from tests.certificates.support import approved_case, certificate_pdf
-from tests.review.support import drive
+from tests.factories.cases import approved_case, drive
+from tests.factories.certificates import certificate_pdf
 
 
 def _verify(runner, path: Path, *args: str):

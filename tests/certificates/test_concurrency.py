@@ -12,13 +12,15 @@ from service_hall.cases import review
 from service_hall.cases.models import Application
 from service_hall.certificates.models import Certificate
 from service_hall.extensions import db
-from tests.cases.conftest import at
-from tests.certificates.support import QUICK
-from tests.conftest import is_postgres
-from tests.context import ctx_for
-from tests.review.support import drive, new_case, user
+from tests.factories.accounts import user
+from tests.factories.cases import drive, new_case
+from tests.factories.clock import at
+from tests.factories.context import ctx_for
+from tests.factories.database import is_postgres
+from tests.factories.power_list import QUICK
 
-pytestmark = pytest.mark.skipif(not is_postgres(), reason="concurrency is proven on PostgreSQL (TEST_DATABASE_URL)")
+pytestmark = [pytest.mark.skipif(not is_postgres(), reason="concurrency is proven on PostgreSQL (TEST_DATABASE_URL)"),
+              pytest.mark.postgres_only, pytest.mark.committing]
 
 PARALLEL = 8
 

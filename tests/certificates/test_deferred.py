@@ -9,11 +9,14 @@ from service_hall.cases.models import Application
 from service_hall.certificates.issuing import certificates_of
 from service_hall.certificates.service import DeferredDocuments
 from service_hall.extensions import db
-from tests.cases.conftest import at
-from tests.certificates.support import QUICK, certificate_pdf, pdf_text, user
-from tests.conftest import login
-from tests.context import ctx_for
-from tests.review.support import new_case
+from tests.factories.accounts import user
+from tests.factories.cases import new_case
+from tests.factories.certificates import certificate_pdf
+from tests.factories.clock import at
+from tests.factories.context import ctx_for
+from tests.factories.pdf import pdf_text
+from tests.factories.power_list import QUICK
+from tests.factories.web import login
 
 
 def _approve(app, case_id, documents=None):

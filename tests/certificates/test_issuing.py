@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from service_hall.calendar.working_days import WorkingCalendar
-from service_hall.cases import intake, review
+from service_hall.cases import review
 from service_hall.cases.models import Application, CaseStatus, Counter, NoticeKind
 from service_hall.certificates.issuing import validity_end
 from service_hall.certificates.models import Certificate, CertificateStatus
@@ -16,26 +16,15 @@ from service_hall.documents import mask_id_number, verify_pdf
 from service_hall.documents.errors import DocumentRenderError
 from service_hall.extensions import db
 from service_hall.files.models import StoredBlob
-from tests.cases.conftest import at
-from tests.cases.seed import BAISHA, ITEM
-from tests.certificates.support import (
-    DEPARTMENT,
-    ENTRUSTED,
-    FRONT,
-    FRONT_DEPARTMENT,
-    QINGSHAN_GOV,
-    QUICK,
-    approved_case,
-    certificate_of,
-    certificate_pdf,
-    embedded_fonts,
-    pdf_text,
-    qr_codes,
-    root_pem,
-    stored_pdf,
-)
-from tests.context import ctx_for
-from tests.review.support import new_case, user
+from tests.factories import cases
+from tests.factories.accounts import user
+from tests.factories.cases import approved_case, new_case
+from tests.factories.certificates import certificate_of, certificate_pdf, root_pem, stored_pdf
+from tests.factories.clock import at
+from tests.factories.context import ctx_for
+from tests.factories.pdf import embedded_fonts, pdf_text, qr_codes
+from tests.factories.places import BAISHA
+from tests.factories.power_list import DEPARTMENT, ENTRUSTED, FRONT, FRONT_DEPARTMENT, ITEM, QINGSHAN_GOV, QUICK
 
 
 def test_approval_issues_a_numbered_signed_certificate(app, cworld, tmp_path):
@@ -97,7 +86,7 @@ def test_a_rendering_failure_rolls_the_approval_back_without_using_a_number(app,
     case_id = new_case(app, QUICK)
     with app.app_context():
         case = db.session.get(Application, case_id)
-        intake.accept(ctx_for(user("boss2"), at("2026-11-23"), calendar=WorkingCalendar()), case)
+        cases.accept(case, by="boss2", now=at("2026-11-23"))
         db.session.commit()
 
     def broken(data):

@@ -7,18 +7,17 @@ import re
 
 import pytest
 
-from service_hall.calendar.working_days import WorkingCalendar
-from service_hall.cases import review
 from service_hall.cases.models import Application, NoticeKind
 from service_hall.certificates.issuing import certificates_of
 from service_hall.documents import verify_pdf
 from service_hall.extensions import db
-from tests.cases.conftest import at
-from tests.cases.seed import ITEM
-from tests.certificates.support import DEPARTMENT, ENTRUSTED, QINGSHAN_GOV, approved_case, pdf_text, root_pem
-from tests.conftest import login
-from tests.context import ctx_for
-from tests.review.support import drive, new_case, user
+from tests.factories import cases
+from tests.factories.cases import approved_case, drive, new_case
+from tests.factories.certificates import root_pem
+from tests.factories.clock import at
+from tests.factories.pdf import pdf_text
+from tests.factories.power_list import DEPARTMENT, ENTRUSTED, ITEM, QINGSHAN_GOV
+from tests.factories.web import login
 
 TITLES = {NoticeKind.ACCEPTANCE: "受理通知书", NoticeKind.CORRECTION: "补正材料告知书",
           NoticeKind.REFUSAL: "不予受理决定书", NoticeKind.EXTENSION: "延长期限告知书",
@@ -31,8 +30,7 @@ def _cases(app) -> list[int]:
     drive(app, approved, "accept", "opinion1", "complete")
     with app.app_context():
         case = db.session.get(Application, approved)
-        review.extend(ctx_for(user("boss2"), at("2026-11-23"), calendar=WorkingCalendar()), case,
-                      reason="需要组织实地踏勘")
+        cases.extend(case, by="boss2", now=at("2026-11-23"), reason="需要组织实地踏勘")
         db.session.commit()
     drive(app, approved, "approve", "deliver")
     corrected = new_case(app, ITEM)

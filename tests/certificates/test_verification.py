@@ -14,10 +14,11 @@ from service_hall.cases.models import Application
 from service_hall.certificates.models import Certificate
 from service_hall.documents import mask_id_number
 from service_hall.extensions import db, limiter
-from tests.cases.conftest import at
-from tests.certificates.support import ENTRUSTED, approved_case, certificate_of
-from tests.conftest import login, post_form
-from tests.review.support import drive
+from tests.factories.cases import approved_case, drive
+from tests.factories.certificates import certificate_of
+from tests.factories.clock import at
+from tests.factories.power_list import ENTRUSTED
+from tests.factories.web import login, post_form
 
 
 def test_the_qr_page_shows_valid_with_the_minimal_data(app, cworld, client):
@@ -121,7 +122,7 @@ def test_json_verification(app, cworld, client):
 
 
 def test_certificate_history_in_the_api(app, cworld, client):
-    from tests.conftest import api_token
+    from tests.factories.web import api_token
 
     case_id = approved_case(app)
     with app.app_context():
@@ -153,6 +154,7 @@ def throttled_app(app) -> Iterator[Flask]:
             db.engine.dispose()
 
 
+@pytest.mark.committing  # the second app reads through its own engine
 def test_verification_is_throttled_per_client(app, cworld, throttled_app):
     certificate = certificate_of(app, approved_case(app))
     client = throttled_app.test_client()

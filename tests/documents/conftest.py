@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from service_hall.documents import SigningIdentity, render_certificate, sign_pdf
-from tests.documents.factories import make_certificate
+from tests.factories.documents import make_certificate
 
 
 @pytest.fixture(scope="session")

@@ -16,15 +16,8 @@ from pypdf import PdfReader
 
 from service_hall.documents import CERTIFICATE_NUMBER_INFO_KEY, Authority, render_certificate
 from service_hall.documents.rendering import certificate_context, render_latin_floor
-from tests.documents.factories import (
-    DEPARTMENT,
-    RARE_NAME,
-    TOWN,
-    VERIFY_URL,
-    make_certificate,
-    pdf_text,
-    poppler_text,
-)
+from tests.factories.documents import DEPARTMENT, RARE_NAME, TOWN, VERIFY_URL, make_certificate
+from tests.factories.pdf import pdf_text, poppler_text
 
 
 def _fonts(pdf: bytes) -> list[tuple[str, object]]:

@@ -9,7 +9,8 @@ import pytest
 
 from service_hall.documents import Authority, DocumentDataError, NoticeKind, render_notice
 from service_hall.documents.context import REQUIRED_FIELDS, NoticeData
-from tests.documents.factories import DEPARTMENT, RARE_NAME, TOWN, make_notice, pdf_text
+from tests.factories.documents import DEPARTMENT, RARE_NAME, TOWN, make_notice
+from tests.factories.pdf import pdf_text
 
 COUNTY_DEPARTMENT = "临安县自然资源和规划局"
 

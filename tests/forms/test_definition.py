@@ -20,7 +20,7 @@ from forms.definition import (
 )
 from forms.validators import InvalidValue
 from service_hall.core.errors import ValidationFailed
-from tests.forms.support import choice, field, raw_definition
+from tests.factories.forms import choice, field, raw_definition
 
 
 def rejected(raw) -> dict[str, str]:

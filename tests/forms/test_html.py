@@ -15,7 +15,8 @@ from werkzeug.datastructures import MultiDict
 from forms.definition import FormDefinition
 from forms.submission import parse_html_form, validate_submission
 from service_hall.core.errors import ValidationFailed
-from tests.forms.support import CTX, VILLAGES, choice, definition, field, valid_id
+from tests.factories.accounts import valid_id
+from tests.factories.forms import CTX, VILLAGES, choice, definition, field
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "service_hall" / "templates"
 ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)

@@ -21,7 +21,8 @@ from forms.models import (
     save_form_draft,
 )
 from service_hall.core.errors import Conflict, NotFound, ValidationFailed
-from tests.forms.support import field, migrated, private_database, raw_definition
+from tests.factories.database import migrated, private_database
+from tests.factories.forms import field, raw_definition
 
 ITEM = "330100-XK-001"
 T0 = dt.datetime(2026, 3, 1, 1, 0, tzinfo=dt.UTC)

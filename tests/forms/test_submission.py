@@ -17,15 +17,8 @@ from forms.submission import (
     validate_submission,
 )
 from service_hall.core.errors import ValidationFailed
-from tests.forms.support import (
-    CTX,
-    choice,
-    definition,
-    field,
-    flip_check_char,
-    valid_credit_code,
-    valid_id,
-)
+from tests.factories.accounts import valid_id
+from tests.factories.forms import CTX, choice, definition, field, flip_check_char, valid_credit_code
 
 ID = valid_id()
 CREDIT = valid_credit_code()

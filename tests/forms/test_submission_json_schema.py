@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from forms.definition import load_form_definition
 from forms.demo import DEMO_FORMS, DEMO_SUBMISSIONS
 from forms.submission import submission_json_schema
-from tests.forms.support import choice, definition, field
+from tests.factories.forms import choice, definition, field
 
 
 def errors(schema, instance) -> list[str]:

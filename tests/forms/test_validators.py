@@ -12,7 +12,8 @@ from forms.validators import (
     credit_code_check_char,
     id_number_check_char,
 )
-from tests.forms.support import flip_check_char, valid_credit_code, valid_id
+from tests.factories.accounts import valid_id
+from tests.factories.forms import flip_check_char, valid_credit_code
 
 ID_CHECK_CHARS = "0123456789X"
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

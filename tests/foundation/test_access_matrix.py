@@ -10,7 +10,9 @@ import pytest
 
 from service_hall.accounts.permissions import Role, role_has
 from service_hall.web.access import ACCESS_ATTR, Access
-from tests.conftest import PASSWORD, api_token, csrf_token, login
+from tests.factories.accounts import PASSWORD
+from tests.factories.scoped import SCOPED_BUILDERS, UNSCOPED_REASONS
+from tests.factories.web import api_token, csrf_token, login
 
 HOME_TOWN = "330199101000"  # 青山镇
 OTHER_TOWN = "330199102000"  # 白沙镇
@@ -25,16 +27,8 @@ NOT_SCOPED = {
 SCOPED: dict[str, Callable[[Any, Any], dict[str, Any]]] = {}
 
 
-def _register_scoped() -> None:
-    try:
-        from tests.scoped_objects import SCOPED_BUILDERS, UNSCOPED_REASONS
-    except ImportError:
-        return
-    SCOPED.update(SCOPED_BUILDERS)
-    NOT_SCOPED.update(UNSCOPED_REASONS)
-
-
-_register_scoped()
+SCOPED.update(SCOPED_BUILDERS)
+NOT_SCOPED.update(UNSCOPED_REASONS)
 
 
 def _dummy_url(app, rule) -> str:

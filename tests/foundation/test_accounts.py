@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from forms.validators import credit_code_check_char, id_number_check_char
 from service_hall.accounts.models import User
 from service_hall.extensions import db
-from tests.conftest import PASSWORD, api_token, csrf_token, login, post_form
+from tests.factories.accounts import PASSWORD
+from tests.factories.web import api_token, csrf_token, login, post_form
 
 VALID_ID = "33012719850312001" + id_number_check_char("33012719850312001")
 WRONG_ID = VALID_ID[:17] + ("0" if VALID_ID[17] != "0" else "1")

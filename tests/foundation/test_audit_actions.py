@@ -16,7 +16,8 @@ from service_hall.audit.models import AuditRecord
 from service_hall.calendar.entry import enter_calendar, remove_calendar_entry
 from service_hall.cases.transitions import Action
 from service_hall.core.errors import NotFound
-from tests.conftest import NOW, PASSWORD
+from tests.factories.accounts import PASSWORD
+from tests.factories.clock import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -38,7 +38,8 @@ def test_html_error_page_is_chinese(client):
 
 
 def test_models_and_migrations_agree(app):
-    with app.app_context(), db.engine.connect() as conn:
+    with app.app_context():
+        conn = db.session.connection()
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
     assert diff == []
 

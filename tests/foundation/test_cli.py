@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 from service_hall.accounts.models import User
 from service_hall.audit.trail import record
 from service_hall.extensions import db
-from tests.conftest import NOW
+from tests.factories.clock import NOW
 
 
 def test_users_create(runner, app, factory):
@@ -61,7 +61,7 @@ def test_audit_verify_detects_edited_and_deleted_records(runner, app, factory):
 def test_the_cli_resets_a_password_and_re_enables_an_account(app, runner, factory):
     from service_hall.accounts.models import User
     from service_hall.extensions import db
-    from tests.conftest import login
+    from tests.factories.web import login
 
     factory.demo_jurisdictions()
     factory.staff("admin1", "admin", "330199000000")
@@ -81,7 +81,7 @@ def test_the_cli_resets_a_password_and_re_enables_an_account(app, runner, factor
 
 
 def test_the_last_administrator_cannot_be_disabled(app, client, factory):
-    from tests.conftest import login, post_form
+    from tests.factories.web import login, post_form
 
     factory.demo_jurisdictions()
     admin_id = factory.staff("admin1", "admin", "330199000000")

@@ -12,7 +12,7 @@ from service_hall.cases.rules import rules_for
 from service_hall.demo import load_demo
 from service_hall.extensions import db
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
-from tests.conftest import NOW
+from tests.factories.clock import NOW
 
 
 def test_demo_list_has_forms_for_every_application_item(app):

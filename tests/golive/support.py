@@ -61,7 +61,7 @@ def snapshot(app: Any) -> list[Any]:
 
 def import_yunling(app: Any, rows: list[list[str]] | None = None) -> None:
     from service_hall.jurisdictions.imports import import_jurisdictions
-    from tests.conftest import NOW
+    from tests.factories.clock import NOW
 
     with app.app_context():
         import_jurisdictions(db.session, "j.csv", csv_bytes(rows or YUNLING), now=NOW)

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from power_lists.models import PowerItem
 from service_hall.cases.models import Application
 from service_hall.extensions import db
-from tests.cases.conftest import PDF, valid_id
-from tests.conftest import csrf_token, post_form
+from tests.factories.accounts import valid_id
+from tests.factories.files import PDF
+from tests.factories.web import csrf_token, post_form
 from tests.golive.support import EXAMPLES
 
 COUNTY, CHENGGUAN, SANXI = "330188000000", "330188001000", "330188101000"

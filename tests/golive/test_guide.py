@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from service_hall.extensions import db
-from tests.conftest import login, post_form
+from tests.factories.web import login, post_form
 from tests.golive.conftest import COUNTY, EXAMPLES, cli_json, snapshot, write
 from tests.golive.support import go_live, item_id, publish
 

@@ -12,8 +12,9 @@ from service_hall.extensions import db
 from service_hall.jurisdictions.imports import export_jurisdictions, import_jurisdictions, preview_import
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
 from service_hall.jurisdictions.operations import towns
-from tests.conftest import NOW, csrf_token, login
-from tests.context import ctx_for
+from tests.factories.clock import NOW
+from tests.factories.context import ctx_for
+from tests.factories.web import csrf_token, login
 from tests.golive.support import (
     COUNTY,
     EXAMPLES,
@@ -277,9 +278,11 @@ def test_a_closed_town_keeps_its_cases_readable_and_takes_no_new_applications(ap
     from service_hall.cases.guards import TownClosed
     from service_hall.cases.intake import submit_application
     from service_hall.files.store import FileStore, store_upload
-    from tests.cases.conftest import PDF, form_data
-    from tests.cases.seed import ITEM, QINGSHAN
-    from tests.scoped_objects import _case
+    from tests.factories.files import PDF
+    from tests.factories.forms import form_data
+    from tests.factories.places import QINGSHAN
+    from tests.factories.power_list import ITEM
+    from tests.factories.scoped import _case
 
     factory.demo_jurisdictions()
     factory.staff("clerk-qs", "clerk", QINGSHAN)

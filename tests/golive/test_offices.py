@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from service_hall.extensions import db
-from tests.conftest import login, post_form
+from tests.factories.web import login, post_form
 from tests.golive.conftest import CHENGGUAN, COUNTY, EXAMPLES, SANXI, cli_json, snapshot, write
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from service_hall.extensions import db
-from tests.conftest import PASSWORD
+from tests.factories.accounts import PASSWORD
 from tests.golive.conftest import CHENGGUAN, COUNTY, EXAMPLES, SANXI, TAOYUAN, cli_json, snapshot, write
 
 CODE = re.compile(r"^Z330188-[0-9A-F]{10}$")

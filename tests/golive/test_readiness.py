@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from service_hall.extensions import db
-from tests.conftest import login
+from tests.factories.web import login
 from tests.golive.conftest import CHENGGUAN, COUNTY, SANXI, TAOYUAN
 from tests.golive.support import FORM, go_live
 

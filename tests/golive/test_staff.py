@@ -15,7 +15,9 @@ from service_hall.accounts.models import User
 from service_hall.accounts.operations import hash_password
 from service_hall.accounts.permissions import Permission, Role
 from service_hall.extensions import db
-from tests.conftest import NOW, PASSWORD, api_token, csrf_token, login, post_form
+from tests.factories.accounts import PASSWORD
+from tests.factories.clock import NOW
+from tests.factories.web import api_token, csrf_token, login, post_form
 from tests.golive.support import (
     CHENGGUAN,
     COUNTY,

@@ -11,8 +11,9 @@ from power_lists.demo import demo_document
 from power_lists.files import write_xlsx
 from power_lists.models import PowerItem, PowerListVersion
 from service_hall.extensions import db
-from tests.conftest import api_token
-from tests.power_lists.conftest import QINGSHAN, document, sample_item
+from tests.factories.places import QINGSHAN
+from tests.factories.power_list import document, sample_item
+from tests.factories.web import api_token
 
 
 def test_public_reads(app, client, demo_list, fixed_now):

@@ -17,7 +17,8 @@ from power_lists.errors import ImportRejected
 from power_lists.files import read_document, write_csv, write_document, write_json, write_xlsx
 from power_lists.jsonschema import SCHEMA_PATH, render
 from power_lists.tabular import HEADERS, TownDirectory
-from tests.power_lists.conftest import BAISHA, COUNTY, QINGSHAN, document, sample_item
+from tests.factories.places import BAISHA, COUNTY, QINGSHAN
+from tests.factories.power_list import document, sample_item
 
 TOWNS = TownDirectory({"330199001000": "城东街道", "330199002000": "城西街道", QINGSHAN: "青山镇",
                        BAISHA: "白沙镇", "330199103000": "石门镇", "330199104000": "桃源镇",

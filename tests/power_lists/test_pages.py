@@ -6,19 +6,16 @@ import io
 import json
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from power_lists.demo import demo_document
 from power_lists.files import write_csv, write_xlsx
 from power_lists.models import PendingImport, PowerItem, PowerListVersion, VersionStatus
 from service_hall.extensions import db
-from tests.conftest import csrf_token, login, post_form
-from tests.power_lists.conftest import QINGSHAN, document, sample_item
-
-
-def _count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
+from tests.factories.database import count_rows
+from tests.factories.places import QINGSHAN
+from tests.factories.power_list import document, sample_item
+from tests.factories.web import csrf_token, login, post_form
 
 
 def _upload(client, name: str, data: bytes):
@@ -50,14 +47,14 @@ def test_import_preview_confirm_review_publish(app, client, demo_list, legal, fi
     page = client.get(preview_url).get_data(as_text=True)
     assert "新增 1 项，取消 1 项，变更 1 项" in page
     assert "乡村建设规划许可证核发（修订）" in page and "农村村民宅基地审批" in page
-    assert _count(app, PowerListVersion) == 1  # nothing imported before confirming
+    assert count_rows(app, PowerListVersion) == 1  # nothing imported before confirming
     token = preview_url.rsplit("/", 1)[-1]
     with app.app_context():
         assert db.session.scalar(select(PendingImport.filename).where(PendingImport.token == token)) == "新清单.xlsx"
     resp = post_form(client, preview_url, {}, action=f"/legal/import/{token}/confirm")
     assert resp.status_code == 302
     v2 = _version_id(app, 2)
-    assert _count(app, PendingImport) == 0
+    assert count_rows(app, PendingImport) == 0
     resp = post_form(client, f"/legal/versions/{v2}", {}, action=f"/legal/versions/{v2}/submit")
     assert resp.status_code == 302
     # The drafter cannot approve their own draft.
@@ -98,7 +95,7 @@ def test_bad_upload_lists_every_problem_and_changes_nothing(app, client, demo_li
     doc["items"][2]["guide"]["promised_days"] = 99
     doc["items"][3]["delegations"][0]["town"] = "330199999000"
     data = write_csv(doc).decode("utf-8-sig").replace(",行政处罚,", ",行政惩罚,", 1).encode("gbk")
-    before = (_count(app, PowerListVersion), _count(app, PowerItem), _count(app, PendingImport))
+    before = (count_rows(app, PowerListVersion), count_rows(app, PowerItem), count_rows(app, PendingImport))
     resp = _upload(client, "清单.csv", data)
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422
@@ -106,7 +103,7 @@ def test_bad_upload_lists_every_problem_and_changes_nothing(app, client, demo_li
     assert "承诺办结时限（99个工作日）不得超过法定办结时限" in page
     assert "区划代码 330199999000 不是本县的乡镇（街道）" in page
     assert "未知的职权类型“行政惩罚”" in page
-    assert (_count(app, PowerListVersion), _count(app, PowerItem), _count(app, PendingImport)) == before
+    assert (count_rows(app, PowerListVersion), count_rows(app, PowerItem), count_rows(app, PendingImport)) == before
     resp = _upload(client, "清单.xlsx", b"\x89PNG\r\n\x1a\nxxxxxxxx")
     assert resp.status_code == 422 and "PNG 图片" in resp.get_data(as_text=True)
 

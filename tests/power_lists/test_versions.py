@@ -17,8 +17,9 @@ from service_hall.accounts.models import User
 from service_hall.audit.models import AuditRecord
 from service_hall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from service_hall.jurisdictions.models import Jurisdiction
-from tests.conftest import NOW
-from tests.power_lists.conftest import BAISHA, QINGSHAN, document, sample_item
+from tests.factories.clock import NOW
+from tests.factories.places import BAISHA, QINGSHAN
+from tests.factories.power_list import document, sample_item
 
 D = dt.date
 

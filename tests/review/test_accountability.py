@@ -12,10 +12,13 @@ from service_hall.cases import intake
 from service_hall.cases.models import Application, CaseStatus
 from service_hall.core.errors import Conflict
 from service_hall.extensions import db
-from tests.cases.conftest import at
-from tests.conftest import api_token, login, post_form
-from tests.context import ctx_for
-from tests.review.support import PLEDGE, drive, load, new_case, user
+from tests.factories import cases
+from tests.factories.accounts import user
+from tests.factories.cases import drive, load, new_case
+from tests.factories.clock import at
+from tests.factories.context import ctx_for
+from tests.factories.power_list import PLEDGE
+from tests.factories.web import api_token, login, post_form
 
 
 def _triggers(app, case_id):
@@ -30,8 +33,7 @@ def test_a_second_correction_is_refused_and_raises_the_items_trigger(app, rworld
     drive(app, case_id, "correction")
     with app.app_context():
         case = db.session.get(Application, case_id)
-        intake.resubmit(ctx_for(case.applicant, at("2026-11-24"), calendar=WorkingCalendar()), case, data=None,
-                        materials={})
+        cases.resubmit(case, now=at("2026-11-24"), data=None, materials={})
         db.session.commit()
     clerk = app.test_client()
     login(clerk, "clerk1")

@@ -7,9 +7,9 @@ from sqlalchemy import select, text
 
 from service_hall.audit.models import AuditRecord
 from service_hall.extensions import db
-from tests.cases.conftest import at
-from tests.conftest import api_token
-from tests.review.support import new_case
+from tests.factories.cases import new_case
+from tests.factories.clock import at
+from tests.factories.web import api_token
 
 
 def _journey(app) -> int:

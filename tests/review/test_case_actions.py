@@ -9,8 +9,9 @@ from service_hall.cases.models import Application
 from service_hall.cases.transitions import TABLE
 from service_hall.extensions import db
 from service_hall.web.access import declared_access
-from tests.cases.conftest import at
-from tests.review.support import TWO, drive, new_case
+from tests.factories.cases import drive, new_case
+from tests.factories.clock import at
+from tests.factories.power_list import TWO
 
 
 def test_every_action_is_routed_on_its_pages_and_in_the_api_with_the_tables_permission(app):
@@ -51,7 +52,7 @@ def test_allowed_actions_answer_for_the_person_looking(app, rworld):
 
 
 def test_a_case_page_shows_only_what_the_person_may_do(app, rworld, client):
-    from tests.conftest import login
+    from tests.factories.web import login
 
     case_id = new_case(app, TWO)
     drive(app, case_id, "accept")
@@ -65,7 +66,7 @@ def test_a_case_page_shows_only_what_the_person_may_do(app, rworld, client):
 
 
 def test_a_refused_action_shows_the_case_page_with_the_reason(app, rworld, client):
-    from tests.conftest import login, post_form
+    from tests.factories.web import login, post_form
 
     case_id = new_case(app, TWO)
     drive(app, case_id, "accept", "opinion1")
@@ -79,7 +80,7 @@ def test_a_refused_action_shows_the_case_page_with_the_reason(app, rworld, clien
 
 
 def test_an_error_page_offers_the_way_back(app, rworld, client):
-    from tests.conftest import login
+    from tests.factories.web import login
 
     login(client, "clerk1")
     resp = client.get("/legal/", headers={"Referer": "http://localhost/workbench/"})
@@ -89,8 +90,8 @@ def test_an_error_page_offers_the_way_back(app, rworld, client):
 
 
 def test_a_signed_pledge_can_still_be_approved_after_the_window_accepted(app, rworld, client):
-    from tests.conftest import login, post_form
-    from tests.review.support import PLEDGE
+    from tests.factories.power_list import PLEDGE
+    from tests.factories.web import login, post_form
 
     app.config["FIXED_NOW"] = at("2026-11-23")
     case_id = new_case(app, PLEDGE)
@@ -109,8 +110,8 @@ def test_a_signed_pledge_can_still_be_approved_after_the_window_accepted(app, rw
 
 
 def test_a_revocation_hears_the_holder_first(app, rworld, client):
-    from tests.conftest import login, post_form
-    from tests.review.support import ITEM
+    from tests.factories.power_list import ITEM
+    from tests.factories.web import login, post_form
 
     app.config["FIXED_NOW"] = at("2026-11-23")
     case_id = new_case(app, ITEM)

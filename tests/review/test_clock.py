@@ -12,10 +12,11 @@ from service_hall.cases import review
 from service_hall.cases.models import Application, CaseStatus, PauseKind
 from service_hall.core.errors import ValidationFailed
 from service_hall.extensions import db
-from tests.cases.conftest import at
-from tests.conftest import api_token, login, post_form
-from tests.context import ctx_for
-from tests.review.support import drive, load, new_case, user
+from tests.factories.accounts import user
+from tests.factories.cases import drive, load, new_case
+from tests.factories.clock import at
+from tests.factories.context import ctx_for
+from tests.factories.web import api_token, login, post_form
 
 
 def _triggers(app, case_id):

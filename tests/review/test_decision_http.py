@@ -10,9 +10,10 @@ from sqlalchemy import select
 from service_hall.audit.models import AuditRecord
 from service_hall.cases.models import Application, CaseStatus, CheckResult, NoticeKind
 from service_hall.extensions import db
-from tests.cases.conftest import at
-from tests.conftest import api_token, login, post_form
-from tests.review.support import ITEM, PLEDGE, QUICK, TWO, drive, load, new_case
+from tests.factories.cases import drive, load, new_case
+from tests.factories.clock import at
+from tests.factories.power_list import ITEM, PLEDGE, QUICK, TWO
+from tests.factories.web import api_token, login, post_form
 
 
 def _page(case_id: int) -> str:

@@ -8,10 +8,12 @@ from service_hall.cases import intake
 from service_hall.cases.accountability import sweep_deadlines
 from service_hall.cases.models import AccountabilityTrigger, Application, CaseStatus
 from service_hall.extensions import db
-from tests.cases.conftest import at
-from tests.conftest import login, post_form
-from tests.context import ctx_for
-from tests.review.support import ITEM, drive, new_case, user
+from tests.factories.accounts import user
+from tests.factories.cases import drive, new_case
+from tests.factories.clock import at
+from tests.factories.context import ctx_for
+from tests.factories.power_list import ITEM
+from tests.factories.web import login, post_form
 
 
 def _accept_with_pledge(app, case_id, day="2026-11-23"):

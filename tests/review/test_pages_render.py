@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from service_hall.cases.models import CaseStatus
-from tests.cases.conftest import at
-from tests.conftest import login
-from tests.review.support import PLEDGE, drive, load, new_case
-from tests.review.test_status_machine import SETUP
+from tests.factories.cases import STEPS_TO, drive, load, new_case
+from tests.factories.clock import at
+from tests.factories.power_list import PLEDGE
+from tests.factories.web import login
 
 BUTTONS = {"受理并准予许可": "on-the-spot", "提交审查意见": "opinion", "审查完毕": "complete-review",
            "准予许可": "approve", "记录送达": "deliver", "批准延长十个工作日": "extend", "记录核查结果": "check"}
@@ -18,7 +18,7 @@ BUTTONS = {"受理并准予许可": "on-the-spot", "提交审查意见": "opinio
 def test_case_pages_render_in_every_state(app, rworld, state):
     app.config["FIXED_NOW"] = at("2026-11-23", 11)
     case_id = new_case(app, PLEDGE)
-    drive(app, case_id, *SETUP[state])
+    drive(app, case_id, *STEPS_TO[state])
     case = load(app, case_id)
     for username in ("clerk1", "rev1", "boss1", "super"):
         client = app.test_client()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from service_hall.cases.models import Application, NoticeKind
 from service_hall.extensions import db
-from tests.certificates.support import pdf_text
-from tests.conftest import login, post_form
-from tests.review.support import ITEM, drive, new_case
+from tests.factories.cases import drive, new_case
+from tests.factories.pdf import pdf_text
+from tests.factories.power_list import ITEM
+from tests.factories.web import login, post_form
 
 
 def test_a_provisional_deadline_is_flagged_in_the_notice_and_restated_when_the_calendar_is_entered(

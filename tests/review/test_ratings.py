@@ -7,14 +7,10 @@ import datetime as dt
 
 from service_hall.cases.models import Rating, RectificationTask
 from service_hall.extensions import db
-from tests.cases.conftest import at
-from tests.conftest import api_token, login, post_form
-from tests.review.support import drive, load, new_case
-
-
-def _count(app, model):
-    with app.app_context():
-        return db.session.query(model).count()
+from tests.factories.cases import drive, load, new_case
+from tests.factories.clock import at
+from tests.factories.database import count_rows
+from tests.factories.web import api_token, login, post_form
 
 
 def test_rating_rules_over_the_api(app, rworld):
@@ -33,12 +29,12 @@ def test_rating_rules_over_the_api(app, rworld):
         assert resp.status_code == 422 and resp.get_json()["errors"]["score"] == "评分应为1至5分的整数"
     resp = client.post(url, headers=mine, json={"score": "五"})
     assert resp.status_code == 422 and "评分应为1至5分的整数" in str(resp.get_json())
-    assert _count(app, Rating) == 0
+    assert count_rows(app, Rating) == 0
     resp = client.post(url, headers=mine, json={"score": 4, "comment": "办事顺利"})
     assert resp.status_code == 201 and resp.get_json()["rectification_due_on"] is None
     resp = client.post(url, headers=mine, json={"score": 1})
     assert resp.status_code == 409 and "每件只能评价一次" in resp.get_json()["message"]
-    assert _count(app, Rating) == 1 and _count(app, RectificationTask) == 0
+    assert count_rows(app, Rating) == 1 and count_rows(app, RectificationTask) == 0
     clerk = app.test_client()
     resp = clerk.post(url, headers=api_token(clerk, "clerk1"), json={"score": 5})
     assert resp.status_code == 403

@@ -14,27 +14,15 @@ from service_hall.cases.models import Application, CaseStatus
 from service_hall.cases.transitions import TABLE, Action, apply_transition, status_machine_markdown
 from service_hall.core.errors import Conflict
 from service_hall.extensions import db
-from tests.cases.conftest import at
-from tests.conftest import api_token
-from tests.review.support import PLEDGE, drive, load, new_case, user
+from tests.factories.accounts import user
+from tests.factories.cases import STEPS_TO, drive, load, new_case
+from tests.factories.clock import at
+from tests.factories.power_list import PLEDGE
+from tests.factories.web import api_token
 
 ROOT = Path(__file__).resolve().parents[2]
 
 # How a case gets into each state (on the 告知承诺 即办件 item, so every guard can be satisfied).
-SETUP = {
-    CaseStatus.DRAFT: ("draft",),
-    CaseStatus.SUBMITTED: (),
-    CaseStatus.CORRECTION_REQUESTED: ("correction",),
-    CaseStatus.ACCEPTED: ("accept",),
-    CaseStatus.REFUSED: ("refuse",),
-    CaseStatus.SPECIAL_PROCEDURE: ("accept", "hearing"),
-    CaseStatus.REVIEWED: ("accept", "opinion1", "complete"),
-    CaseStatus.APPROVED: ("sign", "pledge_approve"),
-    CaseStatus.DENIED: ("accept", "deny"),
-    CaseStatus.DELIVERED: ("sign", "pledge_approve", "deliver"),
-    CaseStatus.WITHDRAWN: ("withdraw",),
-    CaseStatus.REVOKED: ("sign", "pledge_approve", "revoke"),
-}
 # What an allowed pair needs beyond the state (the guard's condition).
 EXTRA = {(CaseStatus.SUBMITTED, Action.APPROVE_ON_PLEDGE): ("sign",),
          (CaseStatus.ACCEPTED, Action.COMPLETE_REVIEW): ("opinion1",),
@@ -113,7 +101,7 @@ def test_every_action_in_every_state(app, rworld, state):
     app.config["FIXED_NOW"] = at("2026-11-23", 11)
     call = Caller(app)
     refused_case = new_case(app, PLEDGE)
-    drive(app, refused_case, *SETUP[state])
+    drive(app, refused_case, *STEPS_TO[state])
     assert load(app, refused_case).status == state
     for action in CALLS:
         transition = TABLE.get((state, action))
@@ -125,7 +113,7 @@ def test_every_action_in_every_state(app, rworld, state):
             assert _snapshot(app, refused_case) == before, (state, action)
             continue
         case_id = new_case(app, PLEDGE)
-        drive(app, case_id, *SETUP[state], *EXTRA.get((state, action), ()))
+        drive(app, case_id, *STEPS_TO[state], *EXTRA.get((state, action), ()))
         resp = call(action, load(app, case_id))
         assert resp.status_code in (200, 201), (state, action, resp.get_json())
         assert load(app, case_id).status == transition.to, (state, action)
@@ -139,7 +127,7 @@ def test_submit_and_deemed_acceptance_follow_the_table(app, rworld):
             if (state, action) in TABLE:
                 continue
             case_id = new_case(app, PLEDGE)
-            drive(app, case_id, *SETUP[state])
+            drive(app, case_id, *STEPS_TO[state])
             with app.app_context():
                 case = db.session.get(Application, case_id)
                 actor = None if action is Action.DEEM_ACCEPT else case.applicant

@@ -9,33 +9,30 @@ import io
 
 from openpyxl import load_workbook
 
-from service_hall.calendar.working_days import WorkingCalendar
-from service_hall.cases import intake, ratings
 from service_hall.cases.models import Application
 from service_hall.evaluation.report import evaluate, parse_period
 from service_hall.extensions import db
 from service_hall.jurisdictions.models import Jurisdiction
-from tests.cases.conftest import at
-from tests.conftest import login
-from tests.context import ctx_for
-from tests.documents.factories import pdf_text
-from tests.review.support import BAISHA, ITEM, PLEDGE, QINGSHAN, QUICK, TWO, drive, new_case, user
-from tests.supervision.test_supervision_pages import _supervisor
+from tests.factories import cases
+from tests.factories.cases import drive, new_case
+from tests.factories.clock import at
+from tests.factories.pdf import pdf_text
+from tests.factories.places import BAISHA, QINGSHAN
+from tests.factories.power_list import ITEM, PLEDGE, QUICK, TWO
+from tests.factories.web import login, signed_in
 
 
 def _rate(app, case_id: int, score: int, day: str) -> None:
     with app.app_context():
         case = db.session.get(Application, case_id)
-        ratings.rate(ctx_for(case.applicant, at(day), calendar=WorkingCalendar(), rectification_days=5), case,
-                     score=score, comment="")
+        cases.rate(case, now=at(day), score=score, comment="", rectification_days=5)
         db.session.commit()
 
 
 def _visit(app, case_id: int, day: str) -> None:
     with app.app_context():
         case = db.session.get(Application, case_id)
-        intake.record_visit(ctx_for(user("clerk1"), at(day)), town=case.town, visitor_name="李堃", purpose="提交原件",
-                            case=case)
+        cases.record_visit(case, by="clerk1", now=at(day), visitor_name="李堃", purpose="提交原件")
         db.session.commit()
 
 
@@ -111,7 +108,7 @@ def test_a_period_counts_each_event_on_its_own_date(app, rworld):
 def test_the_page_shows_the_report_and_links_the_exports(app, rworld):
     app.config["FIXED_NOW"] = at("2026-11-23")
     _history(app)
-    page = _supervisor(app).get("/supervision/evaluation?from=2026-01-01&to=2026-11-23")
+    page = signed_in(app).get("/supervision/evaluation?from=2026-01-01&to=2026-11-23")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "青山镇" in html and "白沙镇" in html and "50.0%" in html and "3.00" in html
@@ -124,9 +121,9 @@ def test_the_page_shows_the_report_and_links_the_exports(app, rworld):
 def test_a_town_supervisor_sees_only_their_town(app, rworld):
     app.config["FIXED_NOW"] = at("2026-11-23")
     _history(app)
-    html = _supervisor(app, "super.baisha").get("/supervision/evaluation").get_data(as_text=True)
+    html = signed_in(app, "super.baisha").get("/supervision/evaluation").get_data(as_text=True)
     assert "白沙镇" in html and "青山镇" not in html
-    book = load_workbook(io.BytesIO(_supervisor(app, "super.baisha").get("/supervision/evaluation.xlsx").data))
+    book = load_workbook(io.BytesIO(signed_in(app, "super.baisha").get("/supervision/evaluation.xlsx").data))
     names = [row[0] for row in book["乡镇汇总"].iter_rows(min_row=4, values_only=True) if row[0]]
     assert names == ["白沙镇", "合计"]
 
@@ -144,7 +141,7 @@ def test_staff_without_supervision_and_applicants_cannot_see_it(app, rworld):
 def test_the_spreadsheet_has_the_figures_and_charts(app, rworld):
     app.config["FIXED_NOW"] = at("2026-11-23")
     _history(app)
-    resp = _supervisor(app).get("/supervision/evaluation.xlsx?from=2026-01-01&to=2026-11-23")
+    resp = signed_in(app).get("/supervision/evaluation.xlsx?from=2026-01-01&to=2026-11-23")
     assert resp.status_code == 200
     assert "attachment" in resp.headers["Content-Disposition"] and ".xlsx" in resp.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(resp.data))
@@ -166,7 +163,7 @@ def test_the_spreadsheet_has_the_figures_and_charts(app, rworld):
 def test_the_pdf_report_has_the_tables_in_chinese(app, rworld):
     app.config["FIXED_NOW"] = at("2026-11-23")
     _history(app)
-    resp = _supervisor(app).get("/supervision/evaluation.pdf")
+    resp = signed_in(app).get("/supervision/evaluation.pdf")
     assert resp.status_code == 200 and resp.data.startswith(b"%PDF")
     text = pdf_text(resp.data)
     for expected in ("赋权事项评估报告", "统计期间：2026-01-01至2026-11-23", "青山镇", "白沙镇", "50.0%",
@@ -176,7 +173,7 @@ def test_the_pdf_report_has_the_tables_in_chinese(app, rworld):
 
 def test_a_bad_period_is_explained_next_to_the_field_and_kept(app, rworld):
     app.config["FIXED_NOW"] = at("2026-11-23")
-    client = _supervisor(app)
+    client = signed_in(app)
     resp = client.get("/supervision/evaluation?from=2026-13-01&to=2026-11-01")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422 and "日期格式应为 YYYY-MM-DD" in html and 'value="2026-13-01"' in html

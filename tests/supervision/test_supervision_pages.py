@@ -5,16 +5,10 @@ from __future__ import annotations
 
 from service_hall.cases.models import AccountabilityTrigger
 from service_hall.extensions import db
-from tests.cases.conftest import at
-from tests.conftest import login, post_form
-from tests.context import ctx_for
-from tests.review.support import BAISHA, drive, load, new_case
-
-
-def _supervisor(app, username="super"):
-    client = app.test_client()
-    login(client, username)
-    return client
+from tests.factories.cases import drive, load, new_case
+from tests.factories.clock import at
+from tests.factories.places import BAISHA
+from tests.factories.web import login, post_form, signed_in
 
 
 def test_county_supervisor_sees_overdue_and_near_due_cases_of_all_towns(app, rworld):
@@ -25,14 +19,14 @@ def test_county_supervisor_sees_overdue_and_near_due_cases_of_all_towns(app, rwo
     drive(app, near, "accept", day="2026-11-09")  # promised 23 Nov (today), statutory 7 Dec
     calm = new_case(app)
     drive(app, calm, "accept")
-    page = _supervisor(app).get("/supervision/").get_data(as_text=True)
+    page = signed_in(app).get("/supervision/").get_data(as_text=True)
     assert load(app, overdue).case_number in page and load(app, near).case_number in page
     assert load(app, calm).case_number not in page
     assert "青山镇" in page and "白沙镇" in page
     assert "已超期 10 个工作日" in page and "今日到期" in page  # promised, per case
     assert "2026-11-23" in page and "2026-12-07" in page  # statutory limits shown beside the promised ones
 
-    town_only = _supervisor(app, "super.baisha").get("/supervision/").get_data(as_text=True)
+    town_only = signed_in(app, "super.baisha").get("/supervision/").get_data(as_text=True)
     assert load(app, near).case_number in town_only and load(app, overdue).case_number not in town_only
 
 
@@ -40,7 +34,7 @@ def test_triggers_are_listed_and_resolved_with_a_note(app, rworld):
     app.config["FIXED_NOW"] = at("2026-11-23")
     case_id = new_case(app, day="2026-10-12")
     drive(app, case_id, "accept", day="2026-10-12")
-    supervisor = _supervisor(app)
+    supervisor = signed_in(app)
     supervisor.get("/supervision/")  # staff traffic runs the sweep
     listing = supervisor.get("/supervision/triggers").get_data(as_text=True)
     assert "超过法定期限未作出宅基地审批决定" in listing and "行政许可法 第七十四条" in listing
@@ -51,7 +45,7 @@ def test_triggers_are_listed_and_resolved_with_a_note(app, rworld):
     action = f"/supervision/triggers/{trigger_id}/resolve"
     resp = post_form(supervisor, "/supervision/triggers", {"note": "  "}, action=action)
     assert resp.status_code == 422 and "请填写处理意见" in resp.get_data(as_text=True)
-    foreign = _supervisor(app, "super.baisha")
+    foreign = signed_in(app, "super.baisha")
     assert post_form(foreign, "/supervision/triggers", {"note": "越权处理"}, action=action).status_code == 404
     resp = post_form(supervisor, "/supervision/triggers", {"note": "已约谈经办人，责令三日内办结"}, action=action)
     assert resp.status_code == 302
@@ -69,16 +63,14 @@ def test_ratings_and_rectification_tasks_are_visible_to_the_supervisor(app, rwor
     app.config["FIXED_NOW"] = at("2026-11-23")
     case_id = new_case(app)
     drive(app, case_id, "withdraw")
-    from service_hall.calendar.working_days import WorkingCalendar
     from service_hall.cases.models import Application
-    from service_hall.cases.ratings import rate
+    from tests.factories import cases
 
     with app.app_context():
         case = db.session.get(Application, case_id)
-        rate(ctx_for(case.applicant, at("2026-11-23"), calendar=WorkingCalendar(), rectification_days=5), case,
-             score=1, comment="没人接电话")
+        cases.rate(case, now=at("2026-11-23"), score=1, comment="没人接电话", rectification_days=5)
         db.session.commit()
-    page = _supervisor(app).get("/supervision/ratings").get_data(as_text=True)
+    page = signed_in(app).get("/supervision/ratings").get_data(as_text=True)
     assert "没人接电话" in page and "未回访" in page and "差评 1 条" in page
 
 

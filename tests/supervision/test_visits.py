@@ -6,9 +6,8 @@ from service_hall.cases.metrics import visit_figures
 from service_hall.cases.models import Application, CaseStatus, Visit
 from service_hall.extensions import db
 from service_hall.jurisdictions.models import Jurisdiction
-from tests.cases.conftest import at
-from tests.cases.test_intake_http import _submit
-from tests.conftest import login, post_form
+from tests.factories.clock import at
+from tests.factories.web import apply_online, login, post_form
 
 
 def test_visits_are_counted_per_town_over_finished_cases(app, client, factory, world):
@@ -16,7 +15,7 @@ def test_visits_are_counted_per_town_over_finished_cases(app, client, factory, w
     applicant = app.test_client()
     login(applicant, "13900000001")
     for _ in range(3):
-        _submit(applicant)
+        apply_online(applicant)
     with app.app_context():
         cases = db.session.query(Application).order_by(Application.id).all()
         ids = [c.id for c in cases]

@@ -1,15 +1,9 @@
-"""Factories and PDF helpers shared by the document pipeline tests."""
+"""Document data for the Flask-free pipeline: a certificate and every kind of notice, with a rare-character
+name, in the name of an entrusting department."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
-import shutil
-import subprocess
-
-import pytest
-from pypdf import PdfReader
 
 from service_hall.documents import (
     Authority,
@@ -106,19 +100,3 @@ def make_notice(kind: NoticeKind, **changes: object) -> NoticeData:
     }[kind])
     values.update(changes)
     return NoticeData(**values)  # type: ignore[arg-type]
-
-
-def pdf_text(pdf: bytes) -> str:
-    """Text of every page as pypdf extracts it, with all whitespace removed (line breaks and the spacing
-    of letter-spaced titles are layout, not content)."""
-    reader = PdfReader(io.BytesIO(pdf))
-    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
-
-
-def poppler_text(pdf: bytes) -> str:
-    """The same through poppler's ``pdftotext``; fails the test when poppler-utils is missing."""
-    if shutil.which("pdftotext") is None:
-        pytest.fail("pdftotext (poppler-utils) is missing: `make install-test` installs it")
-    out = subprocess.run(["pdftotext", "-q", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True,
-                         check=True)
-    return re.sub(r"\s+", "", out.stdout.decode("utf-8"))

@@ -3,94 +3,77 @@ for applicant endpoints, to one applicant) and returns the URL values that name 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from service_hall.cases.actions import Audience, for_audience
 from service_hall.certificates.issuing import certificates_of
-from tests.context import ctx_for
-
-NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)
+from tests.factories.clock import NOW
 
 
 def _case(factory: Any, app: Any) -> dict[str, Any]:
     from service_hall.accounts.models import User
     from service_hall.calendar.working_days import WorkingCalendar
-    from service_hall.cases.intake import submit_application
     from service_hall.extensions import db
-    from service_hall.files.store import FileStore, store_upload
-    from service_hall.jurisdictions.models import Jurisdiction
-    from tests.cases.conftest import PDF, form_data
-    from tests.cases.seed import ITEM, QINGSHAN, seed_power_list
+    from tests.factories import cases
+    from tests.factories.files import upload
+    from tests.factories.forms import homestead_data
+    from tests.factories.places import QINGSHAN, jurisdiction
+    from tests.factories.power_list import ITEM, publish_list
+    from tests.factories.worlds import INTAKE_ITEMS
 
-    seed_power_list(app)
+    publish_list(app, INTAKE_ITEMS, towns=(QINGSHAN,))
     applicant_id = factory.applicant(mobile="13900000051", name="赵一")
     with app.app_context():
         applicant = db.session.get(User, applicant_id)
-        town = db.session.query(Jurisdiction).filter_by(code=QINGSHAN).one()
-        f = store_upload(db.session, FileStore(app.config["FILE_STORE_PATH"]), applicant, content=PDF,
-                         filename="a.pdf", material_name="申请表", content_type="application/pdf", now=NOW)
-        data = form_data(phone="13900000051")
-        data["site"] = {"village": data.pop("site_village"), "detail": data.pop("site_detail")}
-        data["period"] = {"start": data.pop("period_start"), "end": data.pop("period_end")}
-        case, _ = submit_application(ctx_for(applicant, NOW, calendar=WorkingCalendar.from_session(db.session)),
-                                     applicant=applicant, town=town, item_code=ITEM, data=data,
-                                     materials={"M01": f, "M02": f}, submission_key="scoped-1")
+        f = upload(applicant, now=NOW)
+        case = cases.submit(applicant=applicant, town=jurisdiction(QINGSHAN), item_code=ITEM,
+                            data=homestead_data(phone="13900000051"), materials={"M01": f, "M02": f},
+                            key="scoped-1", now=NOW, calendar=WorkingCalendar.from_session(db.session))
         db.session.commit()
         return {"case_id": case.id, "ref": case.ref, "material_id": case.materials[0].id,
                 "applicant_id": applicant_id, "town_code": QINGSHAN, "item_code": ITEM}
 
 
 def _trigger(factory: Any, app: Any) -> dict[str, Any]:
-    from service_hall.cases.accountability import raise_trigger
     from service_hall.cases.models import Application
     from service_hall.extensions import db
+    from tests.factories import cases
 
     values = _case(factory, app)
     with app.app_context():
-        trigger = raise_trigger(db.session, db.session.get(Application, values["case_id"]), "late_decision", now=NOW,
-                                detail="测试")
+        trigger = cases.raise_trigger(db.session.get(Application, values["case_id"]), "late_decision", now=NOW,
+                                      detail="测试")
         db.session.commit()
         return {"trigger_id": trigger.id}
 
 
 def _task(factory: Any, app: Any) -> dict[str, Any]:
-    from service_hall.accounts.models import User
-    from service_hall.calendar.working_days import WorkingCalendar
-    from service_hall.cases.intake import withdraw
     from service_hall.cases.models import Application
-    from service_hall.cases.ratings import rate
     from service_hall.extensions import db
+    from tests.factories import cases
 
     values = _case(factory, app)
     with app.app_context():
         case = db.session.get(Application, values["case_id"])
-        applicant = db.session.get(User, values["applicant_id"])
-        withdraw(ctx_for(applicant, NOW), case)
-        rating = rate(ctx_for(applicant, NOW, calendar=WorkingCalendar(), rectification_days=5), case, score=1,
-                      comment="差")
+        cases.withdraw(case, now=NOW)
+        rating = cases.rate(case, now=NOW, score=1, comment="差", rectification_days=5)
         db.session.commit()
         return {"task_id": rating.rectification.id}
 
 
 def _approved(factory: Any, app: Any) -> dict[str, Any]:
     """An approved case of 青山镇 with its notices and e-certificate (certificates and notices part)."""
-    from service_hall.accounts.models import User
-    from service_hall.calendar.working_days import WorkingCalendar
-    from service_hall.cases import intake, review
     from service_hall.cases.models import Application
     from service_hall.extensions import db
+    from tests.factories import cases
 
     values = _case(factory, app)
     with app.app_context():
         case = db.session.get(Application, values["case_id"])
-        decider = db.session.query(User).filter_by(username="u-decider").one()
-        reviewer = db.session.query(User).filter_by(username="u-reviewer").one()
-        calendar = WorkingCalendar()
-        intake.accept(ctx_for(decider, NOW, calendar=calendar), case)
-        review.record_opinion(ctx_for(reviewer, NOW), case, opinion="符合条件", recommendation="approve")
-        review.complete_review(ctx_for(reviewer, NOW), case)
-        review.approve(ctx_for(decider, NOW, calendar=calendar), case)
+        cases.accept(case, by="u-decider", now=NOW)
+        cases.record_opinion(case, by="u-reviewer", now=NOW, opinion="符合条件", recommendation="approve")
+        cases.complete_review(case, by="u-reviewer", now=NOW)
+        cases.approve(case, by="u-decider", now=NOW)
         db.session.commit()
         return {**values, "notice_id": case.notices[0].id, "certificate_id": certificates_of(db.session, case)[0].id}
 
@@ -134,14 +117,20 @@ SCOPED_BUILDERS = {
         *(f"{bp}.{a.name}" for a in for_audience(Audience.APPLICANT) for bp in ("portal", "api_cases")))},
 }
 
+_COUNTY_WIDE = ("the power list is county-wide: versions are loaded through the legal officer's county, "
+                "and town staff have no power-list permission")
+
 UNSCOPED_REASONS = {
     "admin.calendar_delete": "the working calendar is national, kept by administrators",
     "portal.town": "the list of items a town holds is public",
     "portal.apply": "any applicant may apply in any town that holds the item",
+    # Power list (legal.*, api_power_lists.*): none is town-scoped.
+    **{f"legal.{name}": _COUNTY_WIDE for name in (
+        "version", "item", "new_item", "edit_item", "revoke_item", "submit", "discard", "review", "export",
+        "edit_guide")},
+    "admin.office": "offices are county-wide records, loaded through the administrator's county",
+    "legal.import_preview": "a pending import is visible only to the person who uploaded it (random token)",
+    "legal.import_confirm": "a pending import is visible only to the person who uploaded it (random token)",
+    "api_power_lists.submit": _COUNTY_WIDE,
+    "api_power_lists.publish": _COUNTY_WIDE,
 }
-
-
-# Power list (legal.*, api_power_lists.*): county-wide, see tests/power_lists/scoped.py.
-from tests.power_lists.scoped import POWER_LIST_UNSCOPED  # noqa: E402
-
-UNSCOPED_REASONS.update(POWER_LIST_UNSCOPED)

@@ -1,0 +1,261 @@
+"""Cases driven through the domain operations, as earlier requests would have.
+
+Every call a setup makes to the case operations (``service_hall.cases.intake``, ``review``, ``ratings``,
+``accountability``) is in this module, one small helper per operation: a change of their signatures is
+made here. The helpers work in the current app context's session and do not commit; ``new_case``,
+``drive`` and ``approved_case`` open their own app context and commit. Actors are given by username or
+mobile (``by="clerk1"``) or as accounts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from service_hall.calendar.working_days import WorkingCalendar
+from service_hall.cases import accountability, intake, ratings, review
+from service_hall.cases.models import Application, CaseStatus
+from service_hall.cases.transitions import revocation_intent
+from service_hall.extensions import db
+from tests.factories.accounts import user
+from tests.factories.clock import at
+from tests.factories.context import ctx_for
+from tests.factories.files import upload
+from tests.factories.forms import homestead_data
+from tests.factories.places import QINGSHAN, jurisdiction
+from tests.factories.power_list import ITEM, QUICK
+
+Actor = Any  # a username, a mobile or a User
+
+
+def _actor(by: Actor) -> Any:
+    return user(by) if isinstance(by, str) else by
+
+
+def _calendar(calendar: WorkingCalendar | None) -> WorkingCalendar:
+    return calendar if calendar is not None else WorkingCalendar()
+
+
+# One helper per domain operation.
+
+def submit(*, applicant: Any, town: Any, item_code: str, data: dict[str, Any], materials: dict[str, Any],
+           key: str, now: dt.datetime, calendar: WorkingCalendar | None = None) -> Application:
+    case, _ = intake.submit_application(ctx_for(applicant, now, calendar=_calendar(calendar)), applicant=applicant,
+                                        town=town, item_code=item_code, data=data, materials=materials,
+                                        submission_key=key)
+    return case
+
+
+def accept(case: Application, *, by: Actor = "clerk1", now: dt.datetime,
+           calendar: WorkingCalendar | None = None) -> None:
+    intake.accept(ctx_for(_actor(by), now, calendar=_calendar(calendar)), case)
+
+
+def request_correction(case: Application, *, by: Actor = "clerk1", now: dt.datetime, items: list[dict[str, str]],
+                       respond_days: int = 10) -> None:
+    intake.request_correction(ctx_for(_actor(by), now, calendar=WorkingCalendar()), case, items=items,
+                              respond_days=respond_days)
+
+
+def resubmit(case: Application, *, now: dt.datetime, data: dict[str, Any] | None = None,
+             materials: dict[str, Any] | None = None) -> None:
+    intake.resubmit(ctx_for(case.applicant, now, calendar=WorkingCalendar()), case, data=data,
+                    materials=materials if materials is not None else {})
+
+
+def refuse(case: Application, *, by: Actor = "clerk1", now: dt.datetime, reason: str = "不符合申请条件") -> None:
+    intake.refuse(ctx_for(_actor(by), now), case, reason=reason)
+
+
+def withdraw(case: Application, *, now: dt.datetime) -> None:
+    intake.withdraw(ctx_for(case.applicant, now), case)
+
+
+def record_visit(case: Application, *, by: Actor = "clerk1", now: dt.datetime, visitor_name: str = "李堃",
+                 purpose: str = "提交原件") -> None:
+    intake.record_visit(ctx_for(_actor(by), now), town=case.town, visitor_name=visitor_name, purpose=purpose, case=case)
+
+
+def sign_pledge(case: Application, *, now: dt.datetime, agree: bool = True) -> None:
+    review.sign_pledge(ctx_for(case.applicant, now), case, agree=agree)
+
+
+def approve_on_pledge(case: Application, *, by: Actor = "boss1", now: dt.datetime) -> None:
+    review.approve_on_pledge(ctx_for(_actor(by), now, calendar=WorkingCalendar()), case)
+
+
+def record_opinion(case: Application, *, by: Actor = "rev1", now: dt.datetime, opinion: str = "材料齐全，符合条件",
+                   recommendation: str = "approve") -> None:
+    review.record_opinion(ctx_for(_actor(by), now), case, opinion=opinion, recommendation=recommendation)
+
+
+def complete_review(case: Application, *, by: Actor = "rev1", now: dt.datetime) -> None:
+    review.complete_review(ctx_for(_actor(by), now), case)
+
+
+def start_special_procedure(case: Application, *, by: Actor = "rev1", now: dt.datetime, kind: str = "hearing",
+                            note: str = "利害关系人申请听证，预计十日") -> None:
+    review.start_special_procedure(ctx_for(_actor(by), now, calendar=WorkingCalendar()), case, kind=kind, note=note)
+
+
+def extend(case: Application, *, by: Actor = "boss2", now: dt.datetime, reason: str) -> None:
+    review.extend(ctx_for(_actor(by), now, calendar=WorkingCalendar()), case, reason=reason)
+
+
+def approve(case: Application, *, by: Actor = "boss2", now: dt.datetime) -> None:
+    review.approve(ctx_for(_actor(by), now, calendar=WorkingCalendar()), case)
+
+
+def deny(case: Application, *, by: Actor = "boss2", now: dt.datetime, reasons: str = "不符合规划") -> None:
+    review.deny(ctx_for(_actor(by), now), case, reasons=reasons)
+
+
+def deliver(case: Application, *, by: Actor = "clerk1", now: dt.datetime, channel: str = "electronic",
+            recipient: str = "李堃") -> None:
+    review.deliver(ctx_for(_actor(by), now), case, channel=channel, recipient=recipient)
+
+
+def revoke(case: Application, *, by: Actor = "boss2", now: dt.datetime, reason: str = "以欺骗手段取得") -> None:
+    """撤销 after hearing the holder (an intended revocation and a statement first, unless already given)."""
+    if revocation_intent(case) is None:
+        notify_revocation(case, by=by, now=now, reason=reason)
+        submit_statement(case, now=now)
+    review.revoke(ctx_for(_actor(by), now), case, reason=reason)
+
+
+def notify_revocation(case: Application, *, by: Actor = "boss2", now: dt.datetime,
+                      reason: str = "以欺骗手段取得") -> None:
+    review.notify_revocation(ctx_for(_actor(by), now, calendar=WorkingCalendar()), case, reason=reason)
+
+
+def submit_statement(case: Application, *, now: dt.datetime, statement: str = "材料真实，请求不予撤销") -> None:
+    review.submit_statement(ctx_for(case.applicant, now), case, statement=statement)
+
+
+def rate(case: Application, *, now: dt.datetime, score: int, comment: str = "",
+         rectification_days: int = 5) -> Any:
+    return ratings.rate(ctx_for(case.applicant, now, calendar=WorkingCalendar(),
+                        rectification_days=rectification_days), case, score=score, comment=comment)
+
+
+def raise_trigger(case: Application, kind: str, *, now: dt.datetime, detail: str) -> Any:
+    return accountability.raise_trigger(db.session, case, kind, now=now, detail=detail)
+
+
+# Cases built and moved in their own app context, committed.
+
+_keys = itertools.count()
+
+
+def new_case(app: Any, item: str = ITEM, *, applicant: str = "13900000001", town: str = QINGSHAN,
+             day: str = "2026-11-23") -> int:
+    """Submit an application (materials M01 only; M02 may be pledged later) and return its id."""
+    with app.app_context():
+        owner = user(applicant)
+        f = upload(owner, now=at(day))
+        data = homestead_data(phone=applicant, village=town[:9] + "001") if item == ITEM else {}
+        case = submit(applicant=owner, town=jurisdiction(town), item_code=item, data=data, materials={"M01": f},
+                      key=f"test-key-{next(_keys):08d}", now=at(day))
+        db.session.commit()
+        return case.id
+
+
+def drive(app: Any, case_id: int, *steps: str, day: str = "2026-11-23") -> None:
+    """Move a case along, all on ``day``; steps name what happens (see the match below)."""
+    with app.app_context():
+        case = db.session.get(Application, case_id)
+        now = at(day)
+        for step in steps:
+            match step:
+                case "accept":
+                    accept(case, by="clerk1", now=now)
+                case "accept_by_boss1":
+                    accept(case, by="boss1", now=now)
+                case "correction":
+                    request_correction(case, now=now, items=[{"target": "M02", "problem": "请补交身份证明"}])
+                case "refuse":
+                    refuse(case, now=now)
+                case "withdraw":
+                    withdraw(case, now=now)
+                case "sign":
+                    sign_pledge(case, now=now)
+                case "pledge_approve":
+                    approve_on_pledge(case, by="boss1", now=now)
+                case "opinion1" | "opinion2":
+                    record_opinion(case, by="rev" + step[-1], now=now)
+                case "complete":
+                    complete_review(case, by="rev1", now=now)
+                case "hearing":
+                    start_special_procedure(case, by="rev1", now=now)
+                case "approve":
+                    approve(case, by="boss2", now=now)
+                case "deny":
+                    deny(case, by="boss2", now=now)
+                case "deliver":
+                    deliver(case, by="clerk1", now=now)
+                case "notify_revocation":
+                    notify_revocation(case, by="boss2", now=now)
+                case "statement":
+                    submit_statement(case, now=now)
+                case "revoke":
+                    revoke(case, by="boss2", now=now)
+                case "draft":
+                    case.status = CaseStatus.DRAFT
+                case _:
+                    raise AssertionError(step)
+        db.session.commit()
+
+
+# The steps of ``drive`` that bring a case of PLEDGE (a 告知承诺 即办件) to each status.
+STEPS_TO = {
+    CaseStatus.DRAFT: ("draft",),
+    CaseStatus.SUBMITTED: (),
+    CaseStatus.CORRECTION_REQUESTED: ("correction",),
+    CaseStatus.ACCEPTED: ("accept",),
+    CaseStatus.REFUSED: ("refuse",),
+    CaseStatus.SPECIAL_PROCEDURE: ("accept", "hearing"),
+    CaseStatus.REVIEWED: ("accept", "opinion1", "complete"),
+    CaseStatus.APPROVED: ("sign", "pledge_approve"),
+    CaseStatus.DENIED: ("accept", "deny"),
+    CaseStatus.DELIVERED: ("sign", "pledge_approve", "deliver"),
+    CaseStatus.WITHDRAWN: ("withdraw",),
+    CaseStatus.REVOKED: ("sign", "pledge_approve", "revoke"),
+}
+
+
+def approved_case(app: Any, item: str = QUICK, *, applicant: str = "13900000001", town: str = QINGSHAN,
+                  day: str = "2026-11-23") -> int:
+    """A case approved by a head of ``town`` (a 即办件 accepted and approved the same day; ITEM after
+    one review in 青山镇)."""
+    case_id = new_case(app, item, applicant=applicant, town=town, day=day)
+    if item == ITEM:
+        drive(app, case_id, "accept", "opinion1", "complete", "approve", day=day)
+        return case_id
+    boss = "boss2" if town == QINGSHAN else "boss.baisha"
+    with app.app_context():
+        case = db.session.get(Application, case_id)
+        accept(case, by=boss, now=at(day))
+        approve(case, by=boss, now=at(day))
+        db.session.commit()
+    return case_id
+
+
+def load(app: Any, case_id: int) -> Application:
+    """The case with its related records loaded, detached from the session."""
+    with app.app_context():
+        case = db.session.get(Application, case_id)
+        for rel in ("notices", "reviews", "pauses", "checks", "deliveries", "triggers", "corrections"):
+            getattr(case, rel)
+        db.session.expunge(case)
+        return case
+
+
+def only_case(app: Any) -> Application:
+    """The one case in the database, detached."""
+    from sqlalchemy import select
+
+    with app.app_context():
+        case = db.session.scalars(select(Application)).one()
+        db.session.expunge(case)
+        return case
