@@ -79,15 +79,41 @@ def _grounds(types: set[PowerType]) -> list[str]:
     return grounds
 
 
-def entrustment_announcements(version: PowerListVersion) -> list[Announcement]:
-    """The announcements for every entrusted item of a version, grouped by department, town and period."""
+def entrusted_since(history: list[PowerListVersion], version: PowerListVersion) -> dict[tuple[str, str], dt.date]:
+    """When each entrustment (item code, town code) of ``version`` began: it keeps its own start across
+    versions — the effective date of the earliest version of the unbroken run of published versions up
+    to this one that entrusted the same item to the same town (or its own start date where one is set).
+    ``history`` is the county's versions. Raises nothing."""
+    published = sorted((v for v in history if v.effective_from is not None and v.number <= version.number
+                        and (v.id == version.id or v.published_at is not None)), key=lambda v: v.number)
+    since: dict[tuple[str, str], dt.date] = {}
+    running: dict[tuple[str, str], dt.date] = {}
+    for v in published:
+        current: dict[tuple[str, str], dt.date] = {}
+        for item in v.items:
+            if item.delegation_mode is not DelegationMode.ENTRUSTED:
+                continue
+            for delegation in item.delegations:
+                key = (item.code, delegation.town.code)
+                assert v.effective_from is not None
+                current[key] = delegation.valid_from or running.get(key) or v.effective_from
+        running = current
+    since.update(running)
+    return since
+
+
+def entrustment_announcements(version: PowerListVersion,
+                              history: list[PowerListVersion] | None = None) -> list[Announcement]:
+    """The announcements for every entrusted item of a version, grouped by department, town and period;
+    with the county's ``history`` each entrustment keeps the date it began in an earlier version."""
     groups: dict[tuple[str, str, dt.date | None, dt.date | None], Announcement] = {}
     types: dict[tuple[str, str, dt.date | None, dt.date | None], set[PowerType]] = {}
+    began = entrusted_since(history, version) if history else {}
     for item in version.items:
         if item.delegation_mode is not DelegationMode.ENTRUSTED:
             continue
         for delegation in item.delegations:
-            start = delegation.valid_from or version.effective_from
+            start = delegation.valid_from or began.get((item.code, delegation.town.code)) or version.effective_from
             key = (item.original_department, delegation.town.code, start, delegation.valid_until)
             if key not in groups:
                 groups[key] = Announcement(item.original_department, town_authority_name(delegation.town),

@@ -22,6 +22,7 @@ from service_hall.jurisdictions.models import Jurisdiction
 
 COUNTY_CODE = "330199000000"
 EFFECTIVE_FROM = dt.date(2026, 1, 1)
+PUBLISHED_AT = dt.datetime(2025, 12, 19, 2, 0, tzinfo=dt.UTC)  # published before it took effect
 DEMO_LIST = Path(__file__).resolve().parent / "fixtures" / "demo-list.json"
 
 DEMO_FORM_KEYS: dict[str, str] = {
@@ -69,13 +70,15 @@ def load_demo_power_list(session: Session, *, now: dt.datetime) -> bool:
     document = read_document(DEMO_LIST.name, DEMO_LIST.read_bytes(), town_directory(session, county),
                              county_code=county.code, county_name=county.name)
     version = import_draft(session, county, document, actor=None, now=now, filename="demo")
-    # The demo list took effect before the demo starts, so it is published directly rather than through
-    # review (which refuses effective dates in the past).
+    # The demo list took effect before the demo starts. It is entered as the county published it — some
+    # days before it took effect, as the rules require — rather than through review today, which would
+    # refuse an effective date in the past. The audit record says when it was entered, and as what.
     version.status = VersionStatus.PUBLISHED
     version.effective_from = EFFECTIVE_FROM
-    version.submitted_at = version.published_at = now
+    version.submitted_at = version.published_at = PUBLISHED_AT
     version.review_comment = "演示数据"
     session.flush()
     _audit(session, version, AuditAction.POWER_LIST_PUBLISH, actor=None, now=now, from_state=VersionStatus.DRAFT,
-           payload={"effective_from": EFFECTIVE_FROM.isoformat(), "demo": True})
+           payload={"effective_from": EFFECTIVE_FROM.isoformat(), "published_at": PUBLISHED_AT.isoformat(),
+                    "demo": True})
     return True

@@ -107,7 +107,8 @@ def entrustments() -> Any:
     on = _on()
     ver = queries.version_in_force(db.session, county.id, on)
     return render_template("catalog/entrustments.html", county=county, version=ver, on=on,
-                           announcements=entrustment_announcements(ver) if ver else [])
+                           announcements=entrustment_announcements(
+                               ver, queries.versions(db.session, county.id, published_only=True)) if ver else [])
 
 
 @files_bp.get("/power-lists/schema.json")

@@ -87,7 +87,9 @@ def version(version_id: int) -> Any:
     return render_template("legal/version.html", version=ver, items=items, towns=towns,
                            power_types=POWER_TYPE_LABELS, modes=DELEGATION_MODE_LABELS,
                            args={"q": text, "type": power_type, "town": town}, formats=FORMATS,
-                           announcements=entrustment_announcements(ver) if ver.is_frozen else [])
+                           announcements=entrustment_announcements(
+                               ver, queries.versions(db.session, ver.county_id, published_only=True))
+                           if ver.is_frozen else [])
 
 
 @bp.get("/versions/<int:version_id>/items/<int:item_id>")

@@ -217,3 +217,23 @@ def test_demo_loader_is_idempotent_and_complete(ctx, demo_list):
     assert homestead.accountability_case("late_decision")["basis"] == "《中华人民共和国行政许可法》第七十四条"
     assert homestead.duty("intake").startswith("公示依法应当提交的材料")
     assert codes["330199-XK-007"].case_type.value == "immediate" and codes["330199-XK-007"].promised_days == 0
+
+
+def test_an_entrustment_keeps_its_start_date_across_versions(ctx, demo_list, legal):
+    drafter, reviewer = _users(ctx, legal)
+    county = versions.county_for(ctx, drafter)
+    draft = versions.create_draft(ctx, county, actor=drafter, now=NOW)
+    versions.submit_for_review(ctx, draft, actor=drafter, now=NOW)
+    versions.publish(ctx, draft, D(2026, 12, 2), actor=reviewer, now=NOW)
+    history = queries.versions(ctx, county.id, published_only=True)
+    road = next(a for a in entrustment_announcements(draft, history) if a.town_code == "330199001000"
+                and a.entrusting_authority == "清溪县住房和城乡建设局")
+    assert "委托期限：自2026年1月1日起" in road.text  # in force since version 1, not since version 2
+
+
+def test_the_demo_list_was_published_before_it_took_effect(ctx, demo_list):
+    from power_lists.queries import china_today
+
+    county = versions.county_for(ctx, None)
+    for version in queries.versions(ctx, county.id, published_only=True):
+        assert china_today(version.published_at) <= version.effective_from
