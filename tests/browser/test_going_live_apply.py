@@ -1,5 +1,5 @@
-"""A county that went live from its own files (docs/examples/, next to the demo county): the public finds
-its items, and an applicant applies online in 三溪镇 in a real browser."""
+"""A county that went live from its own files (docs/examples/) on an empty database of its own: the public
+finds its items, and an applicant applies online in 三溪镇 in a real browser."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 
 from tests.browser.pages import register, submit_and_wait, upload
+from tests.browser.support import LiveServer, build_app, new_context
 from tests.factories.accounts import valid_id
 from tests.factories.files import PDF
 
@@ -20,7 +21,7 @@ COUNTY, SANXI = "330188000000", "330188101000"
 def _go_live(app) -> None:
     runner = app.test_cli_runner()
     today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
-    county = ("--county", COUNTY)  # the demo county lives in the same database
+    county = ("--county", COUNTY)
     for args in (["jurisdictions", "import", str(EXAMPLES / "jurisdictions.csv")],
                  ["users", "import", str(EXAMPLES / "staff.xlsx")],
                  ["offices", "import", str(EXAMPLES / "offices.csv"), *county],
@@ -34,14 +35,25 @@ def _go_live(app) -> None:
         assert result.exit_code == 0, (args, result.output)
 
 
-def test_an_applicant_applies_online_in_a_county_that_went_live_from_its_files(live, page):
-    _go_live(live.app)
+def test_an_applicant_applies_online_in_a_county_that_went_live_from_its_files(browser, blocked_requests, tmp_path):
+    app = build_app(tmp_path / "yunling")  # no demo: only what the county's files bring
+    _go_live(app)
+    server = LiveServer(app).start()
+    context = new_context(browser, server, blocked=blocked_requests)
+    try:
+        _apply(context.new_page())
+    finally:
+        context.close()
+        server.stop()
+
+
+def _apply(page) -> None:
     page.goto(f"/catalog/towns/{SANXI}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("三溪镇")
     expect(page.get_by_text("暂未开通网上申请，请到窗口办理").first).to_be_visible()
     page.goto("/register")
     register(page, name="赵云岭", mobile="13901889999", id_number=valid_id("33018819800101001"),
-             password=live.password)
+             password="Yunling-2026-apply")
     page.goto(f"/portal/towns/{SANXI}")
     page.get_by_role("link", name="农村村民宅基地审批").first.click()
     expect(page.get_by_label("申请人姓名")).to_have_value("赵云岭")  # prefilled from the account
