@@ -144,3 +144,9 @@ UNSCOPED_REASONS = {
 from tests.power_lists.scoped import POWER_LIST_UNSCOPED  # noqa: E402
 
 UNSCOPED_REASONS.update(POWER_LIST_UNSCOPED)
+
+# Notifications (case threads, a case's outbox; webhooks are county-wide): tests/notifications/scoped.py.
+from tests.notifications.scoped import NOTIFICATIONS_UNSCOPED, builders  # noqa: E402
+
+SCOPED_BUILDERS.update(builders())
+UNSCOPED_REASONS.update(NOTIFICATIONS_UNSCOPED)

@@ -62,6 +62,7 @@ class Permission(enum.StrEnum):
     # Administration
     USER_MANAGE = "admin:user:manage"
     CALENDAR_MANAGE = "admin:calendar:manage"
+    WEBHOOK_MANAGE = "admin:webhook:manage"  # subscribe county systems to events
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -77,7 +78,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                            Permission.POWER_LIST_PUBLISH}),
     Role.SUPERVISOR: frozenset({Permission.CASE_READ, Permission.SUPERVISION_READ, Permission.SUPERVISION_RESOLVE,
                                 Permission.POWER_LIST_READ}),
-    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.CALENDAR_MANAGE, Permission.POWER_LIST_READ}),
+    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.CALENDAR_MANAGE, Permission.POWER_LIST_READ,
+                           Permission.WEBHOOK_MANAGE}),
 }
 
 
