@@ -42,11 +42,14 @@ def claim(session: Session, *, now: dt.datetime, limit: int = 100,
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = list(session.scalars(query))
-    if ids:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-                        .values(status=MessageStatus.SENDING, claimed_until=now + LEASE)
-                        .execution_options(synchronize_session=False))
-    return ids
+    if not ids:
+        return []
+    # The update re-checks that each row is still due, so of two dispatchers that read the same rows
+    # (SQLite has no SKIP LOCKED) only the first to write gets them.
+    taken = session.scalars(update(OutboxMessage).where(OutboxMessage.id.in_(ids), due)
+                            .values(status=MessageStatus.SENDING, claimed_until=now + LEASE)
+                            .returning(OutboxMessage.id).execution_options(synchronize_session=False))
+    return sorted(taken)
 
 
 def _link(message: OutboxMessage, base_url: str) -> str:
