@@ -151,7 +151,9 @@ class EmailChannel:
             raise DeliveryError(f"邮件服务器拒绝（{exc.smtp_code}）", permanent=exc.smtp_code >= 500,
                                 status_code=exc.smtp_code) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryError(f"无法连接邮件服务器：{type(exc).__name__}") from None
+            if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+                raise DeliveryError("邮件服务器响应超时") from None
+            raise DeliveryError(f"无法连接邮件服务器（{type(exc).__name__}）") from None
         return 250
 
 
