@@ -145,7 +145,8 @@ def test_sms_only_for_what_needs_it_signed_and_counted(app, client, world, sms_g
     _verify(sms)
     body = sms.json()
     assert body["mobile"] == "13900000001"
-    assert body["text"] == "【清溪县政务服务】您申请的农村村民宅基地审批需补正材料，请于2026-12-07前登录网上办事大厅查看告知书并提交。"
+    assert body["text"] == ("【清溪县政务服务】您申请的农村村民宅基地审批需补正材料，"
+                            "请于2026-12-07前登录网上办事大厅查看告知书并提交。")
     assert body["segments"] == ch.sms_segments(body["text"]) == 1
     assert sms.headers["Idempotency-Key"] == body["idempotency_key"]
     assert valid_id() not in sms.body.decode()
