@@ -41,6 +41,12 @@ from service_hall.notifications.schemas import MessageIn, PreferenceIn, Subscrip
 INBOX_PAGE = 50
 
 
+def _load(schema: type[Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Load a JSON body or an HTML form (repeated keys as lists) through ``schema``. Raises ValidationFailed."""
+    raw = schema.from_form(data) if hasattr(data, "getlist") else data
+    return schema.load_or_fail(raw)  # type: ignore[no-any-return]
+
+
 # --- inbox -------------------------------------------------------------------------------------------
 
 def inbox(session: Session, user: User, *, limit: int = INBOX_PAGE) -> list[InboxItem]:
@@ -113,7 +119,7 @@ def preference_of(session: Session, user: User) -> Preference:
 
 def set_preferences(session: Session, user: User, data: Mapping[str, Any], *, now: dt.datetime) -> Preference:
     """Save the account's channels. Raises ValidationFailed (bad email; email chosen without an address)."""
-    clean = PreferenceIn.load_or_fail(data)
+    clean = _load(PreferenceIn, data)
     email = clean["email"].strip() or None
     if clean["email_enabled"] and not email:
         raise ValidationFailed("请填写电子邮箱地址", details={"email": "选择邮件通知须填写电子邮箱地址"})
@@ -159,7 +165,7 @@ def post_message(session: Session, case: Application, author: User, data: Mappin
     """Write in the case's thread (the applicant, or staff of the case's town — the caller loaded the case
     through them) and audit it; tell the other side. Only staff write internal notes.
     Raises ValidationFailed (empty or too long)."""
-    clean = MessageIn.load_or_fail(data)
+    clean = _load(MessageIn, data)
     internal = bool(clean["internal"]) and author.is_staff
     message = CaseMessage(application_id=case.id, author_id=author.id, internal=internal,
                           body=clean["body"].strip(), created_at=now)
@@ -240,7 +246,7 @@ def subscription(session: Session, subscription_id: int) -> WebhookSubscription:
 def subscribe(session: Session, data: Mapping[str, Any], *, actor: User, now: dt.datetime) -> WebhookSubscription:
     """Subscribe a URL to events; the signing secret is generated here and shown once to the administrator.
     Raises ValidationFailed (not an http(s) URL, unknown events)."""
-    clean = SubscriptionIn.load_or_fail(data)
+    clean = _load(SubscriptionIn, data)
     url = clean["url"].strip()
     errors = {}
     parts = urlsplit(url)
