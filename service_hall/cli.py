@@ -115,6 +115,9 @@ def register_cli(app: Flask) -> None:
     from service_hall.cli_certificates import certificates_cli
 
     app.cli.add_command(certificates_cli)
+    from service_hall.cli_notifications import notifications_cli
+
+    app.cli.add_command(notifications_cli)
 
 
 cases_cli = AppGroup("cases", help="办件")
@@ -124,7 +127,10 @@ cases_cli = AppGroup("cases", help="办件")
 def cases_sweep() -> None:
     """逾期未受理的申请依法视为受理；超期办件触发预警与追责情形；新清单生效后旧版本标记为已替代（供定时任务每日执行）"""
     from service_hall.cases.sweep import run_sweep
+    from service_hall.notifications.channels import offered_by
+    from service_hall.notifications.events import offer_channels
 
+    offer_channels(db.session, offered_by(current_app.config))  # reminders go out on the configured channels
     result = run_sweep(db.session, now=utcnow())
     db.session.commit()
     for case in result.deemed:
