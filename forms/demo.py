@@ -30,7 +30,7 @@ def _person(prefix: str, who: str, *, required: bool = True, **extra: Any) -> li
         {"name": f"{prefix}_id", "label": f"{who}身份证号码", "type": "id_number", "required": required,
          "help": "18位居民身份证号码，末位X请大写或小写均可", **extra},
         {"name": f"{prefix}_mobile", "label": f"{who}手机号码", "type": "mobile", "required": required,
-         "help": "用于接收办理进度短信", **extra},
+         "help": "用于工作人员与您联系", **extra},
     ]
 
 

@@ -62,6 +62,7 @@ def dispatch_outbox(session: Any, config: Any, *, now: Any = None, limit: int = 
     from service_hall.core.base import utcnow
     from service_hall.notifications.channels import channels_from_config
     from service_hall.notifications.dispatch import claim, deliver
+    from service_hall.notifications.models import ChannelName
 
     clock = now or utcnow
     available = channels_from_config(config)
@@ -76,9 +77,14 @@ def dispatch_outbox(session: Any, config: Any, *, now: Any = None, limit: int = 
             break
         for message_id in ids:
             message = deliver(session, message_id, available, now=clock(), base_url=base_url, signature=signature)
-            session.commit()
-            if message is not None:
-                counts[message.status.value] = counts.get(message.status.value, 0) + 1
+            if message is None:
+                continue
+            counts[message.status.value] = counts.get(message.status.value, 0) + 1
+            # What left the building is marked at once (a crash resends only that one, under its idempotency
+            # key); inbox rows are written and marked in one transaction per batch.
+            if message.channel is not ChannelName.INBOX:
+                session.commit()
+        session.commit()
         handled += len(ids)
     return counts
 

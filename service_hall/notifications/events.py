@@ -18,8 +18,9 @@ import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from service_hall.accounts.models import User
 from service_hall.accounts.permissions import Permission
@@ -69,6 +70,22 @@ _STAFF_TEMPLATES = {"submit": ("staff.new_case", Permission.CASE_INTAKE),
 _RATED_ENDINGS = {"deliver", "deny", "refuse"}
 
 
+SUBSCRIPTIONS_KEY = "notifications.subscriptions"
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    """Subscriptions are cached for one transaction only; rolled-back outbox rows leave nothing to deliver."""
+    if transaction.parent is not None:
+        return
+    session.info.pop(SUBSCRIPTIONS_KEY, None)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(WRITTEN_KEY, None)
+
+
 def offer_channels(session: Session, channels: Iterable[ChannelName]) -> None:
     """Record which channels besides the inbox this deployment delivers (for this session)."""
     session.info[OFFERED_KEY] = frozenset(channels) | {ChannelName.INBOX}
@@ -109,50 +126,53 @@ def _channels_for(user: User, template: str, pref: Preference | None, offered: f
 
 def emit(session: Session, kind: str, *, now: dt.datetime, case: Application | None = None,
          notice: Notice | None = None, data: dict[str, Any] | None = None,
-         messages: Iterable[tuple[User, str]] = ()) -> Event:
-    """Write one event and its outbox rows: each (recipient, template) on the inbox and on the channels the
-    recipient chose and the deployment offers, and one row per active webhook subscribed to ``kind``.
+         messages: Iterable[tuple[User, str]] = ()) -> int:
+    """Write one event and its outbox rows and return the event's row id: each (recipient, template) on the
+    inbox and on the channels the recipient chose and the deployment offers, and one row per active webhook
+    subscribed to ``kind``.
     Raises KeyError for an unknown template."""
     payload = {**(case_payload(case) if case is not None else {}), **(data or {})}
-    event = Event(event_id=str(uuid.uuid4()), kind=kind, application_id=case.id if case else None,
-                  town_id=case.town_id if case else None, notice_id=notice.id if notice else None,
-                  payload=payload, occurred_at=now)
-    session.add(event)
     planned = list(messages)
     offered = offered_channels(session)
-    prefs = _preferences(session, [u.id for u, _ in planned]) if len(offered) > 1 else {}
-    rows = []
+    with session.no_autoflush:
+        prefs = _preferences(session, [u.id for u, _ in planned]) if len(offered) > 1 else {}
+        subscribers = _subscriptions(session, kind)
+    application_id = case.id if case else None
+    # Core inserts, not unit-of-work objects: the outbox costs the request as little as possible.
+    event_id = session.execute(insert(Event).values(
+        event_id=str(uuid.uuid4()), kind=kind, application_id=application_id,
+        town_id=case.town_id if case else None, notice_id=notice.id if notice else None,
+        payload=payload, occurred_at=now).returning(Event.id)).scalar_one()
+    common = {"event_id": event_id, "application_id": application_id, "status": MessageStatus.PENDING,
+              "attempts": 0, "next_attempt_at": now, "created_at": now, "user_id": None, "subscription_id": None}
+    rows: dict[tuple[ChannelName, str], dict[str, Any]] = {}
     for user, template in planned:
         for channel in _channels_for(user, template, prefs.get(user.id), offered):
-            rows.append(OutboxMessage(event=event, channel=channel, recipient=f"user:{user.id}", user_id=user.id,
-                                      application_id=event.application_id, template=template,
-                                      status=MessageStatus.PENDING, attempts=0, next_attempt_at=now,
-                                      created_at=now))
-    for sub in _subscriptions(session, kind):
-        rows.append(OutboxMessage(event=event, channel=ChannelName.WEBHOOK, recipient=f"webhook:{sub.id}",
-                                  subscription_id=sub.id, application_id=event.application_id, template=kind,
-                                  status=MessageStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now))
-    # One (recipient, channel) per event: a template named twice for one person is one message.
-    unique = {(r.channel, r.recipient): r for r in rows}
-    session.add_all(unique.values())
-    session.flush()
-    if unique:
+            # One (channel, recipient) per event: a template named twice for one person is one message.
+            rows.setdefault((channel, f"user:{user.id}"), {**common, "channel": channel, "recipient": f"user:{user.id}",
+                                                            "user_id": user.id, "template": template})
+    for sub in subscribers:
+        rows[(ChannelName.WEBHOOK, f"webhook:{sub.id}")] = {
+            **common, "channel": ChannelName.WEBHOOK, "recipient": f"webhook:{sub.id}", "subscription_id": sub.id,
+            "template": kind}
+    if rows:
+        session.execute(insert(OutboxMessage), list(rows.values()))
         session.info[WRITTEN_KEY] = True
-    return event
+    return event_id
 
 
 def _subscriptions(session: Session, kind: str) -> list[WebhookSubscription]:
     # Subscriptions are few and read on every event: cached for the transaction.
-    cache = session.info.get("notifications.subscriptions")
+    cache = session.info.get(SUBSCRIPTIONS_KEY)
     if cache is None:
-        cache = session.info["notifications.subscriptions"] = list(
+        cache = session.info[SUBSCRIPTIONS_KEY] = list(
             session.scalars(select(WebhookSubscription).where(WebhookSubscription.active.is_(True))))
     return [s for s in cache if kind in (s.events or [])]
 
 
 def forget_subscriptions(session: Session) -> None:
     """Drop the per-transaction cache after subscriptions changed."""
-    session.info.pop("notifications.subscriptions", None)
+    session.info.pop(SUBSCRIPTIONS_KEY, None)
 
 
 def town_staff(session: Session, town_id: int, permission: Permission) -> list[User]:
@@ -162,7 +182,7 @@ def town_staff(session: Session, town_id: int, permission: Permission) -> list[U
 
 
 def on_transition(session: Session, case: Application, action: Action, *, before: str, now: dt.datetime,
-                  actor: User | None) -> Event:
+                  actor: User | None) -> int:
     """The event of a status change (called by ``apply_transition`` only). Raises nothing of its own."""
     name = action.value
     messages: list[tuple[User, str]] = []
@@ -180,7 +200,7 @@ def on_transition(session: Session, case: Application, action: Action, *, before
     return event
 
 
-def on_notice(session: Session, notice: Notice, *, now: dt.datetime) -> Event:
+def on_notice(session: Session, notice: Notice, *, now: dt.datetime) -> int:
     """A written notice reaches the applicant's inbox always (statutory), and the chosen channels."""
     case = notice.application
     content = notice.content or {}
@@ -192,14 +212,14 @@ def on_notice(session: Session, notice: Notice, *, now: dt.datetime) -> Event:
     return emit(session, "notice.issued", now=now, case=case, notice=notice, data=data, messages=messages)
 
 
-def on_certificate(session: Session, certificate: Certificate, kind: str, *, now: dt.datetime) -> Event:
+def on_certificate(session: Session, certificate: Certificate, kind: str, *, now: dt.datetime) -> int:
     """``certificate.issued`` / ``certificate.revoked`` / ``certificate.replaced`` (webhooks only)."""
     case = certificate.application
     return emit(session, kind, now=now, case=case, data={
         "certificate_number": certificate.number, "certificate_status": certificate.status.value})
 
 
-def on_rating(session: Session, rating: Rating, *, now: dt.datetime) -> Event:
+def on_rating(session: Session, rating: Rating, *, now: dt.datetime) -> int:
     """``rating.created``; a poor rating (1–2) tells the town's callback staff."""
     case = rating.application
     messages = []
@@ -208,7 +228,7 @@ def on_rating(session: Session, rating: Rating, *, now: dt.datetime) -> Event:
     return emit(session, "rating.created", now=now, case=case, data={"score": rating.score}, messages=messages)
 
 
-def on_triggers(session: Session, triggers: Iterable[AccountabilityTrigger], *, now: dt.datetime) -> list[Event]:
+def on_triggers(session: Session, triggers: Iterable[AccountabilityTrigger], *, now: dt.datetime) -> list[int]:
     """Warnings the sweep raised go to the heads (负责人) of the case's town."""
     events = []
     for trigger in triggers:
@@ -226,7 +246,7 @@ def _already(session: Session, kind: str, case_id: int, marker: str) -> bool:
     return any(p.get("marker") == marker for p in found)
 
 
-def sweep_reminders(session: Session, *, now: dt.datetime) -> list[Event]:
+def sweep_reminders(session: Session, *, now: dt.datetime) -> list[int]:
     """Daily: a correction due in two days reminds the applicant; a promised limit in two days reminds the
     case's window staff. Once per case and deadline. Raises nothing of its own."""
     from service_hall.cases.clock import local_date

@@ -102,7 +102,8 @@ def wait_for_background(timeout: float = 30.0) -> None:
 
 
 def install(app: Flask) -> None:
-    app.before_request(_offer)
+    # First of the before-request hooks: the deadline sweep that may run before a request emits too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _offer)
     app.extensions.setdefault("after_commit", []).append(deliver_after_commit)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(portal_bp, url_prefix="/portal")
