@@ -24,7 +24,7 @@ def test_the_inbox_fills_as_the_case_moves(app, client, world):  # noqa: F811
     assert inbox_titles(app, world["reviewer"]) == []
     assert inbox_titles(app, world["foreign_clerk"]) == []
     page = client.get("/portal/").get_data(as_text=True)
-    assert re.search(r'消息 <span class="badge" aria-label="1 条未读">1</span>', page)
+    assert re.search(r'消息 <span class="unread-count" aria-label="1 条未读">1</span>', page)
 
     clerk = staff_client(app, "clerk1")
     act(clerk, case, "correction", {"target": ["M02"], "problem": ["身份证复印件不清晰"], "respond_days": "10"})
