@@ -22,6 +22,8 @@ from service_hall.accounts.permissions import Permission
 from service_hall.audit.trail import record
 from service_hall.cases.models import Application, Notice
 from service_hall.core.errors import NotFound, ValidationFailed
+from service_hall.files.models import ApplicantFile
+from service_hall.files.store import FileStore, accept_upload
 from service_hall.notifications.events import EVENT_KINDS, emit, forget_subscriptions, town_staff
 from service_hall.notifications.models import (
     CaseMessage,
@@ -173,20 +175,38 @@ def mark_thread_read(session: Session, case: Application, viewer: User, messages
     session.flush()
 
 
+ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Attachment:
+    content: bytes
+    filename: str
+
+
 def post_message(session: Session, case: Application, author: User, data: Mapping[str, Any], *,
-                 now: dt.datetime) -> CaseMessage:
+                 now: dt.datetime, attachment: Attachment | None = None, store: FileStore | None = None) -> CaseMessage:
     """Write in the case's thread (the applicant, or staff of the case's town — the caller loaded the case
-    through them) and audit it; tell the other side. Only staff write internal notes.
-    Raises ValidationFailed (empty or too long)."""
+    through them) and audit it; tell the other side. Only staff write internal notes. An attachment is
+    checked by its content like any upload (PDF, JPG or PNG, at most 10 MB) and kept in the file store.
+    Raises ValidationFailed (empty or too long text; an empty, oversized or disallowed file)."""
     clean = _load(MessageIn, data)
     internal = bool(clean["internal"]) and author.is_staff
+    file_id = None
+    if attachment is not None and attachment.content:
+        assert store is not None, "an attachment needs the file store"
+        kept = accept_upload(session, store, author, content=attachment.content, filename=attachment.filename,
+                             material_name=f"办件留言附件（{case.case_number}）", field="file", now=now,
+                             accept=ATTACHMENT_TYPES, max_bytes=ATTACHMENT_MAX_BYTES)
+        file_id = kept.id
     message = CaseMessage(application_id=case.id, author_id=author.id, internal=internal,
-                          body=clean["body"].strip(), created_at=now)
+                          body=clean["body"].strip(), created_at=now, file_id=file_id)
     session.add(message)
     session.flush()
     record(session, actor=author, action="message.post", object_type="application", object_id=case.id, now=now,
            jurisdiction_id=case.town_id, payload={"message": message.id, "internal": internal,
-                                                  "length": len(message.body)})
+                                                  "length": len(message.body), "file": file_id})
     mark_thread_read(session, case, author, [message])
     if not internal:
         excerpt = message.body if len(message.body) <= 120 else message.body[:120] + "…"
@@ -219,6 +239,17 @@ def deliveries_for(session: Session, case: Application) -> list[DeliveryRow]:
             who = f"订阅 #{message.subscription_id}"
         rows.append(DeliveryRow(message, who, message.event.kind))
     return rows
+
+
+def message_attachment(session: Session, case: Application, viewer: User, message_id: int) -> ApplicantFile:
+    """The file attached to one of the case's messages the viewer may see. Raises NotFound."""
+    found = session.get(CaseMessage, message_id)
+    if (found is None or found.application_id != case.id or found.file_id is None
+            or (found.internal and not viewer.is_staff)):
+        raise NotFound("未找到该附件")
+    file = session.get(ApplicantFile, found.file_id)
+    assert file is not None
+    return file
 
 
 def outbox_message(session: Session, case: Application, message_id: int) -> OutboxMessage:

@@ -155,3 +155,42 @@ def test_channel_choices_on_the_account_page(app, client, world):  # noqa: F811
         assert 'value="likun@example.cn"' in client.get("/account/notifications").get_data(as_text=True)
     finally:
         app.config["SMTP_URL"] = None
+
+
+def test_attachments_in_the_thread_are_checked_like_uploads(app, client, world):  # noqa: F811
+    import io
+
+    from tests.cases.conftest import PDF, PNG
+
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    case = submit_case(app, client)
+    page = f"/portal/applications/{case.ref}"
+    action = f"/portal/applications/{case.ref}/messages"
+
+    def send(who, url, body, content, name, **extra):
+        token = csrf_token(who, url)
+        return who.post(action if who is client else url + "/messages",
+                        data={"csrf_token": token, "body": body, "file": (io.BytesIO(content), name), **extra},
+                        content_type="multipart/form-data", follow_redirects=True)
+
+    resp = send(client, page, "户口簿首页", PNG, "户口簿.png")
+    assert "留言已发送" in resp.get_data(as_text=True)
+    resp = send(client, page, "程序", b"MZ\x90\x00" + b"\x00" * 200, "说明.pdf")
+    assert "文件内容不是允许的类型（PDF、JPG、PNG），请勿仅修改扩展名" in resp.get_data(as_text=True)
+    resp = send(client, page, "太大", PDF + b"0" * (11 * 1024 * 1024), "大.pdf")
+    assert "文件超过 10 MB 上限" in resp.get_data(as_text=True)
+    resp = send(client, page, "更大", PDF + b"0" * (30 * 1024 * 1024), "很大.pdf")
+    assert resp.status_code == 413 and "上传的文件过大" in resp.get_data(as_text=True)
+    clerk = staff_client(app, "clerk1")
+    staff_page = f"/workbench/cases/{case.id}"
+    send(clerk, staff_page, "内部：已核对", PDF, "核对.pdf", internal="1")
+    from service_hall.notifications.models import CaseMessage
+
+    with app.app_context():
+        messages = list(db.session.scalars(select(CaseMessage).order_by(CaseMessage.id)))
+        assert [m.body for m in messages] == ["户口簿首页", "内部：已核对"]  # refused ones were not kept
+        first, note = messages[0].id, messages[1].id
+    got = clerk.get(f"/workbench/cases/{case.id}/messages/{first}/file")
+    assert got.status_code == 200 and got.data == PNG and got.mimetype == "image/png"
+    assert client.get(f"/portal/applications/{case.ref}/messages/{first}/file").data == PNG
+    assert client.get(f"/portal/applications/{case.ref}/messages/{note}/file").status_code == 404
