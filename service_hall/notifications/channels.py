@@ -163,19 +163,21 @@ class HttpAnswer:
     body: bytes
 
 
-def _check_address(host: str, port: int, allow_private: bool) -> None:
-    """Refuse hosts that resolve to private, loopback, link-local or reserved addresses. Raises DeliveryError."""
+def _check_address(host: str, port: int, allow_private: bool) -> str:
+    """Refuse hosts that resolve to private, loopback, link-local or reserved addresses; return the address to
+    connect to. Raises DeliveryError."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError:
         raise DeliveryError(f"无法解析目标地址 {host}") from None
     if allow_private:
-        return
+        return str(infos[0][4][0])
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
                 or address.is_multicast or address.is_unspecified):
             raise DeliveryError("目标地址为内网或本机地址，按配置拒绝推送", permanent=True)
+    return str(infos[0][4][0])
 
 
 def post_json(url: str, body: bytes, headers: Mapping[str, str], *, allow_private: bool,
@@ -185,13 +187,18 @@ def post_json(url: str, body: bytes, headers: Mapping[str, str], *, allow_privat
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise DeliveryError("推送地址须为 http:// 或 https:// 开头的网址", permanent=True)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    _check_address(parts.hostname, port, allow_private)
-    conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = conn_cls(parts.hostname, port, timeout=timeout)
+    address = _check_address(parts.hostname, port, allow_private)
+    conn: http.client.HTTPConnection
+    if parts.scheme == "https":
+        conn = http.client.HTTPSConnection(parts.hostname, port, timeout=timeout)
+    else:
+        # Connect to the address just checked, so a second DNS answer cannot point the request elsewhere.
+        conn = http.client.HTTPConnection(address, port, timeout=timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         conn.request("POST", path, body=body, headers={"Content-Type": "application/json; charset=utf-8",
-                                                      "User-Agent": "service-hall-notifications", **headers})
+                                                      "User-Agent": "service-hall-notifications",
+                                                      "Host": parts.netloc.rpartition("@")[2], **headers})
         resp = conn.getresponse()
         return HttpAnswer(resp.status, resp.read(65536))
     except TimeoutError:
