@@ -9,6 +9,7 @@ slow or broken channel never slows or fails the request.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
 from typing import Any
@@ -111,6 +112,7 @@ def install(app: Flask) -> None:
     app.register_blueprint(portal_bp, url_prefix="/portal")
     app.register_blueprint(workbench_bp, url_prefix="/workbench")
     app.register_blueprint(webhooks_bp, url_prefix="/admin/webhooks")
+    _document_webhooks()
 
     def inbox_unread() -> int:
         actor = current_actor()
@@ -130,6 +132,28 @@ def install(app: Flask) -> None:
         case_deliveries=lambda case: ops.deliveries_for(db.session, case),
         notice_receipts=lambda case: ops.receipts_for(db.session, case),
         sms_offered=lambda: ChannelName.SMS in offered_by(current_app.config))
+
+
+def _document_webhooks() -> None:
+    """The webhook payload in the OpenAPI document: a component, and every event under ``x-webhooks``
+    (OpenAPI 3.0 has no top-level webhooks; 3.1's ``webhooks`` has the same shape)."""
+    from apispec.exceptions import DuplicateComponentNameError
+
+    from service_hall.extensions import api
+    from service_hall.notifications.schemas import WebhookPayload
+
+    with contextlib.suppress(DuplicateComponentNameError):  # another app of the same process registered it
+        api.spec.components.schema("WebhookPayload", schema=WebhookPayload)
+    headers = {name: {"schema": {"type": "string"}, "description": text} for name, text in (
+        ("X-Hall-Event", "事件类型"), ("X-Hall-Event-Id", "事件唯一标识（重试不变）"),
+        ("X-Hall-Timestamp", "签名时间（Unix 秒）"),
+        ("X-Hall-Signature", "sha256=HMAC-SHA256(密钥, 时间戳 + \".\" + 请求体) 的十六进制"))}
+    api.spec.options["x-webhooks"] = {kind: {"post": {
+        "summary": f"事件推送：{kind}", "description": "管理员在 /admin/webhooks/ 订阅；失败按退避重试，不跟随重定向。",
+        "parameters": [{"in": "header", "name": n, "required": True, **h} for n, h in headers.items()],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/WebhookPayload"}}}},
+        "responses": {"2XX": {"description": "订阅方已接收"}}}} for kind in EVENT_KINDS}
 
 
 # --- inbox and account -------------------------------------------------------------------------------

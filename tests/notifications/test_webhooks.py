@@ -111,3 +111,12 @@ def test_bad_subscriptions_get_clear_errors(app, factory, world):  # noqa: F811
     # Only administrators manage subscriptions.
     clerk = staff_client(app, "clerk1")
     assert clerk.get("/admin/webhooks/").status_code == 403
+
+
+def test_the_webhooks_are_in_the_openapi_document(client):
+    spec = client.get("/api/openapi.json").get_json()
+    assert "event_id" in spec["components"]["schemas"]["WebhookPayload"]["properties"]
+    hook = spec["x-webhooks"]["case.accepted"]["post"]
+    body = hook["requestBody"]["content"]["application/json"]["schema"]
+    assert body["$ref"] == "#/components/schemas/WebhookPayload"
+    assert {p["name"] for p in hook["parameters"]} >= {"X-Hall-Signature", "X-Hall-Timestamp"}
