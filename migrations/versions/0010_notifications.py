@@ -7,7 +7,6 @@ Create Date: 2026-12-01 22:11:50.014372
 """
 from alembic import op
 import sqlalchemy as sa
-import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
