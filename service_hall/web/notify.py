@@ -211,8 +211,9 @@ def preferences() -> Any:
     offered = offered_by(current_app.config)
     values = form_values() if errors else {"email": pref.email or ""}
     return render_template("notifications/preferences.html", pref=pref, errors=errors, values=values,
-                           email_offered=ChannelName.EMAIL in offered, sms_offered=ChannelName.SMS in offered,
-                           ), (422 if errors else 200)
+                           email_offered=ChannelName.EMAIL in offered,
+                           # SMS goes to applicants only (补正, 期限将至, 办理结果).
+                           sms_offered=ChannelName.SMS in offered and not actor.is_staff), (422 if errors else 200)
 
 
 # --- case threads ------------------------------------------------------------------------------------
