@@ -157,9 +157,10 @@ def test_channel_choices_on_the_account_page(app, client, world):  # noqa: F811
         app.config["SMTP_URL"] = None
 
 
-def test_attachments_in_the_thread_are_checked_like_uploads(app, client, world):  # noqa: F811
+def test_attachments_in_the_thread_are_checked_like_uploads(app, client, world, monkeypatch):  # noqa: F811
     import io
 
+    from service_hall.notifications import operations
     from tests.cases.conftest import PDF, PNG
 
     app.config["FIXED_NOW"] = at("2026-11-23")
@@ -177,9 +178,12 @@ def test_attachments_in_the_thread_are_checked_like_uploads(app, client, world):
     assert "留言已发送" in resp.get_data(as_text=True)
     resp = send(client, page, "程序", b"MZ\x90\x00" + b"\x00" * 200, "说明.pdf")
     assert "文件内容不是允许的类型（PDF、JPG、PNG），请勿仅修改扩展名" in resp.get_data(as_text=True)
-    resp = send(client, page, "太大", PDF + b"0" * (11 * 1024 * 1024), "大.pdf")
-    assert "文件超过 10 MB 上限" in resp.get_data(as_text=True)
-    resp = send(client, page, "更大", PDF + b"0" * (30 * 1024 * 1024), "很大.pdf")
+    monkeypatch.setattr(operations, "ATTACHMENT_MAX_BYTES", 1024 * 1024)  # 10 MB in production
+    resp = send(client, page, "太大", PDF + b"0" * (1024 * 1024), "大.pdf")
+    assert "文件超过 1 MB 上限" in resp.get_data(as_text=True)
+    # Over the request limit (a 30 MB file): refused before it is read. A raw body, so the test client
+    # does not spool it to a temporary file of its own.
+    resp = client.post(action, data=b"0" * (30 * 1024 * 1024), content_type="multipart/form-data; boundary=x")
     assert resp.status_code == 413 and "上传的文件过大" in resp.get_data(as_text=True)
     clerk = staff_client(app, "clerk1")
     staff_page = f"/workbench/cases/{case.id}"
