@@ -100,6 +100,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(workbench_bp, url_prefix="/workbench")
     app.register_blueprint(supervision_bp, url_prefix="/supervision")
     documents.install(app)  # applicant and staff downloads of the signed PDFs; document settings
+    from service_hall.web import notify
+
+    notify.install(app)  # inbox, channels, case threads, webhooks; delivery after commit
     app.register_blueprint(verify_bp)
     register_api(app)
 

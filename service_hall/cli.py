@@ -155,6 +155,10 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(offices_cli)
 
+    from service_hall.cli_notifications import notifications_cli
+
+    app.cli.add_command(notifications_cli)
+
 
 cases_cli = AppGroup("cases", help="办件")
 
@@ -163,7 +167,10 @@ cases_cli = AppGroup("cases", help="办件")
 def cases_sweep() -> None:
     """逾期未受理的申请依法视为受理；超期办件触发预警与追责情形；新清单生效后旧版本标记为已替代（供定时任务每日执行）"""
     from service_hall.cases.sweep import run_sweep
+    from service_hall.notifications.channels import offered_by
+    from service_hall.notifications.events import offer_channels
 
+    offer_channels(current_session(), offered_by(current_app.config))  # reminders go out on the configured channels
     result = run_sweep(current_session(), now=utcnow())
     db.session.commit()
     for case in result.deemed:

@@ -83,4 +83,13 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "FOLLOW_UP_CHECK_DAYS": int(os.environ.get("FOLLOW_UP_CHECK_DAYS", "20")),
         # signed: certificates are rendered and signed inside the decision; deferred: on first download.
         "DOCUMENTS": os.environ.get("DOCUMENTS", "signed"),
+        # Notifications (docs/notifications.md): the inbox is always on; email and SMS when configured.
+        "SMTP_URL": os.environ.get("SMTP_URL") or None,
+        "NOTIFY_FROM": os.environ.get("NOTIFY_FROM") or "noreply@localhost",
+        "NOTIFY_FROM_NAME": os.environ.get("NOTIFY_FROM_NAME") or "便民服务中心",
+        "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL") or None,
+        "SMS_GATEWAY_KEY": os.environ.get("SMS_GATEWAY_KEY") or None,
+        "SMS_SIGNATURE": os.environ.get("SMS_SIGNATURE") or "清溪县政务服务",  # the 【签名】 of every SMS
+        # Webhooks to private or loopback addresses are refused unless this is set (tests, closed networks).
+        "WEBHOOK_ALLOW_PRIVATE": _bool("WEBHOOK_ALLOW_PRIVATE", False),
     }

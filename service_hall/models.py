@@ -24,4 +24,15 @@ from service_hall.cases.models import (  # noqa: F401
 from service_hall.certificates.models import Certificate  # noqa: F401
 from service_hall.files.models import ApplicantFile, StoredBlob  # noqa: F401
 from service_hall.jurisdictions.models import Jurisdiction  # noqa: F401
+from service_hall.notifications.models import (  # noqa: F401
+    CaseMessage,
+    DeliveryAttempt,
+    Event,
+    InboxItem,
+    NoticeReceipt,
+    OutboxMessage,
+    Preference,
+    ThreadRead,
+    WebhookSubscription,
+)
 from service_hall.offices.models import Office, ServiceWindow  # noqa: F401

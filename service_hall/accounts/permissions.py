@@ -64,6 +64,7 @@ class Permission(enum.StrEnum):
     CALENDAR_MANAGE = "admin:calendar:manage"
     JURISDICTION_MANAGE = "admin:jurisdiction:manage"  # import / export the county's 区划
     OFFICE_MANAGE = "admin:office:manage"  # 县级部门与乡镇便民服务窗口
+    WEBHOOK_MANAGE = "admin:webhook:manage"  # subscribe county systems to events
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -80,7 +81,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset({Permission.CASE_READ, Permission.SUPERVISION_READ, Permission.SUPERVISION_RESOLVE,
                                 Permission.POWER_LIST_READ}),
     Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.CALENDAR_MANAGE, Permission.POWER_LIST_READ,
-                           Permission.JURISDICTION_MANAGE, Permission.OFFICE_MANAGE}),
+                           Permission.JURISDICTION_MANAGE, Permission.OFFICE_MANAGE,
+                           Permission.WEBHOOK_MANAGE}),
 }
 
 

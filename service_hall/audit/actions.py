@@ -75,6 +75,14 @@ class AuditAction(StrEnum):
     USER_RESET_PASSWORD = "user.reset_password"
     CALENDAR_ENTER = "calendar.enter"
     CALENDAR_REMOVE = "calendar.remove"
+    # Keeping people informed.
+    MESSAGE_POST = "message.post"
+    NOTICE_OPEN = "notice.open"
+    NOTIFICATION_RETRY = "notification.retry"
+    WEBHOOK_SUBSCRIBE = "webhook.subscribe"
+    WEBHOOK_PAUSE = "webhook.pause"
+    WEBHOOK_RESUME = "webhook.resume"
+    WEBHOOK_TEST = "webhook.test"
     USER_IMPORT_CREATED = "user.import.created"
     USER_IMPORT_UPDATED = "user.import.updated"
     JURISDICTIONS_IMPORT = "jurisdictions.import"
@@ -145,6 +153,13 @@ _LABELS = {
     AuditAction.USER_RESET_PASSWORD: "重置密码",
     AuditAction.CALENDAR_ENTER: "登记节假日或调休",
     AuditAction.CALENDAR_REMOVE: "删除节假日或调休",
+    AuditAction.MESSAGE_POST: "办件留言",
+    AuditAction.NOTICE_OPEN: "申请人查阅文书（电子送达）",
+    AuditAction.NOTIFICATION_RETRY: "重新发送通知",
+    AuditAction.WEBHOOK_SUBSCRIBE: "订阅事件推送",
+    AuditAction.WEBHOOK_PAUSE: "暂停事件推送",
+    AuditAction.WEBHOOK_RESUME: "恢复事件推送",
+    AuditAction.WEBHOOK_TEST: "发送测试事件",
     AuditAction.USER_IMPORT_CREATED: "导入工作人员（新建账号）",
     AuditAction.USER_IMPORT_UPDATED: "导入工作人员（更新账号）",
     AuditAction.JURISDICTIONS_IMPORT: "导入行政区划",

@@ -245,6 +245,9 @@ def issue_notice(session: Session, case: Application, kind: NoticeKind, *, actor
                     issued_by_id=actor.id if actor else None)
     case.notices.append(notice)
     session.flush()
+    from service_hall.notifications.events import on_notice  # the outbox (docs/notifications.md)
+
+    on_notice(session, notice, now=now)
     return notice
 
 

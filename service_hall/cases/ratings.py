@@ -53,6 +53,9 @@ def rate(ctx: Context, case: Application, *, score: object, comment: str | None)
         session.flush()
     record(session, actor=actor, action="rating.create", object_type="application", object_id=case.id, now=now,
            jurisdiction_id=case.town_id, payload={"score": value, "rectification": task.id if task else None})
+    from service_hall.notifications.events import on_rating  # the outbox (docs/notifications.md)
+
+    on_rating(session, rating, now=now)
     return rating
 
 

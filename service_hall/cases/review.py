@@ -330,9 +330,12 @@ def deliver(ctx: Context, case: Application, *, channel: str, recipient: str,
                         document_number=result.number if result else "", recorded_by_id=actor.id)
     case.deliveries.append(delivery)
     case.closed_at = now
+    from service_hall.notifications.operations import receipt_content  # 电子送达 (docs/notifications.md)
+
     _notice(session, case, NoticeKind.DELIVERY, actor=actor, now=now, content={
         "document": result.number if result else None, "channel": channel,
         "channel_label": DeliveryChannel(channel).label, "recipient": recipient, "address": address,
-        "delivered_at": now.isoformat()})
+        "delivered_at": now.isoformat(),
+        **(receipt_content(session, result) if result and channel == DeliveryChannel.ELECTRONIC.value else {})})
     session.flush()
     return delivery

@@ -32,6 +32,10 @@ def run_sweep(session: Session, *, now: dt.datetime) -> SweepResult:
     result = SweepResult()
     result.deemed = sweep_deemed_acceptance(session, now=now, calendar=calendar)
     result.triggers = sweep_deadlines(session, now=now, calendar=calendar)
+    from service_hall.notifications.events import on_triggers, sweep_reminders
+
+    on_triggers(session, result.triggers, now=now)
+    sweep_reminders(session, now=now)
     for county_id in session.scalars(select(Jurisdiction.id).where(Jurisdiction.level == JurisdictionLevel.COUNTY)):
         result.superseded += supersede_due(session, county_id, now=now)
     return result

@@ -383,6 +383,9 @@ def apply_transition(session: Session, case: Application, action: Action, *, act
     record(session, actor=actor, action=f"case.{action.value}", object_type="application", object_id=case.id,
            now=now, jurisdiction_id=case.town_id, from_state=before.value, to_state=transition.to.value,
            reason=reason, duty=duty, payload=params)
+    from service_hall.notifications.events import on_transition  # the outbox (docs/notifications.md)
+
+    on_transition(session, case, action, before=before.value, now=now, actor=actor)
     return transition
 
 

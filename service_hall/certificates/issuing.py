@@ -223,6 +223,9 @@ def issue(session: Session, case: Application, *, actor: User | None, now: dt.da
            object_id=certificate.number, now=now, jurisdiction_id=case.town_id,
            payload={"number": certificate.number, "application_id": case.id,
                     "replaces": replaces.number if replaces else None})
+    from service_hall.notifications.events import on_certificate  # the outbox (docs/notifications.md)
+
+    on_certificate(session, certificate, "certificate.issued", now=now)
     return certificate
 
 
@@ -239,6 +242,9 @@ def _end(session: Session, certificate: Certificate, status: CertificateStatus, 
     record(session, actor=actor, action=_END_ACTIONS[status], object_type="certificate",
            object_id=certificate.number, now=now, jurisdiction_id=certificate.town_id, reason=reason,
            payload={"number": certificate.number})
+    from service_hall.notifications.events import on_certificate  # the outbox (docs/notifications.md)
+
+    on_certificate(session, certificate, f"certificate.{status.value}", now=now)
 
 
 def revoke_for_case(session: Session, case: Application, *, actor: User | None, now: dt.datetime,

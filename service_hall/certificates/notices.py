@@ -75,7 +75,8 @@ def _permit(session: Session, notice: Notice) -> PermitTerms | None:
 def _delivery(session: Session, case: Application, notice: Notice) -> DeliveryRecord:
     content = notice.content
     document = session.scalar(select(Notice).where(Notice.number == content.get("document")))
-    at = dt.datetime.fromisoformat(content["delivered_at"]).astimezone(CHINA)
+    # 电子送达: the applicant's opening of the document is the moment of delivery (docs/notifications.md).
+    at = dt.datetime.fromisoformat(content.get("opened_at") or content["delivered_at"]).astimezone(CHINA)
     from service_hall.accounts.models import User
 
     clerk = session.get(User, notice.issued_by_id) if notice.issued_by_id else None
@@ -84,7 +85,7 @@ def _delivery(session: Session, case: Application, notice: Notice) -> DeliveryRe
         document_number=content.get("document") or "", method=DeliveryChannel(content["channel"]),
         delivered_at=at.replace(tzinfo=None), recipient=content.get("recipient") or "",
         address=content.get("address") or ("申请人网上办事账户" if content["channel"] == "electronic" else ""),
-        delivered_by=clerk.real_name if clerk else "")
+        delivered_by=clerk.real_name if clerk else "", note=content.get("receipt_note") or "")
 
 
 def notice_data(session: Session, notice: Notice) -> NoticeData:

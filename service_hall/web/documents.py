@@ -69,7 +69,11 @@ def _send_certificate(certificate: Certificate) -> Any:
 @requires(Permission.APPLICATION_READ_OWN)
 def applicant_notice(ref: str, notice_id: int) -> Any:
     case = own_application(db.session, current_actor(), ref)
-    return _send_notice(_notice_of(case, notice_id))
+    notice = _notice_of(case, notice_id)
+    from service_hall.notifications.operations import notice_opened  # 电子送达 (docs/notifications.md)
+
+    notice_opened(db.session, notice, current_actor(), now=now(), channel="portal")
+    return _send_notice(notice)
 
 
 @bp.get("/portal/applications/<ref>/documents/certificates/<int:certificate_id>.pdf")

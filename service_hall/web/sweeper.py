@@ -45,3 +45,6 @@ def install(app: Flask) -> None:
 
         run_sweep(db.session, now=current)
         commit_early(EarlyCommit.SWEEP)
+        from service_hall.notifications.events import WRITTEN_KEY
+
+        db.session.info[WRITTEN_KEY] = True  # deliver after the request, with any retries fallen due

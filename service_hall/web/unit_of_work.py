@@ -51,9 +51,17 @@ def transaction(view: Callable[[], Any], make_response: Callable[[Any], Response
         raise
     if response.status_code < 400:
         db.session.commit()
+        _after_commit()
     else:
         db.session.rollback()
     return response
+
+
+def _after_commit() -> None:
+    """Run what waits for the request's commit (delivering the notifications it wrote); such hooks
+    handle their own failures, so the committed response stands."""
+    for hook in current_app.extensions.get("after_commit", ()):
+        hook()
 
 
 def file_store() -> FileStore:

@@ -134,3 +134,10 @@ UNSCOPED_REASONS = {
     "api_power_lists.submit": _COUNTY_WIDE,
     "api_power_lists.publish": _COUNTY_WIDE,
 }
+
+
+# Notifications (case threads, a case's outbox; webhooks are county-wide): tests/notifications/scoped.py.
+from tests.notifications.scoped import NOTIFICATIONS_UNSCOPED, builders  # noqa: E402
+
+SCOPED_BUILDERS.update(builders())
+UNSCOPED_REASONS.update(NOTIFICATIONS_UNSCOPED)

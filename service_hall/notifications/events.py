@@ -1,0 +1,280 @@
+"""Writing events and their outbox messages, in the transaction of the change (docs/notifications.md).
+
+Each kind of happening is hooked in one place: a status change in
+:func:`service_hall.cases.transitions.apply_transition` (→ :func:`on_transition`), a written notice in
+:func:`service_hall.cases.intake.issue_notice` (→ :func:`on_notice`), deadline warnings and reminders in
+the sweep (→ :func:`on_triggers`, :func:`sweep_reminders`), certificates and ratings where they are
+made. Nothing here sends anything: the dispatcher delivers the rows after commit.
+
+Which channels besides the inbox this deployment offers travels with the session
+(:func:`offer_channels`, set by the web layer, the worker and the CLI from the configuration), so a
+deployment without SMS writes no SMS rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, SessionTransaction
+
+from service_hall.accounts.models import User
+from service_hall.accounts.permissions import Permission
+from service_hall.notifications.models import (
+    ChannelName,
+    Event,
+    MessageStatus,
+    OutboxMessage,
+    Preference,
+    WebhookSubscription,
+)
+from service_hall.notifications.templates import TEMPLATES
+
+if TYPE_CHECKING:
+    from service_hall.cases.models import AccountabilityTrigger, Application, Notice, Rating
+    from service_hall.cases.transitions import Action
+    from service_hall.certificates.models import Certificate
+
+OFFERED_KEY = "notifications.offered"
+WRITTEN_KEY = "notifications.written"  # set when a transaction wrote outbox rows (the after-commit hook reads it)
+
+# Status changes as the events webhooks subscribe to (several actions are one event: every way of accepting
+# is ``case.accepted``, every decision ``case.decided``).
+TRANSITION_EVENTS = {
+    "submit": "case.submitted", "resubmit": "case.resubmitted", "accept": "case.accepted",
+    "accept_with_pledge": "case.accepted", "deem_accept": "case.accepted",
+    "request_correction": "case.correction_requested", "refuse": "case.refused", "withdraw": "case.withdrawn",
+    "sign_pledge": "case.pledge_signed", "approve_on_pledge": "case.decided", "approve": "case.decided",
+    "deny": "case.decided", "start_special": "case.special_started", "end_special": "case.special_ended",
+    "record_opinion": "case.opinion_recorded", "complete_review": "case.reviewed", "extend": "case.extended",
+    "deliver": "case.delivered", "pass_check": "case.checked", "revoke": "case.revoked",
+}
+OTHER_EVENTS = ("notice.issued", "certificate.issued", "certificate.revoked", "certificate.replaced",
+                "rating.created", "message.posted", "deadline.warning", "deadline.near", "correction.due_soon",
+                "rating.invited")
+EVENT_KINDS = tuple(dict.fromkeys([*TRANSITION_EVENTS.values(), *OTHER_EVENTS]))
+
+# Applicant templates of a status change; the other applicant messages come with the written notice.
+_APPLICANT_TEMPLATES = {"submit": "applicant.submitted", "resubmit": "applicant.resubmitted",
+                        "withdraw": "applicant.withdrawn", "start_special": "applicant.special_started",
+                        "end_special": "applicant.special_ended"}
+# Staff templates of a status change, and who in the case's town receives them.
+_STAFF_TEMPLATES = {"submit": ("staff.new_case", Permission.CASE_INTAKE),
+                    "resubmit": ("staff.new_case", Permission.CASE_INTAKE),
+                    "complete_review": ("staff.to_decide", Permission.CASE_DECIDE)}
+# The end of a case invites a rating (好差评).
+_RATED_ENDINGS = {"deliver", "deny", "refuse"}
+
+
+SUBSCRIPTIONS_KEY = "notifications.subscriptions"
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    """Subscriptions are cached for one transaction only; rolled-back outbox rows leave nothing to deliver."""
+    if transaction.parent is not None:
+        return
+    session.info.pop(SUBSCRIPTIONS_KEY, None)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(WRITTEN_KEY, None)
+
+
+def offer_channels(session: Session, channels: Iterable[ChannelName]) -> None:
+    """Record which channels besides the inbox this deployment delivers (for this session)."""
+    session.info[OFFERED_KEY] = frozenset(channels) | {ChannelName.INBOX}
+
+
+def offered_channels(session: Session) -> frozenset[ChannelName]:
+    return session.info.get(OFFERED_KEY, frozenset({ChannelName.INBOX}))
+
+
+def case_payload(case: Application) -> dict[str, Any]:
+    """What templates and webhooks may say about a case: no names, no identity numbers."""
+    def day(value: dt.date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {"case_number": case.case_number, "item_code": case.item_code, "item_name": case.item_name,
+            "town_code": case.town.code, "town_name": case.town.name, "status": case.status.value,
+            "status_label": case.status.label, "ref": case.ref, "intake_due_on": day(case.intake_due_on),
+            "due_on": day(case.due_on), "statutory_due_on": day(case.statutory_due_on)}
+
+
+def _preferences(session: Session, user_ids: list[int]) -> dict[int, Preference]:
+    if not user_ids:
+        return {}
+    return {p.user_id: p for p in session.scalars(select(Preference).where(Preference.user_id.in_(user_ids)))}
+
+
+def _channels_for(user: User, template: str, pref: Preference | None, offered: frozenset[ChannelName],
+                  ) -> list[ChannelName]:
+    wanted = [ChannelName.INBOX]
+    channels = TEMPLATES[template].channels()
+    if ChannelName.EMAIL in offered and ChannelName.EMAIL in channels and pref and pref.email_enabled and pref.email:
+        wanted.append(ChannelName.EMAIL)
+    sms_on = pref.sms_enabled if pref is not None else not user.is_staff
+    if ChannelName.SMS in offered and ChannelName.SMS in channels and sms_on and user.mobile:
+        wanted.append(ChannelName.SMS)
+    return wanted
+
+
+def emit(session: Session, kind: str, *, now: dt.datetime, case: Application | None = None,
+         notice: Notice | None = None, data: dict[str, Any] | None = None,
+         messages: Iterable[tuple[User, str]] = ()) -> int:
+    """Write one event and its outbox rows and return the event's row id: each (recipient, template) on the
+    inbox and on the channels the recipient chose and the deployment offers, and one row per active webhook
+    subscribed to ``kind``.
+    Raises KeyError for an unknown template."""
+    payload = {**(case_payload(case) if case is not None else {}), **(data or {})}
+    planned = list(messages)
+    offered = offered_channels(session)
+    with session.no_autoflush:
+        prefs = _preferences(session, [u.id for u, _ in planned]) if len(offered) > 1 else {}
+        subscribers = _subscriptions(session, kind)
+    application_id = case.id if case else None
+    # Core inserts, not unit-of-work objects: the outbox costs the request as little as possible.
+    event_id = session.execute(insert(Event).values(
+        event_id=str(uuid.uuid4()), kind=kind, application_id=application_id,
+        town_id=case.town_id if case else None, notice_id=notice.id if notice else None,
+        payload=payload, occurred_at=now).returning(Event.id)).scalar_one()
+    common = {"event_id": event_id, "application_id": application_id, "status": MessageStatus.PENDING,
+              "attempts": 0, "next_attempt_at": now, "created_at": now, "user_id": None, "subscription_id": None}
+    rows: dict[tuple[ChannelName, str], dict[str, Any]] = {}
+    for user, template in planned:
+        for channel in _channels_for(user, template, prefs.get(user.id), offered):
+            # One (channel, recipient) per event: a template named twice for one person is one message.
+            rows.setdefault((channel, f"user:{user.id}"), {**common, "channel": channel, "recipient": f"user:{user.id}",
+                                                            "user_id": user.id, "template": template})
+    for sub in subscribers:
+        rows[(ChannelName.WEBHOOK, f"webhook:{sub.id}")] = {
+            **common, "channel": ChannelName.WEBHOOK, "recipient": f"webhook:{sub.id}", "subscription_id": sub.id,
+            "template": kind}
+    if rows:
+        session.execute(insert(OutboxMessage), list(rows.values()))
+        session.info[WRITTEN_KEY] = True
+    return event_id
+
+
+def _subscriptions(session: Session, kind: str) -> list[WebhookSubscription]:
+    # Subscriptions are few and read on every event: cached for the transaction.
+    cache = session.info.get(SUBSCRIPTIONS_KEY)
+    if cache is None:
+        cache = session.info[SUBSCRIPTIONS_KEY] = list(
+            session.scalars(select(WebhookSubscription).where(WebhookSubscription.active.is_(True))))
+    return [s for s in cache if kind in (s.events or [])]
+
+
+def forget_subscriptions(session: Session) -> None:
+    """Drop the per-transaction cache after subscriptions changed."""
+    session.info.pop(SUBSCRIPTIONS_KEY, None)
+
+
+def town_staff(session: Session, town_id: int, permission: Permission) -> list[User]:
+    """Active staff of the town who hold ``permission``."""
+    users = session.scalars(select(User).where(User.jurisdiction_id == town_id, User.active.is_(True)))
+    return [u for u in users if u.is_staff and u.can(permission)]
+
+
+def on_transition(session: Session, case: Application, action: Action, *, before: str, now: dt.datetime,
+                  actor: User | None) -> int:
+    """The event of a status change (called by ``apply_transition`` only). Raises nothing of its own."""
+    name = action.value
+    messages: list[tuple[User, str]] = []
+    if name in _APPLICANT_TEMPLATES:
+        messages.append((case.applicant, _APPLICANT_TEMPLATES[name]))
+    if name in _STAFF_TEMPLATES:
+        template, permission = _STAFF_TEMPLATES[name]
+        messages += [(u, template) for u in town_staff(session, case.town_id, permission)
+                     if actor is None or u.id != actor.id]
+    what = "补正后重新提交" if name == "resubmit" else "提交"
+    event = emit(session, TRANSITION_EVENTS[name], now=now, case=case, messages=messages,
+                 data={"action": name, "from_status": before, "what": what})
+    if name in _RATED_ENDINGS:
+        emit(session, "rating.invited", now=now, case=case, messages=[(case.applicant, "applicant.rate")])
+    return event
+
+
+def on_notice(session: Session, notice: Notice, *, now: dt.datetime) -> int:
+    """A written notice reaches the applicant's inbox always (statutory), and the chosen channels."""
+    case = notice.application
+    content = notice.content or {}
+    data = {"notice_kind": notice.kind.value, "notice_label": notice.kind.label, "notice_number": notice.number,
+            "issued_on": notice.issued_on.isoformat(), "respond_by": content.get("respond_by"),
+            "channel_label": content.get("channel_label")}
+    template = f"notice.{notice.kind.value}"
+    messages = [(case.applicant, template)] if template in TEMPLATES else []
+    return emit(session, "notice.issued", now=now, case=case, notice=notice, data=data, messages=messages)
+
+
+def on_certificate(session: Session, certificate: Certificate, kind: str, *, now: dt.datetime) -> int:
+    """``certificate.issued`` / ``certificate.revoked`` / ``certificate.replaced`` (webhooks only)."""
+    case = certificate.application
+    return emit(session, kind, now=now, case=case, data={
+        "certificate_number": certificate.number, "certificate_status": certificate.status.value})
+
+
+def on_rating(session: Session, rating: Rating, *, now: dt.datetime) -> int:
+    """``rating.created``; a poor rating (1–2) tells the town's callback staff."""
+    case = rating.application
+    messages = []
+    if rating.is_poor:
+        messages = [(u, "staff.rated") for u in town_staff(session, case.town_id, Permission.RECTIFICATION_CALLBACK)]
+    return emit(session, "rating.created", now=now, case=case, data={"score": rating.score}, messages=messages)
+
+
+def on_triggers(session: Session, triggers: Iterable[AccountabilityTrigger], *, now: dt.datetime) -> list[int]:
+    """Warnings the sweep raised go to the heads (负责人) of the case's town."""
+    events = []
+    for trigger in triggers:
+        case = trigger.application
+        heads = town_staff(session, case.town_id, Permission.CASE_DECIDE)
+        events.append(emit(session, "deadline.warning", now=now, case=case,
+                           messages=[(u, "staff.warning") for u in heads],
+                           data={"situation": trigger.situation, "detail": trigger.detail,
+                                 "trigger_kind": trigger.kind}))
+    return events
+
+
+def _already(session: Session, kind: str, case_id: int, marker: str) -> bool:
+    found = session.scalars(select(Event.payload).where(Event.kind == kind, Event.application_id == case_id))
+    return any(p.get("marker") == marker for p in found)
+
+
+def sweep_reminders(session: Session, *, now: dt.datetime) -> list[int]:
+    """Daily: a correction due in two days reminds the applicant; a promised limit in two days reminds the
+    case's window staff. Once per case and deadline. Raises nothing of its own."""
+    from service_hall.cases.clock import local_date
+    from service_hall.cases.models import Application, CaseStatus
+
+    today = local_date(now)
+    soon = today + dt.timedelta(days=2)
+    events = []
+    waiting = session.scalars(select(Application).where(Application.status == CaseStatus.CORRECTION_REQUESTED))
+    for case in waiting:
+        notice = case.corrections[-1] if case.corrections else None
+        if notice is None or not today < notice.respond_by <= soon:
+            continue
+        marker = notice.respond_by.isoformat()
+        if not _already(session, "correction.due_soon", case.id, marker):
+            events.append(emit(session, "correction.due_soon", now=now, case=case,
+                               messages=[(case.applicant, "applicant.correction_due")],
+                               data={"respond_by": marker, "marker": marker}))
+    running = session.scalars(select(Application).where(Application.status.in_(
+        [CaseStatus.ACCEPTED, CaseStatus.REVIEWED]), Application.due_on.is_not(None)))
+    for case in running:
+        assert case.due_on is not None
+        if not today < case.due_on <= soon:
+            continue
+        marker = case.due_on.isoformat()
+        if not _already(session, "deadline.near", case.id, marker):
+            staff = town_staff(session, case.town_id, Permission.CASE_READ)
+            events.append(emit(session, "deadline.near", now=now, case=case, data={"marker": marker},
+                               messages=[(u, "staff.deadline_near") for u in staff if u.can(Permission.CASE_REVIEW)
+                                         or u.can(Permission.CASE_DECIDE)]))
+    return events
