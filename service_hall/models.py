@@ -1,6 +1,7 @@
 """Import every model module so that the metadata (and Alembic autogenerate) sees all tables."""
 
-import service_hall.cases.guards  # noqa: F401  (closed towns take no new applications)
+import service_hall.cases.guards
+import service_hall.notifications.events  # noqa: F401  (subscribes the outbox to the case flow's events)
 from forms.models import FormDefinitionVersion  # noqa: F401
 from power_lists.models import ItemDelegation, PendingImport, PowerItem, PowerListVersion  # noqa: F401
 from service_hall.accounts.models import ApiToken, User, UserRole  # noqa: F401

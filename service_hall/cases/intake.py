@@ -20,6 +20,7 @@ from service_hall.accounts.models import User
 from service_hall.accounts.operations import applicant_by_mobile, register_applicant
 from service_hall.audit.trail import record
 from service_hall.calendar.working_days import WorkingCalendar
+from service_hall.cases import events
 from service_hall.cases.clock import INTAKE_DAYS, local_date, next_number
 from service_hall.cases.context import Context
 from service_hall.cases.models import (
@@ -245,9 +246,7 @@ def issue_notice(session: Session, case: Application, kind: NoticeKind, *, actor
                     issued_by_id=actor.id if actor else None)
     case.notices.append(notice)
     session.flush()
-    from service_hall.notifications.events import on_notice  # the outbox (docs/notifications.md)
-
-    on_notice(session, notice, now=now)
+    events.notice(session, notice, now=now)  # the outbox (docs/notifications.md)
     return notice
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from service_hall.accounts.models import User
 from service_hall.audit.trail import record
+from service_hall.cases import events
 from service_hall.cases.clock import local_date
 from service_hall.cases.context import Context
 from service_hall.cases.models import Application, Rating, RectificationTask
@@ -53,9 +54,7 @@ def rate(ctx: Context, case: Application, *, score: object, comment: str | None)
         session.flush()
     record(session, actor=actor, action="rating.create", object_type="application", object_id=case.id, now=now,
            jurisdiction_id=case.town_id, payload={"score": value, "rectification": task.id if task else None})
-    from service_hall.notifications.events import on_rating  # the outbox (docs/notifications.md)
-
-    on_rating(session, rating, now=now)
+    events.rating(session, rating, now=now)  # the outbox (docs/notifications.md)
     return rating
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service_hall.accounts.models import User
+from service_hall.cases import events
 from service_hall.cases.accountability import check_decision_timing, delivery_due_on, refresh_deadlines
 from service_hall.cases.clock import local_date
 from service_hall.cases.context import Context
@@ -330,12 +331,10 @@ def deliver(ctx: Context, case: Application, *, channel: str, recipient: str,
                         document_number=result.number if result else "", recorded_by_id=actor.id)
     case.deliveries.append(delivery)
     case.closed_at = now
-    from service_hall.notifications.operations import receipt_content  # 电子送达 (docs/notifications.md)
-
     _notice(session, case, NoticeKind.DELIVERY, actor=actor, now=now, content={
         "document": result.number if result else None, "channel": channel,
         "channel_label": DeliveryChannel(channel).label, "recipient": recipient, "address": address,
         "delivered_at": now.isoformat(),
-        **(receipt_content(session, result) if result and channel == DeliveryChannel.ELECTRONIC.value else {})})
+        **(events.receipt(session, result) if result and channel == DeliveryChannel.ELECTRONIC.value else {})})
     session.flush()
     return delivery

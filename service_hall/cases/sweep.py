@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service_hall.calendar.working_days import WorkingCalendar
+from service_hall.cases import events
 from service_hall.cases.models import Application
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
 
@@ -32,10 +33,7 @@ def run_sweep(session: Session, *, now: dt.datetime) -> SweepResult:
     result = SweepResult()
     result.deemed = sweep_deemed_acceptance(session, now=now, calendar=calendar)
     result.triggers = sweep_deadlines(session, now=now, calendar=calendar)
-    from service_hall.notifications.events import on_triggers, sweep_reminders
-
-    on_triggers(session, result.triggers, now=now)
-    sweep_reminders(session, now=now)
+    events.swept(session, result.triggers, now=now)  # warnings and reminders to the outbox
     for county_id in session.scalars(select(Jurisdiction.id).where(Jurisdiction.level == JurisdictionLevel.COUNTY)):
         result.superseded += supersede_due(session, county_id, now=now)
     return result

@@ -19,6 +19,7 @@ from power_lists.models import DutyStage
 from service_hall.accounts.models import User
 from service_hall.accounts.permissions import Permission
 from service_hall.audit.trail import record
+from service_hall.cases import events
 from service_hall.cases.clock import local_date
 from service_hall.cases.models import Application, CaseStatus, CheckResult
 from service_hall.cases.rules import ItemRules, rules_for
@@ -383,9 +384,7 @@ def apply_transition(session: Session, case: Application, action: Action, *, act
     record(session, actor=actor, action=f"case.{action.value}", object_type="application", object_id=case.id,
            now=now, jurisdiction_id=case.town_id, from_state=before.value, to_state=transition.to.value,
            reason=reason, duty=duty, payload=params)
-    from service_hall.notifications.events import on_transition  # the outbox (docs/notifications.md)
-
-    on_transition(session, case, action, before=before.value, now=now, actor=actor)
+    events.transition(session, case, action, before=before.value, now=now, actor=actor)  # the outbox
     return transition
 
 

@@ -22,6 +22,7 @@ from power_lists.offices import issuing_office
 from service_hall.accounts.models import User
 from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
+from service_hall.cases import events
 from service_hall.cases.clock import local_date, next_number
 from service_hall.cases.models import Application, CaseStatus, NoticeKind
 from service_hall.certificates import settings as document_settings
@@ -223,9 +224,7 @@ def issue(session: Session, case: Application, *, actor: User | None, now: dt.da
            object_id=certificate.number, now=now, jurisdiction_id=case.town_id,
            payload={"number": certificate.number, "application_id": case.id,
                     "replaces": replaces.number if replaces else None})
-    from service_hall.notifications.events import on_certificate  # the outbox (docs/notifications.md)
-
-    on_certificate(session, certificate, "certificate.issued", now=now)
+    events.certificate(session, certificate, "certificate.issued", now=now)  # the outbox
     return certificate
 
 
@@ -242,9 +241,7 @@ def _end(session: Session, certificate: Certificate, status: CertificateStatus, 
     record(session, actor=actor, action=_END_ACTIONS[status], object_type="certificate",
            object_id=certificate.number, now=now, jurisdiction_id=certificate.town_id, reason=reason,
            payload={"number": certificate.number})
-    from service_hall.notifications.events import on_certificate  # the outbox (docs/notifications.md)
-
-    on_certificate(session, certificate, f"certificate.{status.value}", now=now)
+    events.certificate(session, certificate, f"certificate.{status.value}", now=now)  # the outbox
 
 
 def revoke_for_case(session: Session, case: Application, *, actor: User | None, now: dt.datetime,

@@ -14,6 +14,7 @@ deployment without SMS writes no SMS rows.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -24,10 +25,12 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from service_hall.accounts.models import User
 from service_hall.accounts.permissions import Permission
+from service_hall.cases import events as _case_events
 from service_hall.notifications.models import (
     ChannelName,
     Event,
     MessageStatus,
+    NoticeReceipt,
     OutboxMessage,
     Preference,
     WebhookSubscription,
@@ -278,3 +281,20 @@ def sweep_reminders(session: Session, *, now: dt.datetime) -> list[int]:
                                messages=[(u, "staff.deadline_near") for u in staff if u.can(Permission.CASE_REVIEW)
                                          or u.can(Permission.CASE_DECIDE)]))
     return events
+
+
+def receipt_content(session: Session, notice: Notice) -> dict[str, Any]:
+    """What the 送达回证 of an electronic delivery records about ``notice``'s opening: the time and channel
+    of the applicant's first opening, or that it has not been opened. Raises nothing."""
+    from service_hall.cases.clock import CHINA
+
+    found = session.scalar(select(NoticeReceipt).where(NoticeReceipt.notice_id == notice.id))
+    if found is None:
+        return {"opened_at": None, "receipt_note": "申请人尚未在网上查阅该文书"}
+    local = found.opened_at.astimezone(CHINA).strftime("%Y年%m月%d日 %H:%M")
+    return {"opened_at": found.opened_at.isoformat(), "opened_channel": found.channel,
+            "receipt_note": f"申请人于{local}经{found.channel_label}查阅，以查阅时间为送达时间"}
+
+
+# The case flow tells its listeners what happened (service_hall/cases/events.py); this module is one.
+_case_events.subscribe(sys.modules[__name__])  # a module with the listener functions

@@ -46,7 +46,7 @@ INBOX_PAGE = 50
 def _load(schema: type[Any], data: Mapping[str, Any]) -> dict[str, Any]:
     """Load a JSON body or an HTML form (repeated keys as lists) through ``schema``. Raises ValidationFailed."""
     raw = schema.from_form(data) if hasattr(data, "getlist") else data
-    return schema.load_or_fail(raw)  # type: ignore[no-any-return]
+    return schema.load_or_fail(raw)
 
 
 # --- inbox -------------------------------------------------------------------------------------------
@@ -102,19 +102,6 @@ def notice_opened(session: Session, notice: Notice, user: User, *, now: dt.datet
     record(session, actor=user, action="notice.open", object_type="application", object_id=case.id, now=now,
            jurisdiction_id=case.town_id, payload={"notice": notice.number, "channel": channel})
     return receipt
-
-
-def receipt_content(session: Session, notice: Notice) -> dict[str, Any]:
-    """What the 送达回证 of an electronic delivery records about ``notice``'s opening: the time and channel
-    of the applicant's first opening, or that it has not been opened. Raises nothing."""
-    from service_hall.cases.clock import CHINA
-
-    found = session.scalar(select(NoticeReceipt).where(NoticeReceipt.notice_id == notice.id))
-    if found is None:
-        return {"opened_at": None, "receipt_note": "申请人尚未在网上查阅该文书"}
-    local = found.opened_at.astimezone(CHINA).strftime("%Y年%m月%d日 %H:%M")
-    return {"opened_at": found.opened_at.isoformat(), "opened_channel": found.channel,
-            "receipt_note": f"申请人于{local}经{found.channel_label}查阅，以查阅时间为送达时间"}
 
 
 def receipts_for(session: Session, case: Application) -> dict[int, NoticeReceipt]:
