@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 
 import pytest
@@ -10,18 +9,10 @@ import pytest
 from service_hall.cases.models import Application, CaseStatus
 from service_hall.extensions import db
 from tests.factories.clock import at
+from tests.factories.database import redis_up
 from tests.factories.web import apply_for_homestead, login
 
-
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")
 
 
 def test_sweep_is_queued_once_and_run_by_the_worker(app, client, world, runner, monkeypatch):

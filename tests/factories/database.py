@@ -52,3 +52,14 @@ def count_rows(app: Any, model: Any) -> int:
 
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
+
+
+def redis_up() -> bool:
+    """Whether Redis answers on 127.0.0.1:6379 (the worker tests need it)."""
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True

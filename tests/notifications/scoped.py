@@ -10,7 +10,7 @@ def _outbox_message(factory: Any, app: Any) -> dict[str, Any]:
 
     from service_hall.extensions import db
     from service_hall.notifications.models import OutboxMessage
-    from tests.scoped_objects import _case
+    from tests.factories.scoped import _case
 
     values = _case(factory, app)
     with app.app_context():
@@ -26,8 +26,9 @@ def _attachment(keys: tuple[str, ...]) -> Any:
         from service_hall.extensions import db
         from service_hall.files.store import FileStore
         from service_hall.notifications.operations import Attachment, post_message
-        from tests.cases.conftest import PDF
-        from tests.scoped_objects import NOW, _case
+        from tests.factories.clock import NOW
+        from tests.factories.files import PDF
+        from tests.factories.scoped import _case
 
         values = _case(factory, app)
         with app.app_context():
@@ -43,7 +44,7 @@ def _attachment(keys: tuple[str, ...]) -> Any:
 
 
 def builders() -> dict[str, Any]:
-    from tests.scoped_objects import _pick
+    from tests.factories.scoped import _pick
 
     return {"portal_messages.post": _pick("ref"), "workbench_messages.post_staff": _pick("case_id"),
             "workbench_messages.retry": _outbox_message,

@@ -11,13 +11,12 @@ from service_hall.cases.models import Application
 from service_hall.extensions import db
 from service_hall.notifications.models import InboxItem, OutboxMessage
 from service_hall.web.notify import wait_for_background
-from tests.cases.test_intake_clock import _submit
-from tests.conftest import login, post_form
+from tests.factories.web import apply_online, login, post_form
 
 
 def submit_case(app: Any, client: Any, mobile: str = "13900000001") -> Application:
     login(client, mobile)
-    _submit(client)
+    apply_online(client)
     wait_for_background()
     with app.app_context():
         case = db.session.scalars(select(Application).order_by(Application.id.desc())).first()

@@ -20,8 +20,9 @@ from service_hall.extensions import db
 from service_hall.notifications import channels as ch
 from service_hall.notifications.dispatch import BACKOFF, MAX_ATTEMPTS
 from service_hall.notifications.models import ChannelName, MessageStatus, Preference
-from tests.cases.conftest import at, valid_id, world  # noqa: F401  (fixture)
-from tests.conftest import post_form
+from tests.factories.accounts import valid_id
+from tests.factories.clock import at
+from tests.factories.web import post_form
 from tests.notifications.support import act, dispatch, outbox, staff_client, submit_case
 
 
@@ -30,10 +31,10 @@ def _choose_email(app, client, address="likun@example.cn"):
     assert resp.status_code == 302
 
 
-def test_email_arrives_with_text_and_html_parts(app, client, world, smtp_server):  # noqa: F811
+def test_email_arrives_with_text_and_html_parts(app, client, world, smtp_server):
     box, _ = smtp_server
     app.config["FIXED_NOW"] = at("2026-11-23")
-    from tests.conftest import login
+    from tests.factories.web import login
 
     login(client, "13900000001")
     _choose_email(app, client)
@@ -55,11 +56,11 @@ def test_email_arrives_with_text_and_html_parts(app, client, world, smtp_server)
     assert [m.status for m in sent] == [MessageStatus.SENT, MessageStatus.SENT]
 
 
-def test_a_refusing_smtp_server_dead_letters_with_the_reason(app, client, world, smtp_server):  # noqa: F811
+def test_a_refusing_smtp_server_dead_letters_with_the_reason(app, client, world, smtp_server):
     box, _ = smtp_server
     box.refuse_with = "550 5.1.1 mailbox unavailable"
     app.config["FIXED_NOW"] = at("2026-11-23")
-    from tests.conftest import login
+    from tests.factories.web import login
 
     login(client, "13900000001")
     _choose_email(app, client)
@@ -70,9 +71,9 @@ def test_a_refusing_smtp_server_dead_letters_with_the_reason(app, client, world,
     assert mail.attempts == 1  # a permanent refusal is not retried
 
 
-def test_an_unreachable_smtp_server_is_retried_with_backoff_then_dead(app, client, world):  # noqa: F811
+def test_an_unreachable_smtp_server_is_retried_with_backoff_then_dead(app, client, world):
     app.config["FIXED_NOW"] = at("2026-11-23")
-    from tests.conftest import login
+    from tests.factories.web import login
 
     login(client, "13900000001")
     with socket.socket() as s:
@@ -100,10 +101,10 @@ def test_an_unreachable_smtp_server_is_retried_with_backoff_then_dead(app, clien
         app.config["SMTP_URL"] = None
 
 
-def test_a_hanging_smtp_server_never_slows_the_request(app, client, world, monkeypatch):  # noqa: F811
+def test_a_hanging_smtp_server_never_slows_the_request(app, client, world, monkeypatch):
     monkeypatch.setattr(ch, "SMTP_TIMEOUT", 2.0)
     app.config["FIXED_NOW"] = at("2026-11-23")
-    from tests.conftest import login
+    from tests.factories.web import login
 
     login(client, "13900000001")
     silent = socket.socket()
@@ -112,10 +113,10 @@ def test_a_hanging_smtp_server_never_slows_the_request(app, client, world, monke
     app.config["SMTP_URL"] = f"smtp://127.0.0.1:{silent.getsockname()[1]}"
     try:
         _choose_email(app, client)
-        from tests.cases.test_intake_clock import _submit
+        from tests.factories.web import apply_online
 
         started = time.perf_counter()
-        _submit(client)
+        apply_online(client)
         assert time.perf_counter() - started < 1.5  # the request does not wait for the mail server
         from service_hall.web.notify import wait_for_background
 
@@ -133,7 +134,7 @@ def _verify(gateway_request, key="gateway-test-key"):
     assert hmac.compare_digest(gateway_request.headers["X-Signature"], expected)
 
 
-def test_sms_only_for_what_needs_it_signed_and_counted(app, client, world, sms_gateway):  # noqa: F811
+def test_sms_only_for_what_needs_it_signed_and_counted(app, client, world, sms_gateway):
     app.config["FIXED_NOW"] = at("2026-11-23")
     case = submit_case(app, client)
     clerk = staff_client(app, "clerk1")
@@ -154,7 +155,7 @@ def test_sms_only_for_what_needs_it_signed_and_counted(app, client, world, sms_g
     assert row.status == MessageStatus.SENT
 
 
-def test_the_applicant_may_turn_sms_off(app, client, world, sms_gateway):  # noqa: F811
+def test_the_applicant_may_turn_sms_off(app, client, world, sms_gateway):
     app.config["FIXED_NOW"] = at("2026-11-23")
     case = submit_case(app, client)
     page = client.get("/account/notifications").get_data(as_text=True)
@@ -167,7 +168,7 @@ def test_the_applicant_may_turn_sms_off(app, client, world, sms_gateway):  # noq
     assert outbox(app, channel=ChannelName.INBOX)[-1].template == "notice.correction"  # the notice still arrives
 
 
-def test_a_failing_gateway_is_retried_and_never_fails_the_request(app, client, world, sms_gateway):  # noqa: F811
+def test_a_failing_gateway_is_retried_and_never_fails_the_request(app, client, world, sms_gateway):
     sms_gateway.script = [500, 503]
     app.config["FIXED_NOW"] = at("2026-11-23")
     case = submit_case(app, client)
@@ -195,7 +196,7 @@ def test_segments_and_identity_numbers():
     ch.check_sms_text("办件编号 3301991012026000001 已受理")  # 19 digits: a case number, not an ID
 
 
-def test_email_preference_without_smtp_writes_no_email(app, client, world):  # noqa: F811
+def test_email_preference_without_smtp_writes_no_email(app, client, world):
     app.config["FIXED_NOW"] = at("2026-11-23")
     case = submit_case(app, client)
     with app.app_context():

@@ -15,12 +15,12 @@ from service_hall.certificates.notices import notice_data
 from service_hall.extensions import db
 from service_hall.notifications.events import offer_channels
 from service_hall.notifications.models import ChannelName, InboxItem
-from tests.cases.conftest import at, world  # noqa: F401  (fixture)
-from tests.context import ctx_for
+from tests.factories.clock import at
+from tests.factories.context import ctx_for
 from tests.notifications.support import act, dispatch, inbox_titles, outbox, staff_client, submit_case
 
 
-def _approve(app, case_id, moment, world):  # noqa: F811
+def _approve(app, case_id, moment, world):
     with app.app_context():
         case = db.session.get(Application, case_id)
         reviewer = db.session.get(User, world["reviewer"])
@@ -31,7 +31,7 @@ def _approve(app, case_id, moment, world):  # noqa: F811
         db.session.commit()
 
 
-def test_the_delivery_receipt_records_the_opening(app, client, factory, world):  # noqa: F811
+def test_the_delivery_receipt_records_the_opening(app, client, factory, world):
     factory.staff("boss", "decider", "330199101000")
     app.config["FIXED_NOW"] = at("2026-11-23")
     case = submit_case(app, client)
@@ -66,7 +66,7 @@ def db_id(app, username):
         return db.session.query(User).filter_by(username=username).one().id
 
 
-def test_the_sweep_reminds_of_a_correction_due_in_two_days(app, client, world, sms_gateway):  # noqa: F811
+def test_the_sweep_reminds_of_a_correction_due_in_two_days(app, client, world, sms_gateway):
     app.config["FIXED_NOW"] = at("2026-11-23")
     case = submit_case(app, client)
     act(staff_client(app, "clerk1"), case, "correction", {"target": ["M02"], "problem": ["不清晰"],
@@ -88,7 +88,7 @@ def test_the_sweep_reminds_of_a_correction_due_in_two_days(app, client, world, s
     assert texts == ["【清溪县政务服务】您申请的农村村民宅基地审批补正期限为2026-11-26，还剩两天，请尽快提交补正材料。"]
 
 
-def test_warnings_of_the_sweep_reach_the_heads(app, client, factory, world):  # noqa: F811
+def test_warnings_of_the_sweep_reach_the_heads(app, client, factory, world):
     factory.staff("boss", "decider", "330199101000")
     app.config["FIXED_NOW"] = at("2026-11-23")
     case = submit_case(app, client)

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from service_hall.audit.models import AuditRecord
 from service_hall.extensions import db
 from service_hall.notifications.models import ChannelName, InboxItem, MessageStatus, NoticeReceipt
-from tests.cases.conftest import at, world  # noqa: F401  (fixture)
-from tests.conftest import csrf_token, post_form
+from tests.factories.clock import at
+from tests.factories.web import csrf_token, post_form
 from tests.notifications.support import act, inbox_titles, outbox, staff_client, submit_case
 
 
-def test_the_inbox_fills_as_the_case_moves(app, client, world):  # noqa: F811
+def test_the_inbox_fills_as_the_case_moves(app, client, world):
     app.config["FIXED_NOW"] = at("2026-11-23")
     case = submit_case(app, client)
     assert inbox_titles(app, world["applicant"]) == ["申请已提交：农村村民宅基地审批"]
@@ -42,7 +42,7 @@ def test_the_inbox_fills_as_the_case_moves(app, client, world):  # noqa: F811
     assert "需补正材料" in inbox and "申请已提交" in inbox and inbox.count("未读</span>") == 2
 
 
-def test_opening_a_notice_in_the_inbox_is_its_delivery(app, client, world):  # noqa: F811
+def test_opening_a_notice_in_the_inbox_is_its_delivery(app, client, world):
     app.config["FIXED_NOW"] = at("2026-11-23")
     case = submit_case(app, client)
     clerk = staff_client(app, "clerk1")
@@ -73,7 +73,7 @@ def test_opening_a_notice_in_the_inbox_is_its_delivery(app, client, world):  # n
     assert other.get(f"/inbox/{item_id}").status_code == 404
 
 
-def test_downloading_a_notice_on_the_case_page_is_its_delivery_too(app, client, world):  # noqa: F811
+def test_downloading_a_notice_on_the_case_page_is_its_delivery_too(app, client, world):
     app.config["FIXED_NOW"] = at("2026-11-23")
     case = submit_case(app, client)
     act(staff_client(app, "clerk1"), case, "accept")
@@ -87,7 +87,7 @@ def test_downloading_a_notice_on_the_case_page_is_its_delivery_too(app, client, 
     assert "经网上办事大厅办件页查阅，视为送达" in page
 
 
-def test_a_refused_action_writes_no_message(app, client, world):  # noqa: F811
+def test_a_refused_action_writes_no_message(app, client, world):
     """The outbox is written in the action's transaction: a refused action leaves nothing to send."""
     app.config["FIXED_NOW"] = at("2026-11-23")
     case = submit_case(app, client)
@@ -99,7 +99,7 @@ def test_a_refused_action_writes_no_message(app, client, world):  # noqa: F811
     assert len(outbox(app)) == before
 
 
-def test_the_case_thread_between_applicant_and_hall(app, client, world):  # noqa: F811
+def test_the_case_thread_between_applicant_and_hall(app, client, world):
     app.config["FIXED_NOW"] = at("2026-11-23")
     case = submit_case(app, client)
     page = f"/portal/applications/{case.ref}"
@@ -139,7 +139,7 @@ def test_the_case_thread_between_applicant_and_hall(app, client, world):  # noqa
     assert resp.status_code == 404
 
 
-def test_channel_choices_on_the_account_page(app, client, world):  # noqa: F811
+def test_channel_choices_on_the_account_page(app, client, world):
     app.config["FIXED_NOW"] = at("2026-11-23")
     submit_case(app, client)
     page = client.get("/account/notifications").get_data(as_text=True)
@@ -157,11 +157,11 @@ def test_channel_choices_on_the_account_page(app, client, world):  # noqa: F811
         app.config["SMTP_URL"] = None
 
 
-def test_attachments_in_the_thread_are_checked_like_uploads(app, client, world, monkeypatch):  # noqa: F811
+def test_attachments_in_the_thread_are_checked_like_uploads(app, client, world, monkeypatch):
     import io
 
     from service_hall.notifications import operations
-    from tests.cases.conftest import PDF, PNG
+    from tests.factories.files import PDF, PNG
 
     app.config["FIXED_NOW"] = at("2026-11-23")
     case = submit_case(app, client)

@@ -13,12 +13,12 @@ from service_hall.extensions import db
 from service_hall.notifications import dispatch as dispatching
 from service_hall.notifications.dispatch import LEASE, claim
 from service_hall.notifications.models import ChannelName, InboxItem, MessageStatus, OutboxMessage
-from tests.cases.conftest import at, world  # noqa: F401  (fixture)
-from tests.conftest import is_postgres
+from tests.factories.clock import at
+from tests.factories.database import is_postgres
 from tests.notifications.support import act, dispatch, outbox, staff_client, submit_case
 
 
-def test_one_message_per_event_channel_and_recipient(app, client, world):  # noqa: F811
+def test_one_message_per_event_channel_and_recipient(app, client, world):
     app.config["FIXED_NOW"] = at("2026-11-23")
     submit_case(app, client)
     with app.app_context():
@@ -31,7 +31,7 @@ def test_one_message_per_event_channel_and_recipient(app, client, world):  # noq
         db.session.rollback()
 
 
-def test_a_worker_dying_after_sending_sends_once(app, client, world, sms_gateway, monkeypatch):  # noqa: F811
+def test_a_worker_dying_after_sending_sends_once(app, client, world, sms_gateway, monkeypatch):
     import service_hall.web.notify as notify
 
     monkeypatch.setattr(notify, "start_background", lambda app: None)  # this test is the worker
@@ -68,7 +68,7 @@ def test_a_worker_dying_after_sending_sends_once(app, client, world, sms_gateway
     assert len(sms_gateway.delivered()) == 1
 
 
-def test_the_inbox_never_receives_a_message_twice(app, client, world):  # noqa: F811
+def test_the_inbox_never_receives_a_message_twice(app, client, world):
     app.config["FIXED_NOW"] = at("2026-11-23")
     submit_case(app, client)
     with app.app_context():
@@ -82,7 +82,7 @@ def test_the_inbox_never_receives_a_message_twice(app, client, world):  # noqa: 
     assert {m.status for m in outbox(app)} == {MessageStatus.SENT}
 
 
-def test_two_dispatchers_never_claim_the_same_row(app, client, world):  # noqa: F811
+def test_two_dispatchers_never_claim_the_same_row(app, client, world):
     app.config["FIXED_NOW"] = at("2026-11-23")
     submit_case(app, client)
     with app.app_context():
@@ -96,7 +96,7 @@ def test_two_dispatchers_never_claim_the_same_row(app, client, world):  # noqa: 
 
 
 @pytest.mark.skipif(not is_postgres(), reason="SKIP LOCKED needs PostgreSQL")
-def test_claims_skip_rows_another_dispatcher_has_locked(app, client, world):  # noqa: F811
+def test_claims_skip_rows_another_dispatcher_has_locked(app, client, world):
     from sqlalchemy.orm import Session
 
     app.config["FIXED_NOW"] = at("2026-11-23")

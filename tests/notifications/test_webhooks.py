@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from service_hall.extensions import db
 from service_hall.notifications.models import ChannelName, MessageStatus, WebhookSubscription
-from tests.cases.conftest import at, valid_id, world  # noqa: F401  (fixture)
-from tests.conftest import post_form
+from tests.factories.accounts import valid_id
+from tests.factories.clock import at
+from tests.factories.web import post_form
 from tests.notifications.support import act, dispatch, outbox, staff_client, submit_case
 
 COUNTY = "330199000000"
@@ -35,7 +36,7 @@ def _check_signature(request, secret):
     assert hmac.compare_digest(request.headers["X-Hall-Signature"], expected)
 
 
-def test_a_webhook_is_signed_and_retried_after_a_500(app, client, factory, world, receiver,  # noqa: F811
+def test_a_webhook_is_signed_and_retried_after_a_500(app, client, factory, world, receiver,
                                                       allow_private):
     app.config["FIXED_NOW"] = at("2026-11-23")
     admin, secret, sub_id = _subscribe(app, factory, receiver.url())
@@ -67,7 +68,7 @@ def test_a_webhook_is_signed_and_retried_after_a_500(app, client, factory, world
     assert [r.json()["event"] for r in receiver.requests] == ["case.submitted", "case.submitted"]
 
 
-def test_send_test_button(app, client, factory, world, receiver, allow_private):  # noqa: F811
+def test_send_test_button(app, client, factory, world, receiver, allow_private):
     app.config["FIXED_NOW"] = at("2026-11-23")
     admin, secret, sub_id = _subscribe(app, factory, receiver.url())
     resp = post_form(admin, f"/admin/webhooks/{sub_id}", {}, action=f"/admin/webhooks/{sub_id}/test")
@@ -78,7 +79,7 @@ def test_send_test_button(app, client, factory, world, receiver, allow_private):
     _check_signature(hit, secret)
 
 
-def test_private_addresses_are_refused_unless_allowed(app, client, factory, world, receiver):  # noqa: F811
+def test_private_addresses_are_refused_unless_allowed(app, client, factory, world, receiver):
     app.config["FIXED_NOW"] = at("2026-11-23")
     _subscribe(app, factory, receiver.url())
     submit_case(app, client)
@@ -88,7 +89,7 @@ def test_private_addresses_are_refused_unless_allowed(app, client, factory, worl
     assert row.status == MessageStatus.DEAD and row.last_error == "目标地址为内网或本机地址，按配置拒绝推送"
 
 
-def test_redirects_are_not_followed(app, client, factory, world, receiver, allow_private):  # noqa: F811
+def test_redirects_are_not_followed(app, client, factory, world, receiver, allow_private):
     app.config["FIXED_NOW"] = at("2026-11-23")
     _subscribe(app, factory, receiver.url())
     receiver.redirect_to = "http://169.254.169.254/latest/meta-data/"
@@ -99,7 +100,7 @@ def test_redirects_are_not_followed(app, client, factory, world, receiver, allow
     assert row.status == MessageStatus.DEAD and row.last_error == "订阅方返回重定向（302），不跟随重定向"
 
 
-def test_bad_subscriptions_get_clear_errors(app, factory, world):  # noqa: F811
+def test_bad_subscriptions_get_clear_errors(app, factory, world):
     factory.staff("admin1", "admin", COUNTY)
     admin = staff_client(app, "admin1")
     resp = post_form(admin, "/admin/webhooks/", {"url": "ftp://example.cn/x", "events": ["case.nonsense"]})

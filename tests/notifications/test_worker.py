@@ -6,14 +6,14 @@ import uuid
 
 import pytest
 
-from tests.cases.conftest import at, world  # noqa: F401  (fixture)
-from tests.cases.test_jobs import _redis_up
+from tests.factories.clock import at
+from tests.factories.database import redis_up
 from tests.notifications.support import inbox_titles, submit_case
 
-pytestmark = pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")
 
 
-def test_the_worker_delivers_what_the_request_queued(app, client, world, runner, monkeypatch):  # noqa: F811
+def test_the_worker_delivers_what_the_request_queued(app, client, world, runner, monkeypatch):
     import service_hall.jobs as jobs
 
     monkeypatch.setattr(jobs, "SWEEP_QUEUE", f"test-{uuid.uuid4().hex}")  # a queue of this test's own
