@@ -54,7 +54,8 @@ TRANSITION_EVENTS = {
     "sign_pledge": "case.pledge_signed", "approve_on_pledge": "case.decided", "approve": "case.decided",
     "deny": "case.decided", "start_special": "case.special_started", "end_special": "case.special_ended",
     "record_opinion": "case.opinion_recorded", "complete_review": "case.reviewed", "extend": "case.extended",
-    "deliver": "case.delivered", "pass_check": "case.checked", "revoke": "case.revoked",
+    "deliver": "case.delivered", "pass_check": "case.checked", "notify_revocation": "case.revocation_notified",
+    "submit_statement": "case.statement_submitted", "revoke": "case.revoked",
 }
 OTHER_EVENTS = ("notice.issued", "certificate.issued", "certificate.revoked", "certificate.replaced",
                 "rating.created", "message.posted", "deadline.warning", "deadline.near", "correction.due_soon",

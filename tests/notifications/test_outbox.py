@@ -110,3 +110,10 @@ def test_claims_skip_rows_another_dispatcher_has_locked(app, client, world):
             assert taken and others and not set(taken) & set(others)
             one.commit()
             two.commit()
+
+
+def test_every_status_change_of_the_table_is_an_event():
+    from service_hall.cases.transitions import Action
+    from service_hall.notifications.events import TRANSITION_EVENTS
+
+    assert {a.value for a in Action} == set(TRANSITION_EVENTS)
