@@ -23,3 +23,5 @@ from service_hall.cases.models import (  # noqa: F401
 from service_hall.certificates.models import Certificate  # noqa: F401
 from service_hall.files.models import ApplicantFile, StoredBlob  # noqa: F401
 from service_hall.jurisdictions.models import Jurisdiction  # noqa: F401
+from service_hall.search import index as _search_index  # noqa: F401  (indexes versions as they are published)
+from service_hall.search.models import SearchAlias, SearchDocument, SearchMiss  # noqa: F401

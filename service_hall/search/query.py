@@ -1,0 +1,205 @@
+"""Answering a search: tokens → the database's full-text index → ranked, highlighted hits.
+
+Only the version in force today in each county is searched, and only items some town holds today (or the
+asked town, with ``town``). Every token is quoted for FTS5 MATCH and every tsquery is built by
+``plainto_tsquery`` or from letters we checked ourselves, so nothing the user types reaches the query
+syntax: quotes, ``*``, ``NEAR``, ``:``, brackets are just characters (docs/search.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, and_, bindparam, column, exists, func, literal_column, or_, select, table, text
+from sqlalchemy.orm import Session, selectinload
+
+from power_lists.models import ItemDelegation, PowerItem, PowerType
+from power_lists.queries import version_in_force
+from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
+from service_hall.search.index import channel
+from service_hall.search.models import FTS_TABLE, SearchAlias, SearchDocument
+from service_hall.search.text import is_latin, normalize, pinyin, query_tokens
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 50
+CHANNELS = {"online": "全程网办", "window": "到窗口办理"}
+# bm25 column weights: names, aliases, guide text, pinyin.
+_BM25_WEIGHTS = (10.0, 8.0, 1.0, 3.0)
+_LETTERS = re.compile(r"^[a-z0-9]+$")
+
+
+@dataclass(frozen=True)
+class Filters:
+    town: Jurisdiction | None = None
+    power_type: PowerType | None = None
+    channel: str | None = None  # a key of CHANNELS
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result. ``name_marks`` and ``snippet_marks`` are (text, matched) runs for highlighting."""
+
+    kind: str
+    code: str
+    name: str
+    item_id: int
+    town: str | None  # the asked town's code
+    towns: list[Jurisdiction]
+    power_type: PowerType
+    channel: str
+    score: float
+    name_marks: list[tuple[str, bool]]
+    aliases: list[str]  # the everyday words that matched
+    snippet_marks: list[tuple[str, bool]]
+    opens_application: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    text: str  # the query as understood (normalised, cut to length)
+    tokens: list[str]
+    hits: list[Hit] = field(default_factory=list)
+
+
+def _terms(tokens: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(words, letter prefixes): the tokens themselves, and for the pinyin column the letter tokens as
+    prefixes plus the pinyin of Chinese tokens (homophone typos)."""
+    words = [t for t in tokens if not is_latin(t)]
+    prefixes = [t for t in tokens if is_latin(t) and len(t) >= 2]
+    spelled = [p for p in (pinyin(t) for t in words) if p]
+    return words, list(dict.fromkeys(prefixes + [s for s in spelled if s not in prefixes]))
+
+
+def fts5_expression(tokens: Sequence[str]) -> str:
+    """An FTS5 MATCH expression: every token a quoted string (quotes doubled), joined by OR."""
+    words, prefixes = _terms(tokens)
+    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+    quoted += ['"' + p + '"' + ("*" if is_latin(p) else "") for p in prefixes if _LETTERS.match(p)]
+    return " OR ".join(quoted)
+
+
+def _in_force(session: Session, county_ids: Sequence[int], on: dt.date) -> list[int]:
+    found = (version_in_force(session, county_id, on) for county_id in county_ids)
+    return [v.id for v in found if v is not None]
+
+
+def _held(doc: type[SearchDocument], on: dt.date, town_id: int | None):
+    covers = and_(or_(ItemDelegation.valid_from.is_(None), ItemDelegation.valid_from <= on),
+                  or_(ItemDelegation.valid_until.is_(None), ItemDelegation.valid_until >= on))
+    cond = and_(ItemDelegation.item_id == doc.item_id, covers)
+    if town_id is not None:
+        cond = and_(cond, ItemDelegation.town_id == town_id)
+    return exists().where(cond)
+
+
+def _ranked(session: Session, tokens: Sequence[str], version_ids: list[int], filters: Filters, on: dt.date,
+            limit: int) -> list[tuple[int, float]]:
+    doc = SearchDocument
+    conditions = [doc.version_id.in_(version_ids), _held(doc, on, filters.town.id if filters.town else None)]
+    if filters.power_type is not None:
+        conditions.append(doc.power_type == filters.power_type.value)
+    if filters.channel:
+        conditions.append(doc.channel == filters.channel)
+    query: Select
+    if session.get_bind().dialect.name == "postgresql":
+        words, prefixes = _terms(tokens)
+        parts = [func.plainto_tsquery("simple", bindparam(f"w{i}", w)) for i, w in enumerate(words)]
+        parts += [func.to_tsquery("simple", bindparam(f"p{i}", p + (":*" if is_latin(p) else "")))
+                  for i, p in enumerate(prefixes) if _LETTERS.match(p)]
+        if not parts:
+            return []
+        tsquery = parts[0]
+        for part in parts[1:]:
+            tsquery = tsquery.op("||")(part)
+        tsv = literal_column("search_documents.tsv")
+        rank = func.ts_rank(tsv, tsquery)
+        query = (select(doc.item_id, rank.label("rank")).where(tsv.op("@@")(tsquery), *conditions)
+                 .order_by(rank.desc(), doc.id))
+        return [(item_id, float(score)) for item_id, score in session.execute(query.limit(limit))]
+    expression = fts5_expression(tokens)
+    if not expression:
+        return []
+    fts = table(FTS_TABLE, column("rowid"))
+    rank = func.bm25(literal_column(FTS_TABLE), *_BM25_WEIGHTS)
+    query = (select(doc.item_id, rank.label("rank"))
+             .select_from(fts).join(doc, fts.c.rowid == doc.id)
+             .where(text(f"{FTS_TABLE} MATCH :expression").bindparams(expression=expression), *conditions)
+             .order_by(rank, doc.id))
+    return [(item_id, -float(score)) for item_id, score in session.execute(query.limit(limit))]
+
+
+def marks(text_: str, tokens: Sequence[str]) -> list[tuple[str, bool]]:
+    """Split ``text_`` into (run, matched) pieces, matched where a query token occurs (longest first)."""
+    wanted = sorted({t for t in tokens if t}, key=len, reverse=True)
+    if not text_ or not wanted:
+        return [(text_, False)] if text_ else []
+    pattern = re.compile("|".join(re.escape(t) for t in wanted), re.IGNORECASE)
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for m in pattern.finditer(text_):
+        if m.start() > pos:
+            out.append((text_[pos:m.start()], False))
+        out.append((m.group(0), True))
+        pos = m.end()
+    if pos < len(text_):
+        out.append((text_[pos:], False))
+    return out
+
+
+def _snippet(item: PowerItem, tokens: Sequence[str], width: int = 40) -> list[tuple[str, bool]]:
+    conditions = normalize((item.guide or {}).get("conditions") or "")
+    lowered = conditions.lower()
+    positions = [lowered.find(t) for t in tokens if t and lowered.find(t) >= 0]
+    if not positions:
+        return []
+    start = max(0, min(positions) - width // 4)
+    piece = conditions[start:start + width]
+    return marks(("…" if start else "") + piece + ("…" if start + width < len(conditions) else ""), tokens)
+
+
+def search(session: Session, text_: str, *, on: dt.date, filters: Filters | None = None,
+           county_ids: Sequence[int] | None = None, limit: int = DEFAULT_LIMIT) -> Outcome:
+    """Items matching ``text_`` in the versions in force on ``on``, best first.
+
+    ``county_ids`` defaults to the asked town's county, or every county. Never raises for what the user
+    typed: input with no meaningful token gives an empty outcome.
+    """
+    filters = filters or Filters()
+    limit = max(1, min(limit, MAX_LIMIT))
+    tokens = query_tokens(text_)
+    understood = normalize(text_)[:60]
+    if not tokens:
+        return Outcome(text=understood, tokens=[])
+    if filters.town is not None:
+        county_ids = [filters.town.parent_id] if filters.town.parent_id else []
+    elif county_ids is None:
+        county_ids = list(session.scalars(select(Jurisdiction.id).where(
+            Jurisdiction.level == JurisdictionLevel.COUNTY)))
+    version_ids = _in_force(session, county_ids, on)
+    if not version_ids:
+        return Outcome(text=understood, tokens=tokens)
+    ranked = _ranked(session, tokens, version_ids, filters, on, limit)
+    if not ranked:
+        return Outcome(text=understood, tokens=tokens)
+    items = {i.id: i for i in session.scalars(
+        select(PowerItem).where(PowerItem.id.in_([item_id for item_id, _ in ranked]))
+        .options(selectinload(PowerItem.delegations).selectinload(ItemDelegation.town)))}
+    alias_rows = session.execute(select(SearchAlias.county_id, SearchAlias.item_code, SearchAlias.alias).where(
+        SearchAlias.item_code.in_([i.code for i in items.values()]))).all()
+    hits = []
+    for item_id, score in ranked:
+        item = items[item_id]
+        county_id = item.version.county_id
+        words = [a for c, code, a in alias_rows if c == county_id and code == item.code]
+        matched = [a for a in words if any(t in normalize(a) for t in tokens)]
+        towns = sorted({d.town.id: d.town for d in item.delegations if d.covers(on)}.values(), key=lambda j: j.code)
+        hits.append(Hit(kind="item", code=item.code, name=item.full_name, item_id=item.id,
+                        town=filters.town.code if filters.town else None, towns=towns,
+                        power_type=item.power_type, channel=channel(item.guide), score=round(score, 6),
+                        name_marks=marks(item.full_name, tokens), aliases=matched[:3],
+                        snippet_marks=_snippet(item, tokens), opens_application=item.opens_application))
+    return Outcome(text=understood, tokens=tokens, hits=hits)
+
