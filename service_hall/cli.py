@@ -115,6 +115,9 @@ def register_cli(app: Flask) -> None:
     from service_hall.cli_certificates import certificates_cli
 
     app.cli.add_command(certificates_cli)
+    from service_hall.cli_search import search_cli
+
+    app.cli.add_command(search_cli)
 
 
 cases_cli = AppGroup("cases", help="办件")

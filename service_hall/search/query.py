@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from power_lists.models import ItemDelegation, PowerItem, PowerType
 from power_lists.queries import version_in_force
+from service_hall.core.errors import ValidationFailed
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
 from service_hall.search.index import channel
 from service_hall.search.models import FTS_TABLE, SearchAlias, SearchDocument
@@ -62,6 +63,29 @@ class Outcome:
     text: str  # the query as understood (normalised, cut to length)
     tokens: list[str]
     hits: list[Hit] = field(default_factory=list)
+
+
+def filters_from(session: Session, *, town: str | None = None, power_type: str | None = None,
+                 channel: str | None = None) -> Filters:
+    """Filters from request values (empty means no filter). Raises ValidationFailed naming the bad ones."""
+    problems: dict[str, str] = {}
+    place = None
+    if town:
+        place = session.scalar(select(Jurisdiction).where(Jurisdiction.code == town.strip()))
+        if place is None or place.level is not JurisdictionLevel.TOWN:
+            problems["town"] = "未找到该乡镇（街道）"
+            place = None
+    kind = None
+    if power_type:
+        try:
+            kind = PowerType(power_type.strip())
+        except ValueError:
+            problems["type"] = "职权类型不正确"
+    if channel and channel not in CHANNELS:
+        problems["channel"] = "办理方式应为 online（全程网办）或 window（到窗口办理）"
+    if problems:
+        raise ValidationFailed("搜索条件有误：" + "；".join(problems.values()), details=problems)
+    return Filters(town=place, power_type=kind, channel=channel or None)
 
 
 def _terms(tokens: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -174,7 +198,7 @@ def search(session: Session, text_: str, *, on: dt.date, filters: Filters | None
     if not tokens:
         return Outcome(text=understood, tokens=[])
     if filters.town is not None:
-        county_ids = [filters.town.parent_id] if filters.town.parent_id else []
+        county_ids = [filters.town.county.id]
     elif county_ids is None:
         county_ids = list(session.scalars(select(Jurisdiction.id).where(
             Jurisdiction.level == JurisdictionLevel.COUNTY)))

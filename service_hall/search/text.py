@@ -46,8 +46,11 @@ def _jieba():
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width digits and letters become ASCII), lower case, runs of space collapsed."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip().lower()
+    """NFKC (full-width digits and letters become ASCII), control characters dropped, lower case, runs of
+    space collapsed."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") else ch for ch in text)
+    return re.sub(r"\s+", " ", text).strip().lower()
 
 
 def _meaningful(token: str) -> bool:
