@@ -28,6 +28,15 @@ def aliases_for(session: Session, county_id: int, item_code: str) -> list[Search
         SearchAlias.county_id == county_id, SearchAlias.item_code == item_code).order_by(SearchAlias.id)))
 
 
+def aliases_by_code(session: Session, county_id: int) -> dict[str, list[SearchAlias]]:
+    """Every alias of the county, grouped by item code (codes in order)."""
+    out: dict[str, list[SearchAlias]] = {}
+    for row in session.scalars(select(SearchAlias).where(SearchAlias.county_id == county_id)
+                               .order_by(SearchAlias.item_code, SearchAlias.id)):
+        out.setdefault(row.item_code, []).append(row)
+    return out
+
+
 def clean_alias(text: str) -> str:
     """The alias as stored (normalised). Raises ValidationFailed if empty, too long or without a word."""
     alias = normalize(text)
