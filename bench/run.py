@@ -17,13 +17,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-MODULES = ["power_lists", "documents", "evaluation"]
+MODULES = ["power_lists", "documents", "evaluation", "search"]
 
 # figure -> (comparison, limit or the name of another figure times a factor)
 TARGETS = {
     "power_list_import_seconds": ("<", 5.0),
     "power_list_export_seconds": ("<", 3.0),
     "certificate_render_ms_median": ("<=", ("weasyprint_floor_ms_median", 1.5)),
+    "search_sqlite_ms_p95": ("<", 30.0),
+    "search_postgres_ms_p95": ("<", 30.0),
 }
 
 

@@ -12,15 +12,15 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, column, exists, func, literal_column, or_, select, table, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from power_lists.models import ItemDelegation, PowerItem, PowerType
+from power_lists.models import ItemDelegation, PowerItem, PowerType, item_full_name, item_opens_application
 from power_lists.queries import version_in_force
 from service_hall.core.errors import ValidationFailed
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
-from service_hall.search.index import channel
 from service_hall.search.models import FTS_TABLE, SearchAlias, SearchDocument
 from service_hall.search.text import is_latin, normalize, pinyin, query_tokens
 
@@ -35,8 +35,15 @@ _LETTERS = re.compile(r"^[a-z0-9]+$")
 @dataclass(frozen=True)
 class Filters:
     town: Jurisdiction | None = None
+    county_id: int | None = None  # the town's county (found by :func:`filters_from`)
     power_type: PowerType | None = None
     channel: str | None = None  # a key of CHANNELS
+
+
+@dataclass(frozen=True)
+class TownRef:
+    code: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ class Hit:
     name: str
     item_id: int
     town: str | None  # the asked town's code
-    towns: list[Jurisdiction]
+    towns: list[TownRef]  # the towns holding the item on the day (when asked for)
     power_type: PowerType
     channel: str
     score: float
@@ -85,7 +92,7 @@ def filters_from(session: Session, *, town: str | None = None, power_type: str |
         problems["channel"] = "办理方式应为 online（全程网办）或 window（到窗口办理）"
     if problems:
         raise ValidationFailed("搜索条件有误：" + "；".join(problems.values()), details=problems)
-    return Filters(town=place, power_type=kind, channel=channel or None)
+    return Filters(town=place, county_id=place.county.id if place else None, power_type=kind, channel=channel or None)
 
 
 def _terms(tokens: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -105,7 +112,11 @@ def fts5_expression(tokens: Sequence[str]) -> str:
     return " OR ".join(quoted)
 
 
-def _in_force(session: Session, county_ids: Sequence[int], on: dt.date) -> list[int]:
+def _in_force(session: Session, county_ids: Sequence[int] | None, on: dt.date) -> list[int]:
+    """The version in force on ``on`` in each county (every county when None)."""
+    if county_ids is None:
+        county_ids = list(session.scalars(select(Jurisdiction.id).where(
+            Jurisdiction.level == JurisdictionLevel.COUNTY)))
     found = (version_in_force(session, county_id, on) for county_id in county_ids)
     return [v.id for v in found if v is not None]
 
@@ -120,14 +131,16 @@ def _held(doc: type[SearchDocument], on: dt.date, town_id: int | None):
 
 
 def _ranked(session: Session, tokens: Sequence[str], version_ids: list[int], filters: Filters, on: dt.date,
-            limit: int) -> list[tuple[int, float]]:
+            limit: int) -> list[Any]:
+    """The best ``limit`` documents with their item's columns, in one round trip: rows of (item_id, score,
+    channel, county_id, code, name, sub_item, power_type, accepts_applications, guide)."""
     doc = SearchDocument
     conditions = [doc.version_id.in_(version_ids), _held(doc, on, filters.town.id if filters.town else None)]
     if filters.power_type is not None:
         conditions.append(doc.power_type == filters.power_type.value)
     if filters.channel:
         conditions.append(doc.channel == filters.channel)
-    query: Select
+    inner: Select
     if session.get_bind().dialect.name == "postgresql":
         words, prefixes = _terms(tokens)
         parts = [func.plainto_tsquery("simple", bindparam(f"w{i}", w)) for i, w in enumerate(words)]
@@ -139,20 +152,37 @@ def _ranked(session: Session, tokens: Sequence[str], version_ids: list[int], fil
         for part in parts[1:]:
             tsquery = tsquery.op("||")(part)
         tsv = literal_column("search_documents.tsv")
-        rank = func.ts_rank(tsv, tsquery)
-        query = (select(doc.item_id, rank.label("rank")).where(tsv.op("@@")(tsquery), *conditions)
-                 .order_by(rank.desc(), doc.id))
-        return [(item_id, float(score)) for item_id, score in session.execute(query.limit(limit))]
-    expression = fts5_expression(tokens)
-    if not expression:
-        return []
-    fts = table(FTS_TABLE, column("rowid"))
-    rank = func.bm25(literal_column(FTS_TABLE), *_BM25_WEIGHTS)
-    query = (select(doc.item_id, rank.label("rank"))
-             .select_from(fts).join(doc, fts.c.rowid == doc.id)
-             .where(text(f"{FTS_TABLE} MATCH :expression").bindparams(expression=expression), *conditions)
-             .order_by(rank, doc.id))
-    return [(item_id, -float(score)) for item_id, score in session.execute(query.limit(limit))]
+        score = func.ts_rank(tsv, tsquery)
+        inner = (select(doc.id.label("doc_id"), doc.item_id, score.label("score"), doc.channel, doc.county_id)
+                 .where(tsv.op("@@")(tsquery), *conditions).order_by(score.desc(), doc.id))
+    else:
+        expression = fts5_expression(tokens)
+        if not expression:
+            return []
+        fts = table(FTS_TABLE, column("rowid"))
+        # bm25 is lower for better matches; its negation is the score.
+        score = -func.bm25(literal_column(FTS_TABLE), *_BM25_WEIGHTS)
+        inner = (select(doc.id.label("doc_id"), doc.item_id, score.label("score"), doc.channel, doc.county_id)
+                 .select_from(fts).join(doc, fts.c.rowid == doc.id)
+                 .where(text(f"{FTS_TABLE} MATCH :expression").bindparams(expression=expression), *conditions)
+                 .order_by(score.desc(), doc.id))
+    best = inner.limit(limit).subquery("best")
+    return list(session.execute(
+        select(best.c.item_id, best.c.score, best.c.channel, best.c.county_id, PowerItem.code, PowerItem.name,
+               PowerItem.sub_item, PowerItem.power_type, PowerItem.accepts_applications, PowerItem.guide)
+        .join(PowerItem, PowerItem.id == best.c.item_id).order_by(best.c.score.desc(), best.c.doc_id)))
+
+
+def _towns(session: Session, item_ids: Sequence[int], on: dt.date) -> dict[int, list[TownRef]]:
+    covers = and_(or_(ItemDelegation.valid_from.is_(None), ItemDelegation.valid_from <= on),
+                  or_(ItemDelegation.valid_until.is_(None), ItemDelegation.valid_until >= on))
+    out: dict[int, list[TownRef]] = {}
+    for item_id, code, name in session.execute(
+            select(ItemDelegation.item_id, Jurisdiction.code, Jurisdiction.name)
+            .join(Jurisdiction, Jurisdiction.id == ItemDelegation.town_id)
+            .where(ItemDelegation.item_id.in_(item_ids), covers).order_by(Jurisdiction.code).distinct()):
+        out.setdefault(item_id, []).append(TownRef(code=code, name=name))
+    return out
 
 
 def marks(text_: str, tokens: Sequence[str]) -> list[tuple[str, bool]]:
@@ -173,8 +203,8 @@ def marks(text_: str, tokens: Sequence[str]) -> list[tuple[str, bool]]:
     return out
 
 
-def _snippet(item: PowerItem, tokens: Sequence[str], width: int = 40) -> list[tuple[str, bool]]:
-    conditions = normalize((item.guide or {}).get("conditions") or "")
+def _snippet(guide: dict | None, tokens: Sequence[str], width: int = 40) -> list[tuple[str, bool]]:
+    conditions = normalize((guide or {}).get("conditions") or "")
     lowered = conditions.lower()
     positions = [lowered.find(t) for t in tokens if t and lowered.find(t) >= 0]
     if not positions:
@@ -185,11 +215,12 @@ def _snippet(item: PowerItem, tokens: Sequence[str], width: int = 40) -> list[tu
 
 
 def search(session: Session, text_: str, *, on: dt.date, filters: Filters | None = None,
-           county_ids: Sequence[int] | None = None, limit: int = DEFAULT_LIMIT) -> Outcome:
+           county_ids: Sequence[int] | None = None, limit: int = DEFAULT_LIMIT, with_towns: bool = True) -> Outcome:
     """Items matching ``text_`` in the versions in force on ``on``, best first.
 
-    ``county_ids`` defaults to the asked town's county, or every county. Never raises for what the user
-    typed: input with no meaningful token gives an empty outcome.
+    ``county_ids`` defaults to the asked town's county, or every county; ``with_towns`` also lists the towns
+    holding each hit. Never raises for what the user typed: input with no meaningful token gives an empty
+    outcome.
     """
     filters = filters or Filters()
     limit = max(1, min(limit, MAX_LIMIT))
@@ -198,32 +229,29 @@ def search(session: Session, text_: str, *, on: dt.date, filters: Filters | None
     if not tokens:
         return Outcome(text=understood, tokens=[])
     if filters.town is not None:
-        county_ids = [filters.town.county.id]
-    elif county_ids is None:
-        county_ids = list(session.scalars(select(Jurisdiction.id).where(
-            Jurisdiction.level == JurisdictionLevel.COUNTY)))
+        county_ids = [filters.county_id or filters.town.county.id]
     version_ids = _in_force(session, county_ids, on)
     if not version_ids:
         return Outcome(text=understood, tokens=tokens)
     ranked = _ranked(session, tokens, version_ids, filters, on, limit)
     if not ranked:
         return Outcome(text=understood, tokens=tokens)
-    items = {i.id: i for i in session.scalars(
-        select(PowerItem).where(PowerItem.id.in_([item_id for item_id, _ in ranked]))
-        .options(selectinload(PowerItem.delegations).selectinload(ItemDelegation.town)))}
-    alias_rows = session.execute(select(SearchAlias.county_id, SearchAlias.item_code, SearchAlias.alias).where(
-        SearchAlias.item_code.in_([i.code for i in items.values()]))).all()
+    ids = [row.item_id for row in ranked]
+    words: dict[tuple[int, str], list[str]] = {}
+    for county_id, code, alias in session.execute(
+            select(SearchAlias.county_id, SearchAlias.item_code, SearchAlias.alias)
+            .where(SearchAlias.item_code.in_({row.code for row in ranked})).order_by(SearchAlias.id)):
+        words.setdefault((county_id, code), []).append(alias)
+    towns = _towns(session, ids, on) if with_towns else {}
     hits = []
-    for item_id, score in ranked:
-        item = items[item_id]
-        county_id = item.version.county_id
-        words = [a for c, code, a in alias_rows if c == county_id and code == item.code]
-        matched = [a for a in words if any(t in normalize(a) for t in tokens)]
-        towns = sorted({d.town.id: d.town for d in item.delegations if d.covers(on)}.values(), key=lambda j: j.code)
-        hits.append(Hit(kind="item", code=item.code, name=item.full_name, item_id=item.id,
-                        town=filters.town.code if filters.town else None, towns=towns,
-                        power_type=item.power_type, channel=channel(item.guide), score=round(score, 6),
-                        name_marks=marks(item.full_name, tokens), aliases=matched[:3],
-                        snippet_marks=_snippet(item, tokens), opens_application=item.opens_application))
+    for row in ranked:
+        full_name = item_full_name(row.name, row.sub_item)
+        matched = [a for a in words.get((row.county_id, row.code), []) if any(t in a for t in tokens)]
+        hits.append(Hit(kind="item", code=row.code, name=full_name, item_id=row.item_id,
+                        town=filters.town.code if filters.town else None, towns=towns.get(row.item_id, []),
+                        power_type=row.power_type, channel=row.channel, score=round(float(row.score), 6),
+                        name_marks=marks(full_name, tokens), aliases=matched[:3],
+                        snippet_marks=_snippet(row.guide, tokens),
+                        opens_application=item_opens_application(row.power_type, row.accepts_applications)))
     return Outcome(text=understood, tokens=tokens, hits=hits)
 

@@ -45,7 +45,8 @@ class SearchResponseSchema(Schema):
 def search_items(args: dict[str, Any]) -> dict[str, Any]:
     """按日常说法搜索事项（分词全文检索，按相关度排序）"""
     filters = filters_from(db.session, town=args["town"], power_type=args["type"], channel=args["channel"])
-    outcome = search(db.session, args["q"], on=china_today(now()), filters=filters, limit=args["limit"])
+    outcome = search(db.session, args["q"], on=china_today(now()), filters=filters, limit=args["limit"],
+                     with_towns=False)
     if outcome.tokens and not outcome.hits:
         record_miss(db.session, args["q"], now=now())
     return {"results": outcome.hits}
