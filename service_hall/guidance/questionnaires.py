@@ -28,6 +28,7 @@ from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
 
 DIRECTORY = Path(__file__).parent / "questionnaires"
 TOWN = "town"
+ASKED = "_q"  # the question a submitted page asked (questions keys never start with "_")
 
 
 class OptionSchema(Schema):
@@ -168,14 +169,15 @@ def options(session: Session, question: Question) -> list[tuple[str, str]]:
 def step(session: Session, questionnaire: Questionnaire, given: Mapping[str, str]
          ) -> tuple[dict[str, str], Question | None, str | None]:
     """Walk the questions with the answers ``given``: (valid answers so far, the next question to ask or None
-    when done, an error for the first invalid answer). Answers to questions not asked are dropped."""
+    when done, an error for the first invalid answer). Answers to questions not asked are dropped.
+    ``given[ASKED]`` names the question whose page was submitted: sent without a choice, it is an error."""
     answers: dict[str, str] = {}
     for question in questionnaire.questions:
         if not _applies(question.ask_if, answers):
             continue
         value = (given.get(question.key) or "").strip()
         if not value:
-            return answers, question, None
+            return answers, question, ("请从下列选项中选择一项" if given.get(ASKED) == question.key else None)
         if value not in {v for v, _ in options(session, question)}:
             return answers, question, "请从下列选项中选择一项"
         answers[question.key] = value

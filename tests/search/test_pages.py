@@ -95,6 +95,8 @@ def test_guided_questions_without_javascript(client, demo_search):
     assert "店里卖不卖吃的" in second and f'name="town" value="{QINGSHAN}"' in second
     bad = client.get("/catalog/guided/open_shop", query_string={"town": QINGSHAN, "food": "maybe"})
     assert bad.status_code == 422 and "请从下列选项中选择一项" in bad.get_data(as_text=True)
+    unanswered = client.get("/catalog/guided/open_shop", query_string={"town": QINGSHAN, "_q": "food"})
+    assert unanswered.status_code == 422 and "请从下列选项中选择一项" in unanswered.get_data(as_text=True)
     done = client.get("/catalog/guided/open_shop",
                       query_string={"town": QINGSHAN, "food": "yes", "sign": "no", "who": "agent"})
     html = done.get_data(as_text=True)
