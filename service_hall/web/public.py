@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request
 from sqlalchemy import text
 
-from service_hall.extensions import db
+from service_hall.extensions import csrf, db
 from service_hall.jurisdictions.operations import towns
 from service_hall.web.access import PUBLIC, requires
 from service_hall.web.forms_util import safe_next
@@ -26,8 +26,12 @@ def _elder_mode() -> dict[str, Any]:
 
 @bp.post("/elder-mode")
 @requires(PUBLIC)
+@csrf.exempt
 def elder_mode() -> Any:
-    """Switch 长辈版 on (on=1) or off, then go back to the page the switch was pressed on."""
+    """Switch 长辈版 on (on=1) or off, then go back to the page the switch was pressed on.
+
+    Exempt from CSRF on purpose: it changes only how pages look, and a token in every page's header would
+    give every anonymous visitor a session cookie."""
     response = make_response(redirect(safe_next("/")))
     if request.form.get("on") == "1":
         response.set_cookie(ELDER_COOKIE, "1", max_age=365 * 24 * 3600, httponly=True, samesite="Lax",

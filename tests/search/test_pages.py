@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from service_hall.extensions import db
 from service_hall.search.models import SearchMiss
-from tests.conftest import post_form
 from tests.search.conftest import CHENGDONG, QINGSHAN
 
 BAD = ["", "   ", '"', "*", "NEAR", "NEAR(饭店, 2)", "饭店:养狗", "(", '"饭店"*', "' OR 1=1 --", "饭" * 300,
@@ -138,11 +137,12 @@ def test_questionnaires_name_items_of_the_demo_list():
 
 def test_elder_mode_switch(client, demo_search):
     page = "/catalog/search?q=养狗"
-    resp = post_form(client, page, {"on": "1", "next": page}, action="/elder-mode")
+    resp = client.post("/elder-mode", data={"on": "1", "next": page})
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/catalog/search?q=")
     html = client.get("/catalog/").get_data(as_text=True)
     assert 'class="elder"' in html and "0571-6400 0000" in html and "切换到标准版" in html
-    post_form(client, "/", {"on": "0", "next": "https://evil.example/"}, action="/elder-mode")
+    resp = client.post("/elder-mode", data={"on": "0", "next": "https://evil.example/"})
+    assert resp.headers["Location"] == "/"  # never off-site
     html = client.get("/").get_data(as_text=True)
     assert 'class="elder"' not in html
 
@@ -151,3 +151,11 @@ def test_rebuild_command(runner, app, demo_search):
     result = runner.invoke(args=["search", "rebuild"])
     assert result.exit_code == 0, result.output
     assert "45 个事项" in result.output
+
+
+def test_public_pages_set_no_session_cookie_for_the_elder_switch(client, demo_search):
+    resp = client.get("/catalog/search?q=养狗")
+    assert "session" not in resp.headers.get("Set-Cookie", "")
+    resp = client.post("/elder-mode", data={"on": "1", "next": "/catalog/"})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/catalog/"
+    assert "elder_mode=1" in resp.headers["Set-Cookie"] and "HttpOnly" in resp.headers["Set-Cookie"]
