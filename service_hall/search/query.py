@@ -9,12 +9,28 @@ syntax: quotes, ``*``, ``NEAR``, ``:``, brackets are just characters (docs/searc
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, column, exists, func, literal_column, or_, select, table, text
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    column,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from power_lists.models import ItemDelegation, PowerItem, PowerType, item_full_name, item_opens_application
@@ -121,33 +137,32 @@ def _in_force(session: Session, county_ids: Sequence[int] | None, on: dt.date) -
     return [v.id for v in found if v is not None]
 
 
-def _held(doc: type[SearchDocument], on: dt.date, town_id: int | None):
-    covers = and_(or_(ItemDelegation.valid_from.is_(None), ItemDelegation.valid_from <= on),
-                  or_(ItemDelegation.valid_until.is_(None), ItemDelegation.valid_until >= on))
-    cond = and_(ItemDelegation.item_id == doc.item_id, covers)
-    if town_id is not None:
-        cond = and_(cond, ItemDelegation.town_id == town_id)
-    return exists().where(cond)
+def _covers():
+    on = bindparam("on", type_=Date())
+    return and_(or_(ItemDelegation.valid_from.is_(None), ItemDelegation.valid_from <= on),
+                or_(ItemDelegation.valid_until.is_(None), ItemDelegation.valid_until >= on))
 
 
-def _ranked(session: Session, tokens: Sequence[str], version_ids: list[int], filters: Filters, on: dt.date,
-            limit: int) -> list[Any]:
-    """The best ``limit`` documents with their item's columns, in one round trip: rows of (item_id, score,
-    channel, county_id, code, name, sub_item, power_type, accepts_applications, guide)."""
+@functools.lru_cache(maxsize=256)
+def _ranked_statement(dialect: str, n_words: int, n_prefixes: int, by_town: bool, by_type: bool,
+                      by_channel: bool) -> Select:
+    """The ranking query for one shape of search, built once: every value is a bound parameter (``on``,
+    ``version_ids``, ``town_id``, ``power_type``, ``channel``, ``limit``, and ``expression`` or ``w0…``/``p0…``).
+    Rows: (item_id, score, channel, county_id, code, name, sub_item, power_type, accepts_applications,
+    conditions), best first."""
     doc = SearchDocument
-    conditions = [doc.version_id.in_(version_ids), _held(doc, on, filters.town.id if filters.town else None)]
-    if filters.power_type is not None:
-        conditions.append(doc.power_type == filters.power_type.value)
-    if filters.channel:
-        conditions.append(doc.channel == filters.channel)
+    held = and_(ItemDelegation.item_id == doc.item_id, _covers())
+    if by_town:
+        held = and_(held, ItemDelegation.town_id == bindparam("town_id"))
+    conditions = [doc.version_id.in_(bindparam("version_ids", expanding=True)), exists().where(held)]
+    if by_type:
+        conditions.append(doc.power_type == bindparam("power_type"))
+    if by_channel:
+        conditions.append(doc.channel == bindparam("channel"))
     inner: Select
-    if session.get_bind().dialect.name == "postgresql":
-        words, prefixes = _terms(tokens)
-        parts = [func.plainto_tsquery("simple", bindparam(f"w{i}", w)) for i, w in enumerate(words)]
-        parts += [func.to_tsquery("simple", bindparam(f"p{i}", p + (":*" if is_latin(p) else "")))
-                  for i, p in enumerate(prefixes) if _LETTERS.match(p)]
-        if not parts:
-            return []
+    if dialect == "postgresql":
+        parts = [func.plainto_tsquery("simple", bindparam(f"w{i}", type_=String())) for i in range(n_words)]
+        parts += [func.to_tsquery("simple", bindparam(f"p{i}", type_=String())) for i in range(n_prefixes)]
         tsquery = parts[0]
         for part in parts[1:]:
             tsquery = tsquery.op("||")(part)
@@ -156,31 +171,59 @@ def _ranked(session: Session, tokens: Sequence[str], version_ids: list[int], fil
         inner = (select(doc.id.label("doc_id"), doc.item_id, score.label("score"), doc.channel, doc.county_id)
                  .where(tsv.op("@@")(tsquery), *conditions).order_by(score.desc(), doc.id))
     else:
-        expression = fts5_expression(tokens)
-        if not expression:
-            return []
         fts = table(FTS_TABLE, column("rowid"))
         # bm25 is lower for better matches; its negation is the score.
         score = -func.bm25(literal_column(FTS_TABLE), *_BM25_WEIGHTS)
         inner = (select(doc.id.label("doc_id"), doc.item_id, score.label("score"), doc.channel, doc.county_id)
                  .select_from(fts).join(doc, fts.c.rowid == doc.id)
-                 .where(text(f"{FTS_TABLE} MATCH :expression").bindparams(expression=expression), *conditions)
+                 .where(text(f"{FTS_TABLE} MATCH :expression"), *conditions)
                  .order_by(score.desc(), doc.id))
-    best = inner.limit(limit).subquery("best")
-    return list(session.execute(
-        select(best.c.item_id, best.c.score, best.c.channel, best.c.county_id, PowerItem.code, PowerItem.name,
-               PowerItem.sub_item, PowerItem.power_type, PowerItem.accepts_applications, PowerItem.guide)
-        .join(PowerItem, PowerItem.id == best.c.item_id).order_by(best.c.score.desc(), best.c.doc_id)))
+    best = inner.limit(bindparam("limit", type_=Integer())).subquery("best")
+    return (select(best.c.item_id, best.c.score, best.c.channel, best.c.county_id, PowerItem.code, PowerItem.name,
+                   PowerItem.sub_item, PowerItem.power_type, PowerItem.accepts_applications,
+                   PowerItem.guide["conditions"].as_string().label("conditions"))
+            .join(PowerItem, PowerItem.id == best.c.item_id).order_by(best.c.score.desc(), best.c.doc_id))
+
+
+def _ranked(session: Session, tokens: Sequence[str], version_ids: list[int], filters: Filters, on: dt.date,
+            limit: int) -> list[Any]:
+    """The best ``limit`` documents with their item's columns, in one round trip."""
+    dialect = session.get_bind().dialect.name
+    params: dict[str, Any] = {"on": on, "version_ids": version_ids, "limit": limit}
+    if filters.town is not None:
+        params["town_id"] = filters.town.id
+    if filters.power_type is not None:
+        params["power_type"] = filters.power_type.value
+    if filters.channel:
+        params["channel"] = filters.channel
+    if dialect == "postgresql":
+        words, prefixes = _terms(tokens)
+        prefixes = [p + (":*" if is_latin(p) else "") for p in prefixes if _LETTERS.match(p)]
+        if not words and not prefixes:
+            return []
+        params |= {f"w{i}": w for i, w in enumerate(words)} | {f"p{i}": p for i, p in enumerate(prefixes)}
+        shape = (len(words), len(prefixes))
+    else:
+        params["expression"] = fts5_expression(tokens)
+        if not params["expression"]:
+            return []
+        shape = (0, 0)
+    statement = _ranked_statement(dialect, *shape, filters.town is not None, filters.power_type is not None,
+                                  bool(filters.channel))
+    return list(session.execute(statement, params))
+
+
+@functools.lru_cache(maxsize=1)
+def _towns_statement() -> Select:
+    return (select(ItemDelegation.item_id, Jurisdiction.code, Jurisdiction.name)
+            .join(Jurisdiction, Jurisdiction.id == ItemDelegation.town_id)
+            .where(ItemDelegation.item_id.in_(bindparam("item_ids", expanding=True)), _covers())
+            .order_by(Jurisdiction.code).distinct())
 
 
 def _towns(session: Session, item_ids: Sequence[int], on: dt.date) -> dict[int, list[TownRef]]:
-    covers = and_(or_(ItemDelegation.valid_from.is_(None), ItemDelegation.valid_from <= on),
-                  or_(ItemDelegation.valid_until.is_(None), ItemDelegation.valid_until >= on))
     out: dict[int, list[TownRef]] = {}
-    for item_id, code, name in session.execute(
-            select(ItemDelegation.item_id, Jurisdiction.code, Jurisdiction.name)
-            .join(Jurisdiction, Jurisdiction.id == ItemDelegation.town_id)
-            .where(ItemDelegation.item_id.in_(item_ids), covers).order_by(Jurisdiction.code).distinct()):
+    for item_id, code, name in session.execute(_towns_statement(), {"item_ids": list(item_ids), "on": on}):
         out.setdefault(item_id, []).append(TownRef(code=code, name=name))
     return out
 
@@ -203,8 +246,8 @@ def marks(text_: str, tokens: Sequence[str]) -> list[tuple[str, bool]]:
     return out
 
 
-def _snippet(guide: dict | None, tokens: Sequence[str], width: int = 40) -> list[tuple[str, bool]]:
-    conditions = normalize((guide or {}).get("conditions") or "")
+def _snippet(conditions: str | None, tokens: Sequence[str], width: int = 40) -> list[tuple[str, bool]]:
+    conditions = " ".join((conditions or "").split())  # shown as written: no NFKC on the guide's punctuation
     lowered = conditions.lower()
     positions = [lowered.find(t) for t in tokens if t and lowered.find(t) >= 0]
     if not positions:
@@ -251,7 +294,7 @@ def search(session: Session, text_: str, *, on: dt.date, filters: Filters | None
                         town=filters.town.code if filters.town else None, towns=towns.get(row.item_id, []),
                         power_type=row.power_type, channel=row.channel, score=round(float(row.score), 6),
                         name_marks=marks(full_name, tokens), aliases=matched[:3],
-                        snippet_marks=_snippet(row.guide, tokens),
+                        snippet_marks=_snippet(row.conditions, tokens),
                         opens_application=item_opens_application(row.power_type, row.accepts_applications)))
     return Outcome(text=understood, tokens=tokens, hits=hits)
 

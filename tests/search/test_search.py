@@ -90,6 +90,9 @@ def test_hits_are_highlighted_and_best_first(app, demo_search):
         assert ("宅基地", True) in hits[0].name_marks
         dog = search(db.session, "养狗", on=TODAY).hits[0]
         assert dog.aliases == ["养狗"]
+        rule = search(db.session, "一户一宅", on=TODAY).hits[0]  # found in the guide's 受理条件
+        assert rule.code == "330199-XK-001" and ("一户", True) in rule.snippet_marks
+        assert "符合“" in "".join(run for run, _ in rule.snippet_marks)  # the guide's punctuation as written
 
 
 def test_publishing_indexes_and_rebuild_restores(app, demo_search):
