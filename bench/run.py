@@ -17,7 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-MODULES = ["power_lists", "documents", "evaluation", "notifications"]
+MODULES = ["power_lists", "documents", "evaluation", "notifications", "search"]
 
 # figure -> (comparison, limit or the name of another figure times a factor)
 TARGETS = {
@@ -25,6 +25,8 @@ TARGETS = {
     "power_list_export_seconds": ("<", 3.0),
     "certificate_render_ms_median": ("<=", ("weasyprint_floor_ms_median", 1.5)),
     "outbox_write_ms_per_event": ("<", 2.0),
+    "search_sqlite_ms_p95": ("<", 30.0),
+    "search_postgres_ms_p95": ("<", 30.0),
 }
 
 

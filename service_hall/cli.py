@@ -159,6 +159,10 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(notifications_cli)
 
+    from service_hall.cli_search import search_cli
+
+    app.cli.add_command(search_cli)
+
 
 cases_cli = AppGroup("cases", help="办件")
 

@@ -162,6 +162,7 @@ def _load_optional_parts(session: Session, *, now: dt.datetime) -> None:
     from power_lists.models import PowerItem
 
     load_demo_power_list(session, now=now)
+    _load_demo_aliases(session, now=now)
     keys = {code: FORM_KEY_NAMES[key] for code, key in DEMO_FORM_KEYS.items()} | MORE_DEMO_FORMS
     for code, key in keys.items():
         if current_form_definition(session, code, now) is not None:
@@ -177,3 +178,14 @@ def _load_optional_parts(session: Session, *, now: dt.datetime) -> None:
             for m in (item.guide or {}).get("materials", [])
         ]
         publish_form_definition(session, code, definition, now)
+
+
+def _load_demo_aliases(session: Session, *, now: dt.datetime) -> None:
+    """The everyday words of the demo list (饭店 → 个体工商户登记), for the search."""
+    from power_lists.demo import COUNTY_CODE
+    from service_hall.jurisdictions.models import Jurisdiction
+    from service_hall.search.aliases import load_demo_aliases
+
+    county = session.scalar(select(Jurisdiction).where(Jurisdiction.code == COUNTY_CODE))
+    if county is not None:
+        load_demo_aliases(session, county, now=now)

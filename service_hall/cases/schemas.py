@@ -114,6 +114,10 @@ class CorrectionItemIn(Schema):
     problem = fields.String(load_default="", metadata={"description": "需补正的内容"})
 
 
+# The correction text for a material left unticked on the checklist without a note of its own.
+UNTICKED_MATERIAL = "该材料未提交或不符合要求，请按办事指南提交"
+
+
 class CorrectionIn(VersionIn):
     items = fields.List(fields.Nested(CorrectionItemIn), required=True,
                         error_messages={"required": "请至少列出一项需要补正的材料或信息"})
@@ -121,9 +125,14 @@ class CorrectionIn(VersionIn):
 
     @classmethod
     def from_form(cls, form: FormData) -> dict[str, Any]:
+        """Free rows (``target``/``problem`` pairs) and, from the material checklist, one item per listed
+        material (``checklist``) the clerk did not tick (``ok``), with its note or a standard text."""
         out = super().from_form(form)
         pairs = zip(form.getlist("target"), form.getlist("problem"), strict=False)
         out["items"] = [{"target": t, "problem": p} for t, p in pairs]
+        ticked = set(form.getlist("ok"))
+        out["items"] += [{"target": code, "problem": (form.get(f"note-{code}") or "").strip() or UNTICKED_MATERIAL}
+                         for code in dict.fromkeys(form.getlist("checklist")) if code and code not in ticked]
         if str(out.get("respond_days", "")).strip() == "":
             out["respond_days"] = 0  # the domain explains the allowed range
         return out

@@ -18,8 +18,11 @@ from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.evaluation.report import evaluate, year_period
 from service_hall.evaluation.tables import COLUMN, PUBLIC_COLUMNS
 from service_hall.extensions import db
+from service_hall.guidance import questionnaires as guidance
 from service_hall.jurisdictions.operations import by_code
 from service_hall.offices.operations import window_of
+from service_hall.search.misses import record_miss
+from service_hall.search.query import CHANNELS, Filters, filters_from, search
 from service_hall.web.access import PUBLIC, now, requires
 
 bp = Blueprint("catalog", __name__)
@@ -50,6 +53,50 @@ def index() -> Any:
     return render_template("catalog/index.html", county=county, on=on,
                            towns=[t for t in county.children if t.level.value == "town"],
                            in_force=queries.version_in_force(db.session, county.id, on))
+
+
+@bp.get("/search")
+@requires(PUBLIC)
+def search_page() -> Any:
+    """事项搜索: everyday words → ranked items, with town, power type and channel filters."""
+    args = {k: request.args.get(k, "").strip() for k in ("q", "town", "type", "channel")}
+    errors: dict[str, str] = {}
+    try:
+        filters = filters_from(db.session, town=args["town"], power_type=args["type"], channel=args["channel"])
+    except ValidationFailed as exc:
+        errors, filters = exc.details or {}, Filters()
+    outcome = search(db.session, request.args.get("q", ""), on=queries.china_today(now()), filters=filters)
+    if outcome.tokens and not outcome.hits and not errors:
+        record_miss(db.session, request.args.get("q", ""), now=now())
+    towns = [t for c in queries.counties(db.session) for t in c.children if t.level.value == "town"]
+    return render_template("catalog/search.html", outcome=outcome, args=args, errors=errors, filters=filters,
+                           towns=towns, power_types=POWER_TYPE_LABELS, channels=CHANNELS)
+
+
+@bp.get("/guided")
+@requires(PUBLIC)
+def guided_index() -> Any:
+    """智能导办: the life events with a questionnaire."""
+    return render_template("catalog/guided_index.html", questionnaires=list(guidance.questionnaires().values()))
+
+
+@bp.get("/guided/<key>")
+@requires(PUBLIC)
+def guided(key: str) -> Any:
+    """One question per page (answers so far travel in the query string), then the advice."""
+    questionnaire = guidance.get(key)
+    answers, question, error = guidance.step(db.session, questionnaire, request.args)
+    if question is not None:
+        asked = [q for q in questionnaire.questions if q.key in answers]
+        back = dict(list(answers.items())[:-1]) if answers else None
+        return render_template("catalog/guided_question.html", questionnaire=questionnaire, question=question,
+                               options=guidance.options(db.session, question), answers=answers, error=error,
+                               back=back, number=len(asked) + 1), (422 if error else 200)
+    advice = guidance.advise(db.session, questionnaire, answers, on=queries.china_today(now()))
+    labels = {q.key: dict(guidance.options(db.session, q)).get(answers.get(q.key, ""), "")
+              for q in questionnaire.questions if q.key in answers}
+    return render_template("catalog/guided_result.html", questionnaire=questionnaire, advice=advice,
+                           answers=answers, labels=labels)
 
 
 def _town(code: str) -> Any:

@@ -25,8 +25,10 @@ from power_lists.models import (
 )
 from power_lists.tabular import COLUMNS, column_for_path, item_to_row, write_delegation_lines
 from service_hall.accounts.permissions import Permission
-from service_hall.core.errors import ValidationFailed
+from service_hall.core.errors import Conflict, NotFound, ValidationFailed
 from service_hall.extensions import db
+from service_hall.search import aliases
+from service_hall.search.misses import misses as search_misses_list
 from service_hall.web.access import current_actor, now, requires
 
 bp = Blueprint("legal", __name__)
@@ -383,3 +385,56 @@ def _guide_errors(exc: ValidationFailed) -> dict[str, str]:
         key = by_label.get(column) or (f"guide.{column}" if column else "_schema")
         out[key] = f"{out[key]}；{p.message}" if key in out else p.message
     return out
+
+
+# --- 常用说法 (search aliases) and the queries that found nothing -------------------------------------
+
+
+def _alias_page(values: dict[str, str], errors: dict[str, str], status: int = 200) -> Any:
+    county = _county()
+    latest = queries.latest_published(db.session, county.id)
+    items = latest.items if latest else []
+    grouped = aliases.aliases_by_code(db.session, county.id)
+    return render_template("legal/aliases.html", county=county, items=items, grouped=grouped,
+                           names={i.code: i.full_name for i in items}, values=values, errors=errors), status
+
+
+@bp.get("/aliases")
+@requires(Permission.POWER_LIST_READ)
+def search_aliases() -> Any:
+    """Everyday words per item, used by the public search."""
+    return _alias_page({"item_code": request.args.get("item_code", ""), "alias": request.args.get("alias", "")}, {})
+
+
+@bp.post("/aliases")
+@requires(Permission.POWER_LIST_EDIT)
+def add_search_alias() -> Any:
+    values = {"item_code": request.form.get("item_code", "").strip(), "alias": request.form.get("alias", "")}
+    try:
+        row = aliases.add_alias(db.session, _county(), values["item_code"], values["alias"], actor=current_actor(),
+                                now=now())
+    except (ValidationFailed, NotFound, Conflict) as exc:
+        db.session.rollback()
+        details = exc.details if isinstance(exc.details, dict) else {"alias": exc.message}
+        return _alias_page(values, details, 422)
+    flash(f"已为 {row.item_code} 添加常用说法“{row.alias}”")
+    return redirect(url_for("legal.search_aliases"))
+
+
+@bp.post("/aliases/delete")
+@requires(Permission.POWER_LIST_EDIT)
+def remove_search_alias() -> Any:
+    try:
+        alias_id = int(request.form.get("alias_id", ""))
+    except ValueError:
+        raise NotFound("未找到该常用说法") from None
+    code = aliases.remove_alias(db.session, _county(), alias_id, actor=current_actor(), now=now())
+    flash(f"已删除 {code} 的一个常用说法")
+    return redirect(url_for("legal.search_aliases"))
+
+
+@bp.get("/search-misses")
+@requires(Permission.POWER_LIST_READ)
+def search_misses() -> Any:
+    """Queries that found nothing (no personal data), most frequent first, to add aliases for."""
+    return render_template("legal/search_misses.html", misses=search_misses_list(db.session))

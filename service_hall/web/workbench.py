@@ -117,8 +117,12 @@ def material(case_id: int, material_id: int) -> Any:
         raise NotFound("未找到该材料")
     store: FileStore = file_store()
     content = store.read(found.file.blob.sha256)
-    return Response(content, mimetype=found.file.blob.content_type,
-                    headers={"Content-Disposition": f"attachment; filename=material-{found.id}"})
+    kind = found.file.blob.content_type or "application/octet-stream"
+    # ?inline=1 previews images and PDFs beside the checklist; anything else is always a download.
+    inline = request.args.get("inline") == "1" and (kind.startswith("image/") or kind == "application/pdf")
+    disposition = "inline" if inline else "attachment"
+    return Response(content, mimetype=kind,
+                    headers={"Content-Disposition": f"{disposition}; filename=material-{found.id}"})
 
 
 @bp.route("/file", methods=["GET", "POST"])
