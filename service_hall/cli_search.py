@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from service_hall.extensions import db
+from service_hall.extensions import current_session
 from service_hall.search.index import rebuild
 
 search_cli = AppGroup("search", help="事项搜索索引")
@@ -14,6 +14,6 @@ search_cli = AppGroup("search", help="事项搜索索引")
 @search_cli.command("rebuild")
 def rebuild_command() -> None:
     """按已发布的清单版本和常用说法重建搜索索引"""
-    count = rebuild(db.session)
-    db.session.commit()
+    count = rebuild(current_session())
+    current_session().commit()
     click.echo(f"已重建搜索索引：{count} 个事项")

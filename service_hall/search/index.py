@@ -12,19 +12,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, event, inspect, select, text, update
+from sqlalchemy import Table, delete, event, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from power_lists.models import FROZEN_STATUSES, PowerItem, PowerListVersion, VersionStatus, item_full_name
 from service_hall.search.models import SearchAlias, SearchDocument
 from service_hall.search.text import index_text, pinyin_text
 
-_ITEMS = PowerItem.__table__
-_VERSIONS = PowerListVersion.__table__
-_DOCS = SearchDocument.__table__
-_ALIASES = SearchAlias.__table__
+_ITEMS = cast(Table, PowerItem.__table__)
+_VERSIONS = cast(Table, PowerListVersion.__table__)
+_DOCS = cast(Table, SearchDocument.__table__)
+_ALIASES = cast(Table, SearchAlias.__table__)
 
 
 def guide_text(guide: dict[str, Any] | None) -> str:

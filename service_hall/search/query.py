@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
     Integer,
     Select,
@@ -137,7 +138,7 @@ def _in_force(session: Session, county_ids: Sequence[int] | None, on: dt.date) -
     return [v.id for v in found if v is not None]
 
 
-def _covers():
+def _covers() -> ColumnElement[bool]:
     on = bindparam("on", type_=Date())
     return and_(or_(ItemDelegation.valid_from.is_(None), ItemDelegation.valid_from <= on),
                 or_(ItemDelegation.valid_until.is_(None), ItemDelegation.valid_until >= on))
@@ -163,11 +164,11 @@ def _ranked_statement(dialect: str, n_words: int, n_prefixes: int, by_town: bool
     if dialect == "postgresql":
         parts = [func.plainto_tsquery("simple", bindparam(f"w{i}", type_=String())) for i in range(n_words)]
         parts += [func.to_tsquery("simple", bindparam(f"p{i}", type_=String())) for i in range(n_prefixes)]
-        tsquery = parts[0]
+        tsquery: ColumnElement[Any] = parts[0]
         for part in parts[1:]:
             tsquery = tsquery.op("||")(part)
-        tsv = literal_column("search_documents.tsv")
-        score = func.ts_rank(tsv, tsquery)
+        tsv: ColumnElement[Any] = literal_column("search_documents.tsv")
+        score: ColumnElement[Any] = func.ts_rank(tsv, tsquery)
         inner = (select(doc.id.label("doc_id"), doc.item_id, score.label("score"), doc.channel, doc.county_id)
                  .where(tsv.op("@@")(tsquery), *conditions).order_by(score.desc(), doc.id))
     else:

@@ -11,6 +11,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 MAX_QUERY_CHARS = 60  # longer input is cut, not refused
 MAX_QUERY_TOKENS = 12
@@ -29,12 +30,12 @@ _EXTRA_WORDS = ("宅基地", "高龄津贴", "养犬", "个体工商户", "小�
                 "残疾人", "建房", "翻建", "占道", "户外广告", "燃气")
 
 
-def _jieba():
+def _jieba() -> Any:
     global _tokenizer
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
-                import jieba
+                import jieba  # type: ignore[import-untyped]  # no type information published
 
                 jieba.setLogLevel(logging.WARNING)
                 tokenizer = jieba.Tokenizer()
