@@ -47,7 +47,7 @@ class OfficeSchema(Schema):
     @validates("credit_code")
     def _credit_code(self, value: str, **_: Any) -> None:
         if value:
-            from forms.validators import InvalidValue, check_credit_code
+            from service_hall.core.validators import InvalidValue, check_credit_code
 
             try:
                 check_credit_code(value)
