@@ -13,8 +13,9 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.pages import flash, upload
 from tests.browser.support import PHONE, describe, horizontal_overflow, run_axe, serious
-from tests.cases.conftest import PDF, PNG
-from tests.cases.seed import ITEM, QINGSHAN
+from tests.factories.files import PDF, PNG
+from tests.factories.places import QINGSHAN
+from tests.factories.power_list import ITEM
 
 GUIDED = f"/catalog/guided/build_house?town={QINGSHAN}"
 PAGES: list[tuple[str, str | None, str]] = [

@@ -11,9 +11,12 @@ from sqlalchemy import select
 from service_hall.cases.models import Application, CaseStatus
 from service_hall.cases.schemas import UNTICKED_MATERIAL
 from service_hall.extensions import db
-from tests.cases.conftest import PDF, PNG, at, form_data
-from tests.cases.seed import ITEM, QINGSHAN
-from tests.conftest import csrf_token, login, post_form
+from tests.factories.clock import at
+from tests.factories.files import PDF, PNG
+from tests.factories.forms import form_data
+from tests.factories.places import QINGSHAN
+from tests.factories.power_list import ITEM
+from tests.factories.web import csrf_token, login, post_form
 
 APPLY = f"/portal/apply/{QINGSHAN}/{ITEM}"
 KEY_RE = re.compile(r'name="submission_key" value="([^"]+)"')

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from service_hall.extensions import db
-from tests.conftest import NOW
+from tests.factories.clock import NOW
 
 COUNTY = "330199000000"
 QINGSHAN = "330199101000"

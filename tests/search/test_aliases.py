@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from service_hall.extensions import db
 from service_hall.search.models import SearchAlias
-from tests.conftest import login, post_form
+from tests.factories.web import login, post_form
 from tests.search.conftest import COUNTY
 
 
@@ -68,7 +68,7 @@ def test_aliases_carry_over_to_a_new_version(app, demo_search, factory):
     from power_lists.models import PowerItem
     from service_hall.jurisdictions.operations import by_code
     from service_hall.search.query import search
-    from tests.conftest import NOW
+    from tests.factories.clock import NOW
 
     a, b = factory.staff("fz1", "legal", COUNTY), factory.staff("fz2", "legal", COUNTY)
     with app.app_context():

@@ -9,7 +9,7 @@ from power_lists.models import PowerItem
 from service_hall.extensions import db
 from service_hall.search.models import SearchDocument
 from service_hall.search.query import Filters, fts5_expression, search
-from tests.conftest import NOW
+from tests.factories.clock import NOW
 from tests.search.conftest import CHENGDONG, QINGSHAN
 
 TODAY = NOW.date()
