@@ -28,6 +28,7 @@ from power_lists.tabular import (
     normalise_cell,
     table_to_items,
 )
+from service_hall.core.cells import csv_cell, from_csv_cell
 
 FileFormat = Literal["json", "csv", "xlsx"]
 FORMATS: tuple[FileFormat, ...] = ("json", "csv", "xlsx")
@@ -96,7 +97,7 @@ def read_csv_table(data: bytes) -> tuple[Table, str]:
     first = text.split("\n", 5)
     delimiter = "\t" if sum(line.count("\t") for line in first) > sum(line.count(",") for line in first) else ","
     try:
-        rows = [(n, [normalise_cell(c) for c in cells])
+        rows = [(n, [normalise_cell(from_csv_cell(c)) for c in cells])
                 for n, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)]
     except csv.Error as exc:
         raise ImportRejected([Problem(f"CSV 格式错误：{exc}")]) from None
@@ -244,7 +245,7 @@ def write_csv(document: dict[str, Any], *, encoding: str = "utf-8-sig") -> bytes
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADERS)
     for position, item in enumerate(document["items"], start=1):
-        writer.writerow(item_to_row(item, position))
+        writer.writerow([csv_cell(v) for v in item_to_row(item, position)])
     return buffer.getvalue().encode(encoding)
 
 
