@@ -38,6 +38,17 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
+# Limits on what one upload may make the server do (a county's list has hundreds of items). A workbook
+# is a zip: its members' sizes are checked before anything is decompressed, and Python's zipfile never
+# yields more than a member declares, so a bomb is refused before it inflates.
+MAX_ROWS = 10_000
+MAX_COLUMNS = 200
+MAX_ZIP_MEMBERS = 1_000
+MAX_MEMBER_BYTES = 32 * 1024 * 1024
+MAX_TOTAL_BYTES = 96 * 1024 * 1024
+MAX_RATIO = 150  # uncompressed / compressed, checked for members above RATIO_FLOOR
+RATIO_FLOOR = 4 * 1024 * 1024
+
 _MAGIC = [
     (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"), (b"GIF8", "GIF 图片"), (b"%PDF", "PDF 文件"),
     (b"\xd0\xcf\x11\xe0", "旧版 Office 文件（.xls/.doc），请在 Excel 中另存为 .xlsx"), (b"Rar!", "RAR 压缩包"),
@@ -96,12 +107,68 @@ def read_csv_table(data: bytes) -> tuple[Table, str]:
     text, encoding = decode_text(data)
     first = text.split("\n", 5)
     delimiter = "\t" if sum(line.count("\t") for line in first) > sum(line.count(",") for line in first) else ","
+    rows = []
     try:
-        rows = [(n, [normalise_cell(from_csv_cell(c)) for c in cells])
-                for n, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)]
+        for n, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if n > MAX_ROWS:
+                raise _too_many_rows(n)
+            if len(cells) > MAX_COLUMNS:
+                raise _too_many_columns(n)
+            rows.append((n, [normalise_cell(from_csv_cell(c)) for c in cells]))
     except csv.Error as exc:
         raise ImportRejected([Problem(f"CSV 格式错误：{exc}")]) from None
     return Table(rows), encoding
+
+
+def _too_many_rows(row: int, sheet: str = "") -> ImportRejected:
+    where = f"工作表“{sheet}”" if sheet else "文件"
+    return ImportRejected([Problem(f"{where}超过 {MAX_ROWS} 行上限，此行起未读取；请核对文件或分批导入", row=row)])
+
+
+def _too_many_columns(row: int, sheet: str = "") -> ImportRejected:
+    where = f"工作表“{sheet}”" if sheet else "文件"
+    return ImportRejected([Problem(f"{where}此行超过 {MAX_COLUMNS} 列上限，不是权力清单的表格", row=row)])
+
+
+def check_workbook_archive(data: bytes) -> None:
+    """Refuse a workbook whose zip members would inflate beyond the limits, before reading any of them.
+
+    Raises ImportRejected naming the member (too many members, too large, compressed too well, damaged).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise ImportRejected([Problem(f"文件已损坏或不完整，无法作为 XLSX 读取（{type(exc).__name__}）")]) from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ImportRejected([Problem(f"工作簿包含 {len(members)} 个部件，超过 {MAX_ZIP_MEMBERS} 个上限")])
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > MAX_MEMBER_BYTES or (member.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+            raise ImportRejected([Problem(
+                f"工作簿部件 {member.filename} 解压后 {member.file_size // (1024 * 1024)} MB"
+                f"（压缩比 {ratio:.0f}:1），超出允许范围，疑似压缩炸弹，未读取")])
+    if total > MAX_TOTAL_BYTES:
+        raise ImportRejected([Problem(f"工作簿解压后共 {total // (1024 * 1024)} MB，超过 "
+                                      f"{MAX_TOTAL_BYTES // (1024 * 1024)} MB 上限，未读取")])
+
+
+def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[bytes, bytes, bytes, bytes]]:
+    """The sheet's merged ranges, scanned in chunks (never the whole sheet XML in memory at once)."""
+    found = []
+    tail = b""
+    with archive.open(path) as xml:
+        while chunk := xml.read(1 << 20):
+            window = tail + chunk
+            cut = window.rfind(b"<")  # a tag may straddle chunks: keep the last one for the next window
+            if cut <= 0:
+                cut = len(window)
+            found += _MERGE_RE.findall(window[:cut])
+            tail = window[cut:]
+    found += _MERGE_RE.findall(tail)
+    return found
 
 
 _MERGE_RE = re.compile(rb'<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
@@ -117,6 +184,7 @@ def read_xlsx_tables(data: bytes) -> list[Table]:
     from openpyxl.utils import column_index_from_string
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_workbook_archive(data)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about features it drops (data validation, styles); irrelevant to the content.
@@ -124,12 +192,17 @@ def read_xlsx_tables(data: bytes) -> list[Table]:
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             tables = []
             for sheet in workbook.worksheets:
-                grid = [list(row) for row in sheet.iter_rows(values_only=True)]
-                with workbook._archive.open(sheet._worksheet_path) as xml:
-                    merges = _MERGE_RE.findall(xml.read())
+                grid = []
+                for n, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1):
+                    if n > MAX_ROWS:
+                        raise _too_many_rows(n, sheet.title)
+                    if len(row) > MAX_COLUMNS and any(v is not None for v in row[MAX_COLUMNS:]):
+                        raise _too_many_columns(n, sheet.title)
+                    grid.append(list(row[:MAX_COLUMNS]))
+                merges = _merged_ranges(workbook._archive, sheet._worksheet_path)
                 for c1, r1, c2, r2 in merges:
                     top, left = int(r1), column_index_from_string(c1.decode())
-                    bottom, right = int(r2), column_index_from_string(c2.decode())
+                    bottom, right = int(r2), min(column_index_from_string(c2.decode()), MAX_COLUMNS)
                     if top > len(grid):
                         continue
                     value = grid[top - 1][left - 1] if left <= len(grid[top - 1]) else None
@@ -141,6 +214,8 @@ def read_xlsx_tables(data: bytes) -> list[Table]:
                             row[c - 1] = value
                 tables.append(Table([(n, [normalise_cell(v) for v in row]) for n, row in enumerate(grid, start=1)]))
             workbook.close()
+    except ImportRejected:
+        raise
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, EOFError, ValueError, TypeError) as exc:
         raise ImportRejected([Problem(f"文件已损坏或不完整，无法作为 XLSX 读取（{type(exc).__name__}）")]) from None
     except Exception as exc:  # openpyxl raises many kinds of errors on broken XML
@@ -208,12 +283,17 @@ def _check_items(raw_items: list[tuple[int, dict[str, Any]]], problems: list[Pro
 def _read_json(data: bytes, towns: TownDirectory, *, county_code: str) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if exc.end >= len(data) and exc.reason == "unexpected end of data":
+            # Valid UTF-8 up to a character cut in half: the file is incomplete, not in another encoding.
+            raise ImportRejected([Problem("JSON 文件不完整（在文件末尾被截断），请重新导出或重新上传")]) from None
         raise ImportRejected([Problem("JSON 文件应使用 UTF-8 编码")]) from None
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportRejected([Problem(f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列）：{exc.msg}")]) from None
+    if isinstance(raw, dict) and isinstance(raw.get("items"), list) and len(raw["items"]) > MAX_ROWS:
+        raise ImportRejected([Problem(f"清单超过 {MAX_ROWS} 项，未读取；请核对文件", column="items")])
     document = validate_document(raw)
     problems: list[Problem] = []
     county = document.get("county")
