@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.validators import InvalidValue, check_mobile
-from service_hall.accounts.models import ApiToken, ApplicantType, User
+from service_hall.accounts.credentials import issue_token, revoke_everything, token_row
+from service_hall.accounts.models import ApplicantType, User
 from service_hall.accounts.permissions import Role
 from service_hall.accounts.schemas import (
     RegistrationSchema,
@@ -25,6 +24,7 @@ from service_hall.accounts.schemas import (
     check_password_strength,
     flatten_errors,
 )
+from service_hall.core.base import utcnow
 from service_hall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from service_hall.jurisdictions.models import Jurisdiction
 
@@ -164,42 +164,35 @@ def authenticate(session: Session, username: str, password: str, *, now: dt.date
     return user
 
 
-TOKEN_LIFETIME = dt.timedelta(days=30)
-
-
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_api_token(session: Session, user: User, *, now: dt.datetime) -> str:
-    """Create a bearer token for the API and return it (shown once; only its hash is kept)."""
-    token = secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, token_hash=_token_digest(token), expires_at=now + TOKEN_LIFETIME,
-                         created_at=now))
-    session.flush()
-    return token
+    """Create a bearer token for the API and return it (see service_hall/accounts/credentials.py)."""
+    return issue_token(session, user, now=now)[0]
 
 
 def user_for_token(session: Session, token: str, *, now: dt.datetime) -> User | None:
-    """The active user a bearer token belongs to, or None if unknown or expired."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
-    if row is None or row.expires_at <= now or not row.user.active:
+    """The active user a live bearer token belongs to, or None (unknown, expired, revoked, outdated)."""
+    row = token_row(session, token, now=now)
+    if row is None:
         return None
     row.last_used_at = now
     return row.user
 
 
-def set_active(session: Session, user_id: int, active: bool) -> User:
-    """Enable or disable an account. Raises NotFound."""
+def set_active(session: Session, user_id: int, active: bool, *, now: dt.datetime | None = None) -> User:
+    """Enable or disable an account (disabling ends its sessions and tokens). Raises NotFound."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("账号不存在")
     user.active = active
+    if not active:
+        revoke_everything(session, user, now=now or utcnow())
     return user
 
 
-def change_password(session: Session, user: User, old: str, new: str) -> None:
-    """Raises PermissionDenied for a wrong old password, ValidationFailed for a weak new one."""
+def change_password(session: Session, user: User, old: str, new: str, *, now: dt.datetime | None = None) -> None:
+    """Set a new password; every session and API token of the user ends (the caller opens a new session
+    for the browser that made the change). Raises PermissionDenied for a wrong old password,
+    ValidationFailed for a weak new one."""
     try:
         _hasher.verify(user.password_hash, old)
     except (VerificationError, InvalidHashError):
@@ -209,6 +202,7 @@ def change_password(session: Session, user: User, old: str, new: str) -> None:
     except InvalidValue as exc:
         raise ValidationFailed(str(exc), details={"new_password": str(exc)}) from None
     user.password_hash = hash_password(new)
+    revoke_everything(session, user, now=now or utcnow())
 
 
 def applicant_by_mobile(session: Session, mobile: str) -> User | None:

@@ -44,7 +44,7 @@ def users() -> Any:
 @requires(Permission.USER_MANAGE)
 def toggle_active(user_id: int) -> Any:
     active = request.form.get("active") == "1"
-    user = set_active(db.session, user_id, active)
+    user = set_active(db.session, user_id, active, now=now())
     record(db.session, actor=current_actor(), action="user.activate" if active else "user.deactivate",
            object_type="user", object_id=user.id, now=now())
     flash(("已启用 " if active else "已停用 ") + user.username)
