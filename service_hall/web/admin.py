@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from service_hall.accounts.operations import create_staff, set_active, staff_accounts
+from service_hall.accounts.operations import create_staff, set_active, staff_accounts, unlock
 from service_hall.accounts.permissions import Permission, Role
 from service_hall.audit.trail import record
 from service_hall.core.errors import ValidationFailed
@@ -48,6 +48,16 @@ def toggle_active(user_id: int) -> Any:
     record(db.session, actor=current_actor(), action="user.activate" if active else "user.deactivate",
            object_type="user", object_id=user.id, now=now())
     flash(("已启用 " if active else "已停用 ") + user.username)
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@requires(Permission.USER_MANAGE)
+def unlock_user(user_id: int) -> Any:
+    """Clear an account's sign-in throttling (service_hall/accounts/throttle.py)."""
+    user = unlock(db.session, user_id)
+    record(db.session, actor=current_actor(), action="user.unlock", object_type="user", object_id=user.id, now=now())
+    flash(f"已解除 {user.username} 的登录限制")
     return redirect(url_for("admin.users"))
 
 
