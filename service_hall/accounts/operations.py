@@ -219,7 +219,7 @@ def change_password(session: Session, user: User, old: str, new: str, *, now: dt
     except (VerificationError, InvalidHashError):
         raise PermissionDenied("原密码错误") from None
     try:
-        check_password_strength(new)
+        check_password_strength(new, (user.username, user.real_name, user.mobile or "", user.id_number or ""))
     except InvalidValue as exc:
         raise ValidationFailed(str(exc), details={"new_password": str(exc)}) from None
     user.password_hash = hash_password(new)
