@@ -12,7 +12,7 @@ from service_hall.audit.trail import record
 from service_hall.core.errors import ValidationFailed
 from service_hall.extensions import db
 from service_hall.jurisdictions.operations import all_jurisdictions
-from service_hall.web.access import current_actor, now, requires
+from service_hall.web.access import current_actor, now, requires, wall_clock
 from service_hall.web.forms_util import form_values
 
 bp = Blueprint("admin", __name__)
@@ -44,7 +44,7 @@ def users() -> Any:
 @requires(Permission.USER_MANAGE)
 def toggle_active(user_id: int) -> Any:
     active = request.form.get("active") == "1"
-    user = set_active(db.session, user_id, active, now=now())
+    user = set_active(db.session, user_id, active, now=wall_clock())
     record(db.session, actor=current_actor(), action="user.activate" if active else "user.deactivate",
            object_type="user", object_id=user.id, now=now())
     flash(("已启用 " if active else "已停用 ") + user.username)
