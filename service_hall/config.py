@@ -54,6 +54,7 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "SECRET_KEY": _secret_key(instance_path),
         # Keys the audit chain (HMAC); kept outside the database so that whoever can write the table
         # cannot recompute the chain. Back it up with the signing keys (README.md).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "AUDIT_KEY": _secret_key(instance_path, "AUDIT_KEY", "audit_key"),
         "AUDIT_CHECKPOINT_PATH": os.environ.get("AUDIT_CHECKPOINT_PATH") or str(instance_path / "audit-checkpoints"),
         "SQLALCHEMY_DATABASE_URI": database_url,
