@@ -90,3 +90,17 @@ def test_a_json_list_of_too_many_items_is_refused():
     doc = {"format_version": 1, "county": {"code": "330199000000", "name": "清溪县"}, "items": [{}] * (MAX_ROWS + 1)}
     messages = rejected("many.json", json.dumps(doc).encode())
     assert any(f"超过 {MAX_ROWS} 项" in m for m in messages), messages
+
+
+def test_a_town_code_and_name_that_disagree_are_located():
+    from power_lists.files import write_csv
+    from tests.power_lists.conftest import QINGSHAN
+
+    text = write_csv(validate_document(document(sample_item()))).decode("utf-8-sig")
+    assert QINGSHAN in text
+    line = next(row for row in text.splitlines()[1:] if QINGSHAN in row)
+    cell = next(c for c in line.split(",") if QINGSHAN in c)
+    bad = text.replace(cell, f"{QINGSHAN} 白沙镇")
+    messages = rejected("a.csv", bad.encode("utf-8-sig"))
+    expected = f"区划代码 {QINGSHAN} 是青山镇，与所写名称“白沙镇”不一致"
+    assert any("第2行" in m and expected in m for m in messages), messages
