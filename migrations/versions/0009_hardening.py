@@ -93,6 +93,8 @@ def upgrade():
     )
     with op.batch_alter_table('users') as batch_op:
         batch_op.add_column(sa.Column('credential_version', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), server_default=sa.false(),
+                                      nullable=False))
     with op.batch_alter_table('api_tokens') as batch_op:
         batch_op.add_column(sa.Column('credential_version', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True))
@@ -125,6 +127,7 @@ def downgrade():
         batch_op.drop_column('revoked_at')
         batch_op.drop_column('credential_version')
     with op.batch_alter_table('users') as batch_op:
+        batch_op.drop_column('must_change_password')
         batch_op.drop_column('credential_version')
     with op.batch_alter_table('user_sessions') as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))

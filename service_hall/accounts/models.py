@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service_hall.accounts.permissions import Permission, Role, role_has
@@ -49,6 +49,8 @@ class User(TimestampMixin, Base):
     # Raised when the password changes or is reset: every session and API token issued before dies
     # (service_hall/accounts/credentials.py).
     credential_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set by an administrator's reset: the temporary password must be changed before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     # Flask-Login protocol, kept here so the model needs no Flask import.
     @property

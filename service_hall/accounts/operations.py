@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -199,6 +200,20 @@ def set_active(session: Session, user_id: int, active: bool, *, now: dt.datetime
     return user
 
 
+def reset_password(session: Session, user_id: int, *, now: dt.datetime) -> tuple[User, str]:
+    """An administrator resets a staff account's password: returns (user, temporary password). Every
+    session and token of the account ends, and the temporary password must be changed at the next
+    sign-in. Raises NotFound (also for applicants, who reset their own)."""
+    user = session.get(User, user_id)
+    if user is None or user.role == Role.APPLICANT:
+        raise NotFound("账号不存在")
+    temporary = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+    user.password_hash = hash_password(temporary)
+    user.must_change_password = True
+    revoke_everything(session, user, now=now)
+    return user, temporary
+
+
 def unlock(session: Session, user_id: int) -> User:
     """An administrator clears the account's sign-in throttling from every address. Raises NotFound."""
     from service_hall.accounts import throttle
@@ -223,6 +238,7 @@ def change_password(session: Session, user: User, old: str, new: str, *, now: dt
     except InvalidValue as exc:
         raise ValidationFailed(str(exc), details={"new_password": str(exc)}) from None
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     revoke_everything(session, user, now=now or utcnow())
 
 

@@ -19,6 +19,7 @@ from service_hall.accounts.credentials import token_row
 from service_hall.accounts.models import User
 from service_hall.accounts.permissions import Permission
 from service_hall.core.base import utcnow
+from service_hall.core.errors import PermissionDenied
 from service_hall.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,6 +33,9 @@ class Access(enum.Enum):
 PUBLIC = Access.PUBLIC
 LOGIN = Access.LOGIN
 ACCESS_ATTR = "_required_access"
+
+
+MAY_WITH_TEMPORARY_PASSWORD = {"auth.account", "auth.logout"}
 
 
 def requires(need: Permission | Access) -> Callable[[F], F]:
@@ -99,6 +103,11 @@ def enforce_access() -> Any:
         if is_api_request():
             abort(401)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if actor.must_change_password and request.endpoint not in MAY_WITH_TEMPORARY_PASSWORD:
+        # An administrator reset the password: nothing else until the holder chooses their own.
+        if is_api_request():
+            raise PermissionDenied("管理员已重置您的密码，请先在网页上修改临时密码")
+        return redirect(url_for("auth.account"))
     if need is Access.LOGIN:
         return None
     if not actor.can(need):

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from service_hall.accounts.operations import create_staff, set_active, staff_accounts, unlock
+from service_hall.accounts.operations import create_staff, reset_password, set_active, staff_accounts, unlock
 from service_hall.accounts.permissions import Permission, Role
 from service_hall.audit.trail import record
 from service_hall.core.errors import ValidationFailed
@@ -48,6 +48,17 @@ def toggle_active(user_id: int) -> Any:
     record(db.session, actor=current_actor(), action="user.activate" if active else "user.deactivate",
            object_type="user", object_id=user.id, now=now())
     flash(("已启用 " if active else "已停用 ") + user.username)
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+@requires(Permission.USER_MANAGE)
+def reset_user_password(user_id: int) -> Any:
+    """Give a staff account a temporary password that must be changed at the next sign-in."""
+    user, temporary = reset_password(db.session, user_id, now=wall_clock())
+    record(db.session, actor=current_actor(), action="user.reset_password", object_type="user", object_id=user.id,
+           now=now())
+    flash(f"已重置 {user.username} 的密码。临时密码（仅显示这一次，请当面告知）：{temporary}")
     return redirect(url_for("admin.users"))
 
 
