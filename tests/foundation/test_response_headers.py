@@ -35,7 +35,7 @@ def test_the_client_address_behind_trusted_proxies(app, monkeypatch):
     from service_hall.app import create_app
 
     monkeypatch.setenv("TRUSTED_PROXIES", "1")
-    proxied = create_app({"TESTING": True, "SECRET_KEY": "x", "SERVER_NAME": "localhost"})
+    proxied = create_app({"TESTING": True, "SECRET_KEY": "x", "SERVER_NAME": "localhost", "RATELIMIT_ENABLED": False})
     assert isinstance(proxied.wsgi_app, ProxyFix)
     seen = {}
     inner = proxied.wsgi_app.app
