@@ -23,6 +23,8 @@ def second_deployment(app, tmp_path, monkeypatch):
     from service_hall.app import create_app
 
     instance = tmp_path / "restored"
+    # `backup create` writes a checkpoint: keep it out of the suite's own instance folder.
+    monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_PATH", str(tmp_path / "checkpoints"))
     monkeypatch.setenv("INSTANCE_PATH", str(instance))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{instance / 'service_hall.sqlite3'}")
     monkeypatch.delenv("AUDIT_KEY", raising=False)
