@@ -75,6 +75,8 @@ class AuditAction(StrEnum):
     USER_RESET_PASSWORD = "user.reset_password"
     CALENDAR_ENTER = "calendar.enter"
     CALENDAR_REMOVE = "calendar.remove"
+    SEARCH_ALIAS_ADD = "search.alias_add"
+    SEARCH_ALIAS_REMOVE = "search.alias_remove"
     # Keeping people informed.
     MESSAGE_POST = "message.post"
     NOTICE_OPEN = "notice.open"
@@ -153,6 +155,8 @@ _LABELS = {
     AuditAction.USER_RESET_PASSWORD: "重置密码",
     AuditAction.CALENDAR_ENTER: "登记节假日或调休",
     AuditAction.CALENDAR_REMOVE: "删除节假日或调休",
+    AuditAction.SEARCH_ALIAS_ADD: "添加常用说法",
+    AuditAction.SEARCH_ALIAS_REMOVE: "删除常用说法",
     AuditAction.MESSAGE_POST: "办件留言",
     AuditAction.NOTICE_OPEN: "申请人查阅文书（电子送达）",
     AuditAction.NOTIFICATION_RETRY: "重新发送通知",

@@ -123,10 +123,10 @@ def test_guided_unknown_questionnaire_is_404(client, demo_search):
 
 
 def test_questionnaires_name_items_of_the_demo_list():
-    from power_lists.demo import demo_items
+    from power_lists.demo import demo_document
     from service_hall.guidance.questionnaires import questionnaires
 
-    items = {i["code"]: i for i in demo_items()}
+    items = {i["code"]: i for i in demo_document()["items"]}
     for questionnaire in questionnaires().values():
         for rule in questionnaire.outcomes:
             for code in rule["items"] + list(rule["include_materials"]):
