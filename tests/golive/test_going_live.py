@@ -100,3 +100,9 @@ def _first_login(client, username, users_output):
     post_form(client, "/login", {"username": username, "password": password})
     post_form(client, "/account", {"old_password": password, "new_password": "Yunling-Legal-2026",
                                    "new_password_confirm": "Yunling-Legal-2026"})
+
+
+def test_the_town_catalog_links_each_open_item_to_its_online_application(app, runner, client):
+    go_live(runner)
+    town = client.get(f"/catalog/towns/{SANXI}").get_data(as_text=True)
+    assert f'href="/portal/apply/{SANXI}/{HOMESTEAD}">可在线申请' in town
