@@ -355,7 +355,6 @@ def edit_guide(version_id: int, item_id: int) -> Any:
             db.session.rollback()
             errors = _guide_errors(exc)
         else:
-            db.session.commit()
             flash(f"已保存{found.full_name}的办事指南（随{ver.label}审核发布后生效）")
             return redirect(url_for("legal.item", version_id=ver.id, item_id=found.id))
     else:
