@@ -49,13 +49,13 @@ def town_codes() -> list[str]:
 
 def generate_document(seed: int = 1176) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """1,200 items built from the demo items, and the demo aliases mapped onto them."""
-    from power_lists.demo import _json_ready, demo_items
+    from power_lists.demo import DEMO_LIST
     from service_hall.search.aliases import DEMO_ALIASES
 
     rng = random.Random(seed)
     towns = town_codes()
     seed_aliases = json.loads(DEMO_ALIASES.read_text(encoding="utf-8"))["aliases"]
-    base = [_json_ready(i) for i in demo_items()]
+    base = json.loads(DEMO_LIST.read_text(encoding="utf-8"))["items"]  # the fixture, as JSON
     items, aliases = [], {}
     for n in range(ITEMS):
         src = copy.deepcopy(base[n % len(base)])
