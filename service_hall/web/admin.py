@@ -41,6 +41,9 @@ def users() -> Any:
 @requires(Permission.USER_MANAGE)
 def toggle_active(user_id: int) -> Any:
     active = request.form.get("active") == "1"
+    if not active and request.form.get("confirm") != "1":
+        raise ValidationFailed("请勾选“确认停用”后再停用账号",
+                               details={"confirm": "停用后该账号将无法登录，请勾选确认"})
     user = set_active(db.session, user_id, active, actor=current_actor(), now=now())
     flash(("已启用 " if active else "已停用 ") + user.username)
     return redirect(url_for("admin.users"))

@@ -87,7 +87,10 @@ def test_the_last_administrator_cannot_be_disabled(app, client, factory):
     admin_id = factory.staff("admin1", "admin", "330199000000")
     login(client, "admin1")
     resp = post_form(client, "/admin/users", {"active": "0"}, action=f"/admin/users/{admin_id}/active")
+    assert resp.status_code == 422 and "确认停用" in resp.get_data(as_text=True)  # one click disables nothing
+    resp = post_form(client, "/admin/users", {"active": "0", "confirm": "1"}, action=f"/admin/users/{admin_id}/active")
     assert resp.status_code == 409 and "不能停用最后一名管理员" in resp.get_data(as_text=True)
     second = factory.staff("admin2", "admin", "330199000000")
-    resp = post_form(client, "/admin/users", {"active": "0"}, action=f"/admin/users/{second}/active")
+    resp = post_form(client, "/admin/users", {"active": "0", "confirm": "1"},
+                     action=f"/admin/users/{second}/active")
     assert resp.status_code == 302
