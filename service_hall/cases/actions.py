@@ -144,7 +144,8 @@ ACTIONS: dict[str, CaseAction] = {a.name: a for a in [
         expected_version=d.get("row_version")),
         "已作出不予受理决定", "不予受理（须说明理由）", transition=Action.REFUSE),
     CaseAction("pledge", STAFF, s.PledgeIn, lambda c, case, d: intake.accept_with_pledge(
-        c, case, missing=d["missing"], pledge_days=d["pledge_days"], expected_version=d.get("row_version")),
+        c, case, missing=d["missing"], pledge_days=d["pledge_days"], pledge_signed=d["pledge_signed"],
+        expected_version=d.get("row_version")),
         "已容缺受理", "容缺受理", transition=Action.ACCEPT_WITH_PLEDGE, offered_if=_has_deferrable),
     CaseAction("opinion", STAFF, s.OpinionIn, lambda c, case, d: review.record_opinion(
         c, case, opinion=d["opinion"], recommendation=d["recommendation"], expected_version=d.get("row_version")),

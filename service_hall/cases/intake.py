@@ -282,10 +282,11 @@ def accept(ctx: Context, case: Application, *, expected_version: int | None = No
 
 
 def accept_with_pledge(ctx: Context, case: Application, *, missing: Sequence[str], pledge_days: int,
-                       expected_version: int | None = None) -> Notice:
+                       pledge_signed: bool = False, expected_version: int | None = None) -> Notice:
     """容缺受理: accept although non-essential materials are missing, against the applicant's pledge to
-    supply them within ``pledge_days`` working days. Raises ValidationFailed if a named material is
-    essential, already supplied or unknown; Conflict; PermissionDenied."""
+    supply them within ``pledge_days`` working days, signed by the applicant (``pledge_signed``: the window
+    confirms the signed 容缺受理承诺书). Raises ValidationFailed if a named material is essential, already
+    supplied or unknown, or the pledge is not signed; Conflict; PermissionDenied."""
     session, actor, now, calendar = ctx.session, ctx.user, ctx.now, ctx.calendar
     rules = rules_for(case.power_item)
     by_code = {m.code: m for m in rules.materials}
@@ -303,6 +304,8 @@ def accept_with_pledge(ctx: Context, case: Application, *, missing: Sequence[str
             errors["missing"] = f"“{m.name}”已提交，无需容缺"
     if not 1 <= pledge_days <= 30:
         errors["pledge_days"] = "补交期限应为1至30个工作日"
+    if not pledge_signed:
+        errors["pledge_signed"] = "容缺受理须申请人签署承诺书（承诺限期补交所缺材料），请签署后勾选确认"
     if errors:
         raise ValidationFailed("容缺受理信息有误", details=errors)
     apply_transition(session, case, Action.ACCEPT_WITH_PLEDGE, actor=actor, now=now,
@@ -313,7 +316,7 @@ def accept_with_pledge(ctx: Context, case: Application, *, missing: Sequence[str
     case.pledge_due_on = calendar.add_working_days(today, pledge_days).due
     return _start_decision_clock(session, case, today, actor=actor, now=now, calendar=calendar,
                                  pledge=[by_code[c].name for c in missing],
-                                 pledge_due_on=case.pledge_due_on.isoformat())
+                                 pledge_due_on=case.pledge_due_on.isoformat(), pledge_signed=True)
 
 
 def request_correction(ctx: Context, case: Application, *, items: Sequence[Mapping[str, str]], respond_days: int,

@@ -148,12 +148,15 @@ class PledgeIn(VersionIn):
     list_fields = ("missing",)
     missing = fields.List(fields.String(), required=True, error_messages={"required": "请选择容缺的材料"})
     pledge_days = fields.Integer(load_default=5, error_messages={"invalid": "补交期限应为1至30个工作日"})
+    pledge_signed = fields.Boolean(load_default=False,
+                                   metadata={"description": "申请人已签署容缺受理承诺书（窗口核对后确认）"})
 
     @classmethod
     def from_form(cls, form: FormData) -> dict[str, Any]:
         out = super().from_form(form)
         if str(out.get("pledge_days", "")).strip() == "":
             out["pledge_days"] = 0
+        out["pledge_signed"] = form.get("pledge_signed") == "1"
         return out
 
 

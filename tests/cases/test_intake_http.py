@@ -194,7 +194,8 @@ def test_acceptance_with_pledge_for_a_deferrable_material(app, client, world):
     resp = post_form(client, f"/workbench/cases/{case.id}", {"missing": ["M01"], "pledge_days": "5"},
                      action=f"/workbench/cases/{case.id}/pledge")
     assert resp.status_code == 422  # M01 is essential and was supplied anyway
-    resp = post_form(client, f"/workbench/cases/{case.id}", {"missing": ["M02"], "pledge_days": "5"},
+    resp = post_form(client, f"/workbench/cases/{case.id}", {"missing": ["M02"], "pledge_days": "5",
+                     "pledge_signed": "1"},
                      action=f"/workbench/cases/{case.id}/pledge")
     assert resp.status_code == 302
     case = only_case(app)
@@ -209,7 +210,7 @@ def test_the_applicant_supplies_the_deferred_material_from_the_case_page(app, cl
     apply_online(applicant, files={"material-M01": (PDF, "申请表.pdf")})
     case = only_case(app)
     login(client, "clerk1")
-    post_form(client, f"/workbench/cases/{case.id}", {"missing": ["M02"], "pledge_days": "5"},
+    post_form(client, f"/workbench/cases/{case.id}", {"missing": ["M02"], "pledge_days": "5", "pledge_signed": "1"},
               action=f"/workbench/cases/{case.id}/pledge")
     page = f"/portal/applications/{case.ref}"
     view = applicant.get(page).get_data(as_text=True)

@@ -20,7 +20,7 @@ def _accept_with_pledge(app, case_id, day="2026-11-23"):
     with app.app_context():
         case = db.session.get(Application, case_id)
         intake.accept_with_pledge(ctx_for(user("clerk1"), at(day), calendar=WorkingCalendar()), case,
-                                  missing=["M02"], pledge_days=3)
+                                  missing=["M02"], pledge_days=3, pledge_signed=True)
         db.session.commit()
 
 
@@ -63,3 +63,22 @@ def test_an_approved_case_shows_its_delivery_deadline_in_the_queue_and_on_the_li
     client.post("/logout")
     login(client, "super")
     assert "送达期限" in client.get("/supervision/").get_data(as_text=True)
+
+
+def test_acceptance_with_pledge_needs_the_applicant_s_signed_pledge(app, rworld, client):
+    from tests.factories.web import login, post_form
+
+    case_id = new_case(app, ITEM)
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    login(client, "clerk1")
+    page = f"/workbench/cases/{case_id}"
+    resp = post_form(client, page, {"missing": ["M02"], "pledge_days": "5"}, action=f"{page}/pledge")
+    assert resp.status_code == 422 and "容缺受理须申请人签署承诺书" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Application, case_id).status is CaseStatus.SUBMITTED
+    resp = post_form(client, page, {"missing": ["M02"], "pledge_days": "5", "pledge_signed": "1"},
+                     action=f"{page}/pledge")
+    assert resp.status_code == 302
+    with app.app_context():
+        notice = db.session.get(Application, case_id).notices[-1]
+        assert notice.content["pledge_signed"] is True and notice.content["pledge"] == ["申请人身份证明"]

@@ -37,7 +37,8 @@ APPLICANT = "13900000001"
 CALLS = {
     Action.RESUBMIT: (APPLICANT, "/api/v1/applications/{ref}/correction", {"materials": {}}),
     Action.ACCEPT: ("clerk1", "/api/v1/cases/{id}/accept", {}),
-    Action.ACCEPT_WITH_PLEDGE: ("clerk1", "/api/v1/cases/{id}/pledge", {"missing": ["M02"], "pledge_days": 5}),
+    Action.ACCEPT_WITH_PLEDGE: ("clerk1", "/api/v1/cases/{id}/pledge",
+                                {"missing": ["M02"], "pledge_days": 5, "pledge_signed": True}),
     Action.REQUEST_CORRECTION: ("clerk1", "/api/v1/cases/{id}/correction",
                                 {"items": [{"target": "M02", "problem": "请补交身份证明"}], "respond_days": 10}),
     Action.REFUSE: ("clerk1", "/api/v1/cases/{id}/refuse", {"reason": "不属于本机关职权"}),
