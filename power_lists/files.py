@@ -31,6 +31,7 @@ from power_lists.tabular import (
     normalise_cell,
     table_to_items,
 )
+from service_hall.core.sheets import decode_text
 
 FileFormat = Literal["json", "csv", "xlsx"]
 FORMATS: tuple[FileFormat, ...] = ("json", "csv", "xlsx")
@@ -73,24 +74,6 @@ def detect_format(filename: str, data: bytes) -> FileFormat:
         return "json"
     return "csv"
 
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK).
-
-    Raises ImportRejected when none fits.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        candidates = ["utf-8-sig"]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = ["utf-16"]
-    else:
-        candidates = ["utf-8", "gb18030"]
-    for encoding in candidates:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise ImportRejected([Problem("无法识别文件编码（支持 UTF-8、GBK/GB18030），请在 Excel 中另存为“CSV UTF-8”后重试")])
 
 
 def read_csv_table(data: bytes) -> tuple[Table, str]:

@@ -56,7 +56,11 @@ class Sheet:
     rows: list[tuple[int, dict[str, str]]]
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode CSV bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK).
+
+    Raises ImportRejected when none fits.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         candidates = ["utf-8-sig"]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -72,7 +76,7 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 
 def _csv_rows(data: bytes, max_rows: int) -> tuple[list[tuple[int, list[str]]], str]:
-    text, encoding = _decode(data)
+    text, encoding = decode_text(data)
     head = text.split("\n", 5)
     delimiter = "\t" if sum(line.count("\t") for line in head) > sum(line.count(",") for line in head) else ","
     rows: list[tuple[int, list[str]]] = []
