@@ -133,7 +133,9 @@ class PowerListVersion(Base):
     county_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     county: Mapped[Jurisdiction] = relationship()
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[VersionStatus] = mapped_column(_str_enum(VersionStatus, 16), default=VersionStatus.DRAFT)
+    status: Mapped[VersionStatus] = mapped_column(_str_enum(VersionStatus, 16), default=VersionStatus.DRAFT,
+        # Keep the stored value when it changes, so the frozen-rows guard below compares with it.
+        active_history=True)
     title: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text, default="")
     effective_from: Mapped[dt.date | None] = mapped_column(Date)

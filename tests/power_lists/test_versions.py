@@ -117,6 +117,21 @@ def test_published_versions_never_change(ctx, demo_list, legal):
     ctx.rollback()
 
 
+def test_an_expired_published_version_cannot_be_turned_back_into_a_draft(ctx, demo_list, legal):
+    """The guard compares with the stored status even when the row was expired before the change."""
+    drafter, _ = _users(ctx, legal)
+    v1 = queries.latest_published(ctx, versions.county_for(ctx, drafter).id)
+    item = v1.items[0]
+    item_id = item.id
+    ctx.expire(v1)
+    v1.status = VersionStatus.DRAFT  # set without the old value loaded
+    item.name = "偷偷改名"
+    with pytest.raises(Conflict, match="已发布"):
+        ctx.flush()
+    ctx.rollback()
+    assert ctx.get(PowerItem, item_id).name != "偷偷改名"
+
+
 def test_which_powers_a_town_held_on_a_date(ctx, factory, legal):
     factory.demo_jurisdictions()
     drafter, reviewer = _users(ctx, legal)
