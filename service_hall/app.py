@@ -45,8 +45,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _init_login(app)
     api.init_app(app)
 
-    from service_hall.web import access, errors, sweeper
+    from service_hall.web import access, errors, input_guard, sweeper
 
+    input_guard.install(app)
     errors.install(app)
     access.install(app)
     sweeper.install(app)

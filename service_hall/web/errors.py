@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -57,6 +58,14 @@ def install(app: Flask) -> None:
         # Another request changed the same row between our read and our write.
         db.session.rollback()
         return _respond(409, "该件已被他人处理，请刷新页面查看最新状态")
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def out_of_range(exc: Exception) -> Any:
+        # A number or text the database cannot hold that got past service_hall/web/input_guard.py
+        # (a query-string or form field): the input is wrong, not the service.
+        db.session.rollback()
+        return _respond(422, "提交的数值超出允许范围或含有不支持的字符")
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Any:
