@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forms.definition import FormDefinition, load_form_definition
@@ -193,6 +194,20 @@ def submit_application(ctx: Context, *, applicant: User, town: Jurisdiction, ite
         status=CaseStatus.DRAFT, town_id=town.id, power_item_id=form.item.id, item_code=item_code,
         item_name=form.rules.name, updated_at=now,
     )
+    if existing is None:
+        try:
+            with session.begin_nested():
+                session.add(case)
+                session.flush()
+        except IntegrityError:
+            # The same key arrived twice at once (double click, retry): the first one made it.
+            existing = session.scalar(select(Application).where(Application.applicant_id == applicant.id,
+                                                                Application.submission_key == submission_key))
+            if existing is None:
+                raise
+            if existing.status != CaseStatus.DRAFT:
+                return existing, False
+            raise Conflict("该申请正在保存，请刷新页面后查看") from None
     case.town_id = town.id
     case.power_item_id = form.item.id
     case.form_definition_id = form.form_version_id

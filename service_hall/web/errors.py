@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -58,6 +58,21 @@ def install(app: Flask) -> None:
         # Another request changed the same row between our read and our write.
         db.session.rollback()
         return _respond(409, "该件已被他人处理，请刷新页面查看最新状态")
+
+    @app.errorhandler(IntegrityError)
+    def duplicate(exc: IntegrityError) -> Any:
+        # A concurrent request wrote the same unique row first; the data is right, this request is late.
+        db.session.rollback()
+        return _respond(409, "该记录已被同时提交或修改，请刷新页面查看最新状态")
+
+    @app.errorhandler(OperationalError)
+    def contention(exc: OperationalError) -> Any:
+        # PostgreSQL serialization failure or deadlock, SQLite "database is locked": retryable, not a fault.
+        code = getattr(exc.orig, "sqlstate", None) or ""
+        if code in {"40001", "40P01"} or "database is locked" in str(exc.orig):
+            db.session.rollback()
+            return _respond(409, "系统繁忙，该操作与他人的操作同时发生，请稍后重试")
+        raise exc
 
     @app.errorhandler(DataError)
     @app.errorhandler(OverflowError)
