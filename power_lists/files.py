@@ -31,6 +31,7 @@ from power_lists.tabular import (
     normalise_cell,
     table_to_items,
 )
+from service_hall.core.cells import csv_bytes, from_csv_cell, write_only_cell
 from service_hall.core.sheets import decode_text
 
 FileFormat = Literal["json", "csv", "xlsx"]
@@ -82,7 +83,7 @@ def read_csv_table(data: bytes) -> tuple[Table, str]:
     first = text.split("\n", 5)
     delimiter = "\t" if sum(line.count("\t") for line in first) > sum(line.count(",") for line in first) else ","
     try:
-        rows = [(n, [normalise_cell(c) for c in cells])
+        rows = [(n, [normalise_cell(from_csv_cell(c)) for c in cells])
                 for n, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)]
     except csv.Error as exc:
         raise ImportRejected([Problem(f"CSV 格式错误：{exc}")]) from None
@@ -297,12 +298,8 @@ def write_json(document: dict[str, Any]) -> bytes:
 
 def write_csv(document: dict[str, Any], *, encoding: str = "utf-8-sig") -> bytes:
     """UTF-8 with BOM by default so that Excel opens it correctly; ``gb18030`` for older tools."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for position, item in enumerate(document["items"], start=1):
-        writer.writerow(item_to_row(item, position))
-    return buffer.getvalue().encode(encoding)
+    rows = [HEADERS, *(item_to_row(item, position) for position, item in enumerate(document["items"], start=1))]
+    return csv_bytes(rows, encoding=encoding)
 
 
 def title_for(document: dict[str, Any]) -> str:
@@ -340,21 +337,10 @@ def write_xlsx(document: dict[str, Any]) -> bytes:
         header_cells.append(cell)
     sheet.append(header_cells)
     for position, item in enumerate(document["items"], start=1):
-        sheet.append([_text_cell(sheet, v) for v in item_to_row(item, position)])
+        sheet.append([write_only_cell(sheet, v) for v in item_to_row(item, position)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _text_cell(sheet: Any, value: Any) -> Any:
-    # Text such as "=…" must stay text: as a formula it would run in Excel and read back empty.
-    if isinstance(value, str) and value.startswith("="):
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
 
 
 def write_document(document: dict[str, Any], fmt: FileFormat) -> bytes:

@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from service_hall.core.cells import from_csv_cell
 from service_hall.core.problems import ImportRejected, Problem
 
 _NOT_TABLES = [
@@ -84,7 +85,7 @@ def _csv_rows(data: bytes, max_rows: int) -> tuple[list[tuple[int, list[str]]], 
         for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
             if number > max_rows:
                 raise ImportRejected([Problem(f"文件超过 {max_rows} 行的上限，请拆分或核对文件")])
-            rows.append((number, [clean_text(c) for c in cells]))
+            rows.append((number, [clean_text(from_csv_cell(c)) for c in cells]))
     except csv.Error as exc:
         raise ImportRejected([Problem(f"CSV 格式错误：{exc}")]) from None
     return rows, encoding
