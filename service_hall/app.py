@@ -71,10 +71,16 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+        # The cookie names the user and a server-side session, which logout and a password change end.
+        from flask import session
+
+        from service_hall.accounts.credentials import user_for_session
+        from service_hall.web.access import now
+
+        key = session.get("sid")
+        if not user_id.isdigit() or len(user_id) > 10 or not isinstance(key, str):
             return None
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        return user_for_session(db.session, int(user_id), key, now=now())
 
 
 def _register_blueprints(app: Flask) -> None:

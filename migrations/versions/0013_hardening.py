@@ -32,7 +32,38 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_reuse_grants_user_id'), ['user_id'], unique=False)
 
 
+    op.create_table(
+        'user_sessions',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('key_hash', sa.String(length=64), nullable=False),
+        sa.Column('credential_version', sa.Integer(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions')),
+        sa.UniqueConstraint('key_hash', name=op.f('uq_user_sessions_key_hash')),
+    )
+    with op.batch_alter_table('user_sessions') as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('users') as batch_op:
+        batch_op.add_column(sa.Column('credential_version', sa.Integer(), server_default='0', nullable=False))
+    with op.batch_alter_table('api_tokens') as batch_op:
+        batch_op.add_column(sa.Column('credential_version', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True))
+
+
 def downgrade():
+    with op.batch_alter_table('api_tokens') as batch_op:
+        batch_op.drop_column('revoked_at')
+        batch_op.drop_column('credential_version')
+    with op.batch_alter_table('users') as batch_op:
+        batch_op.drop_column('credential_version')
+    with op.batch_alter_table('user_sessions') as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
+    op.drop_table('user_sessions')
     with op.batch_alter_table('reuse_grants') as batch_op:
         batch_op.drop_index(batch_op.f('ix_reuse_grants_user_id'))
     op.drop_table('reuse_grants')

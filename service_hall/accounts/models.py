@@ -52,6 +52,9 @@ class User(TimestampMixin, Base):
     # one role (a head who also reviews) has the others here.
     extra_roles: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan",
                                                        lazy="selectin", order_by="UserRole.role")
+    # Raised when the password changes or is reset: every session and API token issued before dies
+    # (service_hall/accounts/credentials.py).
+    credential_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Flask-Login protocol, kept here so the model needs no Flask import.
     @property
@@ -119,3 +122,5 @@ class ApiToken(TimestampMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    credential_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
 import secrets
 from collections.abc import Mapping
@@ -16,7 +15,8 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service_hall.accounts.models import ApiToken, ApplicantType, User
+from service_hall.accounts.credentials import revoke_everything
+from service_hall.accounts.models import ApplicantType, User
 from service_hall.accounts.permissions import Permission, Role
 from service_hall.accounts.placement import placement_problem
 from service_hall.accounts.schemas import (
@@ -27,6 +27,7 @@ from service_hall.accounts.schemas import (
 )
 from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
+from service_hall.core.base import utcnow
 from service_hall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from service_hall.core.validators import InvalidValue, check_mobile
 from service_hall.jurisdictions.imports import CHINA
@@ -187,31 +188,6 @@ def authenticate(session: Session, username: str, password: str, *, now: dt.date
     return user
 
 
-TOKEN_LIFETIME = dt.timedelta(days=30)
-
-
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_api_token(session: Session, user: User, *, now: dt.datetime) -> str:
-    """Create a bearer token for the API and return it (shown once; only its hash is kept)."""
-    token = secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, token_hash=_token_digest(token), expires_at=now + TOKEN_LIFETIME,
-                         created_at=now))
-    session.flush()
-    return token
-
-
-def user_for_token(session: Session, token: str, *, now: dt.datetime) -> User | None:
-    """The active user a bearer token belongs to, or None if unknown or expired."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
-    if row is None or row.expires_at <= now or not row.user.active:
-        return None
-    row.last_used_at = now
-    return row.user
-
-
 def set_active(session: Session, user_id: int, active: bool, *, actor: User, now: dt.datetime) -> User:
     """An administrator enables or disables an account (audited). Raises NotFound."""
     user = session.get(User, user_id)
@@ -219,6 +195,7 @@ def set_active(session: Session, user_id: int, active: bool, *, actor: User, now
         raise NotFound("账号不存在")
     if not active:
         _keep_an_administrator(session, user)
+        revoke_everything(session, user, now=now)
     user.active = active
     record(session, actor=actor, action=AuditAction.USER_ACTIVATE if active else AuditAction.USER_DEACTIVATE,
            object_type="user", object_id=user.id, now=now)
@@ -261,6 +238,7 @@ def reset_password(session: Session, username: str, *, actor: User | None, now: 
     user.password_hash = hash_password(password)
     user.must_change_password = True
     user.failed_logins, user.locked_until = 0, None
+    revoke_everything(session, user, now=now)
     record(session, actor=actor, action=AuditAction.USER_RESET_PASSWORD, object_type="user", object_id=user.id,
            now=now)
     return password
@@ -276,8 +254,9 @@ def enable(session: Session, username: str, *, actor: User | None, now: dt.datet
     return user
 
 
-def change_password(session: Session, user: User, old: str, new: str) -> None:
-    """Set a new password (and lift a pending "change at first login").
+def change_password(session: Session, user: User, old: str, new: str, *, now: dt.datetime | None = None) -> None:
+    """Set a new password (and lift a pending "change at first login"); every session and API token of
+    the user ends (the caller opens a new session for the browser that made the change).
 
     Raises PermissionDenied for a wrong old password, ValidationFailed for a weak new one or one equal
     to the old.
@@ -294,6 +273,7 @@ def change_password(session: Session, user: User, old: str, new: str) -> None:
         raise ValidationFailed(str(exc), details={"new_password": str(exc)}) from None
     user.password_hash = hash_password(new)
     user.must_change_password = False
+    revoke_everything(session, user, now=now or utcnow())
 
 
 def applicant_by_mobile(session: Session, mobile: str) -> User | None:

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 
+from service_hall.accounts.credentials import token_row
 from service_hall.accounts.models import User
-from service_hall.accounts.operations import user_for_token
 from service_hall.accounts.permissions import Permission
 from service_hall.core.base import utcnow
 from service_hall.core.errors import PermissionDenied
@@ -69,10 +69,12 @@ def now() -> dt.datetime:
 
 def _load_api_user() -> None:
     header = request.headers.get("Authorization", "")
+    g.api_user = g.api_token = None
     if header.startswith("Bearer "):
-        g.api_user = user_for_token(db.session, header[7:].strip(), now=now())
-    else:
-        g.api_user = None
+        row = token_row(db.session, header[7:].strip(), now=now())
+        if row is not None:
+            row.last_used_at = now()
+            g.api_token, g.api_user = row, row.user
 
 
 def enforce_access() -> Any:

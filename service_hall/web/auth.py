@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 
+from service_hall.accounts.credentials import close_session, open_session
 from service_hall.accounts.models import ApplicantType
 from service_hall.accounts.operations import LoginLocked, authenticate, change_password, register_applicant
 from service_hall.accounts.permissions import Permission
@@ -34,6 +35,13 @@ def _home_for(user: Any) -> str:
     return url_for(endpoint)
 
 
+def sign_in(user: Any) -> None:
+    """Start a server-side session for ``user`` in this browser (service_hall/accounts/credentials.py)."""
+    session.clear()
+    login_user(user)
+    session["sid"] = open_session(db.session, user, now=now())
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @requires(PUBLIC)
 @limiter.limit("20 per minute", methods=["POST"])
@@ -48,7 +56,7 @@ def login() -> Any:
             commit_early(EarlyCommit.REFUSED_ATTEMPT)  # the failure count outlives the 401
             error = exc.message
         else:
-            login_user(user)
+            sign_in(user)
             if user.must_change_password:
                 flash("首次登录，请先修改初始密码")
                 return redirect(url_for("auth.account"))
@@ -59,7 +67,9 @@ def login() -> Any:
 @bp.post("/logout")
 @requires(LOGIN)
 def logout() -> Any:
+    close_session(db.session, str(session.get("sid", "")), now=now())
     logout_user()
+    session.clear()
     flash("您已安全退出")
     return redirect(url_for("public.home"))
 
@@ -76,7 +86,7 @@ def register() -> Any:
             db.session.rollback()
             errors = exc.details or {"_schema": exc.message}
         else:
-            login_user(user)
+            sign_in(user)
             flash("注册成功，欢迎使用")
             return redirect(url_for("public.home"))
     return render_template("auth/register.html", errors=errors, values=form_values(),
@@ -91,12 +101,13 @@ def account() -> Any:
     if request.method == "POST":
         try:
             change_password(db.session, user, request.form.get("old_password", ""),
-                            request.form.get("new_password", ""))
+                            request.form.get("new_password", ""), now=now())
         except PermissionDenied as exc:
             errors = {"old_password": exc.message}
         except ValidationFailed as exc:
             errors = exc.details or {}
         else:
-            flash("密码已修改")
+            sign_in(user)  # every other session and API token has ended; this browser stays signed in
+            flash("密码已修改，其他设备上的登录和 API 令牌均已失效")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", user=user, errors=errors), (422 if errors else 200)

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
-from service_hall.accounts.operations import TOKEN_LIFETIME, LoginLocked, authenticate, issue_api_token
+from service_hall.accounts.credentials import issue_token, refresh_token, revoke_token, tokens_of
+from service_hall.accounts.operations import LoginLocked, authenticate
 from service_hall.accounts.schemas import LoginSchema
 from service_hall.core.errors import PermissionDenied
 from service_hall.extensions import db, limiter
@@ -19,6 +21,14 @@ blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="账
 class TokenSchema(Schema):
     token = fields.String(metadata={"description": "Bearer 令牌，仅返回一次"})
     expires_at = fields.DateTime()
+
+
+class TokenInfoSchema(Schema):
+    id = fields.Integer()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    current = fields.Function(lambda t: t is g.get("api_token"), metadata={"description": "是否为本次请求所用令牌"})
 
 
 class MeSchema(Schema):
@@ -56,8 +66,45 @@ def create_token(body: dict[str, Any]) -> Any:
     except PermissionDenied as exc:
         commit_early(EarlyCommit.REFUSED_ATTEMPT)  # the failure count outlives the 401
         abort(401, message=exc.message)
-    token = issue_api_token(db.session, user, now=now())
-    return {"token": token, "expires_at": now() + TOKEN_LIFETIME}
+    token, row = issue_token(db.session, user, now=now())
+    return {"token": token, "expires_at": row.expires_at}
+
+
+@blp.route("/auth/token", methods=["DELETE"])
+@requires(LOGIN)
+@blp.response(204)
+@blp.doc(security=[{"bearerAuth": []}])
+def revoke_current_token() -> Any:
+    """注销本次请求所用的令牌"""
+    revoke_token(db.session, current_actor(), g.api_token.id, now=now())
+
+
+@blp.route("/auth/token/refresh", methods=["POST"])
+@requires(LOGIN)
+@blp.response(201, TokenSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def refresh_current_token() -> Any:
+    """换发新令牌（有效期重新计算），原令牌随即失效"""
+    token, row = refresh_token(db.session, g.api_token, now=now())
+    return {"token": token, "expires_at": row.expires_at}
+
+
+@blp.route("/auth/tokens", methods=["GET"])
+@requires(LOGIN)
+@blp.response(200, TokenInfoSchema(many=True))
+@blp.doc(security=[{"bearerAuth": []}])
+def my_tokens() -> Any:
+    """本人所有有效的令牌（不含令牌本身）"""
+    return tokens_of(db.session, current_actor(), now=now())
+
+
+@blp.route("/auth/tokens/<int:token_id>", methods=["DELETE"])
+@requires(LOGIN)
+@blp.response(204)
+@blp.doc(security=[{"bearerAuth": []}])
+def revoke_my_token(token_id: int) -> Any:
+    """注销本人的一个令牌"""
+    revoke_token(db.session, current_actor(), token_id, now=now())
 
 
 @blp.route("/me", methods=["GET"])
