@@ -60,7 +60,7 @@ def users_create(username: str, real_name: str, role: str, jurisdiction_code: st
 @users_cli.command("reset-password")
 @click.argument("username")
 def users_reset_password(username: str) -> None:
-    """重置密码：生成临时密码（只显示一次），下次登录时须修改，并解除锁定"""
+    """重置密码：生成临时密码（只显示一次），下次登录时须修改，并解除登录限制"""
     try:
         password = reset_password(current_session(), username, actor=None, now=utcnow())
     except DomainError as exc:
@@ -74,14 +74,14 @@ def users_reset_password(username: str) -> None:
 @users_cli.command("enable")
 @click.argument("username")
 def users_enable(username: str) -> None:
-    """启用账号并解除锁定"""
+    """启用账号并解除登录限制"""
     try:
         user = enable(current_session(), username, actor=None, now=utcnow())
     except DomainError as exc:
         _fail(exc)
         return
     db.session.commit()
-    click.echo(f"已启用账号 {user.username}，并解除登录锁定")
+    click.echo(f"已启用账号 {user.username}，并解除登录限制")
 
 
 @demo_cli.command("load")

@@ -48,19 +48,36 @@ def upgrade():
     )
     with op.batch_alter_table('user_sessions') as batch_op:
         batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
+    op.create_table(
+        'login_throttles',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('account', sa.String(length=64), nullable=False),
+        sa.Column('address', sa.String(length=64), nullable=False),
+        sa.Column('failures', sa.Integer(), nullable=False),
+        sa.Column('last_failure_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('blocked_until', sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_login_throttles')),
+        sa.UniqueConstraint('account', 'address', name=op.f('uq_login_throttles_account')),
+    )
     with op.batch_alter_table('users') as batch_op:
         batch_op.add_column(sa.Column('credential_version', sa.Integer(), server_default='0', nullable=False))
+        # The account lock is replaced by login_throttles.
+        batch_op.drop_column('failed_logins')
+        batch_op.drop_column('locked_until')
     with op.batch_alter_table('api_tokens') as batch_op:
         batch_op.add_column(sa.Column('credential_version', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
+    op.drop_table('login_throttles')
     with op.batch_alter_table('api_tokens') as batch_op:
         batch_op.drop_column('revoked_at')
         batch_op.drop_column('credential_version')
     with op.batch_alter_table('users') as batch_op:
         batch_op.drop_column('credential_version')
+        batch_op.add_column(sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('failed_logins', sa.Integer(), server_default='0', nullable=False))
     with op.batch_alter_table('user_sessions') as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
     op.drop_table('user_sessions')

@@ -43,8 +43,6 @@ class User(TimestampMixin, Base):
     jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     jurisdiction: Mapped[Jurisdiction | None] = relationship()
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Set for generated initial passwords: the login flow sends the user to change it first.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)

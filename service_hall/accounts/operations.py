@@ -15,6 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service_hall.accounts import throttle
 from service_hall.accounts.credentials import revoke_everything
 from service_hall.accounts.models import ApplicantType, User
 from service_hall.accounts.permissions import Permission, Role
@@ -147,43 +148,51 @@ def create_staff(session: Session, data: Mapping[str, Any], *, now: dt.datetime)
 
 
 class LoginLocked(PermissionDenied):
-    """Too many failed attempts; ``until`` says when the account opens again."""
+    """Too many failed attempts from this address for this name; ``until`` says when to try again."""
 
-    def __init__(self, until: dt.datetime) -> None:
-        super().__init__("登录失败次数过多，账号已临时锁定，请稍后再试")
+    def __init__(self, until: dt.datetime, now: dt.datetime) -> None:
+        wait = max(1, int((until - now).total_seconds() + 0.999))
+        super().__init__(f"登录尝试过于频繁，请 {_wait_text(wait)}后再试")
         self.until = until
 
 
-def authenticate(session: Session, username: str, password: str, *, now: dt.datetime,
+def _wait_text(seconds: int) -> str:
+    return f"{seconds} 秒" if seconds < 60 else f"{(seconds + 59) // 60} 分钟"
+
+
+def authenticate(session: Session, username: str, password: str, *, now: dt.datetime, address: str = "",
                  max_failures: int = 5, lock_minutes: int = 15) -> User:
     """Check a username (or an applicant's mobile) and password.
 
-    Counts failures per account and locks it for ``lock_minutes`` after ``max_failures``.
-    Raises LoginLocked while locked, PermissionDenied for wrong credentials or a disabled account
-    (one message for both so that account existence does not leak).
+    Failures are counted per (name, ``address``): after ``max_failures`` each further one doubles the
+    wait for that pair, up to ``lock_minutes`` (service_hall/accounts/throttle.py); no account is ever
+    locked for everyone. Raises LoginLocked while the pair must wait (whether or not the name exists),
+    PermissionDenied for wrong credentials or a disabled account (one message for all, so that account
+    existence does not leak).
     """
     wrong = PermissionDenied("用户名或密码错误")
+    until = throttle.blocked_until(session, username, address, now=now)
+    if until is not None:
+        raise LoginLocked(until, now)
     user = session.scalar(select(User).where(User.username == username.strip()))
-    if user is None:
-        with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)
-        raise wrong
-    if user.locked_until is not None and user.locked_until > now:
-        raise LoginLocked(user.locked_until)
     try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + dt.timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
-        raise wrong from None
+        if user is None:
+            with contextlib.suppress(VerificationError):
+                _hasher.verify(_DUMMY_HASH, password)
+            raise wrong
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            raise wrong from None
+    except PermissionDenied:
+        throttle.record_failure(session, username, address, now=now, free=max_failures,
+                                max_delay=dt.timedelta(minutes=lock_minutes))
+        raise
     if not user.active:
         raise wrong
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.clear(session, username, address)
     user.last_login_at = now
     return user
 
@@ -237,7 +246,7 @@ def reset_password(session: Session, username: str, *, actor: User | None, now: 
     password = generate_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
-    user.failed_logins, user.locked_until = 0, None
+    throttle.clear(session, user.username)
     revoke_everything(session, user, now=now)
     record(session, actor=actor, action=AuditAction.USER_RESET_PASSWORD, object_type="user", object_id=user.id,
            now=now)
@@ -249,8 +258,19 @@ def enable(session: Session, username: str, *, actor: User | None, now: dt.datet
     Raises NotFound."""
     user = _staff_by_username(session, username)
     user.active = True
-    user.failed_logins, user.locked_until = 0, None
+    throttle.clear(session, user.username)
     record(session, actor=actor, action=AuditAction.USER_ACTIVATE, object_type="user", object_id=user.id, now=now)
+    return user
+
+
+def unlock(session: Session, user_id: int, *, actor: User, now: dt.datetime) -> User:
+    """An administrator clears the account's sign-in throttling from every address (audited).
+    Raises NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("账号不存在")
+    throttle.clear(session, user.username)
+    record(session, actor=actor, action=AuditAction.USER_UNLOCK, object_type="user", object_id=user.id, now=now)
     return user
 
 

@@ -47,21 +47,24 @@ def sign_in(user: Any) -> None:
 @limiter.limit("20 per minute", methods=["POST"])
 def login() -> Any:
     error = None
+    status = 200
     if request.method == "POST":
         try:
             user = authenticate(db.session, request.form.get("username", ""), request.form.get("password", ""),
-                                now=now(), max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+                                now=now(), address=request.remote_addr or "",
+                                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
                                 lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
         except (LoginLocked, PermissionDenied) as exc:
             commit_early(EarlyCommit.REFUSED_ATTEMPT)  # the failure count outlives the 401
             error = exc.message
+            status = 429 if isinstance(exc, LoginLocked) else 401
         else:
             sign_in(user)
             if user.must_change_password:
                 flash("首次登录，请先修改初始密码")
                 return redirect(url_for("auth.account"))
             return redirect(safe_next(_home_for(user)))
-    return render_template("auth/login.html", error=error, values=form_values()), (401 if error else 200)
+    return render_template("auth/login.html", error=error, values=form_values()), status
 
 
 @bp.post("/logout")

@@ -22,6 +22,7 @@ COUNTY = "330199000000"
 # Endpoints with URL parameters that do not name a jurisdiction-scoped object, and why.
 NOT_SCOPED = {
     "admin.toggle_active": "staff accounts are managed county-wide by administrators",
+    "admin.unlock_user": "staff accounts are managed county-wide by administrators",
 }
 
 # Endpoints that end the bearer token they are called with; the walk takes a new one after them.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
+from flask import g, request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
@@ -58,6 +58,7 @@ def create_token(body: dict[str, Any]) -> Any:
 
     try:
         user = authenticate(db.session, body["username"], body["password"], now=now(),
+                            address=request.remote_addr or "",
                             max_failures=current_app.config["LOGIN_MAX_FAILURES"],
                             lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
     except LoginLocked as exc:
