@@ -286,7 +286,7 @@ def change_password(session: Session, user: User, old: str, new: str, *, now: dt
     except (VerificationError, InvalidHashError):
         raise PermissionDenied("原密码错误") from None
     try:
-        check_password_strength(new)
+        check_password_strength(new, (user.username, user.real_name, user.mobile or "", user.id_number or ""))
         if new == old:
             raise InvalidValue("新密码不能与原密码相同")
     except InvalidValue as exc:
