@@ -75,12 +75,12 @@ def _init_login(app: Flask) -> None:
         from flask import session
 
         from service_hall.accounts.credentials import user_for_session
-        from service_hall.web.access import now
+        from service_hall.web.access import wall_clock
 
         key = session.get("sid")
         if not user_id.isdigit() or len(user_id) > 10 or not isinstance(key, str):
             return None
-        return user_for_session(db.session, int(user_id), key, now=now())
+        return user_for_session(db.session, int(user_id), key, now=wall_clock())
 
 
 def _register_blueprints(app: Flask) -> None:

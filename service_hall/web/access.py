@@ -67,13 +67,21 @@ def now() -> dt.datetime:
     return fixed if fixed is not None else utcnow()
 
 
+def wall_clock() -> dt.datetime:
+    """Real time, for credentials: session and token lifetimes and sign-in delays. The business clock
+    :func:`now` may be pinned far ahead (tests, ``FIXED_NOW``); tests of expiry pin this one instead
+    (``FIXED_WALL_CLOCK``)."""
+    fixed = current_app.config.get("FIXED_WALL_CLOCK")
+    return fixed if fixed is not None else utcnow()
+
+
 def _load_api_user() -> None:
     header = request.headers.get("Authorization", "")
     g.api_user = g.api_token = None
     if header.startswith("Bearer "):
-        row = token_row(db.session, header[7:].strip(), now=now())
+        row = token_row(db.session, header[7:].strip(), now=wall_clock())
         if row is not None:
-            row.last_used_at = now()
+            row.last_used_at = wall_clock()
             g.api_token, g.api_user = row, row.user
 
 

@@ -13,7 +13,7 @@ from service_hall.accounts.operations import LoginLocked, authenticate, change_p
 from service_hall.accounts.permissions import Permission
 from service_hall.core.errors import PermissionDenied, ValidationFailed
 from service_hall.extensions import db, limiter
-from service_hall.web.access import LOGIN, PUBLIC, current_actor, now, requires
+from service_hall.web.access import LOGIN, PUBLIC, current_actor, now, requires, wall_clock
 from service_hall.web.forms_util import form_values, safe_next
 from service_hall.web.unit_of_work import EarlyCommit, commit_early
 
@@ -39,7 +39,7 @@ def sign_in(user: Any) -> None:
     """Start a server-side session for ``user`` in this browser (service_hall/accounts/credentials.py)."""
     session.clear()
     login_user(user)
-    session["sid"] = open_session(db.session, user, now=now())
+    session["sid"] = open_session(db.session, user, now=wall_clock())
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,7 +51,7 @@ def login() -> Any:
     if request.method == "POST":
         try:
             user = authenticate(db.session, request.form.get("username", ""), request.form.get("password", ""),
-                                now=now(), address=request.remote_addr or "",
+                                now=wall_clock(), address=request.remote_addr or "",
                                 max_failures=current_app.config["LOGIN_MAX_FAILURES"],
                                 lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
         except (LoginLocked, PermissionDenied) as exc:
@@ -70,7 +70,7 @@ def login() -> Any:
 @bp.post("/logout")
 @requires(LOGIN)
 def logout() -> Any:
-    close_session(db.session, str(session.get("sid", "")), now=now())
+    close_session(db.session, str(session.get("sid", "")), now=wall_clock())
     logout_user()
     session.clear()
     flash("您已安全退出")
@@ -104,7 +104,7 @@ def account() -> Any:
     if request.method == "POST":
         try:
             change_password(db.session, user, request.form.get("old_password", ""),
-                            request.form.get("new_password", ""), now=now())
+                            request.form.get("new_password", ""), now=wall_clock())
         except PermissionDenied as exc:
             errors = {"old_password": exc.message}
         except ValidationFailed as exc:

@@ -13,6 +13,12 @@ from tests.factories.web import api_token, csrf_token, login, post_form
 NEW_PASSWORD = "Lantern-Harbour-2026"
 
 
+
+@pytest.fixture(autouse=True)
+def _real_wall_clock_afterwards(app):
+    yield
+    app.config.pop("FIXED_WALL_CLOCK", None)
+
 @pytest.fixture
 def clerk(factory):
     factory.demo_jurisdictions()
@@ -100,19 +106,19 @@ def test_own_tokens_are_listed_and_revoked_by_id(app, clerk):
 def test_tokens_are_short_lived_and_refreshed(app, clerk):
     client = app.test_client()
     issued_at = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
-    app.config["FIXED_NOW"] = issued_at
+    app.config["FIXED_WALL_CLOCK"] = issued_at
     resp = client.post("/api/v1/auth/token", json={"username": "clerk1", "password": PASSWORD})
     body = resp.get_json()
     assert dt.datetime.fromisoformat(body["expires_at"]) <= issued_at + dt.timedelta(hours=12)
     old = {"Authorization": f"Bearer {body['token']}"}
-    app.config["FIXED_NOW"] = issued_at + dt.timedelta(hours=11)
+    app.config["FIXED_WALL_CLOCK"] = issued_at + dt.timedelta(hours=11)
     fresh = client.post("/api/v1/auth/token/refresh", headers=old)
     assert fresh.status_code == 201
     new = {"Authorization": f"Bearer {fresh.get_json()['token']}"}
     assert client.get("/api/v1/me", headers=old).status_code == 401
-    app.config["FIXED_NOW"] = issued_at + dt.timedelta(hours=20)
+    app.config["FIXED_WALL_CLOCK"] = issued_at + dt.timedelta(hours=20)
     assert client.get("/api/v1/me", headers=new).status_code == 200
-    app.config["FIXED_NOW"] = issued_at + dt.timedelta(hours=24)
+    app.config["FIXED_WALL_CLOCK"] = issued_at + dt.timedelta(hours=24)
     assert client.get("/api/v1/me", headers=new).status_code == 401
 
 

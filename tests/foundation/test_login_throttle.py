@@ -14,12 +14,18 @@ from tests.factories.web import csrf_token
 T0 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
 
 
+
+@pytest.fixture(autouse=True)
+def _real_wall_clock_afterwards(app):
+    yield
+    app.config.pop("FIXED_WALL_CLOCK", None)
+
 @pytest.fixture
 def accounts(app, factory):
     factory.demo_jurisdictions()
     factory.staff("admin1", "admin", "330199000000")
     factory.staff("admin2", "admin", "330199000000")
-    app.config["FIXED_NOW"] = T0
+    app.config["FIXED_WALL_CLOCK"] = T0
 
 
 def _from(app, address: str):
@@ -53,11 +59,11 @@ def test_the_delay_grows_and_then_lets_the_right_password_in(app, accounts):
     assert _login(client, "admin1", "wrong-password-1").status_code == 401  # the 6th waits 1 s from now
     resp = _login(client, "admin1", PASSWORD)
     assert resp.status_code == 429 and "登录尝试过于频繁，请 1 秒后再试" in resp.get_data(as_text=True)
-    app.config["FIXED_NOW"] = T0 + dt.timedelta(seconds=1)
+    app.config["FIXED_WALL_CLOCK"] = T0 + dt.timedelta(seconds=1)
     assert _login(client, "admin1", "wrong-password-1").status_code == 401  # 7th: 2 s
-    app.config["FIXED_NOW"] = T0 + dt.timedelta(seconds=2)
+    app.config["FIXED_WALL_CLOCK"] = T0 + dt.timedelta(seconds=2)
     assert _login(client, "admin1", PASSWORD).status_code == 429
-    app.config["FIXED_NOW"] = T0 + dt.timedelta(seconds=3)
+    app.config["FIXED_WALL_CLOCK"] = T0 + dt.timedelta(seconds=3)
     assert _login(client, "admin1", PASSWORD).status_code == 302
 
 

@@ -12,7 +12,7 @@ from service_hall.accounts.schemas import LoginSchema
 from service_hall.core.errors import PermissionDenied
 from service_hall.extensions import db, limiter
 from service_hall.jurisdictions.operations import towns
-from service_hall.web.access import LOGIN, PUBLIC, current_actor, now, requires
+from service_hall.web.access import LOGIN, PUBLIC, current_actor, requires, wall_clock
 from service_hall.web.unit_of_work import EarlyCommit, commit_early
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="账号与区划")
@@ -57,7 +57,7 @@ def create_token(body: dict[str, Any]) -> Any:
     from flask import current_app
 
     try:
-        user = authenticate(db.session, body["username"], body["password"], now=now(),
+        user = authenticate(db.session, body["username"], body["password"], now=wall_clock(),
                             address=request.remote_addr or "",
                             max_failures=current_app.config["LOGIN_MAX_FAILURES"],
                             lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
@@ -67,7 +67,7 @@ def create_token(body: dict[str, Any]) -> Any:
     except PermissionDenied as exc:
         commit_early(EarlyCommit.REFUSED_ATTEMPT)  # the failure count outlives the 401
         abort(401, message=exc.message)
-    token, row = issue_token(db.session, user, now=now())
+    token, row = issue_token(db.session, user, now=wall_clock())
     return {"token": token, "expires_at": row.expires_at}
 
 
@@ -77,7 +77,7 @@ def create_token(body: dict[str, Any]) -> Any:
 @blp.doc(security=[{"bearerAuth": []}])
 def revoke_current_token() -> Any:
     """注销本次请求所用的令牌"""
-    revoke_token(db.session, current_actor(), g.api_token.id, now=now())
+    revoke_token(db.session, current_actor(), g.api_token.id, now=wall_clock())
 
 
 @blp.route("/auth/token/refresh", methods=["POST"])
@@ -86,7 +86,7 @@ def revoke_current_token() -> Any:
 @blp.doc(security=[{"bearerAuth": []}])
 def refresh_current_token() -> Any:
     """换发新令牌（有效期重新计算），原令牌随即失效"""
-    token, row = refresh_token(db.session, g.api_token, now=now())
+    token, row = refresh_token(db.session, g.api_token, now=wall_clock())
     return {"token": token, "expires_at": row.expires_at}
 
 
@@ -96,7 +96,7 @@ def refresh_current_token() -> Any:
 @blp.doc(security=[{"bearerAuth": []}])
 def my_tokens() -> Any:
     """本人所有有效的令牌（不含令牌本身）"""
-    return tokens_of(db.session, current_actor(), now=now())
+    return tokens_of(db.session, current_actor(), now=wall_clock())
 
 
 @blp.route("/auth/tokens/<int:token_id>", methods=["DELETE"])
@@ -105,7 +105,7 @@ def my_tokens() -> Any:
 @blp.doc(security=[{"bearerAuth": []}])
 def revoke_my_token(token_id: int) -> Any:
     """注销本人的一个令牌"""
-    revoke_token(db.session, current_actor(), token_id, now=now())
+    revoke_token(db.session, current_actor(), token_id, now=wall_clock())
 
 
 @blp.route("/me", methods=["GET"])
