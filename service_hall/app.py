@@ -39,6 +39,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     import service_hall.models  # noqa: F401  (register every model on the metadata)
 
     db.init_app(app)
+    from service_hall.audit.trail import use_key
+
+    use_key(app.config.get("AUDIT_KEY"))
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -118,17 +118,31 @@ def demo_load() -> None:
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """校验审计日志哈希链，发现被篡改或删除的记录"""
-    problems = verify_chain(current_session())
+    from service_hall.audit.trail import read_checkpoints
+
+    checkpoints = read_checkpoints(current_app.config["AUDIT_CHECKPOINT_PATH"])
+    problems = verify_chain(current_session(), checkpoints)
     if not problems:
         from service_hall.audit.models import AuditChainHead
 
         head = db.session.get(AuditChainHead, 1)
-        click.echo(f"审计日志完整：共 {head.seq if head else 0} 条记录，哈希链校验通过。")
+        click.echo(f"审计日志完整：共 {head.seq if head else 0} 条记录，哈希链校验通过"
+                   f"（核对检查点 {len(checkpoints)} 个）。")
         return
     for p in problems:
         click.echo(f"第 {p.seq} 条：{p.problem}", err=True)
     click.echo(f"审计日志校验失败：发现 {len(problems)} 处问题。", err=True)
     sys.exit(1)
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint() -> None:
+    """把审计日志链尾写入签名的检查点文件（每日运行，文件保存在数据库之外）"""
+    from service_hall.audit.trail import write_checkpoint
+    from service_hall.core.base import utcnow
+
+    path = write_checkpoint(db.session, current_app.config["AUDIT_CHECKPOINT_PATH"], now=utcnow())
+    click.echo(f"已写入审计检查点：{path}")
 
 
 def register_cli(app: Flask) -> None:

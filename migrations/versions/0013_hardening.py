@@ -14,6 +14,37 @@ branch_labels = None
 depends_on = None
 
 
+def _rekey_audit_chain():
+    """Existing audit records were hashed with plain SHA-256: re-sign the chain once with the audit key
+    (the app's AUDIT_KEY, outside the database), after checking it is intact."""
+    try:
+        from flask import current_app
+        key = current_app.config.get("AUDIT_KEY")
+    except RuntimeError:  # alembic run without the app: nothing to key with
+        key = None
+    if not key:
+        return
+    from sqlalchemy.orm import Session
+
+    from service_hall.audit import trail
+    from service_hall.audit.models import AuditChainHead, AuditRecord
+
+    session = Session(bind=op.get_bind())
+    rows = list(session.query(AuditRecord).order_by(AuditRecord.seq))
+    if not rows:
+        return
+    trail.use_key(None)
+    problems = trail.verify_chain(session)
+    if problems:
+        raise RuntimeError(f"audit chain already broken at record {problems[0].seq}: run `flask audit verify`")
+    trail.use_key(key)
+    head_hash = trail.rekey(rows)
+    head = session.get(AuditChainHead, 1)
+    if head is not None:
+        head.hash = head_hash
+    session.flush()
+
+
 def upgrade():
     op.create_table(
         'reuse_grants',
@@ -69,7 +100,28 @@ def upgrade():
         batch_op.add_column(sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True))
 
 
+    _rekey_audit_chain()
+    if op.get_bind().dialect.name == 'postgresql':
+        # The audit table only grows: no UPDATE, DELETE or TRUNCATE, whoever the connected role is.
+        # (Also run the application as a role without those privileges: README.md.)
+        op.execute("""
+            CREATE FUNCTION audit_records_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'audit_records is append-only (% refused)', TG_OP
+                    USING ERRCODE = 'insufficient_privilege';
+            END $$
+        """)
+        op.execute("CREATE TRIGGER audit_records_no_update_delete BEFORE UPDATE OR DELETE ON audit_records "
+                   "FOR EACH ROW EXECUTE FUNCTION audit_records_append_only()")
+        op.execute("CREATE TRIGGER audit_records_no_truncate BEFORE TRUNCATE ON audit_records "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION audit_records_append_only()")
+
+
 def downgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("DROP TRIGGER IF EXISTS audit_records_no_truncate ON audit_records")
+        op.execute("DROP TRIGGER IF EXISTS audit_records_no_update_delete ON audit_records")
+        op.execute("DROP FUNCTION IF EXISTS audit_records_append_only()")
     op.drop_table('login_throttles')
     with op.batch_alter_table('api_tokens') as batch_op:
         batch_op.drop_column('revoked_at')
