@@ -35,6 +35,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind that many reverse proxies, the client address (rate limits, sign-in delays) and scheme
+        # come from their X-Forwarded-* headers; with 0 those headers are ignored (they can be forged).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     import service_hall.models  # noqa: F401  (register every model on the metadata)
 
@@ -118,6 +125,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _security_headers(app: Flask) -> None:
+    from flask import request
+
+    from service_hall.web.access import current_actor
+
     @app.after_request
     def add_headers(resp: Response) -> Response:
         resp.headers.setdefault("Content-Security-Policy", CSP)
@@ -128,6 +139,10 @@ def _security_headers(app: Flask) -> None:
         resp.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_actor() is not None or "Authorization" in request.headers:
+            # Pages and JSON for a signed-in person must not stay in shared or browser caches.
+            resp.headers["Cache-Control"] = "no-store"
+            resp.vary.add("Cookie")
         return resp
 
 

@@ -52,6 +52,7 @@ def load_config(instance_path: Path) -> dict[str, object]:
         engine_options = {"connect_args": {"timeout": 30}}
     return {
         "SECRET_KEY": _secret_key(instance_path),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Keys the audit chain (HMAC); kept outside the database so that whoever can write the table
         # cannot recompute the chain. Back it up with the signing keys (README.md).
         "AUDIT_KEY": _secret_key(instance_path, "AUDIT_KEY", "audit_key"),

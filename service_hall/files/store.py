@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import filetype
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -114,13 +114,22 @@ def store_upload(session: Session, store: FileStore, owner: User, *, content: by
                               filename=Path(filename or "upload").name[:255], uploaded_at=now))
 
 
+UPLOADS_PER_HOUR = 100
+
+
 def accept_upload(session: Session, store: FileStore, owner: User, *, content: bytes, filename: str,
                   material_name: str, field: str, now: dt.datetime, accept: tuple[str, ...] = DEFAULT_ACCEPT,
-                  max_bytes: int = 10 * 1024 * 1024) -> ApplicantFile:
+                  max_bytes: int = 10 * 1024 * 1024, hourly_limit: int = UPLOADS_PER_HOUR) -> ApplicantFile:
     """Check an upload by its content and keep it among the owner's materials.
 
-    Raises ValidationFailed (empty, too large, wrong type) with the message under ``field``.
+    Raises ValidationFailed (empty, too large, wrong type, more than ``hourly_limit`` new files in the
+    past hour for this owner) with the message under ``field``.
     """
+    recent = session.scalar(select(func.count()).select_from(ApplicantFile).where(
+        ApplicantFile.owner_id == owner.id, ApplicantFile.uploaded_at > now - dt.timedelta(hours=1)))
+    if (recent or 0) >= hourly_limit:
+        raise ValidationFailed("上传过于频繁", details={
+            field: f"每个账号每小时最多上传 {hourly_limit} 个文件，请稍后再试"})
     mime = check_upload(content, field=field, accept=accept, max_bytes=max_bytes)
     return store_upload(session, store, owner, content=content, filename=filename, material_name=material_name,
                         content_type=mime, now=now)

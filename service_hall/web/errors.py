@@ -27,13 +27,14 @@ MESSAGES = {
 }
 
 
-def _respond(status: int, message: str, details: Any = None) -> Any:
+def _respond(status: int, message: str, details: Any = None, headers: Any = None) -> Any:
     if request.path.startswith("/api/"):
         body: dict[str, Any] = {"status": status, "message": message}
         if details:
             body["errors"] = details
-        return jsonify(body), status
-    return render_template("error.html", status=status, message=message, details=details, back=_back()), status
+        return jsonify(body), status, headers or {}
+    page = render_template("error.html", status=status, message=message, details=details, back=_back())
+    return page, status, headers or {}
 
 
 def _back() -> str | None:
@@ -96,7 +97,9 @@ def install(app: Flask) -> None:
         if isinstance(data, dict):
             details = data.get("messages") or data.get("errors")
             message = data.get("message") or message
-        return _respond(status, message, details)
+        # Keep what the exception says about itself, e.g. Allow on 405 and Retry-After on 429.
+        headers = {k: v for k, v in exc.get_headers() if k.lower() in {"allow", "retry-after", "www-authenticate"}}
+        return _respond(status, message, details, headers)
 
     if app.testing:
         return  # let tests see the real traceback

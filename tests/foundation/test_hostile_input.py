@@ -147,3 +147,15 @@ def test_the_administrators_pages_refuse_nul_and_huge_ids(app, client, people, f
     assert resp.status_code == 400 and "空字符" in resp.get_data(as_text=True)
     resp = client.post(f"/admin/users/{OVER_INT32}/active", data={"csrf_token": token})
     assert resp.status_code == 404
+
+
+def test_uploads_per_account_are_limited_per_hour(app, client, people):
+    from service_hall.files.store import UPLOADS_PER_HOUR
+
+    headers = api_token(client, "13900000001")
+    statuses = [client.post("/api/v1/files", headers=headers, content_type="multipart/form-data",
+                            data={"material_name": "申请表",
+                                  "file": (io.BytesIO(PDF + f"%{n}".encode()), f"{n}.pdf")}).status_code
+                for n in range(UPLOADS_PER_HOUR + 1)]
+    assert statuses[:-1] == [201] * UPLOADS_PER_HOUR
+    assert statuses[-1] == 422
