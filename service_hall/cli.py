@@ -149,6 +149,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
+    from service_hall.cli_backup import backup_cli
+
+    app.cli.add_command(backup_cli)
     app.cli.add_command(cases_cli)
     app.cli.add_command(jobs_cli)
     from service_hall.cli_power_list import power_list_cli
