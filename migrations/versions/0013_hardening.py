@@ -127,6 +127,7 @@ def downgrade():
         batch_op.drop_column('revoked_at')
         batch_op.drop_column('credential_version')
     with op.batch_alter_table('users') as batch_op:
+        batch_op.drop_column('must_change_password')
         batch_op.drop_column('credential_version')
         batch_op.add_column(sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('failed_logins', sa.Integer(), server_default='0', nullable=False))

@@ -232,6 +232,14 @@ def generate_password() -> str:
             return password
 
 
+def staff_account(session: Session, user_id: int) -> User:
+    """A staff account by id. Raises NotFound, also for applicants (who reset their own password)."""
+    user = session.get(User, user_id)
+    if user is None or user.role == Role.APPLICANT:
+        raise NotFound("账号不存在")
+    return user
+
+
 def _staff_by_username(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None:

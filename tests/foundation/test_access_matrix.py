@@ -23,6 +23,7 @@ COUNTY = "330199000000"
 NOT_SCOPED = {
     "admin.toggle_active": "staff accounts are managed county-wide by administrators",
     "admin.unlock_user": "staff accounts are managed county-wide by administrators",
+    "admin.reset_user_password": "staff accounts are managed county-wide by administrators",
 }
 
 # Endpoints that end the bearer token they are called with; the walk takes a new one after them.

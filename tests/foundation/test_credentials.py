@@ -136,3 +136,43 @@ def test_a_user_holds_a_bounded_number_of_tokens(app, clerk):
 def test_logout_token_without_bearer_is_401(app, clerk):
     assert app.test_client().delete("/api/v1/auth/token").status_code == 401
     assert csrf_token(app.test_client(), "/login")
+
+
+def test_an_administrator_resets_a_staff_password_which_must_then_be_changed(app, clerk, factory):
+    import re
+
+    from service_hall.accounts.models import User
+    from service_hall.extensions import db
+
+    factory.staff("admin1", "admin", "330199000000")
+    victim = app.test_client()
+    login(victim, "clerk1")
+    token = api_token(app.test_client(), "clerk1")
+    admin = app.test_client()
+    login(admin, "admin1")
+    with app.app_context():
+        user_id = db.session.query(User).filter_by(username="clerk1").one().id
+    resp = post_form(admin, "/admin/users", {}, action=f"/admin/users/{user_id}/reset-password",
+                     follow_redirects=True)
+    temporary = re.search(r"临时密码（仅显示这一次，请当面告知）：(\S+?)<", resp.get_data(as_text=True)).group(1)
+    assert not _signed_in(victim)
+    assert app.test_client().get("/api/v1/me", headers=token).status_code == 401
+    fresh = app.test_client()
+    login(fresh, "clerk1", temporary)
+    resp = fresh.get("/workbench/")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/account")
+    assert "您正在使用管理员发放的初始密码" in fresh.get("/account").get_data(as_text=True)
+    assert fresh.get("/api/v1/me", headers=api_token(fresh, "clerk1", temporary)).status_code == 403
+    resp = post_form(fresh, "/account", {"old_password": temporary, "new_password": NEW_PASSWORD})
+    assert resp.status_code == 302
+    assert fresh.get("/workbench/").status_code == 200
+
+
+def test_the_reset_page_does_not_reach_applicants(app, clerk, factory):
+    applicant_id = factory.applicant()
+    factory.staff("admin1", "admin", "330199000000")
+    admin = app.test_client()
+    login(admin, "admin1")
+    resp = post_form(admin, "/admin/users", {}, action=f"/admin/users/{applicant_id}/reset-password")
+    assert resp.status_code == 404
+    login(app.test_client(), "13900000001")  # the applicant's own password still works
