@@ -44,7 +44,7 @@ MEDIA_TYPES = {
 
 # Limits on what one upload may make the server do (a county's list has hundreds of items). A workbook's
 # zip members are checked before anything is decompressed (service_hall/core/sheets.py).
-MAX_ROWS = 10_000
+MAX_ROWS = 20_000  # a county list has hundreds of items; a whole province's fits
 MAX_COLUMNS = 200
 
 _MAGIC = [

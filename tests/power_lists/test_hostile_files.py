@@ -110,3 +110,17 @@ def test_the_staff_and_jurisdiction_imports_refuse_a_bomb_before_it_inflates(app
                 preview()
             assert time.monotonic() - started < 5
             assert any("压缩炸弹" in str(p) for p in info.value.problems), info.value.problems
+
+
+def test_a_town_code_and_name_that_disagree_are_located():
+    from power_lists.files import write_csv
+    from tests.factories.places import QINGSHAN
+
+    text = write_csv(validate_document(document(sample_item()))).decode("utf-8-sig")
+    assert QINGSHAN in text
+    line = next(row for row in text.splitlines()[1:] if QINGSHAN in row)
+    cell = next(c for c in line.split(",") if QINGSHAN in c)
+    bad = text.replace(cell, f"{QINGSHAN} 白沙镇")
+    messages = rejected("a.csv", bad.encode("utf-8-sig"))
+    expected = f"区划代码 {QINGSHAN} 是青山镇，与所写名称“白沙镇”不一致"
+    assert any("第2行" in m and expected in m for m in messages), messages
