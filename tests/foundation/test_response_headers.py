@@ -35,7 +35,7 @@ def test_the_client_address_behind_trusted_proxies(app, monkeypatch):
     from service_hall.app import create_app
 
     monkeypatch.setenv("TRUSTED_PROXIES", "1")
-    proxied = create_app({"TESTING": True, "SECRET_KEY": "x", "SERVER_NAME": "localhost"})
+    proxied = create_app({"TESTING": True, "SECRET_KEY": "x", "SERVER_NAME": "localhost", "RATELIMIT_ENABLED": False})
     assert isinstance(proxied.wsgi_app, ProxyFix)
     seen = {}
     inner = proxied.wsgi_app.app
@@ -49,3 +49,12 @@ def test_the_client_address_behind_trusted_proxies(app, monkeypatch):
                               environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert seen["addr"] == "198.51.100.23"
     assert not isinstance(app.wsgi_app, ProxyFix)  # by default forwarded headers are not trusted
+
+
+def test_the_api_document_describes_the_error_body_that_is_sent(app, client):
+    spec = client.get("/api/openapi.json").get_json()
+    error = spec["components"]["schemas"]["Error"]["properties"]
+    assert error["status"]["type"] == "integer" and "code" not in error
+    assert "type" not in error["errors"]  # an object for forms, a list for imports
+    sent = client.get("/api/v1/cases/1").get_json()
+    assert isinstance(sent["status"], int) and set(sent) <= set(error)
