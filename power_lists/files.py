@@ -168,13 +168,13 @@ def read_xlsx_tables(data: bytes) -> list[Table]:
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             tables = []
             for sheet in workbook.worksheets:
-                grid = []
-                for n, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1):
+                grid: list[list[Any]] = []
+                for n, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1):
                     if n > MAX_ROWS:
                         raise _too_many_rows(n, sheet.title)
-                    if len(row) > MAX_COLUMNS and any(v is not None for v in row[MAX_COLUMNS:]):
+                    if len(values) > MAX_COLUMNS and any(v is not None for v in values[MAX_COLUMNS:]):
                         raise _too_many_columns(n, sheet.title)
-                    grid.append(list(row[:MAX_COLUMNS]))
+                    grid.append(list(values[:MAX_COLUMNS]))  # lists: merged ranges are filled in below
                 # Merged cells are not reported in read-only mode; they are read from the sheet's XML, which
                 # openpyxl exposes only through these private attributes (covered by the import tests).
                 merges, uncached = _scan_sheet(workbook._archive, sheet._worksheet_path)  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response
 
 from service_hall.config import load_config
-from service_hall.extensions import api, csrf, db, limiter, login_manager, migrate
+from service_hall.extensions import api, csrf, current_session, db, limiter, login_manager, migrate
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -90,7 +90,7 @@ def _init_login(app: Flask) -> None:
         key = session.get("sid")
         if not user_id.isdigit() or len(user_id) > 10 or not isinstance(key, str):
             return None
-        return user_for_session(db.session, int(user_id), key, now=wall_clock())
+        return user_for_session(current_session(), int(user_id), key, now=wall_clock())
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine, make_url
@@ -63,7 +64,7 @@ def _copy_tree(source: Path, target: Path) -> None:
         shutil.copytree(source, target, dirs_exist_ok=True)
 
 
-def create_backup(deployment: Deployment, target: Path, *, audit_key: str, now: dt.datetime) -> dict[str, object]:
+def create_backup(deployment: Deployment, target: Path, *, audit_key: str, now: dt.datetime) -> dict[str, Any]:
     """Write a backup of ``deployment`` into the new or empty directory ``target``; returns the manifest.
 
     Raises BackupError (target not empty, pg_dump failed).
@@ -97,7 +98,7 @@ def create_backup(deployment: Deployment, target: Path, *, audit_key: str, now: 
     return manifest
 
 
-def check_backup(source: Path) -> dict[str, object]:
+def check_backup(source: Path) -> dict[str, Any]:
     """The manifest, after checking that every file it lists is there unchanged and nothing was added.
 
     Raises BackupError naming the first problem.

@@ -141,7 +141,7 @@ def audit_checkpoint() -> None:
     from service_hall.audit.trail import write_checkpoint
     from service_hall.core.base import utcnow
 
-    path = write_checkpoint(db.session, current_app.config["AUDIT_CHECKPOINT_PATH"], now=utcnow())
+    path = write_checkpoint(current_session(), current_app.config["AUDIT_CHECKPOINT_PATH"], now=utcnow())
     click.echo(f"已写入审计检查点：{path}")
 
 

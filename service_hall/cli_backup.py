@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 
 from service_hall.backup import BackupError, Deployment, check_backup, create_backup, restore_backup
 from service_hall.core.base import utcnow
-from service_hall.extensions import db
+from service_hall.extensions import current_session, db
 
 backup_cli = AppGroup("backup", help="备份与恢复")
 
@@ -32,7 +32,7 @@ def create(directory: Path) -> None:
     from service_hall.audit.trail import write_checkpoint
 
     try:
-        write_checkpoint(db.session, current_app.config["AUDIT_CHECKPOINT_PATH"], now=utcnow())
+        write_checkpoint(current_session(), current_app.config["AUDIT_CHECKPOINT_PATH"], now=utcnow())
         manifest = create_backup(_deployment(), directory, audit_key=current_app.config["AUDIT_KEY"], now=utcnow())
     except (BackupError, OSError) as exc:
         click.echo(f"备份失败：{exc}", err=True)
