@@ -92,6 +92,8 @@ def upgrade():
     )
     with op.batch_alter_table('users') as batch_op:
         batch_op.add_column(sa.Column('credential_version', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
         # The account lock is replaced by login_throttles.
         batch_op.drop_column('failed_logins')
         batch_op.drop_column('locked_until')

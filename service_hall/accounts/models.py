@@ -53,6 +53,10 @@ class User(TimestampMixin, Base):
     # Raised when the password changes or is reset: every session and API token issued before dies
     # (service_hall/accounts/credentials.py).
     credential_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # 动态验证码 (service_hall/accounts/second_factor.py): the TOTP secret of a staff account that turned it
+    # on, and the last time step used (a code works once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     # Flask-Login protocol, kept here so the model needs no Flask import.
     @property

@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service_hall.accounts import throttle
+from service_hall.accounts import second_factor, throttle
 from service_hall.accounts.credentials import revoke_everything
 from service_hall.accounts.models import ApplicantType, User
 from service_hall.accounts.permissions import Permission, Role
@@ -26,6 +26,7 @@ from service_hall.accounts.schemas import (
     check_password_strength,
     flatten_errors,
 )
+from service_hall.accounts.throttle import LoginLocked
 from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.core.base import utcnow
@@ -147,19 +148,6 @@ def create_staff(session: Session, data: Mapping[str, Any], *, now: dt.datetime)
     return user
 
 
-class LoginLocked(PermissionDenied):
-    """Too many failed attempts from this address for this name; ``until`` says when to try again."""
-
-    def __init__(self, until: dt.datetime, now: dt.datetime) -> None:
-        wait = max(1, int((until - now).total_seconds() + 0.999))
-        super().__init__(f"登录尝试过于频繁，请 {_wait_text(wait)}后再试")
-        self.until = until
-
-
-def _wait_text(seconds: int) -> str:
-    return f"{seconds} 秒" if seconds < 60 else f"{(seconds + 59) // 60} 分钟"
-
-
 def authenticate(session: Session, username: str, password: str, *, now: dt.datetime, address: str = "",
                  max_failures: int = 5, lock_minutes: int = 15) -> User:
     """Check a username (or an applicant's mobile) and password.
@@ -256,6 +244,7 @@ def reset_password(session: Session, username: str, *, actor: User | None, now: 
     user.must_change_password = True
     throttle.clear(session, user.username)
     revoke_everything(session, user, now=now)
+    second_factor.disable(session, user, actor=actor, now=now)  # a lost phone is recovered this way
     record(session, actor=actor, action=AuditAction.USER_RESET_PASSWORD, object_type="user", object_id=user.id,
            now=now)
     return password

@@ -153,6 +153,8 @@ class LoginSchema(Schema):
 
     username = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(max=64))
     password = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(max=128))
+    totp = fields.String(load_default=None, validate=validate.Length(max=16),
+                         metadata={"description": "动态验证码（已启用动态验证码的工作人员账号必填，6 位数字）"})
 
     @pre_load
     def strip_values(self, data: Any, **_: Any) -> Any:

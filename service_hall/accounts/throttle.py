@@ -16,8 +16,22 @@ from sqlalchemy import Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from service_hall.core.base import Base, UTCDateTime
+from service_hall.core.errors import PermissionDenied
 
 FORGET_AFTER = dt.timedelta(hours=24)
+
+
+class LoginLocked(PermissionDenied):
+    """Too many failed attempts from this address for this name; ``until`` says when to try again."""
+
+    def __init__(self, until: dt.datetime, now: dt.datetime) -> None:
+        wait = max(1, int((until - now).total_seconds() + 0.999))
+        super().__init__(f"登录尝试过于频繁，请 {_wait_text(wait)}后再试")
+        self.until = until
+
+
+def _wait_text(seconds: int) -> str:
+    return f"{seconds} 秒" if seconds < 60 else f"{(seconds + 59) // 60} 分钟"
 
 
 class LoginThrottle(Base):

@@ -75,6 +75,12 @@ def wall_clock() -> dt.datetime:
     return fixed if fixed is not None else utcnow()
 
 
+def code_limits() -> dict[str, Any]:
+    """The sign-in delay settings for a wrong 动态验证码, the same as for a wrong password."""
+    return {"free": current_app.config["LOGIN_MAX_FAILURES"],
+            "max_delay": dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])}
+
+
 def _load_api_user() -> None:
     header = request.headers.get("Authorization", "")
     g.api_user = g.api_token = None

@@ -6,13 +6,14 @@ from flask import g, request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
+from service_hall.accounts import second_factor
 from service_hall.accounts.credentials import issue_token, refresh_token, revoke_token, tokens_of
 from service_hall.accounts.operations import LoginLocked, authenticate
 from service_hall.accounts.schemas import LoginSchema
 from service_hall.core.errors import PermissionDenied
 from service_hall.extensions import db, limiter
 from service_hall.jurisdictions.operations import towns
-from service_hall.web.access import LOGIN, PUBLIC, current_actor, requires, wall_clock
+from service_hall.web.access import LOGIN, PUBLIC, code_limits, current_actor, requires, wall_clock
 from service_hall.web.unit_of_work import EarlyCommit, commit_early
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="账号与区划")
@@ -67,6 +68,18 @@ def create_token(body: dict[str, Any]) -> Any:
     except PermissionDenied as exc:
         commit_early(EarlyCommit.REFUSED_ATTEMPT)  # the failure count outlives the 401
         abort(401, message=exc.message)
+    if second_factor.required(user):
+        if not body.get("totp"):
+            abort(401, message="该账号已启用动态验证码，请在 totp 字段中提供验证器应用当前显示的 6 位数字")
+        try:
+            second_factor.check_code(db.session, user, body["totp"], now=wall_clock(),
+                                     address=request.remote_addr or "", **code_limits())
+        except LoginLocked as exc:
+            commit_early(EarlyCommit.REFUSED_ATTEMPT)
+            abort(429, message=exc.message)
+        except PermissionDenied as exc:
+            commit_early(EarlyCommit.REFUSED_ATTEMPT)  # the wrong code counts like a wrong password
+            abort(401, message=exc.message)
     token, row = issue_token(db.session, user, now=wall_clock())
     return {"token": token, "expires_at": row.expires_at}
 
