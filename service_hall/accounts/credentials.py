@@ -75,6 +75,29 @@ def close_session(session: Session, key: str, *, now: dt.datetime) -> None:
                     .values(revoked_at=now))
 
 
+def sessions_of(session: Session, user: User, *, now: dt.datetime) -> list[UserSession]:
+    """The user's live browser sessions, newest first."""
+    rows = session.scalars(select(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None), UserSession.expires_at > now)
+        .order_by(UserSession.created_at.desc(), UserSession.id.desc()))
+    return [r for r in rows if r.credential_version == user.credential_version]
+
+
+def session_id(session: Session, key: str) -> int | None:
+    """The id of the session a cookie key names (to mark "this browser" in the list), or None."""
+    return session.scalar(select(UserSession.id).where(UserSession.key_hash == _digest(key)))
+
+
+def revoke_session(session: Session, user: User, session_id: int, *, now: dt.datetime) -> None:
+    """End one of the user's own sessions (another browser, a lost phone). Raises NotFound for anyone
+    else's, an ended or an unknown one."""
+    row = session.get(UserSession, session_id)
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        raise NotFound("未找到该登录会话")
+    row.revoked_at = now
+    session.flush()
+
+
 def revoke_everything(session: Session, user: User, *, now: dt.datetime) -> None:
     """End every session and API token of ``user`` (password changed or reset, account disabled).
 

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_user, logout_user
 from markupsafe import Markup
 
-from service_hall.accounts import second_factor
+from service_hall.accounts import credentials, second_factor
 from service_hall.accounts.credentials import close_session, open_session
 from service_hall.accounts.models import ApplicantType, User
 from service_hall.accounts.operations import LoginLocked, authenticate, change_password, register_applicant
@@ -159,6 +159,32 @@ def account() -> Any:
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", user=user, errors=errors,
                            second_factor_offered=second_factor.offered_to(user)), (422 if errors else 200)
+
+
+@bp.get("/account/sessions")
+@requires(LOGIN)
+def sessions() -> Any:
+    """登录设备与令牌: one's live browser sessions and API tokens, each with a way to end it."""
+    user = current_actor()
+    return render_template("auth/sessions.html", sessions=credentials.sessions_of(db.session, user, now=wall_clock()),
+                           tokens=credentials.tokens_of(db.session, user, now=wall_clock()),
+                           current=credentials.session_id(db.session, str(session.get("sid", ""))))
+
+
+@bp.post("/account/sessions/<int:session_id>/revoke")
+@requires(LOGIN)
+def revoke_session(session_id: int) -> Any:
+    credentials.revoke_session(db.session, current_actor(), session_id, now=wall_clock())
+    flash("已注销该登录会话，该设备须重新登录")
+    return redirect(url_for("auth.sessions"))
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@requires(LOGIN)
+def revoke_token(token_id: int) -> Any:
+    credentials.revoke_token(db.session, current_actor(), token_id, now=wall_clock())
+    flash("已注销该 API 令牌")
+    return redirect(url_for("auth.sessions"))
 
 
 ENROLMENT = "second_factor_enrolment"

@@ -176,3 +176,42 @@ def test_the_reset_page_does_not_reach_applicants(app, clerk, factory):
     resp = post_form(admin, "/admin/users", {}, action=f"/admin/users/{applicant_id}/reset-password")
     assert resp.status_code == 404
     login(app.test_client(), "13900000001")  # the applicant's own password still works
+
+
+def test_the_account_lists_its_sessions_and_tokens_and_ends_them(app, clerk):
+    import re
+
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, "clerk1")
+    login(phone, "clerk1")
+    headers = api_token(app.test_client(), "clerk1")
+    page = laptop.get("/account/sessions").get_data(as_text=True)
+    assert page.count("（当前浏览器）") == 1
+    session_ids = re.findall(r"/account/sessions/(\d+)/revoke", page)
+    token_ids = re.findall(r"/account/tokens/(\d+)/revoke", page)
+    assert len(session_ids) == 2 and len(token_ids) == 1
+    # End the phone's session (the row that is not this browser) and the token.
+    rows = re.findall(r"<tr>.*?</tr>", page, flags=re.S)
+    other = [re.search(r"/account/sessions/(\d+)/revoke", r).group(1) for r in rows
+             if "/account/sessions/" in r and "（当前浏览器）" not in r]
+    assert len(other) == 1
+    assert post_form(laptop, "/account/sessions", {}, action=f"/account/sessions/{other[0]}/revoke").status_code == 302
+    assert not _signed_in(phone) and _signed_in(laptop)
+    assert post_form(laptop, "/account/sessions", {}, action=f"/account/tokens/{token_ids[0]}/revoke").status_code == 302
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_nobody_ends_someone_elses_session_or_token(app, clerk):
+    import re
+
+    victim = app.test_client()
+    login(victim, "clerk1")
+    api_token(app.test_client(), "clerk1")
+    page = victim.get("/account/sessions").get_data(as_text=True)
+    session_id = re.findall(r"/account/sessions/(\d+)/revoke", page)[0]
+    token_id = re.findall(r"/account/tokens/(\d+)/revoke", page)[0]
+    other = app.test_client()
+    login(other, "clerk2")
+    assert post_form(other, "/account/sessions", {}, action=f"/account/sessions/{session_id}/revoke").status_code == 404
+    assert post_form(other, "/account/sessions", {}, action=f"/account/tokens/{token_id}/revoke").status_code == 404
+    assert _signed_in(victim)
