@@ -116,18 +116,28 @@ def demo_load() -> None:
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """校验审计日志哈希链，发现被篡改或删除的记录"""
-    from service_hall.audit.trail import read_checkpoints
+@click.option("--document", "documents", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="签章文书 PDF（可多次指定）：核对其中记录的审计链锚点")
+def audit_verify(documents: tuple[Path, ...]) -> None:
+    """校验审计日志哈希链，发现被篡改或删除的记录（并核对检查点与签章文书中的锚点）"""
+    from service_hall.audit.trail import parse_anchor, read_checkpoints
+    from service_hall.documents.signing import signature_reason
 
     checkpoints = read_checkpoints(current_app.config["AUDIT_CHECKPOINT_PATH"])
-    problems = verify_chain(current_session(), checkpoints)
+    anchors = []
+    for document in documents:
+        found = parse_anchor(signature_reason(document.read_bytes()))
+        if found is None:
+            click.echo(f"{document.name}：文书签章中没有审计链锚点，未核对", err=True)
+        else:
+            anchors.append((document.name, found))
+    problems = verify_chain(current_session(), checkpoints, anchors)
     if not problems:
         from service_hall.audit.models import AuditChainHead
 
         head = db.session.get(AuditChainHead, 1)
-        click.echo(f"审计日志完整：共 {head.seq if head else 0} 条记录，哈希链校验通过"
-                   f"（核对检查点 {len(checkpoints)} 个）。")
+        checked = f"核对检查点 {len(checkpoints)} 个" + (f"、签章文书 {len(anchors)} 份" if anchors else "")
+        click.echo(f"审计日志完整：共 {head.seq if head else 0} 条记录，哈希链校验通过（{checked}）。")
         return
     for p in problems:
         click.echo(f"第 {p.seq} 条：{p.problem}", err=True)

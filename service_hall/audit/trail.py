@@ -97,20 +97,42 @@ def record(session: Session, *, actor: User | None, action: AuditAction | str, o
     return rec
 
 
+ANCHOR_PREFIX = "审计链"
+_ANCHOR_HEX = 32  # 128 bits of the head's hash: enough to recognise it, short enough to print
+
+
+def anchor(session: Session) -> str:
+    """The chain's head as a short text (``审计链 SEQ:HASH``) that signed documents carry, so that every
+    PDF an applicant keeps also anchors the chain outside the database. Raises nothing."""
+    head = session.get(AuditChainHead, 1)
+    seq, digest = (head.seq, head.hash) if head is not None else (0, GENESIS)
+    return f"{ANCHOR_PREFIX} {seq}:{digest[:_ANCHOR_HEX]}"
+
+
+def parse_anchor(text: str | None) -> tuple[int, str] | None:
+    """(seq, hash prefix) of an :func:`anchor` found in ``text`` (e.g. a signature's reason), or None."""
+    import re
+
+    found = re.search(rf"{ANCHOR_PREFIX} (\d+):([0-9a-f]{{{_ANCHOR_HEX}}})", text or "")
+    return (int(found.group(1)), found.group(2)) if found else None
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int
     problem: str
 
 
-def verify_chain(session: Session, checkpoints: Sequence[Checkpoint] = ()) -> list[ChainProblem]:
-    """Walk the chain in order; report every edited, inserted or deleted record, and every checkpoint
-    the chain no longer reaches (newest records deleted). Raises nothing."""
+def verify_chain(session: Session, checkpoints: Sequence[Checkpoint] = (),
+                 anchors: Sequence[tuple[str, tuple[int, str]]] = ()) -> list[ChainProblem]:
+    """Walk the chain in order; report every edited, inserted or deleted record, every checkpoint the
+    chain no longer reaches (newest records deleted), and every document anchor — (document name,
+    (seq, hash prefix)) read from signed PDFs — whose record is gone or changed. Raises nothing."""
     problems: list[ChainProblem] = []
     prev = GENESIS
     expected_seq = 1
     hashes: dict[int, str] = {}
-    wanted = {c.seq for c in checkpoints}
+    wanted = {c.seq for c in checkpoints} | {seq for _, (seq, _) in anchors}
     for rec in session.scalars(select(AuditRecord).order_by(AuditRecord.seq)).yield_per(1000):
         if rec.seq in wanted:
             hashes[rec.seq] = rec.hash
@@ -132,6 +154,10 @@ def verify_chain(session: Session, checkpoints: Sequence[Checkpoint] = ()) -> li
             found = "已不存在" if checkpoint.seq not in hashes else "与检查点记录的哈希不符"
             problems.append(ChainProblem(checkpoint.seq, f"检查点 {checkpoint.at} 记录的第 {checkpoint.seq} 条记录"
                                                          f"{found}（记录被删除或改写）"))
+    for name, (seq, prefix) in anchors:
+        if seq and not hashes.get(seq, "").startswith(prefix):
+            found = "已不存在" if seq not in hashes else "与文书中记录的哈希不符"
+            problems.append(ChainProblem(seq, f"签章文书 {name} 记录的第 {seq} 条记录{found}（记录被删除或改写）"))
     return problems
 
 

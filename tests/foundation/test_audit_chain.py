@@ -131,3 +131,29 @@ def test_a_chain_written_before_the_key_is_re_signed_once(app, factory):
         finally:
             trail.use_key(key)
             db.session.rollback()
+
+
+def test_signed_documents_anchor_the_chain(app, cworld, runner, tmp_path, monkeypatch):
+    """Every signed PDF carries the chain's head in its signature's reason; `audit verify --document` finds
+    the chain wiped or cut back behind a document an applicant holds, checkpoints or not."""
+    from service_hall.audit.trail import parse_anchor
+    from service_hall.documents.signing import signature_reason
+    from tests.factories.cases import approved_case
+    from tests.factories.certificates import certificate_pdf
+
+    monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_PATH", str(tmp_path / "no-checkpoints"))
+    pdf = tmp_path / "证照.pdf"
+    pdf.write_bytes(certificate_pdf(app, approved_case(app)))
+    seq, prefix = parse_anchor(signature_reason(pdf.read_bytes()))
+    assert seq > 0 and len(prefix) == 32
+    result = runner.invoke(args=["audit", "verify", "--document", str(pdf)])
+    assert result.exit_code == 0 and "签章文书 1 份" in result.output, result.output
+    with app.app_context():
+        as_attacker()
+        db.session.execute(text("DELETE FROM audit_records"))
+        db.session.execute(text("DELETE FROM audit_chain_head"))
+        db.session.commit()
+    assert _verify(runner).exit_code == 0  # without checkpoints nor documents, an empty chain looks whole
+    result = runner.invoke(args=["audit", "verify", "--document", str(pdf)])
+    assert result.exit_code == 1
+    assert f"签章文书 证照.pdf 记录的第 {seq} 条记录已不存在" in result.output
