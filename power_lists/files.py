@@ -31,7 +31,8 @@ from power_lists.tabular import (
     normalise_cell,
     table_to_items,
 )
-from service_hall.core.sheets import decode_text
+from service_hall.core.cells import csv_bytes, from_csv_cell, write_only_cell
+from service_hall.core.sheets import check_workbook_archive, decode_text
 
 FileFormat = Literal["json", "csv", "xlsx"]
 FORMATS: tuple[FileFormat, ...] = ("json", "csv", "xlsx")
@@ -40,6 +41,11 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+# Limits on what one upload may make the server do (a county's list has hundreds of items). A workbook's
+# zip members are checked before anything is decompressed (service_hall/core/sheets.py).
+MAX_ROWS = 20_000  # a county list has hundreds of items; a whole province's fits
+MAX_COLUMNS = 200
 
 _MAGIC = [
     (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"), (b"GIF8", "GIF 图片"), (b"%PDF", "PDF 文件"),
@@ -81,12 +87,53 @@ def read_csv_table(data: bytes) -> tuple[Table, str]:
     text, encoding = decode_text(data)
     first = text.split("\n", 5)
     delimiter = "\t" if sum(line.count("\t") for line in first) > sum(line.count(",") for line in first) else ","
+    rows = []
     try:
-        rows = [(n, [normalise_cell(c) for c in cells])
-                for n, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)]
+        for n, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if n > MAX_ROWS:
+                raise _too_many_rows(n)
+            if len(cells) > MAX_COLUMNS:
+                raise _too_many_columns(n)
+            rows.append((n, [normalise_cell(from_csv_cell(c)) for c in cells]))
     except csv.Error as exc:
         raise ImportRejected([Problem(f"CSV 格式错误：{exc}")]) from None
     return Table(rows), encoding
+
+
+def _too_many_rows(row: int, sheet: str = "") -> ImportRejected:
+    where = f"工作表“{sheet}”" if sheet else "文件"
+    return ImportRejected([Problem(f"{where}超过 {MAX_ROWS} 行上限，此行起未读取；请核对文件或分批导入", row=row)])
+
+
+def _too_many_columns(row: int, sheet: str = "") -> ImportRejected:
+    where = f"工作表“{sheet}”" if sheet else "文件"
+    return ImportRejected([Problem(f"{where}此行超过 {MAX_COLUMNS} 列上限，不是权力清单的表格", row=row)])
+
+
+def _scan_sheet(archive: zipfile.ZipFile, path: str) -> tuple[list[tuple[bytes, ...]], set[tuple[int, int]]]:
+    """The sheet's merged ranges and its formula cells without a cached value, scanned in chunks (never
+    the whole sheet XML in memory at once)."""
+    merges: list[tuple[bytes, ...]] = []
+    uncached: set[tuple[int, int]] = set()
+    tail = b""
+
+    def scan(part: bytes) -> None:
+        merges.extend(_MERGE_RE.findall(part))
+        uncached.update(_uncached_formulas(part))
+
+    with archive.open(path) as xml:
+        while chunk := xml.read(1 << 20):
+            window = tail + chunk
+            # Keep what may straddle the next chunk: an unclosed cell, else the last (partial) tag.
+            cut = window.rfind(b"<c ")
+            if cut < 0 or window.find(b"</c>", cut) >= 0:
+                cut = window.rfind(b"<")
+            if cut <= 0:
+                cut = len(window)
+            scan(window[:cut])
+            tail = window[cut:]
+    scan(tail)
+    return merges, uncached
 
 
 _MERGE_RE = re.compile(rb'<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
@@ -113,6 +160,7 @@ def read_xlsx_tables(data: bytes) -> list[Table]:
     from openpyxl.utils import column_index_from_string
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_workbook_archive(data)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about features it drops (data validation, styles); irrelevant to the content.
@@ -120,15 +168,19 @@ def read_xlsx_tables(data: bytes) -> list[Table]:
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             tables = []
             for sheet in workbook.worksheets:
-                grid = [list(row) for row in sheet.iter_rows(values_only=True)]
+                grid: list[list[Any]] = []
+                for n, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1):
+                    if n > MAX_ROWS:
+                        raise _too_many_rows(n, sheet.title)
+                    if len(values) > MAX_COLUMNS and any(v is not None for v in values[MAX_COLUMNS:]):
+                        raise _too_many_columns(n, sheet.title)
+                    grid.append(list(values[:MAX_COLUMNS]))  # lists: merged ranges are filled in below
                 # Merged cells are not reported in read-only mode; they are read from the sheet's XML, which
                 # openpyxl exposes only through these private attributes (covered by the import tests).
-                with workbook._archive.open(sheet._worksheet_path) as xml:  # type: ignore[attr-defined]
-                    content = xml.read()
-                merges = _MERGE_RE.findall(content)
+                merges, uncached = _scan_sheet(workbook._archive, sheet._worksheet_path)  # type: ignore[attr-defined]
                 for c1, r1, c2, r2 in merges:
                     top, left = int(r1), column_index_from_string(c1.decode())
-                    bottom, right = int(r2), column_index_from_string(c2.decode())
+                    bottom, right = int(r2), min(column_index_from_string(c2.decode()), MAX_COLUMNS)
                     if top > len(grid):
                         continue
                     value = grid[top - 1][left - 1] if left <= len(grid[top - 1]) else None
@@ -139,8 +191,10 @@ def read_xlsx_tables(data: bytes) -> list[Table]:
                         for c in range(left, right + 1):
                             row[c - 1] = value
                 tables.append(Table([(n, [normalise_cell(v) for v in row]) for n, row in enumerate(grid, start=1)],
-                                    uncached=_uncached_formulas(content)))
+                                    uncached=uncached))
             workbook.close()
+    except ImportRejected:
+        raise
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, EOFError, ValueError, TypeError) as exc:
         raise ImportRejected([Problem(f"文件已损坏或不完整，无法作为 XLSX 读取（{type(exc).__name__}）")]) from None
     except Exception as exc:  # openpyxl raises many kinds of errors on broken XML
@@ -264,12 +318,17 @@ def _check_items(raw_items: list[tuple[int, dict[str, Any]]], problems: list[Pro
 def _read_json(data: bytes, towns: TownDirectory, *, county_code: str) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if exc.end >= len(data) and exc.reason == "unexpected end of data":
+            # Valid UTF-8 up to a character cut in half: the file is incomplete, not in another encoding.
+            raise ImportRejected([Problem("JSON 文件不完整（在文件末尾被截断），请重新导出或重新上传")]) from None
         raise ImportRejected([Problem("JSON 文件应使用 UTF-8 编码")]) from None
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportRejected([Problem(f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列）：{exc.msg}")]) from None
+    if isinstance(raw, dict) and isinstance(raw.get("items"), list) and len(raw["items"]) > MAX_ROWS:
+        raise ImportRejected([Problem(f"清单超过 {MAX_ROWS} 项，未读取；请核对文件", column="items")])
     document = validate_document(raw)
     problems: list[Problem] = []
     county = document.get("county")
@@ -297,12 +356,8 @@ def write_json(document: dict[str, Any]) -> bytes:
 
 def write_csv(document: dict[str, Any], *, encoding: str = "utf-8-sig") -> bytes:
     """UTF-8 with BOM by default so that Excel opens it correctly; ``gb18030`` for older tools."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for position, item in enumerate(document["items"], start=1):
-        writer.writerow(item_to_row(item, position))
-    return buffer.getvalue().encode(encoding)
+    rows = [HEADERS, *(item_to_row(item, position) for position, item in enumerate(document["items"], start=1))]
+    return csv_bytes(rows, encoding=encoding)
 
 
 def title_for(document: dict[str, Any]) -> str:
@@ -340,21 +395,10 @@ def write_xlsx(document: dict[str, Any]) -> bytes:
         header_cells.append(cell)
     sheet.append(header_cells)
     for position, item in enumerate(document["items"], start=1):
-        sheet.append([_text_cell(sheet, v) for v in item_to_row(item, position)])
+        sheet.append([write_only_cell(sheet, v) for v in item_to_row(item, position)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _text_cell(sheet: Any, value: Any) -> Any:
-    # Text such as "=…" must stay text: as a formula it would run in Excel and read back empty.
-    if isinstance(value, str) and value.startswith("="):
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
 
 
 def write_document(document: dict[str, Any], fmt: FileFormat) -> bytes:

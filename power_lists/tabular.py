@@ -350,6 +350,10 @@ class TownDirectory:
             code = code_match.group(1)
             if code not in self.by_code:
                 raise CellError(f"区划代码 {code} 不是本县的乡镇（街道）")
+            named = text[len(code):].strip(" \t:：-—")
+            town_name = self.by_code[code]
+            if named and named not in {town_name, town_name + "人民政府", town_name + "办事处"}:
+                raise CellError(f"区划代码 {code} 是{town_name}，与所写名称“{named}”不一致")
             return code
         name = text.strip()
         for code, town_name in self.by_code.items():

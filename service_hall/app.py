@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response
 
 from service_hall.config import load_config
-from service_hall.extensions import api, csrf, db, limiter, login_manager, migrate
+from service_hall.extensions import api, csrf, current_session, db, limiter, login_manager, migrate
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -35,18 +35,29 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind that many reverse proxies, the client address (rate limits, sign-in delays) and scheme
+        # come from their X-Forwarded-* headers; with 0 those headers are ignored (they can be forged).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     import service_hall.models  # noqa: F401  (register every model on the metadata)
 
     db.init_app(app)
+    from service_hall.audit.trail import use_key
+
+    use_key(app.config.get("AUDIT_KEY"))
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
     api.init_app(app)
 
-    from service_hall.web import access, errors, sweeper
+    from service_hall.web import access, errors, input_guard, sweeper
 
+    input_guard.install(app)
     errors.install(app)
     access.install(app)
     sweeper.install(app)
@@ -70,10 +81,16 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+        # The cookie names the user and a server-side session, which logout and a password change end.
+        from flask import session
+
+        from service_hall.accounts.credentials import user_for_session
+        from service_hall.web.access import wall_clock
+
+        key = session.get("sid")
+        if not user_id.isdigit() or len(user_id) > 10 or not isinstance(key, str):
             return None
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        return user_for_session(current_session(), int(user_id), key, now=wall_clock())
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -108,6 +125,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _security_headers(app: Flask) -> None:
+    from flask import request
+
+    from service_hall.web.access import current_actor
+
     @app.after_request
     def add_headers(resp: Response) -> Response:
         resp.headers.setdefault("Content-Security-Policy", CSP)
@@ -118,6 +139,10 @@ def _security_headers(app: Flask) -> None:
         resp.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_actor() is not None or "Authorization" in request.headers:
+            # Pages and JSON for a signed-in person must not stay in shared or browser caches.
+            resp.headers["Cache-Control"] = "no-store"
+            resp.vary.add("Cookie")
         return resp
 
 

@@ -60,7 +60,7 @@ def users_create(username: str, real_name: str, role: str, jurisdiction_code: st
 @users_cli.command("reset-password")
 @click.argument("username")
 def users_reset_password(username: str) -> None:
-    """重置密码：生成临时密码（只显示一次），下次登录时须修改，并解除锁定"""
+    """重置密码：生成临时密码（只显示一次），下次登录时须修改，并解除登录限制"""
     try:
         password = reset_password(current_session(), username, actor=None, now=utcnow())
     except DomainError as exc:
@@ -74,14 +74,14 @@ def users_reset_password(username: str) -> None:
 @users_cli.command("enable")
 @click.argument("username")
 def users_enable(username: str) -> None:
-    """启用账号并解除锁定"""
+    """启用账号并解除登录限制"""
     try:
         user = enable(current_session(), username, actor=None, now=utcnow())
     except DomainError as exc:
         _fail(exc)
         return
     db.session.commit()
-    click.echo(f"已启用账号 {user.username}，并解除登录锁定")
+    click.echo(f"已启用账号 {user.username}，并解除登录限制")
 
 
 @demo_cli.command("load")
@@ -116,14 +116,28 @@ def demo_load() -> None:
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """校验审计日志哈希链，发现被篡改或删除的记录"""
-    problems = verify_chain(current_session())
+@click.option("--document", "documents", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="签章文书 PDF（可多次指定）：核对其中记录的审计链锚点")
+def audit_verify(documents: tuple[Path, ...]) -> None:
+    """校验审计日志哈希链，发现被篡改或删除的记录（并核对检查点与签章文书中的锚点）"""
+    from service_hall.audit.trail import parse_anchor, read_checkpoints
+    from service_hall.documents.signing import signature_reason
+
+    checkpoints = read_checkpoints(current_app.config["AUDIT_CHECKPOINT_PATH"])
+    anchors = []
+    for document in documents:
+        found = parse_anchor(signature_reason(document.read_bytes()))
+        if found is None:
+            click.echo(f"{document.name}：文书签章中没有审计链锚点，未核对", err=True)
+        else:
+            anchors.append((document.name, found))
+    problems = verify_chain(current_session(), checkpoints, anchors)
     if not problems:
         from service_hall.audit.models import AuditChainHead
 
         head = db.session.get(AuditChainHead, 1)
-        click.echo(f"审计日志完整：共 {head.seq if head else 0} 条记录，哈希链校验通过。")
+        checked = f"核对检查点 {len(checkpoints)} 个" + (f"、签章文书 {len(anchors)} 份" if anchors else "")
+        click.echo(f"审计日志完整：共 {head.seq if head else 0} 条记录，哈希链校验通过（{checked}）。")
         return
     for p in problems:
         click.echo(f"第 {p.seq} 条：{p.problem}", err=True)
@@ -131,10 +145,23 @@ def audit_verify() -> None:
     sys.exit(1)
 
 
+@audit_cli.command("checkpoint")
+def audit_checkpoint() -> None:
+    """把审计日志链尾写入签名的检查点文件（每日运行，文件保存在数据库之外）"""
+    from service_hall.audit.trail import write_checkpoint
+    from service_hall.core.base import utcnow
+
+    path = write_checkpoint(current_session(), current_app.config["AUDIT_CHECKPOINT_PATH"], now=utcnow())
+    click.echo(f"已写入审计检查点：{path}")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
+    from service_hall.cli_backup import backup_cli
+
+    app.cli.add_command(backup_cli)
     app.cli.add_command(cases_cli)
     app.cli.add_command(jobs_cli)
     from service_hall.cli_power_list import power_list_cli

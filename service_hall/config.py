@@ -18,11 +18,11 @@ def _bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key(instance_path: Path) -> str:
-    env = os.environ.get("SECRET_KEY")
+def _secret_key(instance_path: Path, env_name: str = "SECRET_KEY", filename: str = "secret_key") -> str:
+    env = os.environ.get(env_name)
     if env:
         return env
-    path = instance_path / "secret_key"
+    path = instance_path / filename
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
         # O_EXCL so that two workers starting at once agree on one key.
@@ -52,6 +52,11 @@ def load_config(instance_path: Path) -> dict[str, object]:
         engine_options = {"connect_args": {"timeout": 30}}
     return {
         "SECRET_KEY": _secret_key(instance_path),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Keys the audit chain (HMAC); kept outside the database so that whoever can write the table
+        # cannot recompute the chain. Back it up with the signing keys (README.md).
+        "AUDIT_KEY": _secret_key(instance_path, "AUDIT_KEY", "audit_key"),
+        "AUDIT_CHECKPOINT_PATH": os.environ.get("AUDIT_CHECKPOINT_PATH") or str(instance_path / "audit-checkpoints"),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "REDIS_URL": redis_url,

@@ -9,6 +9,7 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from marshmallow import Schema, fields
 from sqlalchemy.orm import Session
 
 from service_hall.core.base import Base
@@ -18,7 +19,21 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-api = Api()
+
+
+class Error(Schema):
+    """The error body every JSON endpoint sends (service_hall/web/errors.py), as the API document states it."""
+
+    status = fields.Integer(required=True, metadata={"description": "HTTP 状态码"})
+    message = fields.String(required=True, metadata={"description": "错误说明"})
+    errors = fields.Raw(metadata={"description": "逐项错误：字段 → 说明；导入清单时为逐条问题的列表"})
+
+
+class ServiceApi(Api):
+    ERROR_SCHEMA = Error
+
+
+api = ServiceApi()
 
 
 def current_session() -> Session:

@@ -4,7 +4,9 @@ import service_hall.cases.guards
 import service_hall.notifications.events  # noqa: F401  (subscribes the outbox to the case flow's events)
 from forms.models import FormDefinitionVersion  # noqa: F401
 from power_lists.models import ItemDelegation, PendingImport, PowerItem, PowerListVersion  # noqa: F401
+from service_hall.accounts.credentials import UserSession  # noqa: F401
 from service_hall.accounts.models import ApiToken, User, UserRole  # noqa: F401
+from service_hall.accounts.throttle import LoginThrottle  # noqa: F401
 from service_hall.audit.models import AuditChainHead, AuditRecord  # noqa: F401
 from service_hall.calendar.models import CalendarDay  # noqa: F401
 from service_hall.cases.models import (  # noqa: F401
@@ -23,7 +25,7 @@ from service_hall.cases.models import (  # noqa: F401
     Visit,
 )
 from service_hall.certificates.models import Certificate  # noqa: F401
-from service_hall.files.models import ApplicantFile, StoredBlob  # noqa: F401
+from service_hall.files.models import ApplicantFile, ReuseGrant, StoredBlob  # noqa: F401
 from service_hall.jurisdictions.models import Jurisdiction  # noqa: F401
 from service_hall.notifications.models import (  # noqa: F401
     CaseMessage,

@@ -43,8 +43,6 @@ class User(TimestampMixin, Base):
     jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     jurisdiction: Mapped[Jurisdiction | None] = relationship()
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Set for generated initial passwords: the login flow sends the user to change it first.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -52,6 +50,13 @@ class User(TimestampMixin, Base):
     # one role (a head who also reviews) has the others here.
     extra_roles: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan",
                                                        lazy="selectin", order_by="UserRole.role")
+    # Raised when the password changes or is reset: every session and API token issued before dies
+    # (service_hall/accounts/credentials.py).
+    credential_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # 动态验证码 (service_hall/accounts/second_factor.py): the TOTP secret of a staff account that turned it
+    # on, and the last time step used (a code works once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     # Flask-Login protocol, kept here so the model needs no Flask import.
     @property
@@ -119,3 +124,5 @@ class ApiToken(TimestampMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    credential_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
 import secrets
 from collections.abc import Mapping
@@ -16,7 +15,9 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service_hall.accounts.models import ApiToken, ApplicantType, User
+from service_hall.accounts import second_factor, throttle
+from service_hall.accounts.credentials import revoke_everything
+from service_hall.accounts.models import ApplicantType, User
 from service_hall.accounts.permissions import Permission, Role
 from service_hall.accounts.placement import placement_problem
 from service_hall.accounts.schemas import (
@@ -25,8 +26,10 @@ from service_hall.accounts.schemas import (
     check_password_strength,
     flatten_errors,
 )
+from service_hall.accounts.throttle import LoginLocked
 from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
+from service_hall.core.base import utcnow
 from service_hall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from service_hall.core.validators import InvalidValue, check_mobile
 from service_hall.jurisdictions.imports import CHINA
@@ -145,71 +148,41 @@ def create_staff(session: Session, data: Mapping[str, Any], *, now: dt.datetime)
     return user
 
 
-class LoginLocked(PermissionDenied):
-    """Too many failed attempts; ``until`` says when the account opens again."""
-
-    def __init__(self, until: dt.datetime) -> None:
-        super().__init__("登录失败次数过多，账号已临时锁定，请稍后再试")
-        self.until = until
-
-
-def authenticate(session: Session, username: str, password: str, *, now: dt.datetime,
+def authenticate(session: Session, username: str, password: str, *, now: dt.datetime, address: str = "",
                  max_failures: int = 5, lock_minutes: int = 15) -> User:
     """Check a username (or an applicant's mobile) and password.
 
-    Counts failures per account and locks it for ``lock_minutes`` after ``max_failures``.
-    Raises LoginLocked while locked, PermissionDenied for wrong credentials or a disabled account
-    (one message for both so that account existence does not leak).
+    Failures are counted per (name, ``address``): after ``max_failures`` each further one doubles the
+    wait for that pair, up to ``lock_minutes`` (service_hall/accounts/throttle.py); no account is ever
+    locked for everyone. Raises LoginLocked while the pair must wait (whether or not the name exists),
+    PermissionDenied for wrong credentials or a disabled account (one message for all, so that account
+    existence does not leak).
     """
     wrong = PermissionDenied("用户名或密码错误")
+    until = throttle.blocked_until(session, username, address, now=now)
+    if until is not None:
+        raise LoginLocked(until, now)
     user = session.scalar(select(User).where(User.username == username.strip()))
-    if user is None:
-        with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)
-        raise wrong
-    if user.locked_until is not None and user.locked_until > now:
-        raise LoginLocked(user.locked_until)
     try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + dt.timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
-        raise wrong from None
+        if user is None:
+            with contextlib.suppress(VerificationError):
+                _hasher.verify(_DUMMY_HASH, password)
+            raise wrong
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            raise wrong from None
+    except PermissionDenied:
+        throttle.record_failure(session, username, address, now=now, free=max_failures,
+                                max_delay=dt.timedelta(minutes=lock_minutes))
+        raise
     if not user.active:
         raise wrong
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.clear(session, username, address)
     user.last_login_at = now
     return user
-
-
-TOKEN_LIFETIME = dt.timedelta(days=30)
-
-
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_api_token(session: Session, user: User, *, now: dt.datetime) -> str:
-    """Create a bearer token for the API and return it (shown once; only its hash is kept)."""
-    token = secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, token_hash=_token_digest(token), expires_at=now + TOKEN_LIFETIME,
-                         created_at=now))
-    session.flush()
-    return token
-
-
-def user_for_token(session: Session, token: str, *, now: dt.datetime) -> User | None:
-    """The active user a bearer token belongs to, or None if unknown or expired."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
-    if row is None or row.expires_at <= now or not row.user.active:
-        return None
-    row.last_used_at = now
-    return row.user
 
 
 def set_active(session: Session, user_id: int, active: bool, *, actor: User, now: dt.datetime) -> User:
@@ -219,6 +192,7 @@ def set_active(session: Session, user_id: int, active: bool, *, actor: User, now
         raise NotFound("账号不存在")
     if not active:
         _keep_an_administrator(session, user)
+        revoke_everything(session, user, now=now)
     user.active = active
     record(session, actor=actor, action=AuditAction.USER_ACTIVATE if active else AuditAction.USER_DEACTIVATE,
            object_type="user", object_id=user.id, now=now)
@@ -246,6 +220,14 @@ def generate_password() -> str:
             return password
 
 
+def staff_account(session: Session, user_id: int) -> User:
+    """A staff account by id. Raises NotFound, also for applicants (who reset their own password)."""
+    user = session.get(User, user_id)
+    if user is None or user.role == Role.APPLICANT:
+        raise NotFound("账号不存在")
+    return user
+
+
 def _staff_by_username(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
@@ -260,7 +242,9 @@ def reset_password(session: Session, username: str, *, actor: User | None, now: 
     password = generate_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
-    user.failed_logins, user.locked_until = 0, None
+    throttle.clear(session, user.username)
+    revoke_everything(session, user, now=now)
+    second_factor.disable(session, user, actor=actor, now=now)  # a lost phone is recovered this way
     record(session, actor=actor, action=AuditAction.USER_RESET_PASSWORD, object_type="user", object_id=user.id,
            now=now)
     return password
@@ -271,13 +255,25 @@ def enable(session: Session, username: str, *, actor: User | None, now: dt.datet
     Raises NotFound."""
     user = _staff_by_username(session, username)
     user.active = True
-    user.failed_logins, user.locked_until = 0, None
+    throttle.clear(session, user.username)
     record(session, actor=actor, action=AuditAction.USER_ACTIVATE, object_type="user", object_id=user.id, now=now)
     return user
 
 
-def change_password(session: Session, user: User, old: str, new: str) -> None:
-    """Set a new password (and lift a pending "change at first login").
+def unlock(session: Session, user_id: int, *, actor: User, now: dt.datetime) -> User:
+    """An administrator clears the account's sign-in throttling from every address (audited).
+    Raises NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("账号不存在")
+    throttle.clear(session, user.username)
+    record(session, actor=actor, action=AuditAction.USER_UNLOCK, object_type="user", object_id=user.id, now=now)
+    return user
+
+
+def change_password(session: Session, user: User, old: str, new: str, *, now: dt.datetime | None = None) -> None:
+    """Set a new password (and lift a pending "change at first login"); every session and API token of
+    the user ends (the caller opens a new session for the browser that made the change).
 
     Raises PermissionDenied for a wrong old password, ValidationFailed for a weak new one or one equal
     to the old.
@@ -287,13 +283,14 @@ def change_password(session: Session, user: User, old: str, new: str) -> None:
     except (VerificationError, InvalidHashError):
         raise PermissionDenied("原密码错误") from None
     try:
-        check_password_strength(new)
+        check_password_strength(new, (user.username, user.real_name, user.mobile or "", user.id_number or ""))
         if new == old:
             raise InvalidValue("新密码不能与原密码相同")
     except InvalidValue as exc:
         raise ValidationFailed(str(exc), details={"new_password": str(exc)}) from None
     user.password_hash = hash_password(new)
     user.must_change_password = False
+    revoke_everything(session, user, now=now or utcnow())
 
 
 def applicant_by_mobile(session: Session, mobile: str) -> User | None:

@@ -22,8 +22,14 @@ _COMMON_PASSWORDS = {
 }
 
 
-def check_password_strength(password: str) -> None:
-    """Raise InvalidValue if the password is too weak."""
+# zxcvbn scores 0–4 by estimated guesses (0: < 10³, 1: < 10⁶, 2: < 10⁸ …), from lists of common and
+# breached passwords, names, keyboard walks, dates and l33t substitutions.
+MIN_PASSWORD_SCORE = 2
+
+
+def check_password_strength(password: str, user_inputs: tuple[str, ...] = ()) -> None:
+    """Raise InvalidValue if the password is too weak: too short or long, without letters and digits, on a
+    common list, or easy to guess by zxcvbn's estimate (``user_inputs``: the account's own name, mobile …)."""
     if len(password) < 8:
         raise InvalidValue("密码至少8位")
     if len(password) > 128:
@@ -32,6 +38,11 @@ def check_password_strength(password: str) -> None:
         raise InvalidValue("密码须同时包含字母和数字")
     if password.lower() in _COMMON_PASSWORDS or len(set(password)) < 4:
         raise InvalidValue("密码过于简单，请换一个")
+    from zxcvbn import zxcvbn
+
+    if zxcvbn(password[:72], user_inputs=[u for u in user_inputs if u])["score"] < MIN_PASSWORD_SCORE:
+        raise InvalidValue("密码太容易被猜到（如常见密码、键盘顺序、姓名或手机号加简单变化），"
+                           "请换一个更长、更不规则的密码，例如几个词语与数字的组合")
 
 
 def checked(check: Callable[[str], str]) -> Callable[[str | None], None]:
@@ -142,6 +153,8 @@ class LoginSchema(Schema):
 
     username = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(max=64))
     password = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(max=128))
+    totp = fields.String(load_default=None, validate=validate.Length(max=16),
+                         metadata={"description": "动态验证码（已启用动态验证码的工作人员账号必填，6 位数字）"})
 
     @pre_load
     def strip_values(self, data: Any, **_: Any) -> Any:

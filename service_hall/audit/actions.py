@@ -73,6 +73,9 @@ class AuditAction(StrEnum):
     USER_ACTIVATE = "user.activate"
     USER_DEACTIVATE = "user.deactivate"
     USER_RESET_PASSWORD = "user.reset_password"
+    USER_UNLOCK = "user.unlock"
+    USER_SECOND_FACTOR_ENABLE = "user.second_factor.enable"
+    USER_SECOND_FACTOR_DISABLE = "user.second_factor.disable"
     CALENDAR_ENTER = "calendar.enter"
     CALENDAR_REMOVE = "calendar.remove"
     SEARCH_ALIAS_ADD = "search.alias_add"
@@ -153,6 +156,9 @@ _LABELS = {
     AuditAction.USER_ACTIVATE: "启用账号",
     AuditAction.USER_DEACTIVATE: "停用账号",
     AuditAction.USER_RESET_PASSWORD: "重置密码",
+    AuditAction.USER_UNLOCK: "解除登录限制",
+    AuditAction.USER_SECOND_FACTOR_ENABLE: "启用动态验证码",
+    AuditAction.USER_SECOND_FACTOR_DISABLE: "停用动态验证码",
     AuditAction.CALENDAR_ENTER: "登记节假日或调休",
     AuditAction.CALENDAR_REMOVE: "删除节假日或调休",
     AuditAction.SEARCH_ALIAS_ADD: "添加常用说法",

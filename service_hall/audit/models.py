@@ -10,8 +10,9 @@ from service_hall.core.base import Base, UTCDateTime
 
 
 class AuditRecord(Base):
-    """One action. ``hash`` = SHA-256 over the previous record's hash and this record's canonical
-    content, so editing or deleting any record breaks the chain from there on."""
+    """One action. ``hash`` = HMAC-SHA-256, with the audit key kept outside the database, over the
+    previous record's hash and this record's canonical content, so editing or deleting any record
+    breaks the chain from there on and cannot be papered over (service_hall/audit/trail.py)."""
 
     __tablename__ = "audit_records"
 

@@ -1,11 +1,23 @@
-"""Writing and verifying the audit chain."""
+"""Writing and verifying the audit chain.
+
+Each record's hash is an HMAC (SHA-256) with the audit key, which lives outside the database
+(``AUDIT_KEY``, or the instance file ``audit_key``): whoever can edit the table cannot recompute the
+chain after changing a row. What a key cannot show — the newest rows deleted and the head moved
+back, or everything deleted — the checkpoints show: :func:`write_checkpoint` keeps the head's
+sequence number and hash in a signed file outside the database (daily, ``flask audit checkpoint``),
+and :func:`verify_chain` checks the chain still reaches every checkpoint. On PostgreSQL a trigger
+also refuses UPDATE and DELETE on the table (migrations/versions/0013_hardening.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -18,6 +30,13 @@ if TYPE_CHECKING:
     from service_hall.accounts.models import User
 
 GENESIS = "0" * 64
+_key: bytes | None = None
+
+
+def use_key(key: str | bytes | None) -> None:
+    """Set the audit key (the app does at start); records appended from then on are keyed."""
+    global _key
+    _key = key.encode() if isinstance(key, str) else key
 
 
 def _canonical(rec: AuditRecord) -> bytes:
@@ -32,7 +51,20 @@ def _canonical(rec: AuditRecord) -> bytes:
 
 
 def _digest(rec: AuditRecord) -> str:
-    return hashlib.sha256(_canonical(rec)).hexdigest()
+    """HMAC-SHA-256 with the audit key (plain SHA-256 only where no key is set: outside the app)."""
+    if _key is None:
+        return hashlib.sha256(_canonical(rec)).hexdigest()
+    return hmac.new(_key, _canonical(rec), hashlib.sha256).hexdigest()
+
+
+def rekey(rows: Sequence[AuditRecord]) -> str:
+    """Recompute, with the current key, the hashes of a whole chain given in order (done once, by the
+    migration that introduced the key); returns the new head hash. Raises nothing."""
+    prev = GENESIS
+    for rec in rows:
+        rec.prev_hash = prev
+        rec.hash = prev = _digest(rec)
+    return prev
 
 
 def record(session: Session, *, actor: User | None, action: AuditAction | str, object_type: str, object_id: object,
@@ -65,18 +97,45 @@ def record(session: Session, *, actor: User | None, action: AuditAction | str, o
     return rec
 
 
+ANCHOR_PREFIX = "审计链"
+_ANCHOR_HEX = 32  # 128 bits of the head's hash: enough to recognise it, short enough to print
+
+
+def anchor(session: Session) -> str:
+    """The chain's head as a short text (``审计链 SEQ:HASH``) that signed documents carry, so that every
+    PDF an applicant keeps also anchors the chain outside the database. Raises nothing."""
+    head = session.get(AuditChainHead, 1)
+    seq, digest = (head.seq, head.hash) if head is not None else (0, GENESIS)
+    return f"{ANCHOR_PREFIX} {seq}:{digest[:_ANCHOR_HEX]}"
+
+
+def parse_anchor(text: str | None) -> tuple[int, str] | None:
+    """(seq, hash prefix) of an :func:`anchor` found in ``text`` (e.g. a signature's reason), or None."""
+    import re
+
+    found = re.search(rf"{ANCHOR_PREFIX} (\d+):([0-9a-f]{{{_ANCHOR_HEX}}})", text or "")
+    return (int(found.group(1)), found.group(2)) if found else None
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int
     problem: str
 
 
-def verify_chain(session: Session) -> list[ChainProblem]:
-    """Walk the chain in order; report every edited, inserted or deleted record."""
+def verify_chain(session: Session, checkpoints: Sequence[Checkpoint] = (),
+                 anchors: Sequence[tuple[str, tuple[int, str]]] = ()) -> list[ChainProblem]:
+    """Walk the chain in order; report every edited, inserted or deleted record, every checkpoint the
+    chain no longer reaches (newest records deleted), and every document anchor — (document name,
+    (seq, hash prefix)) read from signed PDFs — whose record is gone or changed. Raises nothing."""
     problems: list[ChainProblem] = []
     prev = GENESIS
     expected_seq = 1
+    hashes: dict[int, str] = {}
+    wanted = {c.seq for c in checkpoints} | {seq for _, (seq, _) in anchors}
     for rec in session.scalars(select(AuditRecord).order_by(AuditRecord.seq)).yield_per(1000):
+        if rec.seq in wanted:
+            hashes[rec.seq] = rec.hash
         if rec.seq != expected_seq:
             problems.append(ChainProblem(expected_seq, f"缺少第 {expected_seq} 至 {rec.seq - 1} 条记录（已被删除）"))
         if rec.prev_hash != prev:
@@ -88,4 +147,68 @@ def verify_chain(session: Session) -> list[ChainProblem]:
     head = session.get(AuditChainHead, 1)
     if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
         problems.append(ChainProblem(head.seq, "链尾与最后一条记录不一致（末尾记录被删除）"))
+    for checkpoint in checkpoints:
+        if not checkpoint.authentic():
+            problems.append(ChainProblem(checkpoint.seq, f"检查点 {checkpoint.at} 的签名无效（检查点文件被改动）"))
+        elif checkpoint.seq and hashes.get(checkpoint.seq) != checkpoint.hash:
+            found = "已不存在" if checkpoint.seq not in hashes else "与检查点记录的哈希不符"
+            problems.append(ChainProblem(checkpoint.seq, f"检查点 {checkpoint.at} 记录的第 {checkpoint.seq} 条记录"
+                                                         f"{found}（记录被删除或改写）"))
+    for name, (seq, prefix) in anchors:
+        if seq and not hashes.get(seq, "").startswith(prefix):
+            found = "已不存在" if seq not in hashes else "与文书中记录的哈希不符"
+            problems.append(ChainProblem(seq, f"签章文书 {name} 记录的第 {seq} 条记录{found}（记录被删除或改写）"))
     return problems
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The chain's head at a moment, signed with the audit key; kept outside the database."""
+
+    seq: int
+    hash: str
+    at: str
+    mac: str
+
+    def _expected_mac(self) -> str | None:
+        if _key is None:
+            return None
+        return hmac.new(_key, f"audit-checkpoint:{self.seq}:{self.hash}:{self.at}".encode(),
+                        hashlib.sha256).hexdigest()
+
+    def authentic(self) -> bool:
+        expected = self._expected_mac()
+        return expected is not None and hmac.compare_digest(expected, self.mac)
+
+
+def write_checkpoint(session: Session, directory: str | Path, *, now: dt.datetime) -> Path:
+    """Write the head's checkpoint as ``audit-checkpoint-YYYYMMDD.json`` (one per day; a later run on
+    the same day replaces it). Raises RuntimeError without an audit key, OSError if it cannot write."""
+    if _key is None:
+        raise RuntimeError("未配置审计密钥（AUDIT_KEY）")
+    head = session.get(AuditChainHead, 1)
+    seq, digest = (head.seq, head.hash) if head is not None else (0, GENESIS)
+    at = now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    unsigned = Checkpoint(seq, digest, at, "")
+    checkpoint = Checkpoint(seq, digest, at, unsigned._expected_mac() or "")
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"audit-checkpoint-{now.astimezone(dt.UTC):%Y%m%d}.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(checkpoint.__dict__, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def read_checkpoints(directory: str | Path) -> list[Checkpoint]:
+    """Every checkpoint file in ``directory`` (none if it does not exist). A file that cannot be read
+    counts as a checkpoint with an invalid signature, so that damage is reported, not skipped."""
+    folder = Path(directory)
+    found = []
+    for path in sorted(folder.glob("audit-checkpoint-*.json")) if folder.is_dir() else []:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            found.append(Checkpoint(int(raw["seq"]), str(raw["hash"]), str(raw["at"]), str(raw["mac"])))
+        except (OSError, ValueError, KeyError, TypeError):
+            found.append(Checkpoint(0, "", path.name, ""))
+    return found

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forms.definition import FormDefinition, load_form_definition
@@ -82,22 +83,48 @@ def open_items(session: Session, town: Jurisdiction, *, now: dt.datetime) -> lis
     return ready_items(session, town, now=now)
 
 
-def walk_in_applicant(session: Session, data: Mapping[str, Any], *, towns: Sequence[Jurisdiction],
-                      now: dt.datetime) -> tuple[User, Jurisdiction, str]:
-    """帮办代办 step 1: the walk-in applicant's account found by mobile — or opened for them when
-    ``register`` is "1" — and the town (one of the clerk's ``towns``) and item code to file for.
+@dataclass(frozen=True)
+class WalkIn:
+    """帮办代办 step 1's outcome: who is filed for, where, what, and whether the applicant, present at the
+    window, allowed their stored materials to be reused (材料复用授权码)."""
 
-    Raises ValidationFailed listing every problem at once (nothing is stored).
+    applicant: User
+    town: Jurisdiction
+    item_code: str
+    reuse_granted: bool
+
+
+def _identity_matches(applicant: User, given: str) -> bool:
+    given = given.strip().upper()
+    return bool(given) and given in {(applicant.id_number or "").upper(), (applicant.credit_code or "").upper()}
+
+
+def walk_in_applicant(session: Session, data: Mapping[str, Any], *, towns: Sequence[Jurisdiction],
+                      now: dt.datetime) -> WalkIn:
+    """帮办代办 step 1: the walk-in applicant's account found by mobile *and* identity number (so that a
+    mobile number alone reveals nobody) — or opened for them when ``register`` is "1" — and the town (one
+    of the clerk's ``towns``) and item code to file for. A ``reuse_code`` the applicant generated on
+    their own portal page lets the clerk reuse the applicant's stored materials.
+
+    Raises ValidationFailed listing every problem at once; nothing is stored, except that a wrong
+    ``reuse_code`` counts against the applicant's open code (the ``reuse_code`` field is then among the
+    errors, and the caller commits that refusal).
     """
+    from service_hall.files.consent import redeem_reuse_code
+
     errors: dict[str, str] = {}
-    applicant = applicant_by_mobile(session, str(data.get("mobile", "")).strip())
-    if applicant is None and data.get("register") == "1":
+    found = applicant_by_mobile(session, str(data.get("mobile", "")).strip())
+    applicant = found if found is not None and _identity_matches(found, str(data.get("id_number", ""))) else None
+    registered = False
+    if found is None and data.get("register") == "1":
         try:
             applicant = register_applicant(session, data, now=now)
+            registered = True
         except ValidationFailed as exc:
             errors.update(exc.details or {})
     elif applicant is None:
-        errors["mobile"] = "未找到该手机号码对应的申请人，请填写身份信息为其开户"
+        # The same answer whether the mobile is unknown or the identity number does not match it.
+        errors["mobile"] = "未找到手机号码和证件号码均相符的申请人；尚无账号的，请勾选“为其开户”"
     item_code = str(data.get("item_code", ""))
     town = next((t for t in towns if t.code == data.get("town_code")), None)
     if not item_code:
@@ -106,7 +133,10 @@ def walk_in_applicant(session: Session, data: Mapping[str, Any], *, towns: Seque
         errors["town_code"] = "只能在本乡镇（街道）代办"
     if errors or applicant is None or town is None:
         raise ValidationFailed("代办信息有误，请按提示修改", details=errors)
-    return applicant, town, item_code
+    code = str(data.get("reuse_code", "")).strip()
+    if code and not registered:
+        redeem_reuse_code(session, applicant, code, now=now, field="reuse_code")
+    return WalkIn(applicant, town, item_code, reuse_granted=bool(code) and not registered)
 
 
 def _validate_data(session: Session, town: Jurisdiction, form: ApplicationForm, data: Mapping[str, Any],
@@ -164,6 +194,20 @@ def submit_application(ctx: Context, *, applicant: User, town: Jurisdiction, ite
         status=CaseStatus.DRAFT, town_id=town.id, power_item_id=form.item.id, item_code=item_code,
         item_name=form.rules.name, updated_at=now,
     )
+    if existing is None:
+        try:
+            with session.begin_nested():
+                session.add(case)
+                session.flush()
+        except IntegrityError:
+            # The same key arrived twice at once (double click, retry): the first one made it.
+            existing = session.scalar(select(Application).where(Application.applicant_id == applicant.id,
+                                                                Application.submission_key == submission_key))
+            if existing is None:
+                raise
+            if existing.status != CaseStatus.DRAFT:
+                return existing, False
+            raise Conflict("该申请正在保存，请刷新页面后查看") from None
     case.town_id = town.id
     case.power_item_id = form.item.id
     case.form_definition_id = form.form_version_id

@@ -47,10 +47,14 @@ def render_certificate(data: CertificateData) -> bytes:
     return render(data)
 
 
-def sign_pdf(pdf: bytes, identity: SigningIdentity) -> bytes:
+def sign_pdf(session: Session, pdf: bytes, identity: SigningIdentity) -> bytes:
+    """Sign ``pdf``; the signature's reason carries the audit chain's head (service_hall/audit/trail.py,
+    ``anchor``), so that each signed document also anchors the chain outside the database."""
+    from service_hall.audit.trail import anchor
+    from service_hall.documents.signing import DEFAULT_REASON
     from service_hall.documents.signing import sign_pdf as sign
 
-    return sign(pdf, identity)
+    return sign(pdf, identity, reason=f"{DEFAULT_REASON}（{anchor(session)}）")
 
 
 def authority_for(item: PowerItem, town: Jurisdiction) -> Authority:
@@ -185,7 +189,7 @@ def certificate_document(session: Session, certificate: Certificate, settings: D
     """Render, sign and store the PDF of ``certificate``. Raises DocumentError."""
     case = case or certificate.application
     identity = signing_identity(session, settings, case.town_id, certificate.issuer_name)
-    pdf = sign_pdf(render_certificate(certificate_data(certificate, settings, _address(case))), identity)
+    pdf = sign_pdf(session, render_certificate(certificate_data(certificate, settings, _address(case))), identity)
     return store_document(session, settings, pdf, now)
 
 

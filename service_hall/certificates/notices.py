@@ -143,7 +143,7 @@ def render_signed(session: Session, notice: Notice, settings: DocumentSettings) 
     pdf = render_notice(notice.kind, notice_data(session, notice))
     case = notice.application
     issuer = authority_for(case.power_item, case.town).issuer
-    return sign_pdf(pdf, signing_identity(session, settings, case.town_id, issuer))
+    return sign_pdf(session, pdf, signing_identity(session, settings, case.town_id, issuer))
 
 
 def ensure_document(session: Session, notice: Notice, *, now: dt.datetime,
@@ -192,4 +192,4 @@ def render_receipt(session: Session, case: Application, settings: DocumentSettin
     settings = settings or document_settings.current()
     pdf = render_notice(NoticeKind.RECEIPT, receipt_data(session, case))
     issuer = authority_for(case.power_item, case.town).issuer
-    return sign_pdf(pdf, signing_identity(session, settings, case.town_id, issuer))
+    return sign_pdf(session, pdf, signing_identity(session, settings, case.town_id, issuer))

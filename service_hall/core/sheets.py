@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from service_hall.core.cells import from_csv_cell
 from service_hall.core.problems import ImportRejected, Problem
 
 _NOT_TABLES = [
@@ -23,6 +24,13 @@ _NOT_TABLES = [
     (b"\xd0\xcf\x11\xe0", "旧版 Excel 文件（.xls），请在 Excel 中另存为 .xlsx"), (b"Rar!", "RAR 压缩包"),
     (b"\x1f\x8b", "GZIP 压缩包"), (b"7z\xbc\xaf", "7z 压缩包"),
 ]
+# A workbook is a zip: its members' sizes are checked before anything is decompressed, and Python's
+# zipfile never yields more than a member declares, so a bomb is refused before it inflates.
+MAX_ZIP_MEMBERS = 1_000
+MAX_MEMBER_BYTES = 32 * 1024 * 1024
+MAX_TOTAL_BYTES = 96 * 1024 * 1024
+MAX_RATIO = 150  # uncompressed / compressed, checked for members above RATIO_FLOOR
+RATIO_FLOOR = 4 * 1024 * 1024
 _NOTES = ("注：", "注:", "说明：", "说明:", "备注：", "备注:", "填表说明", "制表")
 _SPACES = str.maketrans({"\u3000": " ", "\xa0": " ", "\t": " ", "\r": " ", "\n": " "})
 
@@ -84,16 +92,42 @@ def _csv_rows(data: bytes, max_rows: int) -> tuple[list[tuple[int, list[str]]], 
         for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
             if number > max_rows:
                 raise ImportRejected([Problem(f"文件超过 {max_rows} 行的上限，请拆分或核对文件")])
-            rows.append((number, [clean_text(c) for c in cells]))
+            rows.append((number, [clean_text(from_csv_cell(c)) for c in cells]))
     except csv.Error as exc:
         raise ImportRejected([Problem(f"CSV 格式错误：{exc}")]) from None
     return rows, encoding
+
+
+def check_workbook_archive(data: bytes) -> None:
+    """Refuse a workbook whose zip members would inflate beyond the limits, before reading any of them.
+
+    Raises ImportRejected naming the member (too many members, too large, compressed too well, damaged).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise ImportRejected([Problem(f"文件已损坏或不完整，无法作为 XLSX 读取（{type(exc).__name__}）")]) from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ImportRejected([Problem(f"工作簿包含 {len(members)} 个部件，超过 {MAX_ZIP_MEMBERS} 个上限")])
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > MAX_MEMBER_BYTES or (member.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+            raise ImportRejected([Problem(
+                f"工作簿部件 {member.filename} 解压后 {member.file_size // (1024 * 1024)} MB"
+                f"（压缩比 {ratio:.0f}:1），超出允许范围，疑似压缩炸弹，未读取")])
+    if total > MAX_TOTAL_BYTES:
+        raise ImportRejected([Problem(f"工作簿解压后共 {total // (1024 * 1024)} MB，超过 "
+                                      f"{MAX_TOTAL_BYTES // (1024 * 1024)} MB 上限，未读取")])
 
 
 def _xlsx_rows(data: bytes, max_rows: int) -> list[tuple[int, list[str]]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_workbook_archive(data)
     rows: list[tuple[int, list[str]]] = []
     try:
         with warnings.catch_warnings():

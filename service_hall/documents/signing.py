@@ -369,6 +369,20 @@ def verify_pdf(pdf: bytes, trust_root_cert_pem: bytes) -> VerificationReport:
         return _invalid(f"文件无法解析：{type(exc).__name__}")
 
 
+def signature_reason(pdf: bytes) -> str | None:
+    """The reason written in the document signature of ``pdf`` (None if it has none or cannot be read).
+    Read only; checking the signature is :func:`verify_pdf`'s job."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_regular_signatures
+        ours = [s for s in signatures if s.field_name == SIGNATURE_FIELD]
+        signature = (ours or signatures)[-1]
+        reason = signature.sig_object.get("/Reason")
+    except Exception:  # not a PDF, no signature, damaged: there is no reason to report
+        return None
+    return str(reason) if reason is not None else None
+
+
 def _certificate_number(reader: PdfFileReader, revision: int) -> str | None:
     # Read the Info dictionary as it was signed, not as a later incremental update may have rewritten it.
     resolver = reader.get_historical_resolver(revision)

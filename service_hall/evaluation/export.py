@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from service_hall.cases.clock import local_date
+from service_hall.core.cells import keep_as_text
 from service_hall.evaluation.report import EvaluationReport
 from service_hall.evaluation.tables import COMPACT_COLUMNS, EXCEL_FORMATS, FIGURE_COLUMNS, PDF_UNUSED_LISTED, charts
 
@@ -27,10 +28,10 @@ def file_stem(report: EvaluationReport) -> str:
 
 
 def _title_rows(sheet: Worksheet, title: str, report: EvaluationReport, scope: str, width: int) -> int:
-    sheet.append([title])
+    keep_as_text(sheet.cell(row=1, column=1, value=title))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    sheet.append([f"统计范围：{scope}　统计期间：{report.period.label}"])
+    sheet.cell(row=2, column=1, value=f"统计范围：{scope}　统计期间：{report.period.label}")
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     return 3  # the header row
 
@@ -46,7 +47,7 @@ def _table(sheet: Worksheet, header_row: int, headers: Sequence[str], rows: Iter
     last = header_row
     for last, values in enumerate(rows, start=header_row + 1):
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row=last, column=col, value=value)
+            cell = keep_as_text(sheet.cell(row=last, column=col, value=value))
             if col in formats:
                 cell.number_format = formats[col]
     for col in range(1, len(headers) + 1):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service_hall.accounts.models import User
@@ -35,3 +35,18 @@ class ApplicantFile(Base):
     material_name: Mapped[str] = mapped_column(String(200))
     filename: Mapped[str] = mapped_column(String(255))
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ReuseGrant(Base):
+    """材料复用授权码: a one-time code the applicant shows to the window clerk so that the clerk, filing on
+    their behalf (帮办代办), may reuse the applicant's stored materials. Only a hash of the code is kept."""
+
+    __tablename__ = "reuse_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,15 +6,20 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import filetype
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service_hall.accounts.models import User
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.files.models import ApplicantFile, StoredBlob
+
+T = TypeVar("T")
 
 DEFAULT_ACCEPT = ("application/pdf", "image/jpeg", "image/png")
 TYPE_LABELS = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG"}
@@ -69,35 +74,62 @@ def check_upload(content: bytes, *, field: str, accept: tuple[str, ...] = DEFAUL
     return mime
 
 
+def _insert_once(session: Session, find: Callable[[], T | None], make: Callable[[], T]) -> T:
+    """The row ``find`` gives, or a new one; when a concurrent request inserts the same row first, its row
+    (the unique constraint decides, inside a savepoint so the surrounding work survives)."""
+    found = find()
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            item = make()
+            session.add(item)
+            session.flush()
+        return item
+    except IntegrityError:
+        found = find()
+        if found is None:
+            raise
+        return found
+
+
 def store_upload(session: Session, store: FileStore, owner: User, *, content: bytes, filename: str,
                  material_name: str, content_type: str, now: dt.datetime) -> ApplicantFile:
-    """Store the content once and remember it among the owner's materials (deduplicated)."""
+    """Store the content once and remember it among the owner's materials (deduplicated, also when the
+    same file arrives twice at once). Raises nothing of its own."""
     digest = hashlib.sha256(content).hexdigest()
-    blob = session.scalar(select(StoredBlob).where(StoredBlob.sha256 == digest))
-    if blob is None:
+
+    def new_blob() -> StoredBlob:
         store.write(digest, content)
-        blob = StoredBlob(sha256=digest, size=len(content), content_type=content_type, created_at=now)
-        session.add(blob)
-        session.flush()
-    existing = session.scalar(select(ApplicantFile).where(
-        ApplicantFile.owner_id == owner.id, ApplicantFile.blob_id == blob.id,
-        ApplicantFile.material_name == material_name))
-    if existing is not None:
-        return existing
-    item = ApplicantFile(owner=owner, blob=blob, material_name=material_name,
-                         filename=Path(filename or "upload").name[:255], uploaded_at=now)
-    session.add(item)
-    session.flush()
-    return item
+        return StoredBlob(sha256=digest, size=len(content), content_type=content_type, created_at=now)
+
+    blob = _insert_once(session, lambda: session.scalar(select(StoredBlob).where(StoredBlob.sha256 == digest)),
+                        new_blob)
+    return _insert_once(
+        session,
+        lambda: session.scalar(select(ApplicantFile).where(
+            ApplicantFile.owner_id == owner.id, ApplicantFile.blob_id == blob.id,
+            ApplicantFile.material_name == material_name)),
+        lambda: ApplicantFile(owner_id=owner.id, blob=blob, material_name=material_name,
+                              filename=Path(filename or "upload").name[:255], uploaded_at=now))
+
+
+UPLOADS_PER_HOUR = 100
 
 
 def accept_upload(session: Session, store: FileStore, owner: User, *, content: bytes, filename: str,
                   material_name: str, field: str, now: dt.datetime, accept: tuple[str, ...] = DEFAULT_ACCEPT,
-                  max_bytes: int = 10 * 1024 * 1024) -> ApplicantFile:
+                  max_bytes: int = 10 * 1024 * 1024, hourly_limit: int = UPLOADS_PER_HOUR) -> ApplicantFile:
     """Check an upload by its content and keep it among the owner's materials.
 
-    Raises ValidationFailed (empty, too large, wrong type) with the message under ``field``.
+    Raises ValidationFailed (empty, too large, wrong type, more than ``hourly_limit`` new files in the
+    past hour for this owner) with the message under ``field``.
     """
+    recent = session.scalar(select(func.count()).select_from(ApplicantFile).where(
+        ApplicantFile.owner_id == owner.id, ApplicantFile.uploaded_at > now - dt.timedelta(hours=1)))
+    if (recent or 0) >= hourly_limit:
+        raise ValidationFailed("上传过于频繁", details={
+            field: f"每个账号每小时最多上传 {hourly_limit} 个文件，请稍后再试"})
     mime = check_upload(content, field=field, accept=accept, max_bytes=max_bytes)
     return store_upload(session, store, owner, content=content, filename=filename, material_name=material_name,
                         content_type=mime, now=now)

@@ -9,7 +9,6 @@ Nothing here commits.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.core.base import Base
+from service_hall.core.cells import csv_bytes, keep_as_text
 from service_hall.core.errors import Conflict, NotFound
 from service_hall.core.problems import ImportRejected, Problem
 from service_hall.core.sheets import clean_code, read_sheet
@@ -478,9 +478,7 @@ def export_jurisdictions(session: Session, fmt: str = "csv", *, county_code: str
     unknown format."""
     rows = export_rows(session, county_code)
     if fmt == "csv":
-        buffer = io.StringIO(newline="")
-        csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-        return buffer.getvalue().encode(encoding)
+        return csv_bytes(rows, encoding=encoding)
     if fmt == "xlsx":
         import openpyxl
 
@@ -490,6 +488,9 @@ def export_jurisdictions(session: Session, fmt: str = "csv", *, county_code: str
         sheet.title = "区划"
         for row in rows:
             sheet.append(row)
+        for cells in sheet.iter_rows(min_row=1):
+            for cell in cells:
+                keep_as_text(cell)
         for cells in sheet.iter_rows(min_row=1):
             for cell in cells[:3]:
                 cell.number_format = "@"  # keep 12-digit codes as text, not 3.30188E+11

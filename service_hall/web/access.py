@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 
+from service_hall.accounts.credentials import token_row
 from service_hall.accounts.models import User
-from service_hall.accounts.operations import user_for_token
 from service_hall.accounts.permissions import Permission
 from service_hall.core.base import utcnow
 from service_hall.core.errors import PermissionDenied
@@ -67,12 +67,28 @@ def now() -> dt.datetime:
     return fixed if fixed is not None else utcnow()
 
 
+def wall_clock() -> dt.datetime:
+    """Real time, for credentials: session and token lifetimes and sign-in delays. The business clock
+    :func:`now` may be pinned far ahead (tests, ``FIXED_NOW``); tests of expiry pin this one instead
+    (``FIXED_WALL_CLOCK``)."""
+    fixed = current_app.config.get("FIXED_WALL_CLOCK")
+    return fixed if fixed is not None else utcnow()
+
+
+def code_limits() -> dict[str, Any]:
+    """The sign-in delay settings for a wrong 动态验证码, the same as for a wrong password."""
+    return {"free": current_app.config["LOGIN_MAX_FAILURES"],
+            "max_delay": dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])}
+
+
 def _load_api_user() -> None:
     header = request.headers.get("Authorization", "")
+    g.api_user = g.api_token = None
     if header.startswith("Bearer "):
-        g.api_user = user_for_token(db.session, header[7:].strip(), now=now())
-    else:
-        g.api_user = None
+        row = token_row(db.session, header[7:].strip(), now=wall_clock())
+        if row is not None:
+            row.last_used_at = wall_clock()
+            g.api_token, g.api_user = row, row.user
 
 
 def enforce_access() -> Any:

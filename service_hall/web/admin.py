@@ -6,7 +6,14 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from service_hall.accounts.operations import add_staff, set_active, staff_accounts
+from service_hall.accounts.operations import (
+    add_staff,
+    reset_password,
+    set_active,
+    staff_account,
+    staff_accounts,
+    unlock,
+)
 from service_hall.accounts.permissions import Permission, Role
 from service_hall.core.errors import ValidationFailed
 from service_hall.extensions import db
@@ -46,6 +53,26 @@ def toggle_active(user_id: int) -> Any:
                                details={"confirm": "停用后该账号将无法登录，请勾选确认"})
     user = set_active(db.session, user_id, active, actor=current_actor(), now=now())
     flash(("已启用 " if active else "已停用 ") + user.username)
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+@requires(Permission.USER_MANAGE)
+def reset_user_password(user_id: int) -> Any:
+    """Give a staff account a temporary password that must be changed at the next sign-in (the same
+    domain function as ``flask users reset-password``)."""
+    user = staff_account(db.session, user_id)
+    temporary = reset_password(db.session, user.username, actor=current_actor(), now=now())
+    flash(f"已重置 {user.username} 的密码。临时密码（仅显示这一次，请当面告知）：{temporary}")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@requires(Permission.USER_MANAGE)
+def unlock_user(user_id: int) -> Any:
+    """Clear an account's sign-in throttling (service_hall/accounts/throttle.py)."""
+    user = unlock(db.session, user_id, actor=current_actor(), now=now())
+    flash(f"已解除 {user.username} 的登录限制")
     return redirect(url_for("admin.users"))
 
 

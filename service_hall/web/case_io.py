@@ -24,8 +24,10 @@ def calendar() -> WorkingCalendar:
 
 
 def collect_materials(owner: User, material_specs: list[Any], accept_for: dict[str, dict[str, Any]],
-                      now: dt.datetime) -> tuple[dict[str, ApplicantFile], dict[str, str]]:
-    """Store each uploaded material (once, by hash) and resolve reused ones.
+                      now: dt.datetime, reusable: set[int] | None = None,
+                      ) -> tuple[dict[str, ApplicantFile], dict[str, str]]:
+    """Store each uploaded material (once, by hash) and resolve reused ones (the owner's own, and among
+    ``reusable`` when given: a form field naming any other file is answered like a missing one).
 
     Returns ({material code: file}, {field: error}). Files that pass are kept even when other parts of
     the form fail, and offered again for reuse, so the applicant never uploads twice.
@@ -44,8 +46,10 @@ def collect_materials(owner: User, material_specs: list[Any], accept_for: dict[s
                 errors.update(exc.details or {})
             continue
         reuse = request.form.get(f"reuse-{m.code}", "")
-        if reuse.isdigit():
+        if reuse:
             try:
+                if not reuse.isdigit() or (reusable is not None and int(reuse) not in reusable):
+                    raise NotFound("未找到该材料")
                 chosen[m.code] = owned_file(db.session, owner, int(reuse))
             except NotFound:
                 errors[key] = "所选材料不存在"

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -26,13 +27,14 @@ MESSAGES = {
 }
 
 
-def _respond(status: int, message: str, details: Any = None) -> Any:
+def _respond(status: int, message: str, details: Any = None, headers: Any = None) -> Any:
     if request.path.startswith("/api/"):
         body: dict[str, Any] = {"status": status, "message": message}
         if details:
             body["errors"] = details
-        return jsonify(body), status
-    return render_template("error.html", status=status, message=message, details=details, back=_back()), status
+        return jsonify(body), status, headers or {}
+    page = render_template("error.html", status=status, message=message, details=details, back=_back())
+    return page, status, headers or {}
 
 
 def _back() -> str | None:
@@ -58,6 +60,29 @@ def install(app: Flask) -> None:
         db.session.rollback()
         return _respond(409, "该件已被他人处理，请刷新页面查看最新状态")
 
+    @app.errorhandler(IntegrityError)
+    def duplicate(exc: IntegrityError) -> Any:
+        # A concurrent request wrote the same unique row first; the data is right, this request is late.
+        db.session.rollback()
+        return _respond(409, "该记录已被同时提交或修改，请刷新页面查看最新状态")
+
+    @app.errorhandler(OperationalError)
+    def contention(exc: OperationalError) -> Any:
+        # PostgreSQL serialization failure or deadlock, SQLite "database is locked": retryable, not a fault.
+        code = getattr(exc.orig, "sqlstate", None) or ""
+        if code in {"40001", "40P01"} or "database is locked" in str(exc.orig):
+            db.session.rollback()
+            return _respond(409, "系统繁忙，该操作与他人的操作同时发生，请稍后重试")
+        raise exc
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def out_of_range(exc: Exception) -> Any:
+        # A number or text the database cannot hold that got past service_hall/web/input_guard.py
+        # (a query-string or form field): the input is wrong, not the service.
+        db.session.rollback()
+        return _respond(422, "提交的数值超出允许范围或含有不支持的字符")
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Any:
         return _respond(400, "页面已过期或表单校验失败，请刷新页面后重新提交")
@@ -72,7 +97,9 @@ def install(app: Flask) -> None:
         if isinstance(data, dict):
             details = data.get("messages") or data.get("errors")
             message = data.get("message") or message
-        return _respond(status, message, details)
+        # Keep what the exception says about itself, e.g. Allow on 405 and Retry-After on 429.
+        headers = {k: v for k, v in exc.get_headers() if k.lower() in {"allow", "retry-after", "www-authenticate"}}
+        return _respond(status, message, details, headers)
 
     if app.testing:
         return  # let tests see the real traceback

@@ -15,6 +15,7 @@ from service_hall.cases.models import CaseStatus
 from service_hall.cases.queries import deadline_state, own_application, own_applications
 from service_hall.cases.rules import rules_for
 from service_hall.extensions import db
+from service_hall.files.consent import issue_reuse_code
 from service_hall.files.store import applicant_files
 from service_hall.jurisdictions.operations import by_code, towns
 from service_hall.web import case_routes
@@ -68,6 +69,14 @@ def _render_application(case: Any, errors: dict[str, str] | None = None, status:
 @requires(Permission.APPLICATION_READ_OWN)
 def application(ref: str) -> Any:
     return _render_application(own_application(db.session, current_actor(), ref))
+
+
+@bp.post("/reuse-code")
+@requires(Permission.APPLICATION_SUBMIT)
+def reuse_code() -> Any:
+    """材料复用授权码: a one-time code the applicant shows the window clerk (service_hall/files/consent.py)."""
+    code, expires = issue_reuse_code(db.session, current_actor(), now=now())
+    return render_template("portal/reuse_code.html", code=code, expires=expires)
 
 
 case_routes.register(bp, Audience.APPLICANT, rule="/applications/<ref>", key="ref",

@@ -117,7 +117,7 @@ def test_clerk_files_for_a_walk_in_applicant_and_records_the_visit(live, make_co
     clerk.get_by_label("申请人手机号码").fill(mobile)
     clerk.get_by_label("该申请人尚无账号，为其开户").check()
     clerk.get_by_label("申请人姓名（开户时填写）").fill("王喆")
-    clerk.get_by_label("居民身份证号码（开户时填写）").fill(id_number)
+    clerk.get_by_label("证件号码（居民身份证号码或统一社会信用代码）").fill(id_number)
     clerk.get_by_label("初始密码（开户时填写，告知申请人）").fill(live.password)
     clerk.get_by_label("确认初始密码").fill(live.password)
     clerk.get_by_label("办理乡镇（街道）").select_option(label=QINGSHAN_NAME)

@@ -94,6 +94,8 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("apply", "applicant", f"/portal/apply/{QINGSHAN}/{ITEM}"),
     ("application", "applicant", "/portal/applications/{case_ref}"),
     ("account", "applicant", "/account"),
+    ("sessions and tokens", "clerk", "/account/sessions"),
+    ("second factor", "clerk", "/account/second-factor"),
     ("workbench queue", "clerk", "/workbench/"),
     ("case", "clerk", "/workbench/cases/{case_id}"),
     ("case under review (reviewer)", "reviewer", "/workbench/cases/{accepted_id}"),

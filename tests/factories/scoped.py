@@ -86,6 +86,23 @@ def _approved_pick(*keys: str):
     return build
 
 
+def _walk_in(factory: Any, app: Any, *, granted: bool = True) -> dict[str, Any]:
+    """A 帮办代办 filing begun by 青山镇's clerk for the applicant of the case (with the applicant's code
+    unless ``granted`` is false)."""
+    from service_hall.accounts.models import User
+    from service_hall.cases.intake import WalkIn
+    from service_hall.extensions import db
+    from service_hall.jurisdictions.models import Jurisdiction
+    from service_hall.web.workbench import sign_walk_in
+
+    values = _case(factory, app)
+    with app.test_request_context():
+        clerk = db.session.query(User).filter_by(username="u-clerk").one()
+        town = db.session.query(Jurisdiction).filter_by(code=values["town_code"]).one()
+        applicant = db.session.get(User, values["applicant_id"])
+        return {"token": sign_walk_in(clerk, WalkIn(applicant, town, values["item_code"], reuse_granted=granted))}
+
+
 def _pick(*keys: str):
     def build(factory: Any, app: Any) -> dict[str, Any]:
         values = _case(factory, app)
@@ -111,7 +128,7 @@ SCOPED_BUILDERS = {
     "workbench.callback": _task,
     "supervision.verify_task": _task,
     "workbench.material": _pick("case_id", "material_id"),
-    "workbench.file_apply": _pick("town_code", "item_code", "applicant_id"),
+    "workbench.file_apply": _walk_in,
     **{ep: _pick("ref") for ep in (
         "portal.application", "api_cases.my_application", "documents.applicant_receipt",
         *(f"{bp}.{a.name}" for a in for_audience(Audience.APPLICANT) for bp in ("portal", "api_cases")))},
@@ -119,6 +136,54 @@ SCOPED_BUILDERS = {
 
 _COUNTY_WIDE = ("the power list is county-wide: versions are loaded through the legal officer's county, "
                 "and town staff have no power-list permission")
+
+
+def _stored_file_id(app: Any, mobile: str = "13900000051") -> int:
+    from service_hall.accounts.models import User
+    from service_hall.extensions import db
+    from service_hall.files.models import ApplicantFile
+
+    with app.app_context():
+        owner = db.session.query(User).filter_by(mobile=mobile).one()
+        return db.session.query(ApplicantFile).filter_by(owner_id=owner.id).first().id
+
+
+def _portal_reuse(factory: Any, app: Any) -> dict[str, Any]:
+    from tests.factories.places import QINGSHAN
+    from tests.factories.power_list import ITEM
+
+    _case(factory, app)
+    factory.applicant(mobile="13900000077", name="路人")
+    return {"user": "13900000077", "url": f"/portal/apply/{QINGSHAN}/{ITEM}", "field": "reuse-M01",
+            "error_key": "material-M01", "object_id": _stored_file_id(app)}
+
+
+def _walk_in_reuse(factory: Any, app: Any) -> dict[str, Any]:
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for("workbench.file_apply", **_walk_in(factory, app, granted=False))
+    return {"user": "u-clerk", "url": url, "field": "reuse-M01", "error_key": "material-M01",
+            "object_id": _stored_file_id(app)}
+
+
+def _api_materials(factory: Any, app: Any) -> dict[str, Any]:
+    from tests.factories.places import QINGSHAN
+    from tests.factories.power_list import ITEM
+
+    _case(factory, app)
+    factory.applicant(mobile="13900000077", name="路人")
+    return {"user": "13900000077", "url": "/api/v1/applications", "field": "materials.M01",
+            "error_key": "material-M01", "object_id": _stored_file_id(app),
+            "json": {"town_code": QINGSHAN, "item_code": ITEM, "submission_key": "probe-key-0001", "data": {}}}
+
+
+# Objects a form field names (not the URL): another owner's object must be answered like a missing one.
+FORM_FIELD_BUILDERS = {
+    "portal.apply reuse-<material>": _portal_reuse,
+    "workbench.file_apply reuse-<material> without the applicant's code": _walk_in_reuse,
+    "api_cases.create_application materials": _api_materials,
+}
 
 UNSCOPED_REASONS = {
     "admin.calendar_delete": "the working calendar is national, kept by administrators",

@@ -3,6 +3,7 @@ is what actually happens; endpoints whose URLs name an object must hide other to
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from service_hall.accounts.permissions import Role, role_has
 from service_hall.web.access import ACCESS_ATTR, Access
 from tests.factories.accounts import PASSWORD
-from tests.factories.scoped import SCOPED_BUILDERS, UNSCOPED_REASONS
+from tests.factories.scoped import FORM_FIELD_BUILDERS, SCOPED_BUILDERS, UNSCOPED_REASONS
 from tests.factories.web import api_token, csrf_token, login
 
 HOME_TOWN = "330199101000"  # 青山镇
@@ -21,13 +22,21 @@ COUNTY = "330199000000"
 # Endpoints with URL parameters that do not name a jurisdiction-scoped object, and why.
 NOT_SCOPED = {
     "admin.toggle_active": "staff accounts are managed county-wide by administrators",
+    "admin.unlock_user": "staff accounts are managed county-wide by administrators",
+    "admin.reset_user_password": "staff accounts are managed county-wide by administrators",
 }
+
+# Endpoints that end the bearer token they are called with; the walk takes a new one after them.
+ENDS_THE_TOKEN = {"api_accounts.revoke_current_token", "api_accounts.refresh_current_token"}
 
 # endpoint -> builder(factory, app) returning URL values of an object that belongs to HOME_TOWN.
 SCOPED: dict[str, Callable[[Any, Any], dict[str, Any]]] = {}
+# probe -> builder(factory, app) returning who posts where, and the form field naming someone else's object.
+FORM_FIELDS: dict[str, Callable[[Any, Any], dict[str, Any]]] = {}
 
 
 SCOPED.update(SCOPED_BUILDERS)
+FORM_FIELDS.update(FORM_FIELD_BUILDERS)
 NOT_SCOPED.update(UNSCOPED_REASONS)
 
 
@@ -116,6 +125,8 @@ def test_access_matrix_for_every_role(app, factory):
                 if rule.endpoint == "auth.logout" and role is not None:
                     login(client, accounts[role], PASSWORD)
                     token = csrf_token(client, "/account")
+                if rule.endpoint in ENDS_THE_TOKEN and role is not None:
+                    headers = api_token(client, accounts[role], PASSWORD)
         if role is not None:
             client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
     assert failures == []
@@ -150,3 +161,39 @@ def test_objects_of_another_town_are_invisible(app, factory, endpoint):
     probe = _call(foreign, method, _dummy_url(app, rule), headers, token)
     assert resp.status_code == probe.status_code and resp.status_code in (404, 422), (
         f"{endpoint} leaked: {resp.status_code} vs {probe.status_code}")
+
+
+@pytest.mark.parametrize("probe", sorted(FORM_FIELDS))
+def test_objects_named_in_form_fields_are_invisible(app, factory, probe):
+    """Someone else's object named in a form field is refused exactly like one that does not exist, and
+    nothing is created."""
+    from sqlalchemy import func, select
+
+    from service_hall.cases.models import Application
+    from service_hall.extensions import db
+
+    _accounts(factory)
+    spec = FORM_FIELDS[probe](factory, app)
+    client = app.test_client()
+    login(client, spec["user"])
+
+    def post(object_id: int) -> tuple[int, Any]:
+        if "json" in spec:
+            body = {**spec["json"]}
+            head, _, key = spec["field"].partition(".")
+            body[head] = {key: object_id}
+            resp = client.post(spec["url"], json=body, headers=api_token(client, spec["user"]))
+            return resp.status_code, (resp.get_json() or {}).get("errors", {}).get(spec["error_key"])
+        page = client.get(spec["url"]).get_data(as_text=True)
+        key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+        resp = client.post(spec["url"], data={"csrf_token": csrf_token(client, spec["url"]), "submission_key": key,
+                                              spec["field"]: str(object_id)})
+        found = re.search(rf'id="e-{re.escape(spec["error_key"])}"[^>]*>([^<]+)<', resp.get_data(as_text=True))
+        return resp.status_code, found and found.group(1)
+
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(Application))
+    named, missing = post(spec["object_id"]), post(999999)
+    assert named == missing and named[0] == 422 and named[1], f"{probe}: {named} vs {missing}"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Application)) == before

@@ -5,6 +5,7 @@ from sqlalchemy import select, text
 from service_hall.accounts.models import User
 from service_hall.audit.trail import record
 from service_hall.extensions import db
+from tests.factories.audit import as_attacker
 from tests.factories.clock import NOW
 
 
@@ -45,12 +46,14 @@ def test_audit_verify_detects_edited_and_deleted_records(runner, app, factory):
     ok = runner.invoke(args=["audit", "verify"])
     assert ok.exit_code == 0 and "共 5 条记录" in ok.output
     with app.app_context():
+        as_attacker()
         db.session.execute(text("UPDATE audit_records SET reason = '被改过' WHERE seq = 3"))
         db.session.commit()
     bad = runner.invoke(args=["audit", "verify"])
     assert bad.exit_code == 1
     assert "第 3 条" in bad.output and "篡改" in bad.output
     with app.app_context():
+        as_attacker()
         db.session.execute(text("UPDATE audit_records SET reason = '第2次' WHERE seq = 3"))
         db.session.execute(text("DELETE FROM audit_records WHERE seq = 5"))
         db.session.commit()
@@ -67,7 +70,7 @@ def test_the_cli_resets_a_password_and_re_enables_an_account(app, runner, factor
     factory.staff("admin1", "admin", "330199000000")
     with app.app_context():
         user = db.session.query(User).filter_by(username="admin1").one()
-        user.active, user.failed_logins = False, 9
+        user.active = False
         db.session.commit()
     result = runner.invoke(args=["users", "enable", "admin1"])
     assert result.exit_code == 0 and "已启用账号 admin1" in result.output

@@ -7,6 +7,7 @@ from sqlalchemy import select, text
 
 from service_hall.audit.models import AuditRecord
 from service_hall.extensions import db
+from tests.factories.audit import as_attacker
 from tests.factories.cases import new_case
 from tests.factories.clock import at
 from tests.factories.web import api_token
@@ -51,7 +52,9 @@ def test_editing_one_record_in_the_database_is_detected(app, rworld, runner):
     case_id = _journey(app)
     seq = next(r[0] for r in _records(app, case_id) if r[1] == "case.approve")
     with app.app_context():
-        # Someone with database access rewrites who approved and why.
+        # Someone with database access (on PostgreSQL a superuser, past the append-only trigger) rewrites
+        # who approved and why.
+        as_attacker()
         db.session.execute(text("UPDATE audit_records SET reason = :r, actor_role = 'clerk' WHERE seq = :s"),
                            {"r": "（已改）", "s": seq})
         db.session.commit()
@@ -65,6 +68,7 @@ def test_deleting_one_record_in_the_database_is_detected(app, rworld, runner):
     case_id = _journey(app)
     seq = next(r[0] for r in _records(app, case_id) if r[1] == "case.refused_attempt")
     with app.app_context():
+        as_attacker()
         db.session.execute(text("DELETE FROM audit_records WHERE seq = :s"), {"s": seq})
         db.session.commit()
     result = runner.invoke(args=["audit", "verify"])

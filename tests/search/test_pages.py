@@ -10,7 +10,7 @@ from service_hall.search.models import SearchMiss
 from tests.search.conftest import CHENGDONG, QINGSHAN
 
 BAD = ["", "   ", '"', "*", "NEAR", "NEAR(饭店, 2)", "饭店:养狗", "(", '"饭店"*', "' OR 1=1 --", "饭" * 300,
-       "８０", "Ｗｉｆｉ养狗", "🐶", "，。！", "%", "_", "\\", "饭店\x00", "<script>alert(1)</script>"]
+       "８０", "Ｗｉｆｉ养狗", "🐶", "，。！", "%", "_", "\\", "<script>alert(1)</script>"]
 
 
 def test_api_search_shape_best_first(client, demo_search):
@@ -42,6 +42,14 @@ def test_page_bad_queries_never_fail(client, demo_search, query):
     resp = client.get("/catalog/search", query_string={"q": query})
     assert resp.status_code == 200
     assert "<script>alert" not in resp.get_data(as_text=True)
+
+
+def test_a_nul_byte_in_the_query_is_refused_by_the_input_layer(client, demo_search):
+    """Like every text field (service_hall/web/input_guard.py): 400 with the reason, never a search."""
+    resp = client.get("/api/v1/search", query_string={"q": "饭店\x00"})
+    assert resp.status_code == 400 and "空字符" in resp.get_json()["message"]
+    resp = client.get("/catalog/search", query_string={"q": "饭店\x00"})
+    assert resp.status_code == 400 and "空字符" in resp.get_data(as_text=True)
 
 
 def test_api_bad_filters_are_explained(client, demo_search):

@@ -1,0 +1,159 @@
+"""The audit chain survives a database-level attacker: rewritten rows with recomputed hashes, deleted
+newest rows with the head moved back, or everything deleted, are all found by `flask audit verify`;
+on PostgreSQL the table refuses UPDATE and DELETE outright (service_hall/audit/trail.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from sqlalchemy import text
+
+from service_hall.audit.models import AuditChainHead, AuditRecord
+from service_hall.audit.trail import GENESIS, _canonical, record
+from service_hall.extensions import db
+from tests.factories.audit import as_attacker
+from tests.factories.clock import NOW
+from tests.factories.database import is_postgres
+
+
+@pytest.fixture
+def chain(app, factory, tmp_path):
+    factory.demo_jurisdictions()
+    original = app.config["AUDIT_CHECKPOINT_PATH"]
+    app.config["AUDIT_CHECKPOINT_PATH"] = str(tmp_path / "checkpoints")
+    with app.app_context():
+        for i in range(5):
+            record(db.session, actor=None, action="test.action", object_type="case", object_id=i, now=NOW,
+                   reason=f"第{i}次")
+        db.session.commit()
+    yield
+    app.config["AUDIT_CHECKPOINT_PATH"] = original
+
+
+def _verify(runner):
+    return runner.invoke(args=["audit", "verify"])
+
+
+def test_a_row_rewritten_with_recomputed_hashes_is_detected(app, chain, runner):
+    with app.app_context():
+        as_attacker()
+        prev = GENESIS
+        for rec in db.session.query(AuditRecord).order_by(AuditRecord.seq):
+            if rec.seq == 3:
+                rec.reason = "被改过"
+            rec.prev_hash = prev
+            rec.hash = prev = hashlib.sha256(_canonical(rec)).hexdigest()  # what the attacker can compute
+        head = db.session.get(AuditChainHead, 1)
+        head.hash = prev
+        db.session.commit()
+    result = _verify(runner)
+    assert result.exit_code == 1 and "第 1 条：记录内容与哈希不符" in result.output
+
+
+def test_newest_rows_deleted_and_the_head_moved_back_are_detected(app, chain, runner):
+    assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
+    with app.app_context():
+        as_attacker()
+        four = db.session.query(AuditRecord).filter_by(seq=4).one()
+        db.session.execute(text("DELETE FROM audit_records WHERE seq = 5"))
+        head = db.session.get(AuditChainHead, 1)
+        head.seq, head.hash = 4, four.hash
+        db.session.commit()
+    result = _verify(runner)
+    assert result.exit_code == 1 and "第 5 条记录已不存在" in result.output
+
+
+def test_everything_deleted_is_detected(app, chain, runner):
+    assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
+    with app.app_context():
+        as_attacker()
+        db.session.execute(text("DELETE FROM audit_records"))
+        db.session.execute(text("DELETE FROM audit_chain_head"))
+        db.session.commit()
+    result = _verify(runner)
+    assert result.exit_code == 1 and "第 5 条记录已不存在" in result.output
+
+
+def test_an_edited_checkpoint_file_is_detected(app, chain, runner, tmp_path):
+    out = runner.invoke(args=["audit", "checkpoint"])
+    assert out.exit_code == 0
+    path = next((tmp_path / "checkpoints").glob("audit-checkpoint-*.json"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["seq"] = 3
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = _verify(runner)
+    assert result.exit_code == 1 and "签名无效" in result.output
+
+
+def test_an_intact_chain_with_its_checkpoint_passes(app, chain, runner):
+    assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
+    with app.app_context():
+        record(db.session, actor=None, action="test.action", object_type="case", object_id=9, now=NOW)
+        db.session.commit()
+    result = _verify(runner)
+    assert result.exit_code == 0 and "核对检查点 1 个" in result.output
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not is_postgres(), reason="the append-only trigger is PostgreSQL's")
+@pytest.mark.parametrize("statement", ["UPDATE audit_records SET reason = 'x' WHERE seq = 2",
+                                       "DELETE FROM audit_records WHERE seq = 5", "TRUNCATE audit_records CASCADE"])
+def test_postgresql_refuses_changes_to_the_audit_table(app, chain, statement):
+    from sqlalchemy.exc import DBAPIError
+
+    with app.app_context():
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+
+
+def test_a_chain_written_before_the_key_is_re_signed_once(app, factory):
+    """What migration 0009 does to existing records: verify them unkeyed, then re-sign with the key."""
+    from service_hall.audit import trail
+
+    factory.demo_jurisdictions()
+    key = trail._key
+    with app.app_context():
+        try:
+            trail.use_key(None)
+            for i in range(3):
+                record(db.session, actor=None, action="test.action", object_type="case", object_id=i, now=NOW)
+            assert trail.verify_chain(db.session) == []
+            trail.use_key(key)
+            assert trail.verify_chain(db.session) != []
+            rows = list(db.session.query(AuditRecord).order_by(AuditRecord.seq))
+            as_attacker()  # the migration re-signs before it installs the append-only trigger
+            db.session.get(AuditChainHead, 1).hash = trail.rekey(rows)
+            db.session.flush()
+            assert trail.verify_chain(db.session) == []
+        finally:
+            trail.use_key(key)
+            db.session.rollback()
+
+
+def test_signed_documents_anchor_the_chain(app, cworld, runner, tmp_path, monkeypatch):
+    """Every signed PDF carries the chain's head in its signature's reason; `audit verify --document` finds
+    the chain wiped or cut back behind a document an applicant holds, checkpoints or not."""
+    from service_hall.audit.trail import parse_anchor
+    from service_hall.documents.signing import signature_reason
+    from tests.factories.cases import approved_case
+    from tests.factories.certificates import certificate_pdf
+
+    monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_PATH", str(tmp_path / "no-checkpoints"))
+    pdf = tmp_path / "证照.pdf"
+    pdf.write_bytes(certificate_pdf(app, approved_case(app)))
+    seq, prefix = parse_anchor(signature_reason(pdf.read_bytes()))
+    assert seq > 0 and len(prefix) == 32
+    result = runner.invoke(args=["audit", "verify", "--document", str(pdf)])
+    assert result.exit_code == 0 and "签章文书 1 份" in result.output, result.output
+    with app.app_context():
+        as_attacker()
+        db.session.execute(text("DELETE FROM audit_records"))
+        db.session.execute(text("DELETE FROM audit_chain_head"))
+        db.session.commit()
+    assert _verify(runner).exit_code == 0  # without checkpoints nor documents, an empty chain looks whole
+    result = runner.invoke(args=["audit", "verify", "--document", str(pdf)])
+    assert result.exit_code == 1
+    assert f"签章文书 证照.pdf 记录的第 {seq} 条记录已不存在" in result.output
