@@ -50,6 +50,9 @@ class AuditAction(StrEnum):
     CERTIFICATE_REVOKED = "certificate.revoked"
     CERTIFICATE_REPLACED = "certificate.replaced"
     CERTIFICATE_LOOKUP = "certificate.lookup"
+    # Decision content and certificate types (证照目录), authored by legal affairs.
+    OUTCOME_DESIGN_SAVE = "outcome_design.save"
+    OUTCOME_DESIGN_PUBLISH = "outcome_design.publish"
     # The power list's versions.
     POWER_LIST_CREATE_DRAFT = "power_list.create_draft"
     POWER_LIST_IMPORT = "power_list.import"
