@@ -238,6 +238,8 @@ def fix_terms(design: Mapping[str, Any], given: Mapping[str, Any] | None, data: 
         if kind == "validity":
             rule = guide_validity(guide)
             long_term = values.get(f"{name}.long_term") in ("1", "true", "on", "True")
+            if f"{name}.until" in (given or {}) and f"{name}.long_term" not in (given or {}):
+                long_term = False  # the decider set an end: the guide's 长期 is not chosen
             start_text, end_text = values.get(f"{name}.from") or "", values.get(f"{name}.until") or ""
             try:
                 start = dt.date.fromisoformat(start_text) if start_text else today

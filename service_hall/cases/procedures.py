@@ -10,11 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from power_lists.models import PowerType
 from service_hall.cases import decisions
-from service_hall.cases.designs import DesignKind, published
+from service_hall.cases.designs import DesignKind, publish, published, save_draft
 from service_hall.cases.models import Application, CaseStatus
 from service_hall.cases.transitions import power_type_of
 from service_hall.documents.kinds import NoticeKind
@@ -104,3 +105,32 @@ def fix_decision(session: Session, case: Application, given: dict[str, Any] | No
     fixed = decisions.fix_terms(design.definition, given, case.data or {}, case.power_item.guide, today)
     return fixed | {"design_version": design.version,
                     "certificate_type": design.definition.get("certificate_type")}
+
+
+def check_decision(session: Session, item_code: str, raw: Any, now: dt.datetime) -> dict[str, Any]:
+    """An item's decision design checked against the item's form in force (fields named by
+    ``from_field``/``at_most_field``) and its guide (a validity only where it names one). Raises NotFound
+    (no such item), ValidationFailed (located)."""
+    from forms.models import current_form_definition
+    from power_lists.models import PowerItem
+    from service_hall.core.errors import NotFound
+
+    item = session.scalars(select(PowerItem).where(PowerItem.code == item_code).order_by(PowerItem.id.desc())).first()
+    if item is None:
+        raise NotFound(f"权力清单中没有事项“{item_code}”")
+    row = current_form_definition(session, item_code, now)
+    return decisions.check_design(raw, form=row.form if row is not None else None, guide=item.guide)
+
+
+def save_decision_draft(session: Session, item_code: str, raw: Any, *, actor: Any, now: dt.datetime) -> Any:
+    """Save the item's decision design draft. Raises NotFound, ValidationFailed (located), Conflict."""
+    return save_draft(session, DesignKind.DECISION, item_code, raw,
+                      check=lambda d: check_decision(session, item_code, d, now), actor=actor, now=now)
+
+
+def publish_decision(session: Session, item_code: str, *, actor: Any, now: dt.datetime,
+                     second_person: bool = True) -> Any:
+    """Publish the item's decision design draft (a second person; checked again against the form in
+    force). Raises NotFound, PermissionDenied, ValidationFailed, Conflict."""
+    return publish(session, DesignKind.DECISION, item_code, check=lambda d: check_decision(session, item_code, d, now),
+                   actor=actor, now=now, second_person=second_person)

@@ -256,14 +256,15 @@ def record_answer(ctx: Context, case: Application, *, answer: str, expected_vers
     return notice
 
 
-def decide_on_the_spot(ctx: Context, case: Application, *, expected_version: int | None = None) -> Notice:
+def decide_on_the_spot(ctx: Context, case: Application, *, expected_version: int | None = None,
+                       terms: dict[str, Any] | None = None) -> Notice:
     """即办件 in one visit: a decider who also takes intake accepts and approves at the window, two
     audited steps in one transaction. Raises Conflict (not a 即办件, the item separates acceptance and
     decision, state), PermissionDenied."""
     from service_hall.cases.intake import accept
 
     accept(ctx, case, expected_version=expected_version)
-    return approve(ctx, case, opinion="即办件，当场办结")
+    return approve(ctx, case, opinion="即办件，当场办结", terms=terms)
 
 
 def sign_pledge(ctx: Context, case: Application, *, agree: bool) -> None:

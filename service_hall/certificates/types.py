@@ -16,8 +16,11 @@ every layout. Format (JSON)::
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -28,7 +31,7 @@ from forms.models import current_form_definition
 from power_lists.models import PowerItem
 from service_hall.cases import designs
 from service_hall.cases.designs import DesignKind, OutcomeDesign
-from service_hall.cases.procedures import design_for_item
+from service_hall.cases.procedures import check_decision, design_for_item
 from service_hall.core.errors import ValidationFailed
 
 FORMAT_VERSION = 1
@@ -178,3 +181,60 @@ def sample_entries(definition: Mapping[str, Any]) -> list[list[str]]:
     """Sample 信息项 for the preview: each labelled as the value it stands for. Raises nothing."""
     return [[e["label"], f"（示例：{SOURCES.get(e['source'], '')}“{e['field']}”）"]
             for e in definition.get("entries") or []]
+
+
+def load_outcomes(session: Session, data: Mapping[str, Any], now: dt.datetime) -> list[str]:
+    """Publish the decision designs and certificate types of a fixture (``decisions``: item code →
+    design; ``certificate_types``: a list), skipping what is already published. Returns what was
+    published. Raises ValidationFailed (located, with the design named) — nothing is then published."""
+    done: list[str] = []
+    for item_code, design in (data.get("decisions") or {}).items():
+        if designs.published(session, DesignKind.DECISION, item_code) is not None:
+            continue
+        if latest_item(session, item_code) is None:
+            continue
+        designs.publish_now(session, DesignKind.DECISION, item_code, dict(design),
+                            check=functools.partial(_check_decision_of, session, item_code, now), now=now)
+        done.append(f"decision:{item_code}")
+    for definition in data.get("certificate_types") or []:
+        code = str(definition.get("code") or "")
+        if designs.published(session, DesignKind.CERTIFICATE_TYPE, code) is not None:
+            continue
+        if latest_item(session, str(definition.get("item_code") or "")) is None:
+            continue
+        designs.publish_now(session, DesignKind.CERTIFICATE_TYPE, code, dict(definition),
+                            check=checker(session, now, code), now=now)
+        done.append(f"certificate_type:{code}")
+    return done
+
+
+def _check_decision_of(session: Session, item_code: str, now: dt.datetime, raw: Any) -> dict[str, Any]:
+    return check_decision(session, item_code, raw, now)
+
+
+DEMO_OUTCOMES = Path(__file__).parent / "fixtures" / "demo_outcomes.json"
+
+
+def load_demo_outcomes(session: Session, now: dt.datetime) -> list[str]:
+    """The demo's decision designs and certificate types (``fixtures/demo_outcomes.json``)."""
+    return load_outcomes(session, json.loads(DEMO_OUTCOMES.read_text(encoding="utf-8")), now)
+
+
+def preview_pdf(session: Session, definition: Mapping[str, Any], today: dt.date) -> bytes:
+    """The type's layout as a PDF with sample data (unsigned, marked 样本), for legal affairs to look at
+    before publishing. Raises DocumentError."""
+    from service_hall.certificates.issuing import authority_for, legal_basis_text, render_certificate
+    from service_hall.documents.context import Authority, CertificateData
+
+    item = latest_item(session, str(definition.get("item_code") or ""))
+    town = item.delegations[0].town if item is not None and item.delegations else None
+    authority = authority_for(item, town) if item is not None and town is not None else Authority(name="（发证机关）")
+    return render_certificate(CertificateData(
+        certificate_number="样本-000000", certificate_name=f"{definition.get('name') or '证照'}（样本）",
+        holder_name="张三", holder_id="330199********0011", item_name=item.full_name if item else "（事项名称）",
+        scope=item.full_name if item else "（事项名称）", valid_from=today,
+        valid_until=dt.date(today.year + 2, today.month, min(today.day, 28)),
+        legal_basis=legal_basis_text(item) if item else "（法律依据）", authority=authority, issued_on=today,
+        verification_url="https://example.invalid/verify/sample",
+        details=tuple((label, text) for label, text in sample_entries(definition)),
+        layout=str(definition.get("layout") or "standard")))
