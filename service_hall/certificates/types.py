@@ -47,10 +47,12 @@ def latest_item(session: Session, code: str) -> PowerItem | None:
     return session.scalars(select(PowerItem).where(PowerItem.code == code).order_by(PowerItem.id.desc())).first()
 
 
-def check_type(session: Session, raw: Any, now: dt.datetime, *, code: str | None = None) -> dict[str, Any]:
+def check_type(session: Session, raw: Any, now: dt.datetime, *, code: str | None = None,
+               publishing: bool = False) -> dict[str, Any]:
     """The type normalised, or ValidationFailed naming each faulty place (``entries[1].field``): a code
     or name missing, an unknown layout or source, an item that is not in any list, a form field the
-    item's form does not have, a decision term its decision design does not fix."""
+    item's form in force does not have, a decision term its decision design does not fix — the design in
+    force when ``publishing``, also the draft being written alongside when saving."""
     errors: dict[str, str] = {}
     if not isinstance(raw, Mapping):
         raise ValidationFailed("证照类型格式有误", details={"code": "须为对象"})
@@ -73,8 +75,9 @@ def check_type(session: Session, raw: Any, now: dt.datetime, *, code: str | None
     form_fields = {f.name for f in form_row.form.fields} if form_row is not None else set()
     terms = ({t["name"] for t in design_for_item(session, item).definition.get("terms") or []}
              if item is not None else set())
-    draft = designs.draft_of(session, DesignKind.DECISION, item_code) if item is not None else None
-    if draft is not None:  # a term being designed alongside may be named too; publishing checks again
+    draft = designs.draft_of(session, DesignKind.DECISION, item_code) if item is not None and not publishing \
+        else None
+    if draft is not None:  # a term being designed alongside may be named in a draft; publishing checks again
         terms |= {t["name"] for t in draft.definition.get("terms") or []}
     entries: list[dict[str, str]] = []
     raw_entries = raw.get("entries")
@@ -113,8 +116,8 @@ def check_type(session: Session, raw: Any, now: dt.datetime, *, code: str | None
             "layout": layout, "entries": entries}
 
 
-def checker(session: Session, now: dt.datetime, code: str | None = None) -> Any:
-    return lambda raw: check_type(session, raw, now, code=code)
+def checker(session: Session, now: dt.datetime, code: str | None = None, *, publishing: bool = False) -> Any:
+    return lambda raw: check_type(session, raw, now, code=code, publishing=publishing)
 
 
 def save_type_draft(session: Session, definition: dict[str, Any], *, actor: Any, now: dt.datetime,
@@ -129,8 +132,8 @@ def save_type_draft(session: Session, definition: dict[str, Any], *, actor: Any,
 def publish_type(session: Session, code: str, *, actor: Any, now: dt.datetime) -> OutcomeDesign:
     """Publish the type's draft (a second person; checked again). Raises NotFound, PermissionDenied,
     ValidationFailed, Conflict."""
-    return designs.publish(session, DesignKind.CERTIFICATE_TYPE, code, check=checker(session, now, code),
-                           actor=actor, now=now)
+    return designs.publish(session, DesignKind.CERTIFICATE_TYPE, code,
+                           check=checker(session, now, code, publishing=True), actor=actor, now=now)
 
 
 def type_for_item(session: Session, item_code: str, named: str | None = None) -> OutcomeDesign | None:
@@ -203,7 +206,7 @@ def load_outcomes(session: Session, data: Mapping[str, Any], now: dt.datetime) -
         if latest_item(session, str(definition.get("item_code") or "")) is None:
             continue
         designs.publish_now(session, DesignKind.CERTIFICATE_TYPE, code, dict(definition),
-                            check=checker(session, now, code), now=now)
+                            check=checker(session, now, code, publishing=True), now=now)
         done.append(f"certificate_type:{code}")
     return done
 

@@ -196,7 +196,8 @@ def publish_certificate_type(code: str) -> Any:
 @requires(Permission.POWER_LIST_READ)
 def certificate_type_preview(code: str) -> Any:
     pdf = certificate_types.preview_pdf(db.session, _current_type(code), queries.china_today(now()))
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=f"{code}-样本.pdf")
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{code}-样本.pdf")
 
 
 def register(bp: Blueprint) -> None:

@@ -15,7 +15,7 @@ from service_hall.cases.accountability import KIND_LABELS, clock_view, delivery_
 from service_hall.cases.actions import Audience, allowed_actions
 from service_hall.cases.clock import local_date
 from service_hall.cases.models import CaseStatus, DeliveryChannel, PauseKind, Recommendation
-from service_hall.cases.procedures import decision_prefill, procedure_of, status_label
+from service_hall.cases.procedures import decision_prefill, procedure_of
 from service_hall.cases.queries import case_history, deadline_state, parse_statuses, queue, staff_case
 from service_hall.cases.rules import rules_for
 from service_hall.cases.schemas import SPECIAL_KINDS
@@ -64,7 +64,7 @@ def _render_case(case: Any, errors: dict[str, str] | None = None, status: int = 
     design, prefilled = decision_prefill(db.session, case, local_date(now()))
     power_type = power_type_of(case)
     return render_template("workbench/case.html", case=case, procedure=procedure_of(case),
-                           status_text=status_label(case), decision_terms=design.definition.get("terms") or [],
+                           decision_terms=design.definition.get("terms") or [],
                            decision_version=design.version, decision_values=prefilled | {
                                k[len("terms."):]: v for k, v in form_values().items() if k.startswith("terms.")},
                            approve_label=action_label(power_type, Action.APPROVE),
