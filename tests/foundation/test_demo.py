@@ -34,3 +34,28 @@ def test_demo_list_has_forms_for_every_application_item(app):
             definition = load_form_definition(form.definition)
             guide_codes = [m["code"] for m in (item.guide or {}).get("materials", [])]
             assert [m.code for m in definition.materials] == guide_codes
+
+
+def test_demo_shows_every_application_power_type_with_its_designed_outcomes(app):
+    from power_lists.models import APPLICATION_TYPES
+    from service_hall.cases import designs
+    from service_hall.cases.designs import DesignKind
+    from service_hall.cases.procedures import PROCEDURES, design_for_item
+
+    with app.app_context():
+        load_demo(db.session, now=NOW)
+        db.session.commit()
+        items = [i for i in db.session.query(PowerItem).all() if rules_for(i).opens_application]
+        assert {i.power_type for i in items} >= set(APPLICATION_TYPES)
+        homestead = designs.published(db.session, DesignKind.DECISION, "330199-XK-001")
+        assert homestead is not None and homestead.definition["certificate_type"] == "ZJDPZS"
+        assert {t["name"] for t in homestead.definition["terms"]} >= {"site_area", "floors", "boundaries", "validity"}
+        certificate = designs.published(db.session, DesignKind.CERTIFICATE_TYPE, "ZJDPZS")
+        assert certificate is not None and {e["label"] for e in certificate.definition["entries"]} >= {
+            "批准用地面积", "批准层数", "四至"}
+        senior = next(i for i in items if i.code == "330199-GF-004")
+        assert {t["name"] for t in design_for_item(db.session, senior).definition["terms"]} >= {"amount", "schedule"}
+        assert PROCEDURES[senior.power_type].certificate == "never"
+        # Loading again publishes nothing new.
+        load_demo(db.session, now=NOW)
+        assert [v.version for v in designs.versions(db.session, DesignKind.DECISION, "330199-XK-001")] == [1]
