@@ -137,8 +137,8 @@ ACTIONS: dict[str, CaseAction] = {a.name: a for a in [
     CaseAction("accept", STAFF, s.VersionIn, lambda c, case, d: intake.accept(
         c, case, expected_version=d.get("row_version")),
         "已受理，受理通知书已送达申请人", "受理", transition=Action.ACCEPT),
-    CaseAction("on_the_spot", STAFF, s.VersionIn, lambda c, case, d: review.decide_on_the_spot(
-        c, case, expected_version=d.get("row_version")),
+    CaseAction("on_the_spot", STAFF, s.ApproveIn, lambda c, case, d: review.decide_on_the_spot(
+        c, case, terms=d.get("terms"), expected_version=d.get("row_version")),
         lambda d, case: f"即办件已当场受理并{action_label(power_type_of(case), Action.APPROVE)}",
         "即办件当场受理并作出决定（负责人，一次办结）",
         transition=Action.APPROVE, extra_transitions=(Action.ACCEPT,), offered_if=_immediate_at_window),

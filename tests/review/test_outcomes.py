@@ -300,3 +300,23 @@ def test_the_legal_pages_list_every_application_item_and_need_legal_rights(app, 
     assert clerk.get(f"/legal/outcomes/items/{ITEM}/decision").status_code == 403
     with app.app_context():
         assert db.session.scalars(select(Application)).first() is None
+
+
+def test_an_immediate_benefit_is_accepted_and_decided_at_the_window_with_its_amount(app, tworld):
+    app.config["FIXED_NOW"] = at("2026-11-23", 10)
+    case_id = new_case(app, BENEFIT)
+    boss = _client(app, "boss2")
+    page = f"/workbench/cases/{case_id}"
+    assert "受理并决定给付" in boss.get(page).get_data(as_text=True)
+    refused = post_form(boss, page, {}, action=f"{page}/on-the-spot")
+    assert refused.status_code == 422 and "请填写给付金额" in refused.get_data(as_text=True)
+    assert load(app, case_id).status is CaseStatus.SUBMITTED  # nothing half-done: not even accepted
+    done = post_form(boss, page, {"terms.amount": "100", "terms.schedule": "按月发放"}, action=f"{page}/on-the-spot")
+    assert done.status_code == 302
+    case = load(app, case_id)
+    assert case.status is CaseStatus.APPROVED and case.notices[-1].kind is NoticeKind.BENEFIT_GRANT
+    assert case.notices[-1].content["decision"]["terms"][0]["text"] == "100 元"
+    client = app.test_client()
+    shown = client.get(f"/api/v1/cases/{case_id}", headers=api_token(client, "clerk1")).get_json()
+    assert shown["power_type"] == "benefit" and shown["status_label"] == "决定给付"
+    assert shown["notices"][-1]["content"]["decision"]["terms"][0]["value"] == "100"
