@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -27,7 +28,7 @@ from service_hall.cases.models import Application, CaseStatus
 from service_hall.certificates import settings as document_settings
 from service_hall.certificates.models import Certificate, CertificateStatus
 from service_hall.certificates.settings import PDF, DocumentSettings
-from service_hall.certificates.types import entries_for, type_for_item
+from service_hall.certificates.types import entries_for, latest_item, sample_entries, type_for_item
 from service_hall.core.errors import Conflict, ValidationFailed
 from service_hall.documents.context import Authority, CertificateData, mask_id_number
 from service_hall.files.models import StoredBlob
@@ -313,3 +314,20 @@ def reissue(session: Session, case: Application, *, actor: User, now: dt.datetim
     _end(session, old, CertificateStatus.REPLACED, actor=actor, now=now, reason=text)
     session.flush()
     return issue(session, case, actor=actor, now=now, settings=settings, replaces=old)
+
+
+def preview_pdf(session: Session, definition: Mapping[str, Any], today: dt.date) -> bytes:
+    """The type's layout as a PDF with sample data (unsigned, marked 样本), for legal affairs to look at
+    before publishing. Raises DocumentError."""
+    item = latest_item(session, str(definition.get("item_code") or ""))
+    town = item.delegations[0].town if item is not None and item.delegations else None
+    authority = authority_for(item, town) if item is not None and town is not None else Authority(name="（发证机关）")
+    return render_certificate(CertificateData(
+        certificate_number="样本-000000", certificate_name=f"{definition.get('name') or '证照'}（样本）",
+        holder_name="张三", holder_id="330199********0011", item_name=item.full_name if item else "（事项名称）",
+        scope=item.full_name if item else "（事项名称）", valid_from=today,
+        valid_until=dt.date(today.year + 2, today.month, min(today.day, 28)),
+        legal_basis=legal_basis_text(item) if item else "（法律依据）", authority=authority, issued_on=today,
+        verification_url="https://example.invalid/verify/sample",
+        details=tuple((label, text) for label, text in sample_entries(definition)),
+        layout=str(definition.get("layout") or "standard")))

@@ -222,22 +222,3 @@ def load_demo_outcomes(session: Session, now: dt.datetime) -> list[str]:
     """The demo's decision designs and certificate types (``fixtures/demo_outcomes.json``)."""
     return load_outcomes(session, json.loads(DEMO_OUTCOMES.read_text(encoding="utf-8")), now)
 
-
-def preview_pdf(session: Session, definition: Mapping[str, Any], today: dt.date) -> bytes:
-    """The type's layout as a PDF with sample data (unsigned, marked 样本), for legal affairs to look at
-    before publishing. Raises DocumentError."""
-    from service_hall.certificates.issuing import authority_for, legal_basis_text, render_certificate
-    from service_hall.documents.context import Authority, CertificateData
-
-    item = latest_item(session, str(definition.get("item_code") or ""))
-    town = item.delegations[0].town if item is not None and item.delegations else None
-    authority = authority_for(item, town) if item is not None and town is not None else Authority(name="（发证机关）")
-    return render_certificate(CertificateData(
-        certificate_number="样本-000000", certificate_name=f"{definition.get('name') or '证照'}（样本）",
-        holder_name="张三", holder_id="330199********0011", item_name=item.full_name if item else "（事项名称）",
-        scope=item.full_name if item else "（事项名称）", valid_from=today,
-        valid_until=dt.date(today.year + 2, today.month, min(today.day, 28)),
-        legal_basis=legal_basis_text(item) if item else "（法律依据）", authority=authority, issued_on=today,
-        verification_url="https://example.invalid/verify/sample",
-        details=tuple((label, text) for label, text in sample_entries(definition)),
-        layout=str(definition.get("layout") or "standard")))

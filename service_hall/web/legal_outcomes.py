@@ -20,6 +20,7 @@ from service_hall.cases.decisions import TERM_TYPES, guide_validity
 from service_hall.cases.designs import DesignKind
 from service_hall.cases.procedures import design_for_item, publish_decision, save_decision_draft
 from service_hall.certificates import types as certificate_types
+from service_hall.certificates.issuing import preview_pdf
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.extensions import db
 from service_hall.web.access import current_actor, now, requires
@@ -195,7 +196,7 @@ def publish_certificate_type(code: str) -> Any:
 
 @requires(Permission.POWER_LIST_READ)
 def certificate_type_preview(code: str) -> Any:
-    pdf = certificate_types.preview_pdf(db.session, _current_type(code), queries.china_today(now()))
+    pdf = preview_pdf(db.session, _current_type(code), queries.china_today(now()))
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{code}-样本.pdf")
 
