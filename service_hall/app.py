@@ -162,6 +162,10 @@ def _template_helpers(app: Flask) -> None:
 
     app.add_template_global(revocation_intent, "revocation_intent")
 
+    from service_hall.cases.procedures import status_label
+
+    app.add_template_global(status_label, "case_status")  # a 给付 is 决定给付, not 准予许可
+
     @app.template_global()
     def case_values(case: Any) -> list[Any]:
         from service_hall.cases.queries import submitted_values

@@ -178,6 +178,10 @@ def _load_optional_parts(session: Session, *, now: dt.datetime) -> None:
             for m in (item.guide or {}).get("materials", [])
         ]
         publish_form_definition(session, code, definition, now)
+    # What the deciders of the demo items fix, and the certificate types they issue (证照目录).
+    from service_hall.certificates.types import load_demo_outcomes
+
+    load_demo_outcomes(session, now)
 
 
 def _load_demo_aliases(session: Session, *, now: dt.datetime) -> None:

@@ -9,6 +9,7 @@ from service_hall.accounts.models import ApiToken, User, UserRole  # noqa: F401
 from service_hall.accounts.throttle import LoginThrottle  # noqa: F401
 from service_hall.audit.models import AuditChainHead, AuditRecord  # noqa: F401
 from service_hall.calendar.models import CalendarDay  # noqa: F401
+from service_hall.cases.designs import OutcomeDesign  # noqa: F401
 from service_hall.cases.models import (  # noqa: F401
     AccountabilityTrigger,
     Application,

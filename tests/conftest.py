@@ -25,7 +25,7 @@ from service_hall.app import create_app
 from service_hall.extensions import db
 from tests.factories.accounts import Factory
 from tests.factories.database import TEST_DATABASE_URL
-from tests.factories.worlds import certificate_world, intake_world, review_world
+from tests.factories.worlds import certificate_world, intake_world, review_world, type_world
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -151,6 +151,12 @@ def world(app: Flask, factory: Factory) -> dict[str, int]:
 def rworld(app: Flask, factory: Factory) -> dict[str, int]:
     """The review setup: the review and decision item variants in both towns, every role."""
     return review_world(app, factory)
+
+
+@pytest.fixture
+def tworld(app: Flask, factory: Factory) -> dict[str, int]:
+    """One item of each application power type in both towns, every role."""
+    return type_world(app, factory)
 
 
 @pytest.fixture

@@ -34,6 +34,8 @@ class AuditAction(StrEnum):
     CASE_NOTIFY_REVOCATION = "case.notify_revocation"
     CASE_SUBMIT_STATEMENT = "case.submit_statement"
     CASE_REVOKE = "case.revoke"
+    CASE_NOTIFY_PARTY = "case.notify_party"
+    CASE_RECORD_ANSWER = "case.record_answer"
     # Around the case flow.
     CASE_REFUSED_ATTEMPT = "case.refused_attempt"
     CASE_SUPPLY_DEFERRED = "case.supply_deferred"  # 容缺材料补交 (no status change)
@@ -50,6 +52,9 @@ class AuditAction(StrEnum):
     CERTIFICATE_REVOKED = "certificate.revoked"
     CERTIFICATE_REPLACED = "certificate.replaced"
     CERTIFICATE_LOOKUP = "certificate.lookup"
+    # Decision content and certificate types (证照目录), authored by legal affairs.
+    OUTCOME_DESIGN_SAVE = "outcome_design.save"
+    OUTCOME_DESIGN_PUBLISH = "outcome_design.publish"
     # The power list's versions.
     POWER_LIST_CREATE_DRAFT = "power_list.create_draft"
     POWER_LIST_IMPORT = "power_list.import"
@@ -120,6 +125,8 @@ _LABELS = {
     AuditAction.CASE_PASS_CHECK: "事后核查属实",
     AuditAction.CASE_NOTIFY_REVOCATION: "拟撤销告知",
     AuditAction.CASE_SUBMIT_STATEMENT: "提出陈述申辩",
+    AuditAction.CASE_NOTIFY_PARTY: "通知对方当事人答辩",
+    AuditAction.CASE_RECORD_ANSWER: "记录对方当事人答辩",
     AuditAction.CASE_REVOKE: "撤销",
     AuditAction.CASE_REFUSED_ATTEMPT: "被拒绝的操作",
     AuditAction.CASE_SUPPLY_DEFERRED: "补交容缺材料",
@@ -135,6 +142,8 @@ _LABELS = {
     AuditAction.CERTIFICATE_REVOKED: "证照撤销",
     AuditAction.CERTIFICATE_REPLACED: "证照换发",
     AuditAction.CERTIFICATE_LOOKUP: "证照核验查询",
+    AuditAction.OUTCOME_DESIGN_SAVE: "保存决定内容或证照类型草稿",
+    AuditAction.OUTCOME_DESIGN_PUBLISH: "发布决定内容或证照类型",
     AuditAction.POWER_LIST_CREATE_DRAFT: "新建清单草稿",
     AuditAction.POWER_LIST_IMPORT: "导入清单",
     AuditAction.POWER_LIST_ITEM_ADD: "新增事项",

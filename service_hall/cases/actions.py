@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from power_lists.models import PowerType
 from service_hall.accounts.models import User
 from service_hall.accounts.permissions import Permission
 from service_hall.cases import intake, ratings, review
@@ -21,7 +22,15 @@ from service_hall.cases import schemas as s
 from service_hall.cases.context import Context
 from service_hall.cases.models import Application, CheckResult
 from service_hall.cases.rules import rules_for
-from service_hall.cases.transitions import TABLE, Action, GuardContext, authorised
+from service_hall.cases.transitions import (
+    TABLES,
+    Action,
+    GuardContext,
+    action_label,
+    authorised,
+    power_type_of,
+    table_for,
+)
 from service_hall.core.errors import DomainError
 
 
@@ -68,7 +77,7 @@ class CaseAction:
         assert self.transition is not None
         if self.audience is Audience.APPLICANT:
             return Permission.APPLICATION_SUBMIT
-        for (_, action), t in TABLE.items():
+        for (_, action), t in ((key, t) for table in TABLES.values() for key, t in table.items()):
             if action is self.transition:
                 found = next((w for w in t.who if isinstance(w, Permission)), None)
                 if found is not None:
@@ -101,8 +110,9 @@ def _pledge_item(case: Application, actor: User) -> bool:
 
 
 def _decision_stage(case: Application, actor: User) -> bool:
-    """Approve/deny are offered after review, or on acceptance day for a 即办件."""
-    return case.status.value == "reviewed" or rules_for(case.power_item).immediate
+    """Approve/deny are offered after review, on acceptance day for a 即办件, once accepted for a 公共服务."""
+    return case.status.value == "reviewed" or rules_for(case.power_item).immediate or \
+        power_type_of(case) is PowerType.PUBLIC_SERVICE
 
 
 def _deferred_pending(case: Application, actor: User) -> bool:
@@ -127,9 +137,10 @@ ACTIONS: dict[str, CaseAction] = {a.name: a for a in [
     CaseAction("accept", STAFF, s.VersionIn, lambda c, case, d: intake.accept(
         c, case, expected_version=d.get("row_version")),
         "已受理，受理通知书已送达申请人", "受理", transition=Action.ACCEPT),
-    CaseAction("on_the_spot", STAFF, s.VersionIn, lambda c, case, d: review.decide_on_the_spot(
-        c, case, expected_version=d.get("row_version")),
-        "即办件已当场受理并准予许可", "即办件当场受理并准予许可（负责人，一次办结）",
+    CaseAction("on_the_spot", STAFF, s.ApproveIn, lambda c, case, d: review.decide_on_the_spot(
+        c, case, terms=d.get("terms"), expected_version=d.get("row_version")),
+        lambda d, case: f"即办件已当场受理并{action_label(power_type_of(case), Action.APPROVE)}",
+        "即办件当场受理并作出决定（负责人，一次办结）",
         transition=Action.APPROVE, extra_transitions=(Action.ACCEPT,), offered_if=_immediate_at_window),
     CaseAction("pledge_approve", STAFF, s.VersionIn, lambda c, case, d: review.approve_on_pledge(
         c, case, expected_version=d.get("row_version")),
@@ -166,13 +177,24 @@ ACTIONS: dict[str, CaseAction] = {a.name: a for a in [
         c, case, reason=d["reason"], expected_version=d.get("row_version")),
         "已批准延长办理期限，延长期限告知书已送达申请人",
         "负责人批准延长法定期限十个工作日（仅一次），理由告知申请人", transition=Action.EXTEND),
+    CaseAction("notify_party", STAFF, s.PartyIn, lambda c, case, d: review.notify_party(
+        c, case, party=d["party"], address=d["address"], answer_days=d["answer_days"],
+        expected_version=d.get("row_version")),
+        "答辩通知书已送达对方当事人", "行政裁决：将申请书副本送达对方当事人，告知答辩期限",
+        transition=Action.NOTIFY_PARTY, path="party"),
+    CaseAction("record_answer", STAFF, s.AnswerIn, lambda c, case, d: review.record_answer(
+        c, case, answer=d["answer"], expected_version=d.get("row_version")),
+        "对方当事人的答辩意见已记录", "行政裁决：记录对方当事人的答辩意见",
+        transition=Action.RECORD_ANSWER, path="party/answer"),
     CaseAction("approve", STAFF, s.ApproveIn, lambda c, case, d: review.approve(
-        c, case, opinion=d.get("opinion"), expected_version=d.get("row_version")),
-        "已作出准予许可决定", "准予许可（审查完毕后；即办件可在受理后当日决定）",
-        transition=Action.APPROVE, offered_if=_decision_stage),
+        c, case, opinion=d.get("opinion"), terms=d.get("terms"), expected_version=d.get("row_version")),
+        lambda d, case: f"已作出决定（{action_label(power_type_of(case), Action.APPROVE)}）",
+        "作出决定：准予许可、决定给付、予以确认、决定奖励、作出裁决、办结（按事项的职权类型），"
+        "连同决定内容 terms", transition=Action.APPROVE, offered_if=_decision_stage),
     CaseAction("deny", STAFF, s.DenyIn, lambda c, case, d: review.deny(
         c, case, reasons=d["reasons"], expected_version=d.get("row_version")),
-        "已作出不予许可决定", "不予许可（说明理由，告知复议和诉讼权利）",
+        lambda d, case: f"已作出决定（{action_label(power_type_of(case), Action.DENY)}）",
+        "不予许可、不予给付、不予确认……（说明理由，告知复议和诉讼权利）",
         transition=Action.DENY, offered_if=_decision_stage),
     CaseAction("deliver", STAFF, s.DeliverIn, lambda c, case, d: review.deliver(
         c, case, channel=d["channel"], recipient=d["recipient"], address=d.get("address", ""),
@@ -237,7 +259,7 @@ class Availability:
 
 
 def _transition_open(case: Application, actor: User, action: Action, ctx_now: Any) -> Availability | None:
-    transition = TABLE.get((case.status, action))
+    transition = table_for(case).get((case.status, action))
     if transition is None or not authorised(transition, case, actor):
         return None
     if transition.guard is not None:
@@ -272,5 +294,5 @@ def allowed_actions(case: Application, actor: User | None, now: Any) -> dict[str
 
 def transitions_open(case: Application) -> list[Action]:
     """The actions the case's state allows, whoever asks (the API's ``allowed_actions`` field)."""
-    return [action for (state, action) in TABLE if state == case.status]
+    return [action for (state, action) in table_for(case) if state == case.status]
 

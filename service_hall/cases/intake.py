@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from forms.definition import FormDefinition, load_form_definition
 from forms.submission import SubmissionContext, dump_submission
+from power_lists.models import PowerType
 from service_hall.accounts.models import User
 from service_hall.accounts.operations import applicant_by_mobile, register_applicant
 from service_hall.audit.trail import record
@@ -284,8 +285,13 @@ def issue_notice(session: Session, case: Application, kind: NoticeKind, *, actor
 
     # 下放: the town's own series; 委托 / 窗口前移: the office's, shared by every town acting for it.
     prefix, series = notice_series(case.power_item, case.town)
-    seq = next_number(session, f"notice:{kind.value}:{series}", today.year)
-    number = f"{prefix}{kind.number_prefix}〔{today.year}〕{seq}号"
+    licensing = case.power_item.power_type is PowerType.LICENSING
+    abbreviation = kind.number_prefix_for(licensing)
+    # One counter per printed series: 行政许可's 许受 and the other types' 受 are two series.
+    counter = f"notice:{kind.value}:{series}" if abbreviation == kind.number_prefix else \
+        f"notice:{kind.value}:general:{series}"
+    seq = next_number(session, counter, today.year)
+    number = f"{prefix}{abbreviation}〔{today.year}〕{seq}号"
     notice = Notice(kind=kind, number=number, issued_on=today, content=content,
                     issued_by_id=actor.id if actor else None)
     case.notices.append(notice)

@@ -31,8 +31,17 @@ from service_hall.cases.models import (
     Recommendation,
     ReviewOpinion,
 )
+from service_hall.cases.procedures import fix_decision, procedure_of
 from service_hall.cases.schemas import SPECIAL_KINDS
-from service_hall.cases.transitions import Action, Stage, apply_transition, revocation_intent
+from service_hall.cases.transitions import (
+    Action,
+    Stage,
+    action_label,
+    apply_transition,
+    party_notice,
+    power_type_of,
+    revocation_intent,
+)
 from service_hall.core.errors import ValidationFailed
 
 EXTENSION_DAYS = 10  # 行政许可法 第四十二条: one extension of ten working days
@@ -149,56 +158,113 @@ def extend(ctx: Context, case: Application, *, reason: str, expected_version: in
         "provisional": case.deadline_provisional, "approved_by": actor.real_name})
 
 
-def _approval_notice(ctx: Context, case: Application, opinion: str | None, **extra: Any) -> Notice:
+def _approval_notice(ctx: Context, case: Application, opinion: str | None, terms: dict[str, Any] | None = None,
+                     **extra: Any) -> Notice:
+    """The procedure's favourable decision with what the decider fixed (docs/architecture.md, "Decision
+    content and certificate types"), and the certificate where the procedure issues one."""
     session, actor, now = ctx.session, ctx.user, ctx.now
+    procedure = procedure_of(case)
+    decided = fix_decision(session, case, terms, local_date(now))
     case.decided_at = now
-    notice = _notice(session, case, NoticeKind.APPROVAL, actor=actor, now=now, content={
+    notice = _notice(session, case, procedure.grant, actor=actor, now=now, content={
         "decided_on": local_date(now).isoformat(), "authority": _authority(session, case),
         "holder": case.applicant.display_name, "item_name": case.item_name, "opinion": opinion,
-        "delivery_due_on": (delivery_due_on(case, ctx.calendar) or local_date(now)).isoformat(), **extra})
-    ctx.documents.issue_certificate(session, case, actor=actor, now=now)
+        "delivery_due_on": (delivery_due_on(case, ctx.calendar) or local_date(now)).isoformat(),
+        "decision": decided, **extra})
+    if _issues_certificate(case, decided):
+        ctx.documents.issue_certificate(session, case, actor=actor, now=now)
     return notice
 
 
-def approve(ctx: Context, case: Application, *, opinion: str | None = None,
+def _issues_certificate(case: Application, decided: dict[str, Any]) -> bool:
+    """行政许可 always (the item's 证件); 给付, 奖励 and 裁决 never; the others where the design names a
+    certificate type or the guide's 审批结果类型 is 证照."""
+    policy = procedure_of(case).certificate
+    if policy == "never":
+        return False
+    return policy == "always" or bool(decided.get("certificate_type")) or \
+        (case.power_item.guide or {}).get("result_type") == "证照"
+
+
+def approve(ctx: Context, case: Application, *, opinion: str | None = None, terms: dict[str, Any] | None = None,
             expected_version: int | None = None) -> Notice:
-    """准予许可: the decider approves (after review, or on the day of acceptance for a 即办件) and the
-    准予许可决定书 is issued. Raises Conflict (review incomplete, the acceptor deciding where the item
-    separates the two, state), PermissionDenied."""
+    """The favourable decision of the case's procedure (准予许可, 决定给付, 予以确认 …): the decider approves
+    (after review, or on the day of acceptance for a 即办件, or once accepted for a 公共服务) with the
+    decision content ``terms`` (missing values are taken from the application and the guide), and the
+    procedure's decision notice is issued. Raises ValidationFailed (``terms.NAME``: a term outside its
+    rules, a validity ending before it starts), Conflict (review incomplete, the acceptor deciding where
+    the item separates the two, the other party not heard, state), PermissionDenied."""
     session, actor, now = ctx.session, ctx.user, ctx.now
     text = _text(opinion, "opinion", "", limit=1000, required=False)
     apply_transition(session, case, Action.APPROVE, actor=actor, now=now, expected_version=expected_version,
                      duty=duties_text(case, Stage.DECISION), reason=text)
     check_decision_timing(session, case, now=now)
-    return _approval_notice(ctx, case, text)
+    return _approval_notice(ctx, case, text, terms)
 
 
 def deny(ctx: Context, case: Application, *, reasons: str,
          expected_version: int | None = None) -> Notice:
-    """不予许可 with the reasons and the remedies (行政复议 60 days to the named body, 行政诉讼 6 months)
-    in a 不予许可决定书 (第三十八条). Raises ValidationFailed (no reasons), Conflict, PermissionDenied."""
+    """The unfavourable decision of the case's procedure (不予许可, 不予给付 …) with the reasons and, except
+    for a public service, the remedies (行政复议 60 days to the named body, 行政诉讼 6 months).
+    Raises ValidationFailed (no reasons), Conflict, PermissionDenied."""
     session, actor, now = ctx.session, ctx.user, ctx.now
-    text = _text(reasons, "reasons", "请写明不予许可的理由")
+    label = action_label(power_type_of(case), Action.DENY)
+    text = _text(reasons, "reasons", f"请写明{label}的理由")
     apply_transition(session, case, Action.DENY, actor=actor, now=now, expected_version=expected_version,
                      duty=duties_text(case, Stage.DECISION), reason=text)
     check_decision_timing(session, case, now=now)
     case.decided_at = now
     case.closed_at = now
     ways = remedies(session, case)
-    return _notice(session, case, NoticeKind.DENIAL, actor=actor, now=now, content={
+    return _notice(session, case, procedure_of(case).refusal, actor=actor, now=now, content={
         "decided_on": local_date(now).isoformat(), "authority": _authority(session, case), "reason": text,
         "remedies": ways["text"], "reconsideration_body": ways["reconsideration_body"],
         "reconsideration_days": ways["reconsideration_days"], "litigation_months": ways["litigation_months"]})
 
 
-def decide_on_the_spot(ctx: Context, case: Application, *, expected_version: int | None = None) -> Notice:
+PARTY_ANSWER_DAYS = 15  # 行政裁决: days the other party has to answer by default (within 5 to 30)
+
+
+def notify_party(ctx: Context, case: Application, *, party: str, address: str = "",
+                 answer_days: int = PARTY_ANSWER_DAYS, expected_version: int | None = None) -> Notice:
+    """行政裁决 hears both parties: the other party (named on the form, or by the reviewer) receives a copy
+    of the application and a period to answer in a 答辩通知书. Raises ValidationFailed (no party, a period
+    outside 5–30 days), Conflict (already notified, state), PermissionDenied."""
+    session, actor, now = ctx.session, ctx.user, ctx.now
+    name = _text(party or (case.data or {}).get("respondent_name"), "party", "请填写对方当事人的姓名或名称",
+                 limit=100)
+    if not 5 <= answer_days <= 30:
+        raise ValidationFailed("答辩期限有误", details={"answer_days": "答辩期限应为5至30日"})
+    apply_transition(session, case, Action.NOTIFY_PARTY, actor=actor, now=now, expected_version=expected_version,
+                     duty=duties_text(case, Stage.REVIEW), params={"party": name, "answer_days": answer_days})
+    answer_by = local_date(now) + dt.timedelta(days=answer_days)
+    return _notice(session, case, NoticeKind.PARTY_NOTICE, actor=actor, now=now, content={
+        "party": name, "address": (address or "").strip()[:200], "answer_days": answer_days,
+        "answer_by": answer_by.isoformat()})
+
+
+def record_answer(ctx: Context, case: Application, *, answer: str, expected_version: int | None = None) -> Notice:
+    """行政裁决: record the other party's written answer (答辩) on its notice, for the decider to weigh.
+    Raises ValidationFailed (blank), Conflict (not notified, already answered), PermissionDenied."""
+    session, actor, now = ctx.session, ctx.user, ctx.now
+    text = _text(answer, "answer", "请填写对方当事人的答辩意见", limit=2000)
+    apply_transition(session, case, Action.RECORD_ANSWER, actor=actor, now=now, expected_version=expected_version,
+                     duty=duties_text(case, Stage.REVIEW), reason=text)
+    notice = party_notice(case)
+    assert notice is not None  # the guard has checked
+    notice.content = {**(notice.content or {}), "answer": text, "answer_at": now.isoformat()}
+    return notice
+
+
+def decide_on_the_spot(ctx: Context, case: Application, *, expected_version: int | None = None,
+                       terms: dict[str, Any] | None = None) -> Notice:
     """即办件 in one visit: a decider who also takes intake accepts and approves at the window, two
     audited steps in one transaction. Raises Conflict (not a 即办件, the item separates acceptance and
     decision, state), PermissionDenied."""
     from service_hall.cases.intake import accept
 
     accept(ctx, case, expected_version=expected_version)
-    return approve(ctx, case, opinion="即办件，当场办结")
+    return approve(ctx, case, opinion="即办件，当场办结", terms=terms)
 
 
 def sign_pledge(ctx: Context, case: Application, *, agree: bool) -> None:
@@ -324,7 +390,7 @@ def deliver(ctx: Context, case: Application, *, channel: str, recipient: str,
         errors["address"] = "地址不能超过200字"
     if errors:
         raise ValidationFailed("送达信息有误", details=errors)
-    result = next((n for n in reversed(case.notices) if n.kind == NoticeKind.APPROVAL), None)
+    result = next((n for n in reversed(case.notices) if n.kind.is_grant), None)
     apply_transition(session, case, Action.DELIVER, actor=actor, now=now, expected_version=expected_version,
                      duty=duties_text(case, Stage.DELIVERY), params={"channel": channel, "recipient": recipient})
     delivery = Delivery(channel=DeliveryChannel(channel), delivered_at=now, recipient=recipient, address=address,

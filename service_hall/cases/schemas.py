@@ -24,6 +24,8 @@ class FormData(Protocol):
 
     def getlist(self, key: str) -> list[Any]: ...
 
+    def __iter__(self) -> Any: ...
+
 
 def _not_blank(message: str) -> Callable[[str], None]:
     def check(value: str) -> None:
@@ -205,10 +207,40 @@ class StatementIn(ActionInput):
 
 class ApproveIn(VersionIn):
     opinion = fields.String(load_default=None, allow_none=True, metadata={"description": "决定意见（选填）"})
+    terms = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), load_default=None,
+                        allow_none=True, error_messages={"invalid": "决定内容格式有误"},
+                        metadata={"description": "决定内容，按本事项的决定设计逐项填写（如 site_area、"
+                                                 "validity.from、validity.until、validity.long_term）；"
+                                                 "未填的取申请表和办事指南的预填值"})
+
+    @classmethod
+    def from_form(cls, form: FormData) -> dict[str, Any]:
+        out = super().from_form(form)
+        terms = {key[len("terms."):]: form.get(key) for key in form if key.startswith("terms.")}
+        out["terms"] = terms or None
+        return out
 
 
 class DenyIn(VersionIn):
-    reasons = _text("请写明不予许可的理由", metadata={"description": "不予许可的理由（写入决定书）"})
+    reasons = _text(metadata={"description": "不予许可（不予给付、不予确认……）的理由（必填，写入决定书）"})
+
+
+class PartyIn(VersionIn):
+    party = fields.String(load_default="", metadata={"description": "对方当事人（空：取申请表的被申请人）"})
+    address = fields.String(load_default="", metadata={"description": "对方当事人的送达地址"})
+    answer_days = fields.Integer(load_default=15, error_messages={"invalid": "答辩期限应为5至30日"},
+                                 metadata={"description": "答辩期限（日，5–30）"})
+
+    @classmethod
+    def from_form(cls, form: FormData) -> dict[str, Any]:
+        out = super().from_form(form)
+        if str(out.get("answer_days", "")).strip() == "":
+            out["answer_days"] = 0  # the domain explains the allowed range
+        return out
+
+
+class AnswerIn(VersionIn):
+    answer = _text("请填写对方当事人的答辩意见", metadata={"description": "对方当事人的书面答辩意见"})
 
 
 class DeliverIn(VersionIn):

@@ -1,7 +1,10 @@
-"""The status machine as one table: (state, action) → (next state, who may, guard).
+"""The status machine as one table per power type: (state, action) → (next state, who may, guard).
 
-``apply_transition`` is the only place a case changes status; it checks the table, the actor's
-permission and the guard, and writes the audit record naming the duty discharged.
+:data:`TABLE` is the 行政许可 procedure; :data:`TABLES` derives every other application power type's table
+from it by the rows that type drops and adds (:data:`TYPE_CHANGES`; docs/architecture.md, "Procedures
+by power type"). ``apply_transition`` is the only place a case changes status; it checks the table of the
+case's power type, the actor's permission and the guard, and writes the audit record naming the duty
+discharged.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from power_lists.models import DutyStage
+from power_lists.models import DutyStage, PowerType
 from service_hall.accounts.models import User
 from service_hall.accounts.permissions import Permission
 from service_hall.audit.trail import record
@@ -51,6 +54,8 @@ class Action(enum.StrEnum):
     NOTIFY_REVOCATION = "notify_revocation"  # 撤销前告知: the intended revocation, with a period to answer
     SUBMIT_STATEMENT = "submit_statement"  # 陈述申辩: the holder answers the intended revocation
     REVOKE = "revoke"
+    NOTIFY_PARTY = "notify_party"  # 行政裁决: the other party receives the application and a period to answer
+    RECORD_ANSWER = "record_answer"  # 行政裁决: the other party's written answer (答辩) is recorded
 
     @property
     def label(self) -> str:
@@ -66,6 +71,7 @@ ACTION_LABELS = {
     Action.COMPLETE_REVIEW: "审查完毕", Action.EXTEND: "延长办理期限", Action.APPROVE: "准予许可",
     Action.DENY: "不予许可", Action.DELIVER: "送达", Action.PASS_CHECK: "事后核查属实",
     Action.NOTIFY_REVOCATION: "拟撤销告知", Action.SUBMIT_STATEMENT: "提出陈述申辩", Action.REVOKE: "撤销",
+    Action.NOTIFY_PARTY: "通知对方当事人答辩", Action.RECORD_ANSWER: "记录对方当事人答辩",
 }
 
 
@@ -348,6 +354,154 @@ TABLE: dict[tuple[CaseStatus, Action], Transition] = {
 }
 
 
+def party_notice(case: Application) -> Any:
+    """行政裁决: the latest 答辩通知书 sent to the other party, or None."""
+    from service_hall.documents.kinds import NoticeKind
+
+    return next((n for n in reversed(case.notices) if n.kind is NoticeKind.PARTY_NOTICE), None)
+
+
+def _party_not_notified(ctx: GuardContext) -> None:
+    """The other party has not been sent the application yet (one notice per case)."""
+    if party_notice(ctx.case) is not None:
+        raise Conflict("已通知对方当事人答辩，无需重复通知")
+
+
+def _answer_open(ctx: GuardContext) -> None:
+    """The other party was notified and has not answered yet (an answer after the period is still heard)."""
+    notice = party_notice(ctx.case)
+    if notice is None:
+        raise Conflict("尚未通知对方当事人，不能记录答辩")
+    if (notice.content or {}).get("answer"):
+        raise Conflict("已记录对方当事人的答辩意见")
+
+
+def _both_parties_heard(ctx: GuardContext) -> None:
+    """行政裁决 hears both sides: the other party was notified, and answered or let the period pass."""
+    notice = party_notice(ctx.case)
+    if notice is None:
+        raise Conflict("行政裁决须先将申请书副本送达对方当事人并听取其答辩")
+    content = notice.content or {}
+    if not content.get("answer") and _today(ctx) <= dt.date.fromisoformat(content["answer_by"]):
+        raise Conflict(f"对方当事人答辩期限至 {content['answer_by']}，答辩或期满后方可作出裁决")
+
+
+def _heard_and_reviewed(ctx: GuardContext) -> None:
+    """Both parties heard, and enough distinct reviewers (行政裁决)."""
+    _both_parties_heard(ctx)
+    _reviewers_needed(ctx)
+
+
+def _heard_and_decided_after_review(ctx: GuardContext) -> None:
+    """Both parties heard, then the reviewed case decided by someone other than the acceptor where required."""
+    _both_parties_heard(ctx)
+    _decide_reviewed(ctx)
+
+
+def _service_done(ctx: GuardContext) -> None:
+    """公共服务: done once accepted (no review stage required), no deferred material still missing, and by
+    someone other than the acceptor where the item separates the two."""
+    _separate_decider(ctx)
+    _deferred_supplied(ctx)
+
+
+@dataclass(frozen=True)
+class TypeChanges:
+    """How one power type's procedure differs from the 行政许可 table: actions it does not have at all
+    (with the reason given when someone tries one), rows replaced or added, and its own names for actions."""
+
+    without: frozenset[Action] = frozenset()
+    without_reason: str = ""
+    rows: dict[tuple[CaseStatus, Action], Transition | None] | None = None  # None: the row is dropped
+    labels: dict[Action, str] | None = None
+
+
+_PLEDGE_AND_REVOCATION = frozenset({Action.SIGN_PLEDGE, Action.APPROVE_ON_PLEDGE, Action.PASS_CHECK,
+                                    Action.NOTIFY_REVOCATION, Action.SUBMIT_STATEMENT, Action.REVOKE})
+_ADJUDICATION_ONLY = frozenset({Action.NOTIFY_PARTY, Action.RECORD_ANSWER})
+
+TYPE_CHANGES: dict[PowerType, TypeChanges] = {
+    PowerType.LICENSING: TypeChanges(),
+    PowerType.BENEFIT: TypeChanges(
+        without=_PLEDGE_AND_REVOCATION, without_reason="行政给付事项不适用告知承诺制和行政许可的撤销程序",
+        labels={Action.APPROVE: "决定给付", Action.DENY: "不予给付"}),
+    PowerType.CONFIRMATION: TypeChanges(
+        without=_PLEDGE_AND_REVOCATION, without_reason="行政确认事项不适用告知承诺制和行政许可的撤销程序",
+        labels={Action.APPROVE: "予以确认", Action.DENY: "不予确认"}),
+    PowerType.REWARD: TypeChanges(
+        without=_PLEDGE_AND_REVOCATION, without_reason="行政奖励事项不适用告知承诺制和行政许可的撤销程序",
+        labels={Action.APPROVE: "决定奖励", Action.DENY: "不予奖励"}),
+    PowerType.ADJUDICATION: TypeChanges(
+        without=_PLEDGE_AND_REVOCATION, without_reason="行政裁决事项不适用告知承诺制和行政许可的撤销程序",
+        rows={
+            (S.ACCEPTED, Action.NOTIFY_PARTY): Transition(S.ACCEPTED, _REVIEW, Stage.REVIEW, _party_not_notified),
+            (S.ACCEPTED, Action.RECORD_ANSWER): Transition(S.ACCEPTED, _REVIEW, Stage.REVIEW, _answer_open),
+            (S.SPECIAL_PROCEDURE, Action.RECORD_ANSWER): Transition(S.SPECIAL_PROCEDURE, _REVIEW, Stage.REVIEW,
+                                                                    _answer_open),
+            (S.ACCEPTED, Action.COMPLETE_REVIEW): Transition(S.REVIEWED, _REVIEW, Stage.REVIEW, _heard_and_reviewed),
+            (S.REVIEWED, Action.APPROVE): Transition(S.APPROVED, _DECIDE, Stage.DECISION,
+                                                     _heard_and_decided_after_review),
+            (S.REVIEWED, Action.DENY): Transition(S.DENIED, _DECIDE, Stage.DECISION,
+                                                  _heard_and_decided_after_review),
+            # Never on the spot: both parties are heard and the case reviewed first.
+            (S.ACCEPTED, Action.APPROVE): None, (S.ACCEPTED, Action.DENY): None,
+        },
+        labels={Action.APPROVE: "作出裁决", Action.DENY: "驳回裁决申请"}),
+    PowerType.PUBLIC_SERVICE: TypeChanges(
+        without=_PLEDGE_AND_REVOCATION | {Action.START_SPECIAL, Action.END_SPECIAL, Action.EXTEND},
+        without_reason="公共服务事项按承诺时限办结，不适用告知承诺、特别程序、延长法定期限和撤销程序",
+        rows={
+            (S.ACCEPTED, Action.APPROVE): Transition(S.APPROVED, _DECIDE, Stage.DECISION, _service_done),
+            (S.ACCEPTED, Action.DENY): Transition(S.DENIED, _DECIDE, Stage.DECISION, _separate_decider),
+        },
+        labels={Action.APPROVE: "办结", Action.DENY: "不予办理"}),
+    PowerType.OTHER: TypeChanges(
+        without=_PLEDGE_AND_REVOCATION, without_reason="本事项不是行政许可，不适用告知承诺制和行政许可的撤销程序",
+        labels={Action.APPROVE: "准予办理", Action.DENY: "不予办理"}),
+}
+
+
+def _table_of(changes: TypeChanges) -> dict[tuple[CaseStatus, Action], Transition]:
+    table = {key: t for key, t in TABLE.items() if key[1] not in changes.without}
+    for key, row in (changes.rows or {}).items():
+        if row is None:
+            table.pop(key, None)
+        else:
+            table[key] = row
+    return table
+
+
+#: The table of each application power type (the types that take no application have none).
+TABLES: dict[PowerType, dict[tuple[CaseStatus, Action], Transition]] = {
+    power_type: _table_of(changes) for power_type, changes in TYPE_CHANGES.items()}
+
+
+def power_type_of(case: Application) -> PowerType:
+    """The power type whose procedure the case follows (the type of the list row it is pinned to)."""
+    power_type = case.power_item.power_type
+    return power_type if power_type in TABLES else PowerType.OTHER
+
+
+def table_for(case: Application) -> dict[tuple[CaseStatus, Action], Transition]:
+    return TABLES[power_type_of(case)]
+
+
+def action_label(power_type: PowerType, action: Action) -> str:
+    """The name of ``action`` in ``power_type``'s procedure (准予许可 is 决定给付 for a 给付)."""
+    return (TYPE_CHANGES[power_type].labels or {}).get(action) or action.label
+
+
+def refusal_reason(power_type: PowerType, state: CaseStatus, action: Action) -> str:
+    """Why the table of ``power_type`` refuses ``action`` in ``state``, in words for the person."""
+    changes = TYPE_CHANGES[power_type]
+    label = action_label(power_type, action)
+    if action in changes.without:
+        return f"{changes.without_reason}（“{label}”）"
+    if action in _ADJUDICATION_ONLY and power_type is not PowerType.ADJUDICATION:
+        return f"“{label}”仅适用于行政裁决事项"
+    return f"当前状态（{state.label}）不能执行“{label}”"
+
+
 def authorised(transition: Transition, case: Application, actor: User | None) -> bool:
     """Whether ``actor`` (None: the system) is among those the transition names. Raises nothing."""
     for who in transition.who:
@@ -371,11 +525,12 @@ def apply_transition(session: Session, case: Application, action: Action, *, act
     """
     if expected_version is not None and case.row_version != expected_version:
         raise Conflict("该件已被他人处理，请刷新页面查看最新状态")
-    transition = TABLE.get((case.status, action))
+    power_type = power_type_of(case)
+    transition = TABLES[power_type].get((case.status, action))
     if transition is None:
-        raise Conflict(f"当前状态（{case.status.label}）不能执行“{action.label}”")
+        raise Conflict(refusal_reason(power_type, case.status, action))
     if not authorised(transition, case, actor):
-        raise PermissionDenied(f"您无权执行“{action.label}”")
+        raise PermissionDenied(f"您无权执行“{action_label(power_type, action)}”")
     if transition.guard is not None:
         transition.guard(GuardContext(case, actor, now, params or {}))
     before = case.status
@@ -453,5 +608,21 @@ def status_machine_markdown() -> str:
             guard = f"`{t.guard.__name__}`" + (f" — {doc[0]}" if doc else "")
         lines.append(f"| {state.value} {state.label} | {action.value} {action.label} | {t.to.value} {t.to.label} "
                      f"| {who} | {guard} |")
+    lines += ["", "## By power type", "",
+              "The table above is the 行政许可 procedure. Every other application power type follows it with",
+              "these differences (`TYPE_CHANGES`); its decisions and outcomes are in docs/architecture.md,",
+              "\"Procedures by power type\".", "",
+              "| power type | without | rows added or replaced | rows dropped | approve / deny called |",
+              "|---|---|---|---|---|"]
+    for power_type, changes in TYPE_CHANGES.items():
+        if power_type is PowerType.LICENSING:
+            continue
+        rows = changes.rows or {}
+        added = "; ".join(f"{st.value} {a.value} → {t.to.value}" + (f" (`{t.guard.__name__}`)" if t.guard else "")
+                          for (st, a), t in rows.items() if t is not None)
+        dropped = "; ".join(f"{st.value} {a.value}" for (st, a), t in rows.items() if t is None)
+        lines.append(f"| {power_type.value} {power_type.label} | {', '.join(sorted(a.value for a in changes.without))} "
+                     f"| {added} | {dropped} | {action_label(power_type, Action.APPROVE)} / "
+                     f"{action_label(power_type, Action.DENY)} |")
     lines += ["", *DESIGN_NOTES.splitlines(), ""]
     return "\n".join(lines)

@@ -7,11 +7,10 @@ raises and the whole approval rolls back, so no number is ever used without a do
 
 from __future__ import annotations
 
-import calendar as month_calendar
 import datetime as dt
 import hashlib
-import re
 import secrets
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -24,10 +23,12 @@ from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.cases import events
 from service_hall.cases.clock import local_date, next_number
-from service_hall.cases.models import Application, CaseStatus, NoticeKind
+from service_hall.cases.decisions import guide_validity
+from service_hall.cases.models import Application, CaseStatus
 from service_hall.certificates import settings as document_settings
 from service_hall.certificates.models import Certificate, CertificateStatus
 from service_hall.certificates.settings import PDF, DocumentSettings
+from service_hall.certificates.types import entries_for, latest_item, sample_entries, type_for_item
 from service_hall.core.errors import Conflict, ValidationFailed
 from service_hall.documents.context import Authority, CertificateData, mask_id_number
 from service_hall.files.models import StoredBlob
@@ -97,31 +98,25 @@ def legal_basis_text(item: PowerItem) -> str:
     return "、".join(parts) or "《中华人民共和国行政许可法》"
 
 
-_PERIOD = re.compile(r"(\d+)\s*(年|个月|月|日|天)")
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return dt.date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
-
-
 def validity_end(validity: str | None, start: dt.date) -> dt.date | None:
     """The last valid day for the guide's 审批结果有效期 (``5年`` → the day before the fifth anniversary);
-    None (长期有效) for 长期 and for texts without a period (``按批准期限``, ``定期复核``)."""
-    text = (validity or "").strip()
-    match = _PERIOD.search(text)
-    if not text or "长期" in text or match is None:
-        return None
-    amount, unit = int(match.group(1)), match.group(2)
-    if unit == "年":
-        end = _add_months(start, 12 * amount)
-    elif unit in ("个月", "月"):
-        end = _add_months(start, amount)
-    else:
-        end = start + dt.timedelta(days=amount)
-    return end - dt.timedelta(days=1)
+    None for 长期 and for texts without a period (``按批准期限``, ``定期复核``)."""
+    rule = guide_validity({"result_validity": validity})
+    return rule.end_from(start) if rule is not None else None
+
+
+def decided_term(decided: dict[str, Any], name: str) -> str | None:
+    """The printed text of one decided term, or None. Raises nothing."""
+    term = next((t for t in decided.get("terms") or [] if t.get("name") == name), None)
+    return str(term["text"]) if term and term.get("text") else None
+
+
+def _decided_lines(decided: dict[str, Any], name: str) -> list[str]:
+    term = next((t for t in decided.get("terms") or [] if t.get("name") == name), None)
+    if term is None:
+        return []
+    value = term.get("value")
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def holder_of(applicant: User) -> tuple[str, str, str]:
@@ -162,8 +157,9 @@ def store_document(session: Session, settings: DocumentSettings, pdf: bytes, now
     return blob
 
 
-def certificate_data(certificate: Certificate, settings: DocumentSettings, address: str = "") -> CertificateData:
-    """What the PDF prints, from the certificate row."""
+def certificate_data(certificate: Certificate, settings: DocumentSettings, address: str = "",
+                     case: Application | None = None) -> CertificateData:
+    """What the PDF prints, from the certificate row (what was decided and designed, frozen at issue)."""
     authority = (Authority.entrusted(department=certificate.issuer_name, town=certificate.entrusted_body,
                                      seal=certificate.seal_text)
                  if certificate.entrusted_body else Authority(name=certificate.issuer_name, seal=certificate.seal_text))
@@ -174,7 +170,18 @@ def certificate_data(certificate: Certificate, settings: DocumentSettings, addre
         conditions=tuple(certificate.conditions or ()), valid_from=certificate.valid_from,
         valid_until=certificate.valid_until, legal_basis=certificate.legal_basis, authority=authority,
         issued_on=certificate.issued_on, verification_url=settings.verification_url(certificate.token),
-        address=address)
+        address=address, details=tuple((str(label), str(text)) for label, text in certificate.details or ()),
+        layout=certificate.layout or "standard", validity_text=certificate.validity_text or "",
+        **_labels(case or certificate.application))
+
+
+def _labels(case: Application) -> dict[str, str]:
+    """许可事项 / 许可范围 only on a 行政许可's certificate; 办理事项 / 核准内容 on the others'."""
+    from power_lists.models import PowerType
+
+    if case.power_item.power_type is PowerType.LICENSING:
+        return {}
+    return {"item_label": "办理事项", "scope_label": "核准内容"}
 
 
 def _address(case: Application) -> str:
@@ -189,7 +196,7 @@ def certificate_document(session: Session, certificate: Certificate, settings: D
     """Render, sign and store the PDF of ``certificate``. Raises DocumentError."""
     case = case or certificate.application
     identity = signing_identity(session, settings, case.town_id, certificate.issuer_name)
-    pdf = sign_pdf(session, render_certificate(certificate_data(certificate, settings, _address(case))), identity)
+    pdf = sign_pdf(session, render_certificate(certificate_data(certificate, settings, _address(case), case)), identity)
     return store_document(session, settings, pdf, now)
 
 
@@ -208,18 +215,39 @@ def issue(session: Session, case: Application, *, actor: User | None, now: dt.da
     seq = next_number(session, f"certificate:{code}", today.year)
     name, id_number, id_label = holder_of(case.applicant)
     guide: dict[str, Any] = item.guide or {}
-    decision = next((n for n in reversed(case.notices) if n.kind == NoticeKind.APPROVAL), None)
-    conditions = [PLEDGE_CONDITION] if case.pledge_signed_at is not None else []
+    notice = next((n for n in reversed(case.notices) if n.kind.is_grant), None)
+    decided: dict[str, Any] = (notice.content or {}).get("decision") or {} if notice else {}
+    type_row = type_for_item(session, item.code, decided.get("certificate_type"))
+    design = type_row.definition if type_row is not None else None
+    conditions = _decided_lines(decided, "conditions")
+    if case.pledge_signed_at is not None:
+        conditions.append(PLEDGE_CONDITION)
+    scope = decided_term(decided, "scope")
+    valid_from = dt.date.fromisoformat(decided["valid_from"]) if decided.get("valid_from") else today
+    if decided:  # what the decider fixed, and nothing else
+        valid_until = dt.date.fromisoformat(decided["valid_until"]) if decided.get("valid_until") else None
+        validity = decided_term(decided, "validity") or ""
+    else:  # a decision taken before decision content existed: the guide's period, as it was printed
+        valid_until, validity = validity_end(guide.get("result_validity"), today), ""
+    details = None
+    if design is not None:
+        from service_hall.cases.procedures import case_form
+
+        details = entries_for(design, form=case_form(session, case), data=case.data or {}, decision=decided,
+                              facts={"item_name": item.full_name, "item_code": item.code,
+                                     "legal_basis": legal_basis_text(item), "department": authority.issuer})
     certificate = Certificate(
         number=f"{code}{today.year}{seq:06d}", token=secrets.token_urlsafe(16), application_id=case.id,
-        town_id=case.town_id, decision_notice_id=decision.id if decision else None, issuer_code=code,
+        town_id=case.town_id, decision_notice_id=notice.id if notice else None, issuer_code=code,
         issuer_name=authority.issuer, entrusted_body=authority.entrusted_body, seal_text=authority.seal,
-        certificate_name=guide.get("result_name") or f"{item.name}决定书", holder_name=name,
-        holder_id_number=id_number, holder_id_label=id_label, item_code=item.code, item_name=item.full_name,
-        scope=case.item_name, conditions=conditions, valid_from=today,
-        valid_until=validity_end(guide.get("result_validity"), today), legal_basis=legal_basis_text(item),
-        issued_on=today, issued_at=now, issued_by_id=actor.id if actor else None, status=CertificateStatus.VALID,
-        replaces_id=replaces.id if replaces else None, lookup_count=0)
+        certificate_name=(design or {}).get("name") or guide.get("result_name") or f"{item.name}决定书",
+        holder_name=name, holder_id_number=id_number, holder_id_label=id_label, item_code=item.code,
+        item_name=item.full_name, scope=scope or case.item_name, conditions=conditions, valid_from=valid_from,
+        valid_until=valid_until, legal_basis=legal_basis_text(item), issued_on=today, issued_at=now,
+        issued_by_id=actor.id if actor else None, status=CertificateStatus.VALID,
+        replaces_id=replaces.id if replaces else None, lookup_count=0,
+        type_code=(design or {}).get("code"), type_version=type_row.version if type_row else None,
+        layout=(design or {}).get("layout"), details=details, validity_text=validity or None)
     if render:
         certificate.document_blob = certificate_document(session, certificate, settings, now, case=case)
     session.add(certificate)
@@ -290,3 +318,20 @@ def reissue(session: Session, case: Application, *, actor: User, now: dt.datetim
     _end(session, old, CertificateStatus.REPLACED, actor=actor, now=now, reason=text)
     session.flush()
     return issue(session, case, actor=actor, now=now, settings=settings, replaces=old)
+
+
+def preview_pdf(session: Session, definition: Mapping[str, Any], today: dt.date) -> bytes:
+    """The type's layout as a PDF with sample data (unsigned, marked 样本), for legal affairs to look at
+    before publishing. Raises DocumentError."""
+    item = latest_item(session, str(definition.get("item_code") or ""))
+    town = item.delegations[0].town if item is not None and item.delegations else None
+    authority = authority_for(item, town) if item is not None and town is not None else Authority(name="（发证机关）")
+    return render_certificate(CertificateData(
+        certificate_number="样本-000000", certificate_name=f"{definition.get('name') or '证照'}（样本）",
+        holder_name="张三", holder_id="330199********0011", item_name=item.full_name if item else "（事项名称）",
+        scope=item.full_name if item else "（事项名称）", valid_from=today,
+        valid_until=dt.date(today.year + 2, today.month, min(today.day, 28)),
+        legal_basis=legal_basis_text(item) if item else "（法律依据）", authority=authority, issued_on=today,
+        verification_url="https://example.invalid/verify/sample",
+        details=tuple((label, text) for label, text in sample_entries(definition)),
+        layout=str(definition.get("layout") or "standard")))

@@ -71,6 +71,14 @@ class Certificate(Base):
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)  # None: 长期有效
     legal_basis: Mapped[str] = mapped_column(Text)
+    # The certificate type (证照目录) it was printed by, its 信息项 as printed and its layout; None for
+    # certificates issued before types were designed (docs/architecture.md, "Decision content and
+    # certificate types").
+    type_code: Mapped[str | None] = mapped_column(String(40))
+    type_version: Mapped[int | None] = mapped_column(Integer)
+    layout: Mapped[str | None] = mapped_column(String(20))
+    details: Mapped[list[list[str]] | None] = mapped_column(JSON)
+    validity_text: Mapped[str | None] = mapped_column(String(100))  # as decided; None: from the dates
     issued_on: Mapped[dt.date] = mapped_column(Date)
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

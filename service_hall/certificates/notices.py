@@ -13,8 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from power_lists.models import PowerType
 from service_hall.cases.clock import CHINA
 from service_hall.cases.models import Application, Notice
+from service_hall.cases.transitions import party_notice
 from service_hall.certificates import settings as document_settings
 from service_hall.certificates.issuing import (
     authority_for,
@@ -69,7 +71,7 @@ def _permit(session: Session, notice: Notice) -> PermitTerms | None:
         return None
     return PermitTerms(certificate_name=certificate.certificate_name, certificate_number=certificate.number,
                        scope=certificate.scope, valid_from=certificate.valid_from,
-                       valid_until=certificate.valid_until)
+                       valid_until=certificate.valid_until, validity_text=certificate.validity_text or "")
 
 
 def _delivery(session: Session, case: Application, notice: Notice) -> DeliveryRecord:
@@ -81,7 +83,7 @@ def _delivery(session: Session, case: Application, notice: Notice) -> DeliveryRe
 
     clerk = session.get(User, notice.issued_by_id) if notice.issued_by_id else None
     return DeliveryRecord(
-        document_title=document.kind.label if document else "行政许可决定书",
+        document_title=document.kind.label if document else "决定书",
         document_number=content.get("document") or "", method=DeliveryChannel(content["channel"]),
         delivered_at=at.replace(tzinfo=None), recipient=content.get("recipient") or "",
         address=content.get("address") or ("申请人网上办事账户" if content["channel"] == "electronic" else ""),
@@ -100,10 +102,29 @@ def notice_data(session: Session, notice: Notice) -> NoticeData:
     values: dict[str, Any] = {
         "document_number": notice.number, "authority": authority_for(item, town), "applicant_name": name,
         "applicant_id": shown_id, "item_name": case.item_name, "legal_basis": legal_basis_text(item),
-        "issued_on": notice.issued_on, "case_number": case.case_number or "", "received_on": case.received_on}
+        "issued_on": notice.issued_on, "case_number": case.case_number or "", "received_on": case.received_on,
+        "licensing": item.power_type is PowerType.LICENSING}
     kind = notice.kind
     values["deadline_provisional"] = bool(content.get("provisional"))
-    if kind is NoticeKind.ACCEPTANCE:
+    if kind.is_grant:
+        decided = content.get("decision") or {}
+        values["terms"] = tuple((str(t["label"]), str(t["text"])) for t in decided.get("terms") or [])
+        values["permit"] = _permit(session, notice)
+        values["opinion"] = content.get("opinion") or ""
+        party = party_notice(case)
+        if party is not None:
+            values["other_party"] = party.content.get("party") or ""
+            values["answer"] = party.content.get("answer") or ""
+    elif kind.is_refusal:
+        values["reasons"] = tuple(r for r in [content.get("reason")] if r)
+        values["remedies"] = _remedies(session, case, content)
+        party = party_notice(case)
+        if party is not None:
+            values["other_party"] = party.content.get("party") or ""
+    elif kind is NoticeKind.PARTY_NOTICE:
+        values["other_party"] = content.get("party") or ""
+        values["deadline"] = _date(content.get("answer_by"))
+    elif kind is NoticeKind.ACCEPTANCE:
         values["deadline"] = _date(content.get("statutory_due_on") or content.get("due_on"))
         values["deemed_accepted"] = bool(content.get("deemed"))
         values["deferred"] = tuple(content.get("pledge") or ())
@@ -119,11 +140,6 @@ def notice_data(session: Session, notice: Notice) -> NoticeData:
     elif kind is NoticeKind.EXTENSION:
         values["reasons"] = tuple(r for r in [content.get("reason")] if r)
         values["deadline"] = _date(content.get("statutory_due_on"))
-    elif kind is NoticeKind.APPROVAL:
-        values["permit"] = _permit(session, notice)
-    elif kind is NoticeKind.DENIAL:
-        values["reasons"] = tuple(r for r in [content.get("reason")] if r)
-        values["remedies"] = _remedies(session, case, content)
     elif kind is NoticeKind.DELIVERY:
         values["delivery"] = _delivery(session, case, notice)
     elif kind is NoticeKind.REVOCATION_INTENT:

@@ -105,6 +105,7 @@ class PermitTerms:
     scope: str
     valid_from: dt.date
     valid_until: dt.date | None  # None: 长期有效
+    validity_text: str = ""  # as decided; empty: printed from the dates
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,13 @@ class CertificateData:
     conditions: tuple[str, ...] = ()
     holder_id_label: str = "公民身份号码"
     address: str = ""
+    # The certificate type's 信息项 as printed, (label, text) each, and its layout (standard, approval, card).
+    details: tuple[tuple[str, str], ...] = ()
+    layout: str = "standard"
+    # The validity as decided ("自…至…", "长期有效（自…起）"); empty: printed from valid_from / valid_until.
+    validity_text: str = ""
+    scope_label: str = "许可范围"
+    item_label: str = "许可事项"
 
 
 @dataclass(frozen=True)
@@ -172,6 +180,13 @@ class NoticeData:
     permit: PermitTerms | None = None
     delivery: DeliveryRecord | None = None
     contact: str = ""  # 联系人及电话 printed at the foot
+    # Only 行政许可 cites the 行政许可法 and bears the 行政许可专用章; the other types use their own wording
+    # and the office's own seal (docs/architecture.md, "Procedures by power type").
+    licensing: bool = True
+    terms: tuple[tuple[str, str], ...] = ()  # the decision content as printed, (label, text) each
+    other_party: str = ""  # 行政裁决: the other party (答辩通知书, 裁决书)
+    answer: str = ""  # 行政裁决: the other party's answer, when given
+    opinion: str = ""  # the decider's note on a favourable decision
 
     def check(self, kind: NoticeKind) -> None:
         """Raise :class:`DocumentDataError` naming every field ``kind`` requires but this data lacks."""
@@ -191,6 +206,19 @@ REQUIRED_FIELDS: dict[NoticeKind, tuple[str, ...]] = {
     NoticeKind.REVOCATION: ("reasons", "remedies"),
     NoticeKind.RECEIPT: ("received_on", "received_at"),
     NoticeKind.REVOCATION_INTENT: ("reasons", "deadline"),
+    NoticeKind.BENEFIT_GRANT: ("received_on", "terms"),
+    NoticeKind.BENEFIT_DENIAL: ("received_on", "reasons", "remedies"),
+    NoticeKind.CONFIRMATION: ("received_on",),
+    NoticeKind.CONFIRMATION_DENIAL: ("received_on", "reasons", "remedies"),
+    NoticeKind.REWARD: ("received_on", "terms"),
+    NoticeKind.REWARD_DENIAL: ("received_on", "reasons", "remedies"),
+    NoticeKind.PARTY_NOTICE: ("other_party", "deadline"),
+    NoticeKind.ADJUDICATION: ("received_on", "terms", "other_party"),
+    NoticeKind.ADJUDICATION_DISMISSAL: ("received_on", "reasons", "remedies"),
+    NoticeKind.SERVICE_DONE: ("received_on",),
+    NoticeKind.SERVICE_DECLINED: ("received_on", "reasons"),
+    NoticeKind.OTHER_GRANT: ("received_on",),
+    NoticeKind.OTHER_DENIAL: ("received_on", "reasons", "remedies"),
 }
 
 

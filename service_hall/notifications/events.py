@@ -56,6 +56,7 @@ TRANSITION_EVENTS = {
     "record_opinion": "case.opinion_recorded", "complete_review": "case.reviewed", "extend": "case.extended",
     "deliver": "case.delivered", "pass_check": "case.checked", "notify_revocation": "case.revocation_notified",
     "submit_statement": "case.statement_submitted", "revoke": "case.revoked",
+    "notify_party": "case.party_notified", "record_answer": "case.answer_recorded",
 }
 OTHER_EVENTS = ("notice.issued", "certificate.issued", "certificate.revoked", "certificate.replaced",
                 "rating.created", "message.posted", "deadline.warning", "deadline.near", "correction.due_soon",

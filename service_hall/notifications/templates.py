@@ -92,6 +92,19 @@ TEMPLATES: dict[str, Template] = {
         "收到差评：{case_number}", "{item_name}（{case_number}）收到 {score} 分评价，请在整改期限内回访。"),
     "webhook.test": Template("事件推送测试", "这是一条测试事件。"),
 }
+# The decisions of the procedures other than 行政许可 (docs/architecture.md, "Procedures by power type"):
+# each named by its own document.
+for _kind in ("benefit_grant", "confirmation", "reward", "adjudication", "service_done", "other_grant"):
+    TEMPLATES[f"notice.{_kind}"] = Template(
+        "办理结果：{notice_label}（{item_name}）",
+        _CASE + "已出办理结果，{notice_label}（{notice_number}）已送达，请登录查看。",
+        sms="{signature}您申请的{item_name}已出办理结果，请登录网上办事大厅查看。")
+for _kind in ("benefit_denial", "confirmation_denial", "reward_denial", "adjudication_dismissal", "service_declined",
+              "other_denial"):
+    TEMPLATES[f"notice.{_kind}"] = Template(
+        "办理结果：{notice_label}（{item_name}）",
+        _CASE + "已出办理结果，{notice_label}（{notice_number}）已送达，请查看理由和救济途径。",
+        sms="{signature}您申请的{item_name}已出办理结果，请登录网上办事大厅查看。")
 
 
 class _Blank(dict[str, Any]):

@@ -29,6 +29,7 @@ from service_hall.core.errors import Conflict, NotFound, ValidationFailed
 from service_hall.extensions import db
 from service_hall.search import aliases
 from service_hall.search.misses import misses as search_misses_list
+from service_hall.web import legal_outcomes
 from service_hall.web.access import current_actor, now, requires
 
 bp = Blueprint("legal", __name__)
@@ -437,3 +438,7 @@ def remove_search_alias() -> Any:
 def search_misses() -> Any:
     """Queries that found nothing (no personal data), most frequent first, to add aliases for."""
     return render_template("legal/search_misses.html", misses=search_misses_list(db.session))
+
+
+# What each item decides and issues: decision content and certificate types (docs/architecture.md).
+legal_outcomes.register(bp)

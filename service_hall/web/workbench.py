@@ -15,11 +15,13 @@ from service_hall.audit.actions import label_of
 from service_hall.cases import intake, ratings
 from service_hall.cases.accountability import KIND_LABELS, clock_view, delivery_due_on
 from service_hall.cases.actions import Audience, allowed_actions
+from service_hall.cases.clock import local_date
 from service_hall.cases.models import CaseStatus, DeliveryChannel, PauseKind, Recommendation
+from service_hall.cases.procedures import decision_prefill, procedure_of
 from service_hall.cases.queries import case_history, deadline_state, parse_statuses, queue, staff_case
 from service_hall.cases.rules import rules_for
 from service_hall.cases.schemas import SPECIAL_KINDS
-from service_hall.cases.transitions import Stage
+from service_hall.cases.transitions import Action, Stage, action_label, party_notice, power_type_of
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.extensions import db
 from service_hall.files.store import FileStore, applicant_files
@@ -62,7 +64,15 @@ def _render_case(case: Any, errors: dict[str, str] | None = None, status: int = 
     rules = rules_for(case.power_item)
     history, actors = case_history(db.session, case)
     stage = STAGE_OF_STATUS.get(case.status)
-    return render_template("workbench/case.html", case=case, colour=colour, left=left, rules=rules,
+    design, prefilled = decision_prefill(db.session, case, local_date(now()))
+    power_type = power_type_of(case)
+    return render_template("workbench/case.html", case=case, procedure=procedure_of(case),
+                           decision_terms=design.definition.get("terms") or [],
+                           decision_version=design.version, decision_values=prefilled | {
+                               k[len("terms."):]: v for k, v in form_values().items() if k.startswith("terms.")},
+                           approve_label=action_label(power_type, Action.APPROVE),
+                           deny_label=action_label(power_type, Action.DENY), party=party_notice(case),
+                           colour=colour, left=left, rules=rules,
                            can=allowed_actions(case, current_actor(), now()), Stage=Stage, errors=errors or {},
                            values=form_values(), history=history, actors=actors, stage=stage,
                            status_labels={c.value: c.label for c in CaseStatus},

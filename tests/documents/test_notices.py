@@ -27,7 +27,8 @@ def test_every_kind_renders_with_title_number_applicant_and_issuer(texts, kind: 
     assert kind.title in text
     assert "临市监许〔2025〕12号" in text
     assert RARE_NAME in text
-    assert "330185********1234" in text
+    # The other party of a 裁决 is not shown the applicant's ID number.
+    assert ("330185********1234" in text) is (kind is not NoticeKind.PARTY_NOTICE)
     # 委托: issued in the entrusting department's name, the town named as the entrusted body.
     assert DEPARTMENT in text
     assert f"（受委托实施机关：{TOWN}）" in text
@@ -156,3 +157,27 @@ def test_required_fields_exist_for_every_kind() -> None:
     assert set(REQUIRED_FIELDS) == set(NoticeKind)
     for required in REQUIRED_FIELDS.values():
         assert set(required) <= names
+
+
+@pytest.mark.parametrize("kind", [k for k in NoticeKind if k.template.startswith("decision_outcome")]
+                         + [NoticeKind.PARTY_NOTICE])
+def test_outcomes_of_other_power_types_cite_no_licensing_law_nor_its_seal(texts, kind: NoticeKind) -> None:
+    text = texts[kind]
+    assert "行政许可" not in text
+    assert "第三十八条" not in text
+
+
+def test_licensing_notices_bear_the_licensing_seal_the_others_the_office_seal() -> None:
+    from service_hall.documents import render_notice
+    from tests.factories.pdf import pdf_text
+
+    for kind in (NoticeKind.ACCEPTANCE, NoticeKind.CORRECTION, NoticeKind.REFUSAL, NoticeKind.EXTENSION):
+        licensing = pdf_text(render_notice(kind, make_notice(kind)))
+        other = pdf_text(render_notice(kind, make_notice(kind, licensing=False)))
+        assert "行政许可专用章" in licensing and "行政许可法" in licensing, kind
+        assert "行政许可专用章" not in other and "行政许可法" not in other, kind
+
+
+def test_benefit_decision_states_the_amount_and_schedule(texts) -> None:
+    text = texts[NoticeKind.BENEFIT_GRANT]
+    assert "给付决定书" in text and "200元" in text.replace(" ", "") and "按月发放" in text

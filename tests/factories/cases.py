@@ -103,8 +103,25 @@ def extend(case: Application, *, by: Actor = "boss2", now: dt.datetime, reason: 
     review.extend(ctx_for(_actor(by), now, calendar=WorkingCalendar()), case, reason=reason)
 
 
-def approve(case: Application, *, by: Actor = "boss2", now: dt.datetime) -> None:
-    review.approve(ctx_for(_actor(by), now, calendar=WorkingCalendar()), case)
+# What a decider fixes on the decision page for the default designs of every power type (terms a design
+# does not have are ignored): a 给付's amount and schedule, a 奖励's award, a 裁决's ruling.
+SAMPLE_TERMS = {"amount": "300", "schedule": "按月发放，自2026年12月起", "award": "授予“环境保护先进个人”称号",
+                "ruling": "争议林地的使用权归申请人所有"}
+
+
+def approve(case: Application, *, by: Actor = "boss2", now: dt.datetime,
+            terms: dict[str, str] | None = None) -> None:
+    review.approve(ctx_for(_actor(by), now, calendar=WorkingCalendar()), case,
+                   terms=SAMPLE_TERMS if terms is None else terms)
+
+
+def notify_party(case: Application, *, by: Actor = "rev1", now: dt.datetime, party: str = "赵某") -> None:
+    review.notify_party(ctx_for(_actor(by), now), case, party=party)
+
+
+def record_answer(case: Application, *, by: Actor = "rev1", now: dt.datetime,
+                  answer: str = "该林地一直由我家经营") -> None:
+    review.record_answer(ctx_for(_actor(by), now), case, answer=answer)
 
 
 def deny(case: Application, *, by: Actor = "boss2", now: dt.datetime, reasons: str = "不符合规划") -> None:
@@ -202,6 +219,12 @@ def drive(app: Any, case_id: int, *steps: str, day: str = "2026-11-23") -> None:
                     revoke(case, by="boss2", now=now)
                 case "draft":
                     case.status = CaseStatus.DRAFT
+                case "party":
+                    notify_party(case, now=now)
+                case "answer":
+                    record_answer(case, now=now)
+                case "force_special" | "force_revoked":  # a state the item's procedure never reaches
+                    case.status = CaseStatus(step.removeprefix("force_").replace("special", "special_procedure"))
                 case _:
                     raise AssertionError(step)
         db.session.commit()

@@ -21,6 +21,13 @@ PLEDGE = "330199-XK-103"  # 告知承诺制 (also 即办件)
 ENTRUSTED = "330199-XK-201"  # 委托: 燃气经营许可 in the name of the county's housing bureau, 5 years
 FRONT = "330199-XK-202"  # 窗口前移: the county's natural-resources bureau decides, 2 years
 ENFORCEMENT_ITEM = "330199-CF-001"  # a penalty: not applied for online
+# One item of each other application power type (their procedures: docs/architecture.md).
+BENEFIT = "330199-GF-101"  # 行政给付 (即办件): 高龄津贴, decides an amount and a schedule
+CONFIRMATION = "330199-QR-101"  # 行政确认 (即办件), its result a 证照
+REWARD = "330199-JL-101"  # 行政奖励 (即办件)
+ADJUDICATION = "330199-CJ-101"  # 行政裁决: both parties heard
+PUBLIC_SERVICE = "330199-GG-101"  # 公共服务: done once accepted
+OTHER = "330199-QT-101"  # 其他行政权力 taking applications (即办件)
 
 DEPARTMENT = "清溪县住房和城乡建设局"
 FRONT_DEPARTMENT = "清溪县自然资源和规划局"
@@ -39,7 +46,8 @@ def _licensing(code: str, name: str, *, mode: DelegationMode = DelegationMode.DE
                department: str = "清溪县农业农村局", immediate: bool = False, pledge: bool = False,
                two: bool = False, separate: bool = False, result: tuple[str, str, str] | None = None,
                responsibilities: dict[str, str] | None = None,
-               accountability: list[dict[str, str]] | None = None) -> Callable[[int], PowerItem]:
+               accountability: list[dict[str, str]] | None = None,
+               power_type: PowerType = PowerType.LICENSING) -> Callable[[int], PowerItem]:
     guide: dict[str, Any] = {
         "conditions": "本村集体经济组织成员", "case_type": "immediate" if immediate else "promised",
         "statutory_days": 20, "promised_days": 0 if immediate else 10, "visits": 0, "online_depth": 4,
@@ -49,7 +57,8 @@ def _licensing(code: str, name: str, *, mode: DelegationMode = DelegationMode.DE
 
     def build(position: int) -> PowerItem:
         return PowerItem(
-            position=position, code=code, name=name, power_type=PowerType.LICENSING,
+            position=position, code=code, name=name, power_type=power_type,
+            accepts_applications=power_type is PowerType.OTHER,
             setting_basis=[{"law": "中华人民共和国土地管理法", "article": "第六十二条", "text": ""}],
             implementing_basis=[], original_department=department, receiving_body=QINGSHAN_GOV,
             delegation_mode=mode, responsibilities=copy.deepcopy(RESPONSIBILITIES if responsibilities is None
@@ -81,6 +90,16 @@ ITEMS: dict[str, Callable[[int], PowerItem]] = {
                       immediate=True, result=("乡村建设规划许可证", "证照", "2年"),
                       responsibilities={"decision": "依法作出决定"}, accountability=[]),
     ENFORCEMENT_ITEM: _enforcement,
+    BENEFIT: _licensing(BENEFIT, "高龄津贴", immediate=True, power_type=PowerType.BENEFIT,
+                        result=("高龄津贴", "其他", "按月发放")),
+    CONFIRMATION: _licensing(CONFIRMATION, "特困人员认定", immediate=True, power_type=PowerType.CONFIRMATION,
+                             result=("特困人员救助供养证", "证照", "长期")),
+    REWARD: _licensing(REWARD, "环境保护奖励", immediate=True, power_type=PowerType.REWARD),
+    ADJUDICATION: _licensing(ADJUDICATION, "林地使用权争议处理", power_type=PowerType.ADJUDICATION),
+    PUBLIC_SERVICE: _licensing(PUBLIC_SERVICE, "居住证办理", power_type=PowerType.PUBLIC_SERVICE,
+                               result=("居住证", "证照", "1年")),
+    OTHER: _licensing(OTHER, "养犬登记", immediate=True, power_type=PowerType.OTHER,
+                      result=("养犬登记证", "证照", "1年")),
 }
 
 

@@ -197,6 +197,11 @@ UNSCOPED_REASONS = {
     "legal.import_preview": "a pending import is visible only to the person who uploaded it (random token)",
     "legal.import_confirm": "a pending import is visible only to the person who uploaded it (random token)",
     "api_power_lists.submit": _COUNTY_WIDE,
+    # Decision content (an item of the officer's county list in force) and the 证照目录 (the deployment's).
+    **{f"legal.{name}": _COUNTY_WIDE for name in (
+        "decision_design", "save_decision_design", "publish_decision_design")},
+    **{f"legal.{name}": "certificate types are the deployment's 证照目录, kept by legal officers only" for name in (
+        "certificate_type", "save_certificate_type", "publish_certificate_type", "certificate_type_preview")},
     "api_power_lists.publish": _COUNTY_WIDE,
 }
 

@@ -9,7 +9,22 @@ from typing import Any
 
 from tests.factories.accounts import Factory
 from tests.factories.places import BAISHA, QINGSHAN
-from tests.factories.power_list import ENFORCEMENT_ITEM, ENTRUSTED, FRONT, ITEM, PLEDGE, QUICK, TWO, publish_list
+from tests.factories.power_list import (
+    ADJUDICATION,
+    BENEFIT,
+    CONFIRMATION,
+    ENFORCEMENT_ITEM,
+    ENTRUSTED,
+    FRONT,
+    ITEM,
+    OTHER,
+    PLEDGE,
+    PUBLIC_SERVICE,
+    QUICK,
+    REWARD,
+    TWO,
+    publish_list,
+)
 
 # What the intake flows need: the homestead item and a penalty, held by 青山镇 only (白沙镇 holds nothing).
 INTAKE_ITEMS = (ITEM, ENFORCEMENT_ITEM)
@@ -17,6 +32,8 @@ INTAKE_ITEMS = (ITEM, ENFORCEMENT_ITEM)
 REVIEW_ITEMS = (ITEM, TWO, QUICK, PLEDGE)
 # The three delegation modes, for certificates and notices, held by both towns.
 CERTIFICATE_ITEMS = (ITEM, ENTRUSTED, FRONT, QUICK)
+# One item of each application power type (行政许可: the 告知承诺 即办件), held by both towns.
+TYPE_ITEMS = (PLEDGE, BENEFIT, CONFIRMATION, REWARD, ADJUDICATION, PUBLIC_SERVICE, OTHER)
 
 
 def intake_world(app: Any, factory: Factory) -> dict[str, int]:
@@ -42,3 +59,10 @@ def certificate_world(app: Any, factory: Factory) -> dict[str, int]:
     factory.demo_jurisdictions()
     publish_list(app, CERTIFICATE_ITEMS)
     return {**factory.applicants(3), **factory.all_staff()}
+
+
+def type_world(app: Any, factory: Factory) -> dict[str, int]:
+    """TYPE_ITEMS and the homestead ITEM in both towns; two applicants and every account of STAFF."""
+    factory.demo_jurisdictions()
+    publish_list(app, (ITEM, *TYPE_ITEMS))
+    return {**factory.applicants(2), **factory.all_staff()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from service_hall.accounts.models import User
 from service_hall.cases.actions import ACTIONS, Audience, allowed_actions
 from service_hall.cases.models import Application
-from service_hall.cases.transitions import TABLE
+from service_hall.cases.transitions import TABLES
 from service_hall.extensions import db
 from service_hall.web.access import declared_access
 from tests.factories.cases import drive, new_case
@@ -23,7 +23,8 @@ def test_every_action_is_routed_on_its_pages_and_in_the_api_with_the_tables_perm
             assert endpoints[endpoint].methods >= {"POST"}
             assert declared_access(app.view_functions[endpoint]) is entry.permission, endpoint
         if entry.transition is not None and entry.audience is Audience.STAFF:
-            assert any(action is entry.transition and entry.permission in t.who for (_, action), t in TABLE.items())
+            assert any(action is entry.transition and entry.permission in t.who
+                       for table in TABLES.values() for (_, action), t in table.items())
 
 
 def _can(app, case_id, username):

@@ -12,6 +12,7 @@ from service_hall.accounts.permissions import Permission
 from service_hall.cases import intake
 from service_hall.cases.accountability import clock_view
 from service_hall.cases.actions import ACTIONS, Audience, CaseAction, allowed_actions, transitions_open
+from service_hall.cases.procedures import status_label
 from service_hall.cases.queries import (
     deadline_state,
     own_application,
@@ -97,7 +98,8 @@ class ApplicationOut(Schema):
     ref = fields.String(metadata={"description": "申请人接口使用的办件引用"})
     case_number = fields.String(allow_none=True)
     status = fields.String()
-    status_label = fields.Function(lambda c: c.status.label)
+    status_label = fields.Function(lambda c: status_label(c))  # as the item's power type says it
+    power_type = fields.Function(lambda c: c.power_item.power_type.value)
     item_code = fields.String()
     item_name = fields.String()
     town_code = fields.Function(lambda c: c.town.code)
