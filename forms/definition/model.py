@@ -4,11 +4,11 @@ keys each type takes, the defaults. See :mod:`forms.definition` for the JSON for
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import re
 from collections.abc import Sequence
-import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any

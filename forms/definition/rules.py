@@ -49,7 +49,7 @@ class RuleEvaluationError(Exception):
     """A value the rule cannot compute (division by zero, a result out of range)."""
 
 
-class _Missing(Exception):  # noqa: N818 - a signal, not an error: an empty field makes the rule not apply
+class _Missing(Exception):
     pass
 
 
@@ -347,7 +347,7 @@ def _word(t: str) -> str:
 
 
 @dataclass(frozen=True)
-class FieldType_:  # noqa: N801 - the expression-level type of a form field, not forms.definition.FieldType
+class FieldType_:
     """What a rule may do with a field: its type, and the parts ``name.part`` may name."""
 
     type: str
@@ -666,8 +666,8 @@ def _binary(node: Binary, env: Environment) -> Any:
         return bool(_need(evaluate(node.left, env))) or bool(_need(evaluate(node.right, env)))
     left, right = evaluate(node.left, env), evaluate(node.right, env)
     if op in ("==", "!="):
-        if isinstance(node.left, Literal) and node.left.value is None or \
-                isinstance(node.right, Literal) and node.right.value is None:
+        if (isinstance(node.left, Literal) and node.left.value is None) or \
+                (isinstance(node.right, Literal) and node.right.value is None):
             same = left is None and right is None
         else:
             same = _need(left) == _need(right)
