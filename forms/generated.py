@@ -18,6 +18,9 @@ PERSON, ENTERPRISE = "person", "enterprise"
 # Words in a material's name that tell who applies (a material naming 法定代表人 belongs to an enterprise).
 _ENTERPRISE_WORDS = ("营业执照", "统一社会信用代码", "法定代表人", "企业", "公司", "单位", "组织机构")
 _PERSON_WORDS = ("身份证", "户口", "户籍", "居住证")
+# Words in an item's name that say a person applies (村民建房, 居民, 老年人, 残疾人 …).
+_PERSON_ITEM_WORDS = ("村民", "居民", "个人", "公民", "老年", "残疾", "特困", "救助", "津贴", "补贴", "养老",
+                      "生育", "低保", "最低生活", "就业困难", "犬")
 # 行政给付 goes to people (低保, 救助, 津贴); nobody else applies for it.
 _PERSON_ONLY_TYPES = frozenset({"benefit"})
 
@@ -26,14 +29,15 @@ PLEDGE_HELP_NOTIFICATION = ("本事项实行告知承诺制：对已告知的条
                             "承诺不实的，依法撤销决定并承担相应责任。")
 
 
-def applicant_kinds(power_type: str, materials: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
-    """Who applies, read from the power type and the guide's materials: ``("person",)``,
-    ``("enterprise",)`` or both (when the guide does not tell). Raises nothing."""
+def applicant_kinds(power_type: str, materials: Sequence[Mapping[str, Any]], item_name: str = "") -> tuple[str, ...]:
+    """Who applies, read from the power type, the item's name and the guide's materials: ``("person",)``,
+    ``("enterprise",)`` or both (when none of them tells). Raises nothing."""
     if power_type in _PERSON_ONLY_TYPES:
         return (PERSON,)
     names = [str(m.get("name", "")) for m in materials]
-    enterprise = any(w in n for n in names for w in _ENTERPRISE_WORDS)
-    person = any(any(w in n for w in _PERSON_WORDS) and not any(w in n for w in _ENTERPRISE_WORDS) for n in names)
+    enterprise = any(w in n for n in [*names, item_name] for w in _ENTERPRISE_WORDS)
+    person = any(w in item_name for w in _PERSON_ITEM_WORDS) or any(
+        any(w in n for w in _PERSON_WORDS) and not any(w in n for w in _ENTERPRISE_WORDS) for n in names)
     if enterprise and not person:
         return (ENTERPRISE,)
     if person and not enterprise:
@@ -67,7 +71,7 @@ def generated_definition(*, name: str, power_type: str, guide: Mapping[str, Any]
     """
     guide = guide or {}
     materials = [m for m in guide.get("materials") or [] if isinstance(m, Mapping)]
-    kinds = applicant_kinds(power_type, materials)
+    kinds = applicant_kinds(power_type, materials, name)
     fields: list[dict[str, Any]] = [{"name": "applicant_section", "label": "申请人信息", "type": "section"}]
     if len(kinds) == 2:
         fields.append({"name": "applicant_kind", "label": "申请人类型", "type": "choice", "required": True,

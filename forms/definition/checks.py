@@ -22,6 +22,7 @@ from forms.definition.rules import (
     ADDRESS,
     BOOLEAN,
     DATE,
+    MAX_EXPRESSION_LENGTH,
     NUMBER,
     RANGE,
     TABLE,
@@ -288,8 +289,8 @@ def _check_rules(rules: list[Any], fields: list[Any], errors: _Errors) -> None:
             errors.add(f"{path}.field", f"引用了不存在的字段「{target}」")
         for key in ("when", "check"):
             text = rule.get(key)
-            if not isinstance(text, str) or not text:
-                continue
+            if not isinstance(text, str) or not text or len(text) > MAX_EXPRESSION_LENGTH:
+                continue  # the schema reports it
             try:
                 check_rule_expression(text, scope)
             except RuleSyntaxError as exc:

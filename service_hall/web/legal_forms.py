@@ -282,11 +282,21 @@ def _rule_page(item: PowerItem, index: int | None, values: dict[str, str], error
                            fields=fields), (422 if errors else 200)
 
 
-@bp.route("/forms/<item_code>/rules/new", methods=["GET", "POST"], defaults={"index": None})
+@bp.route("/forms/<item_code>/rules/new", methods=["GET", "POST"])
+@requires(Permission.FORM_DESIGN)
+def form_new_rule(item_code: str) -> Any:
+    """Add an eligibility / cross-field rule."""
+    return _rule_view(item_code, None)
+
+
 @bp.route("/forms/<item_code>/rules/<int:index>", methods=["GET", "POST"])
 @requires(Permission.FORM_DESIGN)
-def form_rule(item_code: str, index: int | None) -> Any:
-    """Add or edit one eligibility / cross-field rule."""
+def form_rule(item_code: str, index: int) -> Any:
+    """Edit one eligibility / cross-field rule."""
+    return _rule_view(item_code, index)
+
+
+def _rule_view(item_code: str, index: int | None) -> Any:
     item = _item(item_code)
     raw = working_form(db.session, item, now()).raw
     rules = raw.get("rules") or []
