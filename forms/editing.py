@@ -185,7 +185,7 @@ def field_from_inputs(inputs: Mapping[str, str], current: Mapping[str, Any]) -> 
     columns. Raises nothing."""
     errors: dict[str, str] = {}
     try:
-        ftype = FieldType(inputs.get("type") or current.get("type"))
+        ftype = FieldType(str(inputs.get("type") or current.get("type")))
     except ValueError:
         return dict(current), {"type": "请选择字段类型"}
     allowed = COMMON_KEYS | TYPE_KEYS[ftype]

@@ -186,7 +186,14 @@ def form_add_field(item_code: str) -> Any:
     try:
         _save(item, raw, f"已添加字段「{request.form.get('label', '').strip()}」，请继续设置它的属性")
     except ValidationFailed as exc:
-        return _refused(item, exc, raw)
+        # The new field's problems go next to the inputs of the "add a field" form.
+        db.session.rollback()
+        details = _details(exc)
+        prefix = error_prefix(path)
+        errors = {k: v for k, v in details.items() if not k.startswith(prefix)}
+        errors.update(field_errors(details, prefix))
+        flash("未保存：" + exc.message)
+        return _page(item, errors=errors, status=422)
     return redirect(url_for("legal.form_field", item_code=item.code, field_path=path))
 
 

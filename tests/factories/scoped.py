@@ -135,8 +135,8 @@ UNSCOPED_REASONS = {
     # form-design permission.
     **{f"legal.{name}": _COUNTY_WIDE for name in (
         "form_design", "form_meta", "form_add_field", "form_field", "form_move_field", "form_reorder",
-        "form_delete_field", "form_new_rule", "form_rule", "form_delete_rule", "form_preview", "form_export", "form_import",
-        "form_publish", "form_discard", "form_diff")},
+        "form_delete_field", "form_new_rule", "form_rule", "form_delete_rule", "form_preview", "form_export",
+        "form_import", "form_publish", "form_discard", "form_diff")},
     "api_power_lists.submit": _COUNTY_WIDE,
     "api_power_lists.publish": _COUNTY_WIDE,
 }

@@ -36,7 +36,8 @@ SENIOR = raw_definition(
      "options": [{"value": "single", "label": "未婚"}, {"value": "married", "label": "已婚"}]},
     {"name": "spouse_name", "label": "配偶姓名", "type": "text"},
     {"name": "rooms", "label": "房间", "type": "table",
-     "fields": [{"name": "room", "label": "名称", "type": "text"}, {"name": "area", "label": "面积", "type": "number"}]},
+     "fields": [{"name": "room", "label": "名称", "type": "text"},
+                {"name": "area", "label": "面积", "type": "number"}]},
 )
 SENIOR["rules"] = [
     {"field": "applicant_id", "check": "age(applicant_id) >= 80", "message": "年满80周岁的老年人方可申请高龄津贴"},
