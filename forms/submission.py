@@ -715,7 +715,12 @@ def validate_submission(definition: FormDefinition, data: Mapping[str, Any] | Mu
     try:
         clean = schema.load(data)
     except ValidationError as err:
-        raise ValidationFailed("填写的内容有误，请按提示修改", details=flatten_errors(err.messages)) from None
+        details = flatten_errors(err.messages)
+        # The rules whose fields are valid are checked too, so that every problem shows at once.
+        valid = err.valid_data if isinstance(err.valid_data, Mapping) else {}
+        for path, message in rule_failures(definition, valid, today=context.today).items():
+            details[path] = f"{details[path]}；{message}" if path in details else message
+        raise ValidationFailed("填写的内容有误，请按提示修改", details=details) from None
     failures = rule_failures(definition, clean, today=context.today)
     if failures:
         raise ValidationFailed("填写的内容不符合办理条件，请按提示修改", details=failures)

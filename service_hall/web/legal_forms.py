@@ -44,6 +44,7 @@ from service_hall.core.errors import DomainError, NotFound, PermissionDenied, Va
 from service_hall.extensions import db
 from service_hall.jurisdictions.models import Jurisdiction
 from service_hall.web.access import current_actor, now, requires
+from service_hall.web.forms_util import labelled_errors
 from service_hall.web.legal import bp
 
 MAX_IMPORT_BYTES = 512 * 1024
@@ -93,6 +94,7 @@ def _page(item: PowerItem, *, errors: dict[str, str] | None = None, status: int 
         versions=form_definition_versions(db.session, item.code), villages=_villages(_county()),
         own_draft=draft is not None and actor is not None and draft.drafted_by_id == actor.id,
         preview_values=preview_values or {}, preview_errors=preview_errors or {}, preview_ok=preview_ok,
+        preview_summary=labelled_errors(preview_errors or {}, definition),
         export_text=json.dumps(_document(item, working.raw), ensure_ascii=False, indent=2),
         import_text=import_text), status
 

@@ -201,3 +201,11 @@ def test_operators_and_functions():
     assert holds(check_rule_expression("n > 1", scope), Environment({}, TODAY)) is None
     assert holds(check_rule_expression("present(n)", scope), Environment({}, TODAY)) is False
     assert Decimal("3.5") == Decimal(7) / 2
+
+
+def test_rules_are_checked_alongside_the_field_errors():
+    raw = {**SENIOR, "fields": [*SENIOR["fields"], {"name": "name", "label": "姓名", "type": "text",
+                                                   "required": True}]}
+    with pytest.raises(ValidationFailed) as exc:
+        validate_submission(load_form_definition(raw), {"applicant_id": YOUNG}, context=CTX)
+    assert exc.value.details == {"name": "必填项", "applicant_id": "年满80周岁的老年人方可申请高龄津贴"}
