@@ -58,8 +58,9 @@ def test_an_enterprise_item_and_an_item_that_does_not_tell():
     both = generated_definition(name="户外广告设置许可", power_type="licensing", guide={"materials": []})
     form = load_form_definition(both)
     assert form.field("applicant_kind").options[0].value == "person"
-    errors = pytest.raises(ValidationFailed, validate_submission, form,
-                           {"applicant_kind": "enterprise", "mobile": "13900000001", "pledge": True}, context=CTX)
+    with pytest.raises(ValidationFailed) as errors:
+        validate_submission(form, {"applicant_kind": "enterprise", "mobile": "13900000001", "pledge": True},
+                            context=CTX)
     assert set(errors.value.details) == {"organisation_name", "credit_code", "legal_representative"}
     assert validate_submission(form, {"applicant_kind": "enterprise", "organisation_name": "青山燃气有限公司",
                                       "credit_code": valid_credit_code(), "legal_representative": "王某",
