@@ -384,10 +384,14 @@ def form_import(item_code: str) -> Any:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             return _import_refused(item, "文件不是 UTF-8 编码的 JSON", "")
+    if len(text.encode("utf-8")) > MAX_IMPORT_BYTES:
+        return _import_refused(item, "内容过长（最大512KB）", "")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         return _import_refused(item, f"不是有效的 JSON：第{exc.lineno}行第{exc.colno}列，{exc.msg}", text)
+    except RecursionError:
+        return _import_refused(item, "JSON 嵌套过深", "")
     if isinstance(document, dict) and "definition" in document:
         if document.get("item_code") not in (None, item.code):
             return _import_refused(item, f"文件是事项 {document.get('item_code')} 的表单，不是 {item.code}", text)

@@ -289,6 +289,7 @@ def test_export_and_import_json_on_the_page(world):
         ("{not json", "不是有效的 JSON"),
         (json.dumps({"item_code": "OTHER-1", "definition": document["definition"]}), "不是 " + REBUILD),
         ("[1, 2]", "应为表单定义对象"),
+        ("[" * 100000 + "]" * 100000, "JSON 嵌套过深"),
     ):
         resp = _post(legal, f"{DESIGN}/import", {"definition_json": payload})
         assert resp.status_code == 422 and message in resp.get_data(as_text=True), payload
