@@ -209,3 +209,15 @@ def test_rules_are_checked_alongside_the_field_errors():
     with pytest.raises(ValidationFailed) as exc:
         validate_submission(load_form_definition(raw), {"applicant_id": YOUNG}, context=CTX)
     assert exc.value.details == {"name": "必填项", "applicant_id": "年满80周岁的老年人方可申请高龄津贴"}
+
+
+def test_the_demo_senior_allowance_form_refuses_someone_under_80():
+    from forms.demo import DEMO_FORMS, DEMO_SUBMISSIONS, DEMO_TODAY, DEMO_VILLAGES
+
+    form = load_form_definition(DEMO_FORMS["senior_allowance"])
+    context = SubmissionContext(today=DEMO_TODAY, villages=DEMO_VILLAGES)
+    example = DEMO_SUBMISSIONS["senior_allowance"]
+    assert validate_submission(form, example, context=context)
+    with pytest.raises(ValidationFailed) as exc:
+        validate_submission(form, {**example, "elder_id": YOUNG}, context=context)
+    assert exc.value.details == {"elder_id": "年满80周岁的老年人方可申请高龄津贴（按身份证号码中的出生日期计算）"}

@@ -331,6 +331,28 @@ def test_the_api_gives_the_generated_form_then_the_designed_one(world, client):
     assert body["definition"]["rules"][0]["check"] == "building_area <= area_limit"
 
 
+def test_an_api_submission_is_checked_by_the_designed_rules(world):
+    from tests.factories.web import api_token
+
+    _design_area_rule(_client(world, "legal-a"))
+    _post(_client(world, "legal-b"), f"{DESIGN}/publish")
+    client = world.test_client()
+    headers = api_token(client, "13901889999")
+    uploaded = client.post("/api/v1/files", headers=headers, content_type="multipart/form-data",
+                           data={"material_name": "申请表", "file": (io.BytesIO(PDF), "申请表.pdf")})
+    assert uploaded.status_code == 201, uploaded.get_json()
+    body = {"town_code": SANXI, "item_code": REBUILD, "submission_key": "api-key-0001",
+            "materials": {"M01": uploaded.get_json()["id"]},
+            "data": {"applicant_name": "赵云岭", "applicant_id": APPLICANT_ID, "mobile": "13901889999",
+                     "pledge": True, "building_area": 180, "area_limit": 150}}
+    resp = client.post("/api/v1/applications", headers=headers, json=body)
+    assert resp.status_code == 422 and resp.get_json()["errors"] == {"building_area": "建筑面积不能超过面积上限"}
+    body["data"]["building_area"] = 120
+    resp = client.post("/api/v1/applications", headers=headers, json=body)
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["data"]["building_area"] == "120"
+
+
 def test_the_api_refuses_an_unknown_item_in_chinese(world, client):
     resp = client.get("/api/v1/forms/NO-SUCH-ITEM")
     assert resp.status_code == 404 and "未找到编码为 NO-SUCH-ITEM 的申请类事项" in resp.get_json()["message"]
