@@ -389,7 +389,12 @@ def test_forms_export_and_import_round_trip_rules_and_keep_four_eyes(world, runn
 
     bad = json.loads(json.dumps(exported))
     bad["definition"]["rules"] = [{"check": "ghost > 1", "message": "m"}]
-    path.write_text(json.dumps(bad), encoding="utf-8")
-    refused = runner.invoke(args=["forms", "import", str(path), "--as", "legal-a", "--review-by", "legal-b"])
+    bad_path = tmp_path / "bad.json"
+    bad_path.write_text(json.dumps(bad), encoding="utf-8")
+    good = json.loads(json.dumps(exported))
+    good["definition"]["title"] = "改过的标题"
+    path.write_text(json.dumps(good), encoding="utf-8")
+    refused = runner.invoke(args=["forms", "import", str(path), str(bad_path), "--as", "legal-a",
+                                  "--review-by", "legal-b"])
     assert refused.exit_code == 1 and "rules[0].check" in refused.output and "ghost" in refused.output
-    assert len(_versions(world)) == 2  # nothing published half
+    assert len(_versions(world)) == 2  # nothing published half: not even the good file
