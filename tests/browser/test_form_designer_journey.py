@@ -103,6 +103,15 @@ def _design(page) -> None:
     submit_and_wait(page, "保存规则")
     expect(page.locator("#rules")).to_contain_text("building_area <= 150")
 
+    # Drag to reorder (the 上移/下移 buttons do the same without JavaScript): 建筑面积 before 联系电话.
+    fields = page.locator("#designer-fields > li")
+    expect(fields.nth(7)).to_contain_text("建筑面积")
+    with page.expect_navigation():
+        fields.nth(7).drag_to(fields.nth(3), target_position={"x": 20, "y": 2})
+    expect(flash(page)).to_contain_text("已调整字段顺序")
+    expect(fields.nth(3)).to_contain_text("建筑面积")
+    expect(fields.nth(4)).to_contain_text("联系电话")
+
     # Try the form before publishing: the same check the applicant will get.
     page.locator("#f-building_area").fill("180")
     submit_and_wait(page, "试填校验")
