@@ -125,6 +125,14 @@ def test_legal_affairs_design_a_second_person_publishes_and_the_applicant_applie
     assert resp.status_code == 302
     [(number, status, drafted, published)] = _versions(world)
     assert (number, status) == (1, FormStatus.PUBLISHED) and drafted != published
+    with world.app_context():
+        from service_hall.audit.models import AuditRecord
+
+        trail = [(r.action, r.actor_id, r.payload["version"]) for r in db.session.scalars(
+            select(AuditRecord).where(AuditRecord.object_type == "form", AuditRecord.object_id == REBUILD)
+            .order_by(AuditRecord.seq))]
+    assert trail[-1] == ("form.publish", published, 1) and {a for a, _, _ in trail} == {"form.save_draft",
+                                                                                        "form.publish"}
 
     person = _client(world, "13901889999")
     assert "建筑面积" in person.get(APPLY).get_data(as_text=True)
