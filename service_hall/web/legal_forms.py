@@ -37,7 +37,7 @@ from forms.models import draft_codes, form_definition_versions, form_version
 from forms.submission import SubmissionContext, parse_html_form, validate_submission
 from power_lists import queries, versions
 from power_lists.form_design import discard_design, publish_design, save_design, working_form
-from power_lists.item_forms import item_to_design
+from power_lists.item_forms import default_form, item_to_design
 from power_lists.models import PowerItem
 from service_hall.accounts.permissions import Permission
 from service_hall.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -448,8 +448,6 @@ def form_diff(item_code: str) -> Any:
 
 
 def _version_raw(item: PowerItem, which: str) -> dict[str, Any]:
-    from power_lists.item_forms import default_form
-
     if which == GENERATED:
         return default_form(item)
     if not which.isdigit():
