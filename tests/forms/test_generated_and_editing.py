@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from forms.definition import load_form_definition
@@ -18,7 +20,7 @@ from forms.editing import (
     set_rule,
 )
 from forms.generated import PLEDGE_TEXT, applicant_kinds, generated_definition
-from forms.prefill import prefill
+from forms.prefill import prefill, profile_of
 from forms.submission import validate_submission
 from service_hall.core.errors import NotFound, ValidationFailed
 from tests.factories.accounts import valid_id
@@ -62,6 +64,15 @@ def test_an_enterprise_item_and_an_item_that_does_not_tell():
         validate_submission(form, {"applicant_kind": "enterprise", "mobile": "13900000001", "pledge": True},
                             context=CTX)
     assert set(errors.value.details) == {"organisation_name", "credit_code", "legal_representative"}
+    account = SimpleNamespace(real_name="张喆", id_number=None, mobile="13900000002", credit_code=valid_credit_code(),
+                              organisation_name="青山燃气有限公司")
+    company = prefill(form, profile_of(account))
+    assert company == {"applicant_kind": "enterprise", "applicant_name": "张喆",
+                       "organisation_name": "青山燃气有限公司", "credit_code": valid_credit_code(),
+                       "mobile": "13900000002"}
+    person = SimpleNamespace(real_name="李堃", id_number=valid_id(), mobile="13900000001", credit_code=None,
+                             organisation_name=None)
+    assert prefill(form, profile_of(person))["applicant_kind"] == "person"
     assert validate_submission(form, {"applicant_kind": "enterprise", "organisation_name": "青山燃气有限公司",
                                       "credit_code": valid_credit_code(), "legal_representative": "王某",
                                       "mobile": "13900000001", "pledge": True}, context=CTX)
