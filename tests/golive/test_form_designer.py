@@ -316,6 +316,37 @@ def test_designer_access(world, factory):
     assert _client(world, "legal-a").get(f"{DESIGN}/diff?old=7&new=8").status_code == 404
 
 
+def test_rules_are_edited_and_the_other_steps_refuse_bad_input(world):
+    legal = _client(world, "legal-a")
+    _design_area_rule(legal)
+    page = legal.get(f"{DESIGN}/rules/0").get_data(as_text=True)
+    assert 'value="building_area &lt;= area_limit"' in page
+    resp = _post(legal, f"{DESIGN}/rules/0", {"field": "building_area", "when": "present(area_limit)",
+                                              "check": "building_area <= area_limit * 1.2",
+                                              "message": "建筑面积不能超过面积上限的1.2倍"}, page=f"{DESIGN}/rules/0")
+    assert resp.status_code == 302
+    assert _draft(world)["rules"] == [{"field": "building_area", "when": "present(area_limit)",
+                                       "check": "building_area <= area_limit * 1.2",
+                                       "message": "建筑面积不能超过面积上限的1.2倍"}]
+    resp = _post(legal, f"{DESIGN}/rules/0", {"field": "nowhere", "check": "true", "message": "m"},
+                 page=f"{DESIGN}/rules/0")
+    assert resp.status_code == 422 and "引用了不存在的字段「nowhere」" in resp.get_data(as_text=True)
+    saved = _draft(world)
+    assert _post(legal, f"{DESIGN}/reorder", {"order": "0,0,1"}).status_code == 422
+    assert _post(legal, f"{DESIGN}/reorder", {"order": "a,b"}).status_code == 422
+    resp = _post(legal, f"{DESIGN}/meta", {"title": "", "description": ""})
+    assert resp.status_code == 422 and "应为1到100个字符" in resp.get_data(as_text=True)
+    assert _post(legal, f"{DESIGN}/rules/3/delete").status_code == 404
+    assert _draft(world) == saved
+    ok = _post(legal, f"{DESIGN}/preview", {"applicant_name": "赵云岭", "applicant_id": APPLICANT_ID,
+                                            "mobile": "13901889999", "pledge": "on", "building_area": "100",
+                                            "area_limit": "90"})
+    assert ok.status_code == 200 and 'id="preview-ok"' in ok.get_data(as_text=True)
+    assert _draft(world) == saved  # the preview stores nothing
+    assert _post(legal, f"{DESIGN}/discard").status_code == 302
+    assert _post(legal, f"{DESIGN}/discard").status_code == 404
+
+
 def test_publishing_without_a_draft_is_refused(world):
     resp = _post(_client(world, "legal-b"), f"{DESIGN}/publish")
     assert resp.status_code == 404 and "没有待发布的表单草稿" in resp.get_data(as_text=True)
