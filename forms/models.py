@@ -95,11 +95,13 @@ def _normalised(definition: FormDefinition | Mapping[str, Any]) -> dict[str, Any
     return dump_form_definition(load_form_definition(definition))
 
 
-def _draft(session: Session, item_code: str) -> FormDefinitionVersion | None:
-    return session.scalars(
-        select(FormDefinitionVersion).where(FormDefinitionVersion.item_code == item_code,
-                                            FormDefinitionVersion.status == FormStatus.DRAFT)
-    ).first()
+def _draft(session: Session, item_code: str, *, lock: bool = False) -> FormDefinitionVersion | None:
+    query = select(FormDefinitionVersion).where(FormDefinitionVersion.item_code == item_code,
+                                                FormDefinitionVersion.status == FormStatus.DRAFT)
+    if lock:
+        # Two people publishing at once: the second waits, then finds no draft left.
+        query = query.with_for_update()
+    return session.scalars(query).first()
 
 
 def _flush(session: Session) -> None:
@@ -142,7 +144,7 @@ def publish_form_draft(session: Session, item_code: str, now: dt.datetime, *,
     and Conflict.
     """
     _check_inputs(item_code, now)
-    draft = _draft(session, item_code)
+    draft = _draft(session, item_code, lock=True)
     if draft is None:
         raise NotFound("该事项没有待发布的表单草稿")
     if actor_id is not None and actor_id == draft.drafted_by_id:
