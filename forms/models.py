@@ -12,13 +12,13 @@ import enum
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Integer, String, UniqueConstraint, event, func, inspect, select
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, UniqueConstraint, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from forms.definition import FormDefinition, dump_form_definition, load_form_definition
 from service_hall.core.base import Base, TimestampMixin, UTCDateTime
-from service_hall.core.errors import Conflict, NotFound, ValidationFailed
+from service_hall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 
 class FormStatus(enum.StrEnum):
@@ -46,6 +46,9 @@ class FormDefinitionVersion(TimestampMixin, Base):
         active_history=True,
     )
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Four eyes, like the power list: whoever saved the draft last cannot publish it (None: a command).
+    drafted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     def __repr__(self) -> str:
         return f"<FormDefinitionVersion {self.item_code} v{self.version} {self.status.value}>"
@@ -92,11 +95,13 @@ def _normalised(definition: FormDefinition | Mapping[str, Any]) -> dict[str, Any
     return dump_form_definition(load_form_definition(definition))
 
 
-def _draft(session: Session, item_code: str) -> FormDefinitionVersion | None:
-    return session.scalars(
-        select(FormDefinitionVersion).where(FormDefinitionVersion.item_code == item_code,
-                                            FormDefinitionVersion.status == FormStatus.DRAFT)
-    ).first()
+def _draft(session: Session, item_code: str, *, lock: bool = False) -> FormDefinitionVersion | None:
+    query = select(FormDefinitionVersion).where(FormDefinitionVersion.item_code == item_code,
+                                                FormDefinitionVersion.status == FormStatus.DRAFT)
+    if lock:
+        # Two people publishing at once: the second waits, then finds no draft left.
+        query = query.with_for_update()
+    return session.scalars(query).first()
 
 
 def _flush(session: Session) -> None:
@@ -108,8 +113,9 @@ def _flush(session: Session) -> None:
 
 
 def save_form_draft(session: Session, item_code: str, definition: FormDefinition | Mapping[str, Any],
-                    now: dt.datetime) -> FormDefinitionVersion:
-    """Create or replace the item's draft (one per item, numbered after every existing version).
+                    now: dt.datetime, *, actor_id: int | None = None) -> FormDefinitionVersion:
+    """Create or replace the item's draft (one per item, numbered after every existing version), saved by
+    the account ``actor_id`` (who then cannot publish it).
 
     Raises ValidationFailed (malformed definition, with located ``details``) and Conflict (a concurrent
     save; the session must then be rolled back).
@@ -124,37 +130,68 @@ def save_form_draft(session: Session, item_code: str, definition: FormDefinition
                                       status=FormStatus.DRAFT, created_at=now)
         session.add(draft)
     draft.definition = data
+    draft.drafted_by_id = actor_id
     _flush(session)
     return draft
 
 
-def publish_form_draft(session: Session, item_code: str, now: dt.datetime) -> FormDefinitionVersion:
-    """Publish the item's draft as of ``now``; from then on the row never changes.
+def publish_form_draft(session: Session, item_code: str, now: dt.datetime, *,
+                       actor_id: int | None = None) -> FormDefinitionVersion:
+    """Publish the item's draft as of ``now`` by the account ``actor_id``; from then on the row never
+    changes. The account that saved the draft cannot publish it.
 
-    Raises NotFound (no draft), ValidationFailed (the draft no longer loads) and Conflict.
+    Raises NotFound (no draft), PermissionDenied (own draft), ValidationFailed (the draft no longer loads)
+    and Conflict.
     """
     _check_inputs(item_code, now)
-    draft = _draft(session, item_code)
+    draft = _draft(session, item_code, lock=True)
     if draft is None:
         raise NotFound("该事项没有待发布的表单草稿")
+    if actor_id is not None and actor_id == draft.drafted_by_id:
+        raise PermissionDenied("不能发布自己起草的表单，须由另一名法制审核人员发布")
     load_form_definition(draft.definition)
     draft.status = FormStatus.PUBLISHED
     draft.published_at = now
+    draft.published_by_id = actor_id
     _flush(session)
     return draft
+
+
+def discard_form_draft(session: Session, item_code: str) -> None:
+    """Drop the item's draft. Raises NotFound (no draft)."""
+    draft = _draft(session, item_code)
+    if draft is None:
+        raise NotFound("该事项没有表单草稿")
+    session.delete(draft)
+    session.flush()
+
+
+def form_draft(session: Session, item_code: str) -> FormDefinitionVersion | None:
+    """The item's draft, if any. Raises nothing."""
+    return _draft(session, item_code)
 
 
 def publish_form_definition(session: Session, item_code: str,
                             definition: FormDefinition | Mapping[str, Any],
-                            now: dt.datetime) -> FormDefinitionVersion:
+                            now: dt.datetime, *, drafted_by_id: int | None = None,
+                            published_by_id: int | None = None) -> FormDefinitionVersion:
     """Publish ``definition`` as the item's next version, in force from ``now`` (a pending draft is
-    replaced by it).
+    replaced by it), drafted and published by two accounts (None for the demo loader).
 
-    Raises ValidationFailed (malformed definition, with located ``details``) and Conflict (a concurrent
-    publish; the session must then be rolled back).
+    Raises ValidationFailed (malformed definition, with located ``details``), PermissionDenied (the same
+    account twice) and Conflict (a concurrent publish; the session must then be rolled back).
     """
-    save_form_draft(session, item_code, definition, now)
-    return publish_form_draft(session, item_code, now)
+    save_form_draft(session, item_code, definition, now, actor_id=drafted_by_id)
+    return publish_form_draft(session, item_code, now, actor_id=published_by_id)
+
+
+def form_version(session: Session, item_code: str, version: int) -> FormDefinitionVersion:
+    """One version of the item's form. Raises NotFound."""
+    row = session.scalar(select(FormDefinitionVersion).where(FormDefinitionVersion.item_code == item_code,
+                                                             FormDefinitionVersion.version == version))
+    if row is None:
+        raise NotFound(f"该事项没有第{version}版表单")
+    return row
 
 
 def current_form_definition(session: Session, item_code: str,
@@ -179,3 +216,11 @@ def form_definition_versions(session: Session, item_code: str) -> list[FormDefin
         select(FormDefinitionVersion).where(FormDefinitionVersion.item_code == item_code)
         .order_by(FormDefinitionVersion.version.desc())
     ))
+
+
+def draft_codes(session: Session, codes: list[str]) -> set[str]:
+    """The item codes among ``codes`` that have a form draft. Raises nothing."""
+    if not codes:
+        return set()
+    return set(session.scalars(select(FormDefinitionVersion.item_code).where(
+        FormDefinitionVersion.item_code.in_(codes), FormDefinitionVersion.status == FormStatus.DRAFT)))

@@ -15,6 +15,8 @@ PREFILLED_FIELDS = {
     "applicant_name": "name", "applicant_id": "id_number", "id_number": "id_number",
     "mobile": "mobile", "phone": "mobile", "contact_mobile": "mobile",
     "credit_code": "credit_code", "organisation_name": "organisation_name", "enterprise_name": "organisation_name",
+    # The generated form's 申请人类型 (forms.generated): an account with a credit code is an enterprise's.
+    "applicant_kind": "applicant_kind",
 }
 
 
@@ -22,7 +24,10 @@ def profile_of(account: Any) -> dict[str, str]:
     """What an account says about its holder (a user row or anything with the same attributes)."""
     keys = {"name": "real_name", "id_number": "id_number", "mobile": "mobile", "credit_code": "credit_code",
             "organisation_name": "organisation_name"}
-    return {key: value for key, attr in keys.items() if (value := getattr(account, attr, None))}
+    profile = {key: value for key, attr in keys.items() if (value := getattr(account, attr, None))}
+    if profile:
+        profile["applicant_kind"] = "enterprise" if profile.get("credit_code") else "person"
+    return profile
 
 
 def prefill(definition: Any, profile: Mapping[str, str]) -> dict[str, Any]:

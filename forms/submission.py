@@ -32,6 +32,7 @@ from marshmallow.types import ErrorMessages
 
 from forms._errors import flatten_errors
 from forms.definition import COMPOUND_SUFFIXES, TODAY, FieldDef, FieldType, FormDefinition
+from forms.definition.rules import Environment, RuleEvaluationError, holds
 from forms.validators import InvalidValue, check_credit_code, check_id_number, check_mobile
 from service_hall.core.errors import ValidationFailed
 from service_hall.core.jsonschema import DIALECT, JsonSchemaConverter
@@ -662,6 +663,7 @@ def _conditional(spec: FieldDef, siblings: Sequence[FieldDef]) -> dict[str, Any]
 
 def _schema_class(fields: Sequence[FieldDef], context: SubmissionContext,
                   name: str) -> type[SubmissionSchema]:
+    fields = [spec for spec in fields if spec.type != FieldType.SECTION]  # headings take no input
     declared = {spec.name: _FIELD_CLASSES[spec.type](spec, context) for spec in fields}
     cls = SubmissionSchema.from_dict(declared, name=name)  # type: ignore[arg-type]
     cls.form_fields = tuple(fields)  # type: ignore[attr-defined]
@@ -688,8 +690,12 @@ def submission_json_schema(definition: FormDefinition) -> dict[str, Any]:
     out = JsonSchemaConverter().object(schema)
     out["$schema"] = DIALECT
     out["title"] = definition.title
-    if definition.description:
-        out["description"] = definition.description
+    notes = [definition.description] if definition.description else []
+    # The rules are checked by the server only; JSON Schema states them in words.
+    notes += [f"{rule.message}（{'当 ' + rule.when + ' 时，' if rule.when else ''}须满足 {rule.check}）"
+              for rule in definition.rules]
+    if notes:
+        out["description"] = "\n".join(notes)
     return out
 
 
@@ -707,9 +713,39 @@ def validate_submission(definition: FormDefinition, data: Mapping[str, Any] | Mu
         data = parse_html_form(definition, data)
     schema = build_submission_schema(definition, context=context)
     try:
-        return schema.load(data)
+        clean = schema.load(data)
     except ValidationError as err:
-        raise ValidationFailed("填写的内容有误，请按提示修改", details=flatten_errors(err.messages)) from None
+        details = flatten_errors(err.messages)
+        # The rules whose fields are valid are checked too, so that every problem shows at once.
+        valid = err.valid_data if isinstance(err.valid_data, Mapping) else {}
+        for path, message in rule_failures(definition, valid, today=context.today).items():
+            details[path] = f"{details[path]}；{message}" if path in details else message
+        raise ValidationFailed("填写的内容有误，请按提示修改", details=details) from None
+    failures = rule_failures(definition, clean, today=context.today)
+    if failures:
+        raise ValidationFailed("填写的内容不符合办理条件，请按提示修改", details=failures)
+    return clean
+
+
+def rule_failures(definition: FormDefinition, clean: Mapping[str, Any], *, today: dt.date) -> dict[str, str]:
+    """The definition's rules that the cleaned values break, as ``{field: message}`` (``_schema`` for a rule
+    without a field; several messages at one field are joined). A rule whose fields are empty does not
+    apply; one that cannot be computed (a division by zero, a number out of range) is broken.
+    Raises nothing."""
+    env = Environment(clean, today)
+    out: dict[str, list[str]] = {}
+    for rule in definition.rules:
+        try:
+            if rule.when_node is not None and not holds(rule.when_node, env):
+                continue
+            ok = holds(rule.check_node, env) is not False
+        except RuleEvaluationError:
+            ok = False
+        if not ok:
+            bucket = out.setdefault(rule.field or "_schema", [])
+            if rule.message not in bucket:
+                bucket.append(rule.message)
+    return {path: "；".join(messages) for path, messages in out.items()}
 
 
 def dump_submission(definition: FormDefinition, values: Mapping[str, Any] | MultiDictLike, *,
@@ -767,6 +803,8 @@ def parse_html_form(definition: FormDefinition, form: MultiDictLike | Mapping[st
 def _parse_scope(fields: Sequence[FieldDef], form: Any, prefix: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for spec in fields:
+        if spec.type == FieldType.SECTION:
+            continue
         if spec.type in COMPOUND_SUFFIXES:
             parts = {s: _first(form, html_input_name(prefix, spec, s)) for s in COMPOUND_SUFFIXES[spec.type]}
             if any(v is not None for v in parts.values()):
@@ -806,5 +844,6 @@ __all__ = [
     "dump_submission",
     "html_input_name",
     "parse_html_form",
+    "rule_failures",
     "validate_submission",
 ]

@@ -1,6 +1,7 @@
 """Readiness: an application-type item is open for online applications in a town only when the town
-holds it that day (the version in force, the delegation's dates), its 办事指南 is complete and a
-published form exists for it. Everything else is listed publicly as "请到窗口办理".
+holds it that day (the version in force, the delegation's dates) and its 办事指南 is complete. Its form
+is the designed one, or until one is published the default generated from the guide
+(see power_lists.item_forms). Everything else is listed publicly as "请到窗口办理".
 
 See docs/power-list-format.md, "Readiness". Nothing here writes.
 """
@@ -27,7 +28,7 @@ REQUIRED_GUIDE: tuple[tuple[str, str], ...] = (
     ("promised_days", "承诺办结时限"),
     ("materials", "申请材料"),
 )
-NO_FORM = "尚无申请表单"
+GENERATED_FORM = "使用由办事指南生成的默认表单（尚未设计表单）"
 WALK_IN = "暂未开通网上申请，请到窗口办理"
 
 
@@ -55,7 +56,8 @@ def published_form_codes(session: Session, codes: list[str], now: dt.datetime) -
 
 @dataclass(frozen=True)
 class ItemReadiness:
-    """Why an application-type item is or is not open: the guide elements it lacks, and its form."""
+    """Why an application-type item is or is not open: the guide elements it lacks; and whether its form
+    was designed (else it is generated from the guide)."""
 
     item: PowerItem
     missing_guide: tuple[str, ...]
@@ -63,7 +65,7 @@ class ItemReadiness:
 
     @property
     def is_open(self) -> bool:
-        return not self.missing_guide and self.has_form
+        return not self.missing_guide
 
     @property
     def reasons(self) -> list[str]:
@@ -71,9 +73,12 @@ class ItemReadiness:
         out = []
         if self.missing_guide:
             out.append("办事指南缺少：" + "、".join(self.missing_guide))
-        if not self.has_form:
-            out.append(NO_FORM)
         return out
+
+    @property
+    def form_note(self) -> str | None:
+        """Said of an item without a designed form. Raises nothing."""
+        return None if self.has_form else GENERATED_FORM
 
 
 def readiness_of(session: Session, items: list[PowerItem], now: dt.datetime) -> dict[int, ItemReadiness]:
@@ -84,8 +89,8 @@ def readiness_of(session: Session, items: list[PowerItem], now: dt.datetime) -> 
 
 
 def open_items(session: Session, town: Jurisdiction, *, now: dt.datetime) -> list[PowerItem]:
-    """The items the town holds today that take online applications now: application-type, guide complete,
-    form published. Raises NotFound for a place that is not a town."""
+    """The items the town holds today that take online applications now: application-type, guide complete.
+    Raises NotFound for a place that is not a town."""
     items = items_for_town(session, town.id, china_today(now))
     ready = readiness_of(session, items, now)
     return [i for i in items if i.id in ready and ready[i.id].is_open]

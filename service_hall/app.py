@@ -94,7 +94,10 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from service_hall.web import documents
+    from service_hall.web import (
+        documents,
+        legal_forms,  # noqa: F401  (the form designer's routes on the legal blueprint)
+    )
     from service_hall.web.admin import bp as admin_bp
     from service_hall.web.api import register_api
     from service_hall.web.auth import bp as auth_bp

@@ -18,6 +18,20 @@ from forms.definition.model import (
     FieldType,
     parse_bound,
 )
+from forms.definition.rules import (
+    ADDRESS,
+    BOOLEAN,
+    DATE,
+    MAX_EXPRESSION_LENGTH,
+    NUMBER,
+    RANGE,
+    TABLE,
+    TEXT,
+    FieldType_,
+    RuleSyntaxError,
+    check_rule_expression,
+    list_of,
+)
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _MATERIAL_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -48,6 +62,9 @@ def semantic_errors(raw: Any) -> dict[str, list[str]]:
     materials = raw.get("materials")
     if isinstance(materials, list):
         _check_materials(materials, errors)
+    rules = raw.get("rules")
+    if isinstance(rules, list):
+        _check_rules(rules, fields if isinstance(fields, list) else [], errors)
     return errors.by_path
 
 
@@ -138,6 +155,12 @@ def _check_field(f: Mapping[str, Any], ftype: FieldType, path: str, errors: _Err
         except re.error as exc:
             errors.add(f"{path}.pattern.regex", f"正则表达式无效：{exc}")
 
+    if ftype == FieldType.SECTION:
+        if in_table:
+            errors.add(f"{path}.type", "表格内不能使用分节标题")
+        if f.get("required") is True:
+            errors.add(f"{path}.required", "分节标题不接受填写，不能设为必填")
+
     if ftype == FieldType.TABLE:
         if in_table:
             errors.add(f"{path}.type", "表格内不能再嵌套表格")
@@ -171,7 +194,7 @@ def _check_show_if(show_if: Mapping[str, Any], path: str, own_name: Any,
         return
     controller = earlier[target]
     ctype = _field_type(controller)
-    if ctype not in (FieldType.CHOICE, FieldType.BOOLEAN):
+    if ctype not in (FieldType.CHOICE, FieldType.BOOLEAN):  # a section heading takes no input either
         errors.add(f"{path}.field", "只能依据选择题或勾选项显示")
         return
     wanted: list[Any] = []
@@ -214,3 +237,61 @@ def _check_materials(items: list[Any], errors: _Errors) -> None:
                 if isinstance(ctype, str) and not _CONTENT_TYPE_RE.match(ctype):
                     errors.add(f"{path}.accept[{j}]", f"「{ctype}」不是有效的文件类型（如 application/pdf）")
 
+
+
+# The type each field has in the rule language (see forms.definition.rules).
+_EXPRESSION_TYPES: dict[FieldType, str] = {
+    FieldType.TEXT: TEXT, FieldType.TEXTAREA: TEXT, FieldType.ID_NUMBER: TEXT, FieldType.CREDIT_CODE: TEXT,
+    FieldType.MOBILE: TEXT, FieldType.NUMBER: NUMBER, FieldType.DATE: DATE, FieldType.BOOLEAN: BOOLEAN,
+    FieldType.DATE_RANGE: RANGE, FieldType.ADDRESS: ADDRESS, FieldType.TABLE: TABLE,
+}
+
+
+def _expression_type(f: Mapping[str, Any], ftype: FieldType) -> FieldType_:
+    label = str(f.get("label") or f.get("name"))
+    if ftype == FieldType.CHOICE:
+        return FieldType_(list_of(TEXT) if f.get("multiple") is True else TEXT, label)
+    if ftype == FieldType.DATE_RANGE:
+        return FieldType_(RANGE, label, {"start": DATE, "end": DATE})
+    if ftype == FieldType.ADDRESS:
+        return FieldType_(ADDRESS, label, {"village": TEXT, "detail": TEXT})
+    if ftype == FieldType.TABLE:
+        columns: dict[str, str] = {}
+        for sub in f.get("fields") or []:
+            sub_type = _field_type(sub) if isinstance(sub, Mapping) else None
+            if sub_type is not None and isinstance(sub.get("name"), str) and sub_type != FieldType.TABLE:
+                columns[sub["name"]] = _expression_type(sub, sub_type).type
+        return FieldType_(TABLE, label, columns)
+    return FieldType_(_EXPRESSION_TYPES[ftype], label)
+
+
+def rule_scope(fields: list[Any]) -> dict[str, FieldType_]:
+    """The fields a rule may name (top-level fields that take input), with their types. Raises nothing."""
+    scope: dict[str, FieldType_] = {}
+    for f in fields:
+        if not isinstance(f, Mapping) or not isinstance(f.get("name"), str):
+            continue
+        ftype = _field_type(f)
+        if ftype is None or ftype == FieldType.SECTION or f["name"] in scope:
+            continue
+        scope[f["name"]] = _expression_type(f, ftype)
+    return scope
+
+
+def _check_rules(rules: list[Any], fields: list[Any], errors: _Errors) -> None:
+    scope = rule_scope(fields)
+    for i, rule in enumerate(rules):
+        if not isinstance(rule, Mapping):
+            continue
+        path = f"rules[{i}]"
+        target = rule.get("field")
+        if isinstance(target, str) and target not in scope:
+            errors.add(f"{path}.field", f"引用了不存在的字段「{target}」")
+        for key in ("when", "check"):
+            text = rule.get(key)
+            if not isinstance(text, str) or not text or len(text) > MAX_EXPRESSION_LENGTH:
+                continue  # the schema reports it
+            try:
+                check_rule_expression(text, scope)
+            except RuleSyntaxError as exc:
+                errors.add(f"{path}.{key}", exc.located)

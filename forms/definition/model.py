@@ -4,6 +4,7 @@ keys each type takes, the defaults. See :mod:`forms.definition` for the JSON for
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import re
@@ -36,6 +37,8 @@ class FieldType(enum.StrEnum):
     MOBILE = "mobile"
     BOOLEAN = "boolean"
     TABLE = "table"
+    # A heading that groups the fields after it (分节); it takes no input.
+    SECTION = "section"
 
 
 TYPE_LABELS: dict[FieldType, str] = {
@@ -51,6 +54,7 @@ TYPE_LABELS: dict[FieldType, str] = {
     FieldType.MOBILE: "手机号码",
     FieldType.BOOLEAN: "勾选",
     FieldType.TABLE: "表格",
+    FieldType.SECTION: "分节标题",
 }
 
 COMMON_KEYS = frozenset({"name", "label", "type", "required", "help", "show_if"})
@@ -67,6 +71,7 @@ TYPE_KEYS: dict[FieldType, frozenset[str]] = {
     FieldType.MOBILE: frozenset(),
     FieldType.BOOLEAN: frozenset(),
     FieldType.TABLE: frozenset({"fields", "min_rows", "max_rows"}),
+    FieldType.SECTION: frozenset(),
 }
 # Applied when a definition sets no max_length, so that no free-text input is unbounded.
 DEFAULT_MAX_LENGTH: dict[FieldType, int] = {
@@ -217,12 +222,33 @@ def _format_bytes(n: int) -> str:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """An eligibility or cross-field rule (see :mod:`forms.definition.rules`): when ``when`` holds (or
+    there is none), ``check`` must hold, else ``message`` is shown at ``field`` (the whole form when None).
+    """
+
+    check: str
+    message: str
+    field: str | None = None
+    when: str | None = None
+    # The parsed expressions (built when the definition is loaded, so they always parse).
+    check_node: Any = dataclasses.field(default=None, compare=False, repr=False)
+    when_node: Any = dataclasses.field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class FormDefinition:
     title: str
     fields: tuple[FieldDef, ...]
     materials: tuple[Material, ...] = ()
     description: str | None = None
     format_version: int = FORMAT_VERSION
+    rules: tuple[Rule, ...] = ()
+
+    @property
+    def input_fields(self) -> tuple[FieldDef, ...]:
+        """The top-level fields that take input (every field but section headings)."""
+        return tuple(f for f in self.fields if f.type != FieldType.SECTION)
 
     def field(self, name: str) -> FieldDef:
         """A top-level field by name. Raises KeyError."""

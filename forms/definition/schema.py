@@ -28,9 +28,11 @@ from forms.definition.model import (
     Material,
     Option,
     Pattern,
+    Rule,
     ShowIf,
     parse_bound,
 )
+from forms.definition.rules import MAX_EXPRESSION_LENGTH, parse_expression
 
 
 def _msgs(invalid: str) -> ErrorMessages:
@@ -138,6 +140,15 @@ class MaterialSchema(_DefinitionPart):
     help = _string(validate=validate.Length(max=500, error="不能超过500个字符"))
 
 
+class RuleSchema(_DefinitionPart):
+    field = _string()
+    check = _string(required=True, validate=validate.Length(min=1, max=MAX_EXPRESSION_LENGTH,
+                                                            error=f"应为1到{MAX_EXPRESSION_LENGTH}个字符"))
+    when = _string(validate=validate.Length(min=1, max=MAX_EXPRESSION_LENGTH,
+                                            error=f"应为1到{MAX_EXPRESSION_LENGTH}个字符"))
+    message = _string(required=True, validate=validate.Length(min=1, max=200, error="应为1到200个字符"))
+
+
 class FormDefinitionSchema(_DefinitionPart):
     """The JSON format of a form definition; ``load`` returns a :class:`FormDefinition`.
 
@@ -151,6 +162,7 @@ class FormDefinitionSchema(_DefinitionPart):
     description = _string(validate=validate.Length(max=2000, error="不能超过2000个字符"))
     fields = _list(_nested(FieldSchema), required=True)  # type: ignore[assignment]  # the format's key
     materials = _list(_nested(MaterialSchema), load_default=list)
+    rules = _list(_nested(RuleSchema), load_default=list)
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
     def _check_semantics(self, data: Any, original_data: Any, **kwargs: Any) -> None:
@@ -166,7 +178,13 @@ class FormDefinitionSchema(_DefinitionPart):
             materials=tuple(_build_material(m) for m in data["materials"]),
             description=data.get("description"),
             format_version=data["format_version"],
+            rules=tuple(_build_rule(r) for r in data["rules"]),
         )
+
+    @post_dump
+    def _drop_no_rules(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        # A definition without rules dumps as it did before rules existed.
+        return {k: v for k, v in data.items() if k != "rules" or v}
 
 
 def _build_field(d: Mapping[str, Any]) -> FieldDef:
@@ -202,3 +220,10 @@ def _build_field(d: Mapping[str, Any]) -> FieldDef:
 def _build_material(d: Mapping[str, Any]) -> Material:
     return Material(code=d["code"], name=d["name"], required=d["required"], deferrable=d["deferrable"],
                     accept=tuple(d["accept"]), max_bytes=d["max_bytes"], help=d.get("help"))
+
+
+def _build_rule(d: Mapping[str, Any]) -> Rule:
+    # The semantic checks have parsed both expressions already; this cannot fail.
+    when = d.get("when")
+    return Rule(check=d["check"], message=d["message"], field=d.get("field"), when=when,
+                check_node=parse_expression(d["check"]), when_node=parse_expression(when) if when else None)

@@ -56,6 +56,8 @@ class Permission(enum.StrEnum):
     POWER_LIST_READ = "legal:power_list:read"
     POWER_LIST_EDIT = "legal:power_list:edit"
     POWER_LIST_PUBLISH = "legal:power_list:publish"
+    # Application forms (表单设计): draft, and publish another person's draft.
+    FORM_DESIGN = "legal:form:design"
     # Supervision
     SUPERVISION_READ = "supervision:case:read"
     SUPERVISION_RESOLVE = "supervision:trigger:resolve"  # close a 追责情形 with a note
@@ -77,7 +79,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DECIDER: frozenset({Permission.CASE_READ, Permission.CASE_INTAKE, Permission.CASE_REVIEW,
                              Permission.CASE_DECIDE, Permission.CERTIFICATE_ISSUE, Permission.RECTIFICATION_CALLBACK}),
     Role.LEGAL: frozenset({Permission.POWER_LIST_READ, Permission.POWER_LIST_EDIT,
-                           Permission.POWER_LIST_PUBLISH}),
+                           Permission.POWER_LIST_PUBLISH, Permission.FORM_DESIGN}),
     Role.SUPERVISOR: frozenset({Permission.CASE_READ, Permission.SUPERVISION_READ, Permission.SUPERVISION_RESOLVE,
                                 Permission.POWER_LIST_READ}),
     Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.CALENDAR_MANAGE, Permission.POWER_LIST_READ,

@@ -68,6 +68,9 @@ class AuditAction(StrEnum):
     POWER_LIST_SUPERSEDE = "power_list.supersede"
     POWER_LIST_GUIDE_IMPORT = "power_list.guide.import"
     POWER_LIST_GUIDE_UPDATE = "power_list.guide.update"
+    FORM_SAVE_DRAFT = "form.save_draft"
+    FORM_PUBLISH = "form.publish"
+    FORM_DISCARD = "form.discard"
     OFFICE_IMPORT = "office.import"
     OFFICE_CREATE_FROM_LIST = "office.create_from_list"
     OFFICE_CREATE = "office.create"
@@ -156,6 +159,9 @@ _LABELS = {
     AuditAction.POWER_LIST_SUPERSEDE: "被新版本替代",
     AuditAction.POWER_LIST_GUIDE_IMPORT: "导入办事指南",
     AuditAction.POWER_LIST_GUIDE_UPDATE: "修改办事指南",
+    AuditAction.FORM_SAVE_DRAFT: "保存申请表单草稿",
+    AuditAction.FORM_PUBLISH: "发布申请表单",
+    AuditAction.FORM_DISCARD: "放弃申请表单草稿",
     AuditAction.OFFICE_IMPORT: "导入部门",
     AuditAction.OFFICE_CREATE_FROM_LIST: "按清单新建部门",
     AuditAction.OFFICE_CREATE: "新建部门",

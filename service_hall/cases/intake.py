@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from forms.definition import FormDefinition, load_form_definition
+from forms.definition import FormDefinition
 from forms.submission import SubmissionContext, dump_submission
 from power_lists.models import PowerType
 from service_hall.accounts.models import User
@@ -58,11 +58,12 @@ def _villages(session: Session, town: Jurisdiction) -> dict[str, str]:
 
 
 def application_form(session: Session, town: Jurisdiction, item_code: str, *, now: dt.datetime) -> ApplicationForm:
-    """The item as the town holds it today, with its current form.
+    """The item as the town holds it today, with its current form (the designed one, or the default
+    generated from its guide).
 
     Raises NotFound if the town does not hold the power today or the item takes no applications.
     """
-    from forms.models import current_form_definition
+    from power_lists.item_forms import form_in_force
     from power_lists.queries import item_for_town
 
     if town.level != JurisdictionLevel.TOWN:
@@ -71,9 +72,8 @@ def application_form(session: Session, town: Jurisdiction, item_code: str, *, no
     rules = rules_for(item)
     if not rules.opens_application:
         raise NotFound("该事项不接受网上申请")
-    form = current_form_definition(session, item_code, now)
-    definition = load_form_definition(form.definition) if form is not None else None
-    return ApplicationForm(item, rules, form.id if form is not None else None, definition)
+    form = form_in_force(session, item, now)
+    return ApplicationForm(item, rules, form.version_id, form.definition)
 
 
 def open_items(session: Session, town: Jurisdiction, *, now: dt.datetime) -> list[Any]:
@@ -426,13 +426,11 @@ FIELD_TARGET = "field:"  # a correction item that names a field of the applicati
 
 
 def pinned_definition(session: Session, case: Application) -> FormDefinition | None:
-    """The form definition the case was submitted with (None for items without a form). Raises nothing."""
-    if case.form_definition_id is None:
-        return None
-    from forms.models import FormDefinitionVersion
+    """The form definition the case was submitted with: its stored version, or the form generated from
+    the item version it was made for. Raises nothing."""
+    from power_lists.item_forms import pinned_form
 
-    version = session.get(FormDefinitionVersion, case.form_definition_id)
-    return load_form_definition(version.definition) if version is not None else None
+    return pinned_form(session, case.form_definition_id, case.power_item)
 
 
 def fields_to_correct(session: Session, case: Application) -> FormDefinition | None:

@@ -78,15 +78,10 @@ def deadline_state(case: Application, calendar: WorkingCalendar, now: dt.datetim
 
 def submitted_values(session: Session, case: Application) -> list[Any]:
     """The application's form values as labelled rows (see ``forms.display``)."""
-    from forms.definition import load_form_definition
     from forms.display import display_rows
-    from forms.models import FormDefinitionVersion
+    from power_lists.item_forms import pinned_form
 
-    definition = None
-    if case.form_definition_id is not None:
-        version = session.get(FormDefinitionVersion, case.form_definition_id)
-        definition = load_form_definition(version.definition) if version is not None else None
-    return display_rows(definition, case.data or {})
+    return display_rows(pinned_form(session, case.form_definition_id, case.power_item), case.data or {})
 
 
 def case_history(session: Session, case: Application) -> tuple[list[Any], dict[int, User]]:

@@ -27,7 +27,8 @@ def _go_live(app) -> None:
                  ["offices", "import", str(EXAMPLES / "offices.csv"), *county],
                  ["power-list", "import", str(EXAMPLES / "power-list.xlsx"), *county],
                  ["power-list", "import-guide", str(EXAMPLES / "guide.xlsx"), *county],
-                 ["forms", "import", *sorted(str(p) for p in (EXAMPLES / "forms").glob("*.json"))],
+                 ["forms", "import", *sorted(str(p) for p in (EXAMPLES / "forms").glob("*.json")),
+                  "--as", "13901880002", "--review-by", "13901880003"],
                  ["power-list", "publish", "--as", "13901880002", "--review-by", "13901880003",
                   "--effective-from", today, *county],
                  ["offices", "window", SANXI, "三溪镇便民服务中心（人民路8号）"]):

@@ -93,10 +93,12 @@ def test_legal_staff_import_a_change_a_second_person_publishes_it_and_the_catalo
 
     public.goto(f"/catalog/towns/{QINGSHAN}")
     expect(public.get_by_role("heading", level=1)).to_contain_text(QINGSHAN_NAME)
-    expect(public.get_by_role("link", name=NEW_NAME)).to_have_count(0)  # not in force before 2026-12-01
+    expect(public.get_by_role("link", name=NEW_NAME, exact=True)).to_have_count(0)  # not in force before 2026-12-01
     public.get_by_label("查询日期").fill("2026-12-01")
     submit_and_wait(public, "查询")
-    expect(public.get_by_role("link", name=NEW_NAME)).to_be_visible()
-    public.get_by_role("link", name=NEW_NAME).click()
+    expect(public.get_by_role("link", name=NEW_NAME, exact=True)).to_be_visible()
+    # Its guide is complete: it takes applications online with the form generated from the guide.
+    expect(public.get_by_role("link", name=f"可在线申请 ：{NEW_NAME}")).to_be_visible()
+    public.get_by_role("link", name=NEW_NAME, exact=True).click()
     expect(public.get_by_role("heading", level=1)).to_have_text(NEW_NAME)
     expect(fact(public, "事项编码")).to_have_text(NEW_CODE)

@@ -22,7 +22,7 @@ from tests.factories.accounts import user
 from tests.factories.clock import at
 from tests.factories.context import ctx_for
 from tests.factories.files import upload
-from tests.factories.forms import homestead_data
+from tests.factories.forms import generated_form_data, homestead_data
 from tests.factories.places import QINGSHAN, jurisdiction
 from tests.factories.power_list import ITEM, QUICK
 
@@ -171,7 +171,8 @@ def new_case(app: Any, item: str = ITEM, *, applicant: str = "13900000001", town
     with app.app_context():
         owner = user(applicant)
         f = upload(owner, now=at(day))
-        data = homestead_data(phone=applicant, village=town[:9] + "001") if item == ITEM else {}
+        data = (homestead_data(phone=applicant, village=town[:9] + "001") if item == ITEM
+                else generated_form_data(owner, item))
         case = submit(applicant=owner, town=jurisdiction(town), item_code=item, data=data, materials={"M01": f},
                       key=f"test-key-{next(_keys):08d}", now=at(day))
         db.session.commit()

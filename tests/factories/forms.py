@@ -85,3 +85,17 @@ def field(name: str, type_: str, **extra: Any) -> dict[str, Any]:
 
 def choice(name: str, values: list[str], **extra: Any) -> dict[str, Any]:
     return field(name, "choice", options=[{"value": v, "label": f"选项{v}"} for v in values], **extra)
+
+
+def generated_form_data(owner: Any, item_code: str) -> dict[str, Any]:
+    """What an applicant fills in the form generated from an item's guide (an item without a designed form):
+    the applicant block from the account, and the 承诺 ticked. Needs an app context."""
+    from power_lists.item_forms import default_form, latest_item
+    from service_hall.extensions import db
+
+    names = {f["name"] for f in default_form(latest_item(db.session, item_code))["fields"]}
+    data: dict[str, Any] = {"applicant_name": owner.real_name, "applicant_id": owner.id_number,
+                            "mobile": owner.mobile, "pledge": True}
+    if "applicant_kind" in names:
+        data["applicant_kind"] = "person"
+    return {k: v for k, v in data.items() if k in names}

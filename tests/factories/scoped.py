@@ -196,6 +196,12 @@ UNSCOPED_REASONS = {
     "admin.office": "offices are county-wide records, loaded through the administrator's county",
     "legal.import_preview": "a pending import is visible only to the person who uploaded it (random token)",
     "legal.import_confirm": "a pending import is visible only to the person who uploaded it (random token)",
+    # The form designer: items are found through the legal officer's county; town staff have no
+    # form-design permission.
+    **{f"legal.{name}": _COUNTY_WIDE for name in (
+        "form_design", "form_meta", "form_add_field", "form_field", "form_move_field", "form_reorder",
+        "form_delete_field", "form_new_rule", "form_rule", "form_delete_rule", "form_preview", "form_export",
+        "form_import", "form_publish", "form_discard", "form_diff")},
     "api_power_lists.submit": _COUNTY_WIDE,
     # Decision content (an item of the officer's county list in force) and the 证照目录 (the deployment's).
     **{f"legal.{name}": _COUNTY_WIDE for name in (

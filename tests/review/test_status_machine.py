@@ -25,6 +25,7 @@ from service_hall.extensions import db
 from tests.factories.accounts import user
 from tests.factories.cases import SAMPLE_TERMS, STEPS_TO, drive, load, new_case
 from tests.factories.clock import at
+from tests.factories.forms import generated_form_data
 from tests.factories.power_list import ADJUDICATION, BENEFIT, CONFIRMATION, OTHER, PLEDGE, PUBLIC_SERVICE, REWARD
 from tests.factories.web import api_token
 
@@ -184,8 +185,10 @@ def test_submit_and_deemed_acceptance_follow_the_table(app, rworld):
     with app.app_context():
         case = db.session.get(Application, draft)
         key, file_id = case.submission_key, case.materials[0].file_id
+        data = generated_form_data(case.applicant, PLEDGE)  # PLEDGE has only the form generated from its guide
     resp = client.post("/api/v1/applications", headers=headers, json={
-        "town_code": "330199101000", "item_code": PLEDGE, "submission_key": key, "materials": {"M01": file_id}})
+        "town_code": "330199101000", "item_code": PLEDGE, "submission_key": key, "materials": {"M01": file_id},
+        "data": data})
     assert resp.status_code == 201, resp.get_json()
     assert load(app, draft).status == CaseStatus.SUBMITTED
     # SUBMITTED → ACCEPTED by operation of law, when staff traffic runs the sweep after 5 working days.
