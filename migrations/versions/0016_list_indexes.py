@@ -25,8 +25,8 @@ PARTIAL = {
     'ix_applications_open_town_queue': f"applications (town_id, ({QUEUE_KEY}), id) WHERE status IN {OPEN}",
     'ix_applications_open_queue': f"applications (({QUEUE_KEY}), id) WHERE status IN {OPEN}",
     'ix_applications_open_town_number': f"applications (town_id, case_number, id) WHERE status IN {OPEN}",
-    'ix_applications_clock_statutory': f"applications (town_id, statutory_due_on, id) WHERE status IN {CLOCK}",
-    'ix_applications_clock_promised': f"applications (town_id, due_on, id) WHERE status IN {CLOCK}",
+    'ix_applications_clock_statutory': f"applications (statutory_due_on, id) WHERE status IN {CLOCK}",
+    'ix_applications_clock_promised': f"applications (due_on) WHERE status IN {CLOCK}",
 }
 PLAIN = [
     ('ix_applications_applicant_created', 'applications', ['applicant_id', 'created_at', 'id']),

@@ -14,6 +14,7 @@ from service_hall.cases import accountability, ratings
 from service_hall.cases.clock import local_date
 from service_hall.cases.metrics import visit_figures
 from service_hall.core.errors import ValidationFailed
+from service_hall.core.pagination import page_size
 from service_hall.evaluation import export
 from service_hall.evaluation.report import EvaluationReport, evaluate, parse_period
 from service_hall.evaluation.tables import COLUMN, FIGURE_COLUMNS, charts
@@ -31,12 +32,13 @@ bp = Blueprint("supervision", __name__)
 def index() -> Any:
     """超期与临期办件: red (overdue) and yellow (≤ 2 working days) against either limit."""
     actor = current_actor()
-    rows = accountability.watched_cases(db.session, actor, calendar(), now())
+    page = accountability.watched_cases(db.session, actor, calendar(), now(), request.args.get("cursor"),
+                                        size=page_size(request.args.get("size")))
     open_triggers = accountability.triggers_for(db.session, actor, resolved=False)
     open_tasks = ratings.tasks_for(db.session, actor, open_only=True)
     towns = visible_towns(db.session, actor)
     others = accountability.watched_deadlines(db.session, actor, calendar(), now())
-    return render_template("supervision/index.html", rows=rows, others=others, towns=towns,
+    return render_template("supervision/index.html", rows=page.rows, page=page, others=others, towns=towns,
                            open_triggers=open_triggers,
                            open_tasks=open_tasks, visits=visit_figures(db.session, towns))
 
