@@ -45,11 +45,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _init_login(app)
     api.init_app(app)
 
-    from service_hall.web import access, errors, sweeper
+    from service_hall.web import access, errors, http_cache, sweeper
 
     errors.install(app)
     access.install(app)
     sweeper.install(app)
+    http_cache.install(app)
     _register_blueprints(app)
     _security_headers(app)
     _template_helpers(app)
