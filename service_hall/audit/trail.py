@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 GENESIS = "0" * 64
 
 
-def _canonical(rec: AuditRecord) -> bytes:
+def _canonical(rec: Any) -> bytes:
+    """The hashed content of a record (an AuditRecord, or a row of its table with the same names)."""
     at = rec.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     body = {
         "seq": rec.seq, "at": at, "actor_id": rec.actor_id, "actor_role": rec.actor_role,
@@ -31,7 +32,7 @@ def _canonical(rec: AuditRecord) -> bytes:
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
-def _digest(rec: AuditRecord) -> str:
+def _digest(rec: Any) -> str:
     return hashlib.sha256(_canonical(rec)).hexdigest()
 
 
@@ -76,7 +77,11 @@ def verify_chain(session: Session) -> list[ChainProblem]:
     problems: list[ChainProblem] = []
     prev = GENESIS
     expected_seq = 1
-    for rec in session.scalars(select(AuditRecord).order_by(AuditRecord.seq)).yield_per(1000):
+    # Plain rows through a server-side cursor, a batch at a time: memory stays flat whatever the chain's
+    # length (no ORM objects, no client-side buffer of the whole result).
+    rows = session.execute(select(AuditRecord.__table__).order_by(AuditRecord.seq),
+                           execution_options={"stream_results": True, "yield_per": 2000})
+    for rec in rows:
         if rec.seq != expected_seq:
             problems.append(ChainProblem(expected_seq, f"缺少第 {expected_seq} 至 {rec.seq - 1} 条记录（已被删除）"))
         if rec.prev_hash != prev:
