@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload, selectinload
 
@@ -196,6 +197,12 @@ def delivery_due_on(case: Application, calendar: WorkingCalendar) -> dt.date | N
     return calendar.add_working_days(local_date(case.decided_at), DELIVERY_DAYS).due
 
 
+def _has_trigger(kind: str) -> Any:
+    """SQL: the case already has the trigger ``kind``."""
+    return (select(AccountabilityTrigger.id).where(AccountabilityTrigger.application_id == Application.id,
+                                                   AccountabilityTrigger.kind == kind).exists())
+
+
 def sweep_deadlines(session: Session, *, now: dt.datetime, calendar: WorkingCalendar) -> list[AccountabilityTrigger]:
     """Daily sweep: raise the warnings and
     追责情形 of cases past their promised or statutory limit, deferred (容缺) materials not supplied in time,
@@ -209,8 +216,14 @@ def sweep_deadlines(session: Session, *, now: dt.datetime, calendar: WorkingCale
         if trigger is not None:
             raised.append(trigger)
 
-    for case in session.scalars(select(Application).where(Application.status.in_(DECISION_CLOCK))
-                                .order_by(Application.id)):
+    # Only cases past a stored limit (a running special procedure only moves a limit later, so the stored
+    # one finds every candidate) and still missing one of the two triggers: the partial indexes of
+    # clock-running cases serve it, and a case already raised is not loaded again each round.
+    for case in session.scalars(select(Application).where(
+            Application.status.in_(DECISION_CLOCK),
+            or_(and_(Application.due_on < today, ~_has_trigger("overdue_promised")),
+                and_(Application.statutory_due_on < today, ~_has_trigger("late_decision"))))
+            .order_by(Application.id)):
         # Read-only on the case: a running special procedure moves the limits every day, and storing that
         # would make every open page of the case stale.
         promised, statutory = current_limits(case, calendar, today)
@@ -223,7 +236,11 @@ def sweep_deadlines(session: Session, *, now: dt.datetime, calendar: WorkingCale
                                 .order_by(Application.id)):
         if case.pledge_materials:
             add(case, "deferred_overdue", f"容缺材料应于 {case.pledge_due_on} 前补交，截至 {today} 未补交")
-    for case in session.scalars(select(Application).where(Application.status == CaseStatus.APPROVED)
+    # Ten working days are at least ten calendar days after the decision.
+    decided_before = dt.datetime.combine(today - dt.timedelta(days=DELIVERY_DAYS), dt.time(), tzinfo=CHINA)
+    for case in session.scalars(select(Application).where(Application.status == CaseStatus.APPROVED,
+                                                          Application.decided_at < decided_before,
+                                                          ~_has_trigger("late_delivery"))
                                 .order_by(Application.id)):
         due = delivery_due_on(case, calendar)
         if due is not None and today > due:
