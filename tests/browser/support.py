@@ -77,6 +77,7 @@ def build_app(instance: Path, overrides: Mapping[str, Any] | None = None) -> Fla
             "REMEMBER_COOKIE_SECURE": False,
             "RATELIMIT_ENABLED": False,
             "SWEEP_MODE": "request",  # the clock is pinned per test (FIXED_NOW)
+            "PUBLIC_PAGE_CACHE_SECONDS": 0,
             **(overrides or {}),
         })
         with app.app_context():

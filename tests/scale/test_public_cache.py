@@ -45,3 +45,31 @@ def test_staff_pages_and_errors_are_not_made_public(app, client, world):
     assert "public" not in client.get("/catalog/towns/000000000000").headers.get("Cache-Control", "")
     login(client, "clerk1")
     assert "public" not in client.get("/workbench/").headers.get("Cache-Control", "")
+
+
+def test_the_process_serves_a_rendered_anonymous_page_again_without_the_database(app, client, world, monkeypatch):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    monkeypatch.setitem(app.config, "PUBLIC_PAGE_CACHE_SECONDS", 30)
+    app.extensions["public_page_cache"].clear()
+    page = f"/catalog/towns/{QINGSHAN}"
+    first = client.get(page)
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, params, context, many):
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        again = client.get(page)
+        revalidated = client.get(page, headers={"If-None-Match": first.headers["ETag"]})
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert again.status_code == 200 and again.data == first.data
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert revalidated.status_code == 304
+    assert seen == []
+    login(client, "clerk1")  # a signed-in user always gets a fresh page
+    assert client.get(page).headers["Cache-Control"] == "private, no-cache"
+    app.extensions["public_page_cache"].clear()
