@@ -1,4 +1,5 @@
-"""indexes the lists and figures read at a million cases: partial indexes of open cases per town in the
+"""daily figures per town, item and day (maintained with each case change); indexes the lists and figures
+read at a million cases: partial indexes of open cases per town in the
 queue's order, the applicant's cases newest first, cases by day received and decided, visits and ratings by
 town and time, a case's audit records in order
 
@@ -10,6 +11,7 @@ The partial and expression indexes are raw DDL valid on PostgreSQL and SQLite (t
 expression ``service_hall.cases.queries.QUEUE_KEY_SQL``, written out here as it stood when this ran).
 """
 from alembic import op
+import sqlalchemy as sa
 
 revision = '0016'
 down_revision = '0012'
@@ -38,7 +40,23 @@ PLAIN = [
 ]
 
 
+FIGURES = ('received', 'decided', 'approved', 'denied', 'refused', 'withdrawn', 'deemed_accepted',
+           'on_time_promised', 'on_time_statutory', 'with_limit', 'at_most_one_visit', 'ratings', 'rating_sum',
+           'poor_ratings', 'good_ratings', 'triggers')
+
+
 def upgrade():
+    op.create_table(
+        'daily_figures',
+        sa.Column('town_id', sa.Integer(), nullable=False),
+        sa.Column('item_code', sa.String(length=64), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        *[sa.Column(name, sa.Integer(), nullable=False) for name in FIGURES],
+        sa.ForeignKeyConstraint(['town_id'], ['jurisdictions.id'], name=op.f('fk_daily_figures_town_id_jurisdictions')),
+        sa.PrimaryKeyConstraint('town_id', 'item_code', 'day', name=op.f('pk_daily_figures')),
+    )
+    with op.batch_alter_table('daily_figures') as batch_op:
+        batch_op.create_index(batch_op.f('ix_daily_figures_day'), ['day'], unique=False)
     for name, table, columns in PLAIN:
         op.create_index(name, table, columns, unique=False)
     for name, body in PARTIAL.items():
@@ -50,3 +68,6 @@ def downgrade():
         op.execute(f"DROP INDEX {name}")
     for name, table, _ in reversed(PLAIN):
         op.drop_index(name, table_name=table)
+    with op.batch_alter_table('daily_figures') as batch_op:
+        batch_op.drop_index(batch_op.f('ix_daily_figures_day'))
+    op.drop_table('daily_figures')
