@@ -56,8 +56,8 @@ class _Item:
 class _Audit:
     """The fields ``audit.trail`` hashes, for records written by COPY instead of the ORM."""
 
-    __slots__ = ("seq", "at", "actor_id", "actor_role", "jurisdiction_id", "action", "object_type", "object_id",
-                 "from_state", "to_state", "reason", "duty", "payload", "prev_hash", "hash")
+    __slots__ = ("action", "actor_id", "actor_role", "at", "duty", "from_state", "hash", "jurisdiction_id",
+                 "object_id", "object_type", "payload", "prev_hash", "reason", "seq", "to_state")
 
 
 def _esc(value: Any) -> str:
@@ -86,7 +86,7 @@ class _Copy:
     def __init__(self, cursor: Any, table: str, columns: str) -> None:
         self._cursor = cursor
         self._sql = f"COPY {table} ({columns}) FROM STDIN"
-        self._file = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self._file = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed by close()
         self._buf: list[str] = []
         self.rows = 0
 
@@ -253,10 +253,8 @@ def generate(conn: Any, *, cases: int, seed: int = 20261201, today: dt.date | No
     for n in range(cases):
         item = items[rng.randrange(len(items))]
         clerk = clerk_of.get(item.town_id, any_staff)
-        if heavy_id is not None and n < HEAVY_CASES:
-            applicant = heavy_id
-        else:
-            applicant = first_user + rng.randrange(applicants)
+        heavy = heavy_id is not None and n < HEAVY_CASES
+        applicant = heavy_id if heavy and heavy_id is not None else first_user + rng.randrange(applicants)
         is_open = rng.random() < OPEN_SHARE
         if is_open:
             received = today - dt.timedelta(days=rng.randrange(open_window // 2))

@@ -212,7 +212,7 @@ class Browser:
 
 def _p95(samples: list[float]) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def sequential(fetch: Any, n: int) -> dict[str, float]:

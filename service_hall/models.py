@@ -1,6 +1,6 @@
 """Import every model module so that the metadata (and Alembic autogenerate) sees all tables."""
 
-import service_hall.cases.figures  # noqa: F401  (keeps the daily figures with every flush)
+import service_hall.cases.figures  # keeps the daily figures with every flush
 import service_hall.cases.guards
 import service_hall.notifications.events  # noqa: F401  (subscribes the outbox to the case flow's events)
 from forms.models import FormDefinitionVersion  # noqa: F401

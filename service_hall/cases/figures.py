@@ -128,12 +128,11 @@ class Deltas:
                 for k, c in self.rows.items() if any(c.values())]
         if not rows:
             return
+        from sqlalchemy.dialects import postgresql, sqlite
+
         dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        table = DailyFigures.__table__
+        insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table: Any = DailyFigures.__table__
         stmt = insert(table)
         stmt = stmt.on_conflict_do_update(
             index_elements=["town_id", "item_code", "day"],
@@ -145,9 +144,9 @@ def _visit_counts(session: Session, case_ids: Iterable[int]) -> dict[int, int]:
     ids = list(case_ids)
     if not ids:
         return {}
-    return {cid: int(n) for cid, n in session.execute(
+    return {int(cid): int(n) for cid, n in session.execute(
         select(Visit.application_id, func.count(Visit.id)).where(Visit.application_id.in_(ids))
-        .group_by(Visit.application_id))}
+        .group_by(Visit.application_id)) if cid is not None}
 
 
 def _track(session: Session, flush_context: Any, instances: Any) -> None:
@@ -243,7 +242,7 @@ def rebuild(session: Session, *, batch: int = 20_000) -> int:
     rows = [(k, c) for k, c in deltas.rows.items() if any(c.values())]
     for start in range(0, len(rows), batch):
         part = Deltas()
-        part.rows = dict(rows[start:start + batch])  # type: ignore[assignment]
+        part.rows = dict(rows[start:start + batch])
         part.write(session)
     return len(rows)
 

@@ -14,7 +14,6 @@ from service_hall.documents.kinds import DeliveryChannel, NoticeKind
 from service_hall.files.models import ApplicantFile
 from service_hall.jurisdictions.models import Jurisdiction
 
-
 # Partial and expression indexes of open cases, created by raw DDL (migration 0016); the model/migration
 # comparison skips them. docs/architecture.md, "Lists at scale".
 UNMAPPED_INDEXES = frozenset({

@@ -18,7 +18,6 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, bindparam, tuple_
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 T = TypeVar("T")
 PAGE_SIZE = 50
@@ -83,9 +82,10 @@ def page_size(raw: object, default: int = PAGE_SIZE) -> int:
     return max(1, min(size, MAX_PAGE_SIZE))
 
 
-def keyset_page(session: Session, stmt: Select[Any], keys: Sequence[ColumnElement[Any]], cursor: str | None, *,
+def keyset_page(session: Session, stmt: Select[Any], keys: Sequence[Any], cursor: str | None, *,
                 size: int = PAGE_SIZE, descending: bool = False) -> Page[Any]:
-    """The page of ``stmt`` (selecting one entity) ordered by ``keys`` — all ascending, or all descending —
+    """The page of ``stmt`` (selecting one entity) ordered by ``keys`` (column expressions) — all ascending,
+    or all descending —
     that ``cursor`` points to. ``keys`` must end with a unique column and match an index for the query to
     read only one page of it. Raises nothing of its own (an unreadable cursor gives the first page)."""
     where = decode_cursor(cursor, len(keys))
@@ -97,7 +97,7 @@ def keyset_page(session: Session, stmt: Select[Any], keys: Sequence[ColumnElemen
         query = query.where(after)
     reverse = descending != backwards
     query = query.order_by(*[k.desc() if reverse else k.asc() for k in keys]).limit(size + 1)
-    fetched = session.execute(query).all()
+    fetched = list(session.execute(query).all())
     more = len(fetched) > size
     fetched = fetched[:size]
     if backwards:

@@ -333,8 +333,7 @@ def evaluate(session: Session, towns: Sequence[Jurisdiction], period: Period, *,
     town_ids = [t.id for t in towns]
     months = period.months()
     if source == "aggregates":
-        by_town, by_power, by_month, received_codes, names = _from_aggregates(session, town_ids, period)
-        return _report(session, towns, period, months, by_town, by_power, by_month, received_codes, names)
+        return _report(session, towns, period, months, *_from_aggregates(session, town_ids, period))
     cases = _cases(session, town_ids, period)
     ratings = _ratings(session, town_ids, period)
     triggers = _triggers(session, town_ids, period)
