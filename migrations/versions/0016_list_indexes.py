@@ -1,4 +1,4 @@
-"""daily figures per town, item and day (maintained with each case change); indexes the lists and figures
+"""daily figures per town, item and day (maintained with each case change); background export jobs; indexes the lists and figures
 read at a million cases: partial indexes of open cases per town in the
 queue's order, the applicant's cases newest first, cases by day received and decided, visits and ratings by
 town and time, a case's audit records in order
@@ -57,6 +57,29 @@ def upgrade():
     )
     with op.batch_alter_table('daily_figures') as batch_op:
         batch_op.create_index(batch_op.f('ix_daily_figures_day'), ['day'], unique=False)
+    op.create_table(
+        'export_jobs',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('owner_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=32), nullable=False),
+        sa.Column('key', sa.String(length=200), nullable=False),
+        sa.Column('params', sa.JSON(), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('percent', sa.Integer(), nullable=False),
+        sa.Column('stage', sa.String(length=100), nullable=False),
+        sa.Column('filename', sa.String(length=200), nullable=True),
+        sa.Column('content', sa.LargeBinary(), nullable=True),
+        sa.Column('error', sa.Text(), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_export_jobs_owner_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_export_jobs')),
+    )
+    with op.batch_alter_table('export_jobs') as batch_op:
+        batch_op.create_index(batch_op.f('ix_export_jobs_owner_id'), ['owner_id'], unique=False)
+    # The same export is never queued or running twice at once.
+    op.execute("CREATE UNIQUE INDEX uq_export_jobs_active ON export_jobs (owner_id, kind, key) "
+               "WHERE status IN ('queued', 'running')")
     for name, table, columns in PLAIN:
         op.create_index(name, table, columns, unique=False)
     for name, body in PARTIAL.items():
@@ -68,6 +91,10 @@ def downgrade():
         op.execute(f"DROP INDEX {name}")
     for name, table, _ in reversed(PLAIN):
         op.drop_index(name, table_name=table)
+    op.execute("DROP INDEX uq_export_jobs_active")
+    with op.batch_alter_table('export_jobs') as batch_op:
+        batch_op.drop_index(batch_op.f('ix_export_jobs_owner_id'))
+    op.drop_table('export_jobs')
     with op.batch_alter_table('daily_figures') as batch_op:
         batch_op.drop_index(batch_op.f('ix_daily_figures_day'))
     op.drop_table('daily_figures')
