@@ -144,5 +144,5 @@ def run_export(session: Session, job: ExportJob, *, towns: Sequence[Jurisdiction
     job.filename = export.file_stem(report) + "." + fmt
     job.status = JobStatus.DONE.value
     job.percent = 100
-    job.stage = "已完成，可以下载"
+    job.stage = "文件已生成"
     job.finished_at = now

@@ -19,11 +19,11 @@ from flask import (
     url_for,
 )
 
+from service_hall import jobs
 from service_hall.accounts.permissions import Permission
 from service_hall.cases import accountability, ratings
 from service_hall.cases.clock import local_date
 from service_hall.cases.metrics import visit_figures
-from service_hall import jobs
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.core.pagination import page_size
 from service_hall.evaluation import export, export_jobs
