@@ -42,7 +42,8 @@ PLAIN = [
 
 FIGURES = ('received', 'decided', 'approved', 'denied', 'refused', 'withdrawn', 'deemed_accepted',
            'on_time_promised', 'on_time_statutory', 'with_limit', 'at_most_one_visit', 'ratings', 'rating_sum',
-           'poor_ratings', 'good_ratings', 'triggers')
+           'poor_ratings', 'good_ratings', 'triggers', 'finished', 'finished_no_visit', 'finished_at_most_one',
+           'finished_visits')
 
 
 def upgrade():

@@ -30,6 +30,11 @@ from service_hall.core.base import Base
 FIELDS = ("received", "decided", "approved", "denied", "refused", "withdrawn", "deemed_accepted",
           "on_time_promised", "on_time_statutory", "with_limit", "at_most_one_visit", "ratings", "rating_sum",
           "poor_ratings", "good_ratings", "triggers")
+# 最多跑一次 over every finished case (the supervision page's table), counted on the day the case was
+# received: finished cases, how many needed no visit, at most one, and their visits in all.
+VISIT_FIELDS = ("finished", "finished_no_visit", "finished_at_most_one", "finished_visits")
+COLUMNS = FIELDS + VISIT_FIELDS
+FINISHED = (CaseStatus.DELIVERED, CaseStatus.REFUSED, CaseStatus.DENIED, CaseStatus.WITHDRAWN, CaseStatus.REVOKED)
 Key = tuple[int, str, dt.date]
 
 
@@ -57,6 +62,10 @@ class DailyFigures(Base):
     poor_ratings: Mapped[int] = mapped_column(Integer, default=0)
     good_ratings: Mapped[int] = mapped_column(Integer, default=0)
     triggers: Mapped[int] = mapped_column(Integer, default=0)
+    finished: Mapped[int] = mapped_column(Integer, default=0)
+    finished_no_visit: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at_most_one: Mapped[int] = mapped_column(Integer, default=0)
+    finished_visits: Mapped[int] = mapped_column(Integer, default=0)
 
 
 CASE_COLUMNS = (Application.id, Application.town_id, Application.item_code, Application.status,
@@ -101,6 +110,11 @@ def case_contribution(state: CaseState) -> Iterator[tuple[Key, dict[str, int]]]:
             part |= {"with_limit": 1, "on_time_promised": int(decided <= state.due_on),
                      "on_time_statutory": int(decided <= state.statutory_due_on)}
         yield (state.town_id, state.item_code, decided), part
+    if state.status in FINISHED:
+        day = state.received_on or local_date(state.closed_at or state.decided_at or dt.datetime.now(dt.UTC))
+        yield (state.town_id, state.item_code, day), {
+            "finished": 1, "finished_no_visit": int(state.visits == 0), "finished_at_most_one": int(state.visits <= 1),
+            "finished_visits": state.visits}
     if state.closed_at is not None and state.status in {CaseStatus.REFUSED, CaseStatus.WITHDRAWN}:
         yield (state.town_id, state.item_code, local_date(state.closed_at)), {
             "refused": int(state.status is CaseStatus.REFUSED), "withdrawn": int(state.status is CaseStatus.WITHDRAWN)}
@@ -124,7 +138,7 @@ class Deltas:
                 row[name] += sign * value
 
     def write(self, session: Session) -> None:
-        rows = [{"town_id": k[0], "item_code": k[1], "day": k[2], **{f: c.get(f, 0) for f in FIELDS}}
+        rows = [{"town_id": k[0], "item_code": k[1], "day": k[2], **{f: c.get(f, 0) for f in COLUMNS}}
                 for k, c in self.rows.items() if any(c.values())]
         if not rows:
             return
@@ -136,7 +150,7 @@ class Deltas:
         stmt = insert(table)
         stmt = stmt.on_conflict_do_update(
             index_elements=["town_id", "item_code", "day"],
-            set_={f: table.c[f] + stmt.excluded[f] for f in FIELDS})
+            set_={f: table.c[f] + stmt.excluded[f] for f in COLUMNS})
         session.execute(stmt, rows)
 
 

@@ -317,11 +317,12 @@ def _from_aggregates(session: Session, town_ids: list[int], period: Period) -> t
                                .group_by(DailyFigures.day)):
         by_month[max(row[0].replace(day=1), period.start)].add(
             Figures(**{name: int(v) for name, v in zip(FIELDS, row[1:], strict=True)}))
-    names = {}
-    for code in by_power:
-        name = session.scalar(select(Application.item_name).where(Application.item_code == code).limit(1))
-        names[code] = name or code
-    return by_town, by_power, by_month, received_codes, names
+    return by_town, by_power, by_month, received_codes, {}  # names: looked up for unheld codes only
+
+
+def _item_name(session: Session, code: str) -> str:
+    """The name cases gave an item no town in scope holds any more (the code itself if none)."""
+    return session.scalar(select(Application.item_name).where(Application.item_code == code).limit(1)) or code
 
 
 def evaluate(session: Session, towns: Sequence[Jurisdiction], period: Period, *,
@@ -400,7 +401,7 @@ def _report(session: Session, towns: Sequence[Jurisdiction], period: Period, mon
         if info is not None and not info.opens_application and code not in by_power:
             continue  # enforcement powers: nothing recorded here to evaluate
         power_rows.append(PowerEvaluation(
-            code=code, name=info.name if info else names.get(code, code),
+            code=code, name=info.name if info else names.get(code) or _item_name(session, code),
             power_type=info.power_type if info else None, delegation_mode=info.delegation_mode if info else None,
             figures=by_power[code], towns_holding=holders.get(code, []), towns_unused=unused_by_code.get(code, [])))
 

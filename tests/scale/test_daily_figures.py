@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from service_hall.cases.figures import FIELDS, DailyFigures, rebuild
+from service_hall.cases.figures import COLUMNS, FIELDS, DailyFigures, rebuild
+from service_hall.cases.metrics import visit_figures
 from service_hall.cases.models import Application
 from service_hall.evaluation.report import EvaluationReport, Figures, Period, evaluate
 from service_hall.extensions import db
@@ -44,6 +45,7 @@ def _assert_same(app: Any) -> Figures:
                 kept = evaluate(db.session, scope, period)
                 scanned = evaluate(db.session, scope, period, source="scan")
                 assert _numbers(kept) == _numbers(scanned), period
+        assert visit_figures(db.session, towns) == visit_figures(db.session, towns, source="scan")
         return evaluate(db.session, towns, PERIODS[0]).total
 
 
@@ -80,7 +82,7 @@ def test_the_flow_keeps_the_daily_figures_equal_to_the_definitions(app, cworld):
 
 
 def _row(r: DailyFigures) -> dict[str, int]:
-    return {name: getattr(r, name) for name in FIELDS}
+    return {name: getattr(r, name) for name in COLUMNS}
 
 
 @pytest.mark.skipif(not is_postgres(), reason="the generator writes with PostgreSQL COPY")
