@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help install fonts install-test system-deps run serve worker db-upgrade demo test test-postgres lint bench screenshots clean
+.PHONY: help install fonts install-test system-deps run serve worker db-upgrade demo test test-postgres lint bench bench-scale screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -60,6 +60,11 @@ lint: install-test ## ruff, mypy on the domain packages, import-linter's layerin
 
 bench: install-test ## Benchmarks; writes bench/results.json
 	$(BIN)/python bench/run.py
+
+# BENCH_SCALE_DATABASE_URL (default: a fresh service_hall_bench_scale on the local PostgreSQL),
+# BENCH_SCALE_CASES (default 1000000); see bench/scale.py.
+bench-scale: install-test ## Generate 1M cases on PostgreSQL and measure the pages beside a hello-world
+	$(BIN)/python bench/scale.py
 
 screenshots: install-test ## Screenshots of the main pages into docs/screenshots/ (needs /usr/bin/chromium)
 	$(BIN)/python scripts/screenshots.py --out docs/screenshots

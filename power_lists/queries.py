@@ -71,7 +71,8 @@ def items_for_town(session: Session, town_id: int, on: dt.date) -> list[PowerIte
         return []
     return list(session.scalars(
         select(PowerItem).where(PowerItem.version_id == version.id, _held(town_id, on))
-        .options(selectinload(PowerItem.delegations)).order_by(PowerItem.position)))
+        .options(selectinload(PowerItem.delegations), selectinload(PowerItem.original_office))
+        .order_by(PowerItem.position)))
 
 
 def item_for_town(session: Session, item_code: str, town_id: int, on: dt.date) -> PowerItem:

@@ -55,12 +55,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _init_login(app)
     api.init_app(app)
 
-    from service_hall.web import access, errors, input_guard, sweeper
+    from service_hall.web import access, errors, http_cache, input_guard, sweeper
 
     input_guard.install(app)
     errors.install(app)
     access.install(app)
     sweeper.install(app)
+    http_cache.install(app)
     _register_blueprints(app)
     _security_headers(app)
     _template_helpers(app)

@@ -164,6 +164,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_cli)
     app.cli.add_command(cases_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(stats_cli)
     from service_hall.cli_power_list import power_list_cli
 
     app.cli.add_command(power_list_cli)
@@ -213,6 +214,22 @@ def cases_sweep() -> None:
     click.echo(f"新发现预警及追责情形 {len(result.triggers)} 条。")
     for version in result.superseded:
         click.echo(f"清单第 {version.number} 版已被新版本取代")
+
+
+stats_cli = AppGroup("stats", help="办件统计")
+
+
+@stats_cli.command("rebuild")
+def stats_rebuild() -> None:
+    """按办件、来访、评价和追责情形重新计算每日统计表（批量导入数据后，或核对统计时执行）"""
+    import time
+
+    from service_hall.cases.figures import rebuild
+
+    started = time.monotonic()
+    rows = rebuild(current_session())
+    db.session.commit()
+    click.echo(f"每日统计已重建：共 {rows} 行（乡镇 × 事项 × 日期），用时 {time.monotonic() - started:.1f} 秒。")
 
 
 jobs_cli = AppGroup("jobs", help="后台任务（Redis + RQ）")

@@ -10,6 +10,7 @@ from typing import Any
 
 from redis import Redis
 from rq import Queue
+from sqlalchemy import select
 
 SWEEP_QUEUE = "service_hall"
 # One enqueue per minute across every app server, whichever request comes first.
@@ -101,3 +102,70 @@ def dispatch_job() -> dict[str, int]:
     from service_hall.extensions import db
 
     return dispatch_outbox(db.session, current_app.config, limit=1000)
+
+
+# --- long exports: the evaluation report as XLSX / PDF (docs/architecture.md, "Long work in the worker") ---
+
+EXPORT_TIMEOUT_SECONDS = 3600
+
+
+def export_job(job_id: int) -> str:
+    """Run one export job in the current app context, committing its progress stage by stage so the page
+    polling it sees the percent move. A job no longer queued (done, failed, taken) is left alone."""
+    from service_hall.accounts.models import User
+    from service_hall.core.base import utcnow
+    from service_hall.evaluation.export_jobs import ExportJob, JobStatus, run_export
+    from service_hall.extensions import current_session, db
+    from service_hall.jurisdictions.operations import visible_towns
+
+    session = current_session()
+    job = session.scalar(select(ExportJob).where(ExportJob.id == job_id, ExportJob.status == JobStatus.QUEUED.value)
+                         .with_for_update(skip_locked=True))
+    if job is None:
+        db.session.rollback()
+        return "skipped"
+    job.status, job.percent, job.stage = JobStatus.RUNNING.value, 5, "开始生成"
+    db.session.commit()
+
+    def progress(percent: int, stage: str) -> None:
+        job.percent, job.stage = percent, stage
+        db.session.commit()
+
+    try:
+        owner = session.get(User, job.owner_id)
+        assert owner is not None
+        scope = owner.jurisdiction.name if owner.jurisdiction else ""
+        run_export(session, job, towns=visible_towns(session, owner), scope=scope, now=utcnow(), progress=progress)
+        db.session.commit()
+        return "done"
+    except Exception as exc:  # recorded on the job for the page to show; the worker goes on
+        db.session.rollback()
+        failed = session.get(ExportJob, job_id)
+        if failed is not None:
+            failed.status, failed.stage = JobStatus.FAILED.value, "生成失败，请稍后重试"
+            failed.error = f"{type(exc).__name__}: {exc}"[:2000]
+            failed.finished_at = utcnow()
+            db.session.commit()
+        return "failed"
+
+
+def start_export(app: Any, job_id: int) -> None:
+    """Queue the export on RQ when REDIS_URL is set, else run it in a thread of this process (its own app
+    context). Call it after the job row is committed."""
+    redis_url = app.config.get("REDIS_URL")
+    if redis_url:
+        Queue(SWEEP_QUEUE, connection=connection(redis_url)).enqueue(
+            export_job, job_id, job_timeout=EXPORT_TIMEOUT_SECONDS, result_ttl=3600, job_id=f"export-{job_id}")
+        return
+    import threading
+
+    def run() -> None:
+        from service_hall.extensions import db
+
+        with app.app_context():
+            try:
+                export_job(job_id)
+            finally:
+                db.session.remove()
+
+    threading.Thread(target=run, name=f"export-{job_id}", daemon=True).start()

@@ -1,5 +1,6 @@
 """Import every model module so that the metadata (and Alembic autogenerate) sees all tables."""
 
+import service_hall.cases.figures  # keeps the daily figures with every flush
 import service_hall.cases.guards
 import service_hall.notifications.events  # noqa: F401  (subscribes the outbox to the case flow's events)
 from forms.models import FormDefinitionVersion  # noqa: F401
@@ -26,6 +27,7 @@ from service_hall.cases.models import (  # noqa: F401
     Visit,
 )
 from service_hall.certificates.models import Certificate  # noqa: F401
+from service_hall.evaluation.export_jobs import ExportJob  # noqa: F401
 from service_hall.files.models import ApplicantFile, ReuseGrant, StoredBlob  # noqa: F401
 from service_hall.jurisdictions.models import Jurisdiction  # noqa: F401
 from service_hall.notifications.models import (  # noqa: F401

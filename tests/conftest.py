@@ -44,6 +44,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         "SERVER_NAME": "localhost",
         "PUBLIC_BASE_URL": "http://localhost",
         "DOCUMENTS": "deferred",  # PDFs rendered on first download; tests of documents download them
+        "SWEEP_MODE": "request",  # the clock is pinned per test (FIXED_NOW): sweep on staff requests
+        "PUBLIC_PAGE_CACHE_SECONDS": 0,  # each test sees the pages of its own data
     })
     with application.app_context():
         upgrade(directory=MIGRATIONS, revision="heads")

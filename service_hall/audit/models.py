@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service_hall.core.base import Base, UTCDateTime
@@ -15,6 +15,7 @@ class AuditRecord(Base):
     breaks the chain from there on and cannot be papered over (service_hall/audit/trail.py)."""
 
     __tablename__ = "audit_records"
+    __table_args__ = (Index("ix_audit_records_object", "object_type", "object_id", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, unique=True)

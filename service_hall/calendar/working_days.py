@@ -124,6 +124,7 @@ class WorkingCalendar:
         self._overrides = {_check_date(d): (bool(w), n or "") for d, (w, n) in (overrides or {}).items()}
         self._declared = (frozenset(declared_years) if declared_years is not None
                           else frozenset(d.year for d in self._overrides))
+        self._years: dict[int, tuple[list[int], list[int]]] = {}
 
     @classmethod
     def from_session(cls, session: Session) -> WorkingCalendar:
@@ -210,13 +211,40 @@ class WorkingCalendar:
         if b < a:
             back = self.working_days_between(b, a)
             return Count(-back.days, back.provisional)
-        days, provisional, day = 0, False, a
-        while day < b:
-            day += _ONE_DAY
-            info = self.day_info(day)
-            provisional = provisional or info.provisional
-            days += info.is_working
-        return Count(days, provisional)
+        # Arithmetic on per-year running counts instead of a walk over the days (docs/architecture.md,
+        # "Lists at scale"): the days after ``a`` up to ``b`` are those up to ``b`` minus those up to ``a``.
+        working_b, provisional_b = self._running(b, a.year)
+        working_a, provisional_a = self._running(a, a.year)
+        return Count(working_b - working_a, provisional_b > provisional_a)
+
+    def _year(self, year: int) -> tuple[list[int], list[int]]:
+        """Running counts through each day of ``year`` (index: day of the year − 1): working days, and days
+        resting on the weekend rule alone. Built once per calendar and year."""
+        found = self._years.get(year)
+        if found is None:
+            working, provisional = [], []
+            w = p = 0
+            day = dt.date(year, 1, 1)
+            while day.year == year:
+                info = self.day_info(day)
+                w += info.is_working
+                p += info.provisional
+                working.append(w)
+                provisional.append(p)
+                day += _ONE_DAY
+            found = self._years[year] = (working, provisional)
+        return found
+
+    def _running(self, day: dt.date, from_year: int) -> tuple[int, int]:
+        """(working, provisional) days from 1 January of ``from_year`` through ``day``."""
+        working = provisional = 0
+        for year in range(from_year, day.year):
+            counts = self._year(year)
+            working += counts[0][-1]
+            provisional += counts[1][-1]
+        counts = self._year(day.year)
+        index = day.timetuple().tm_yday - 1
+        return working + counts[0][index], provisional + counts[1][index]
 
     def days_left(self, due: dt.date, today: dt.date) -> int:
         """Working days from today up to the due day; negative once it has passed (days overdue).

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from service_hall.accounts.models import User
 from service_hall.audit.models import AuditRecord
 from service_hall.audit.trail import record
-from service_hall.calendar.working_days import DeadlineColour, WorkingCalendar
-from service_hall.cases.clock import local_date
+from service_hall.calendar.working_days import YELLOW_WORKING_DAYS, DeadlineColour, WorkingCalendar
+from service_hall.cases.clock import CHINA, local_date
 from service_hall.cases.models import (
     AccountabilityTrigger,
     Application,
@@ -31,6 +32,7 @@ from service_hall.cases.models import (
 )
 from service_hall.cases.transitions import Action
 from service_hall.core.errors import DomainError, NotFound, ValidationFailed
+from service_hall.core.pagination import PAGE_SIZE, Page, keyset_page
 from service_hall.jurisdictions.operations import visible_jurisdiction_ids
 
 # 行政许可法 第四十四条: the certificate within 10 working days of the decision to approve.
@@ -195,6 +197,12 @@ def delivery_due_on(case: Application, calendar: WorkingCalendar) -> dt.date | N
     return calendar.add_working_days(local_date(case.decided_at), DELIVERY_DAYS).due
 
 
+def _has_trigger(kind: str) -> Any:
+    """SQL: the case already has the trigger ``kind``."""
+    return (select(AccountabilityTrigger.id).where(AccountabilityTrigger.application_id == Application.id,
+                                                   AccountabilityTrigger.kind == kind).exists())
+
+
 def sweep_deadlines(session: Session, *, now: dt.datetime, calendar: WorkingCalendar) -> list[AccountabilityTrigger]:
     """Daily sweep: raise the warnings and
     追责情形 of cases past their promised or statutory limit, deferred (容缺) materials not supplied in time,
@@ -208,8 +216,14 @@ def sweep_deadlines(session: Session, *, now: dt.datetime, calendar: WorkingCale
         if trigger is not None:
             raised.append(trigger)
 
-    for case in session.scalars(select(Application).where(Application.status.in_(DECISION_CLOCK))
-                                .order_by(Application.id)):
+    # Only cases past a stored limit (a running special procedure only moves a limit later, so the stored
+    # one finds every candidate) and still missing one of the two triggers: the partial indexes of
+    # clock-running cases serve it, and a case already raised is not loaded again each round.
+    for case in session.scalars(select(Application).where(
+            Application.status.in_(DECISION_CLOCK),
+            or_(and_(Application.due_on < today, ~_has_trigger("overdue_promised")),
+                and_(Application.statutory_due_on < today, ~_has_trigger("late_decision"))))
+            .order_by(Application.id)):
         # Read-only on the case: a running special procedure moves the limits every day, and storing that
         # would make every open page of the case stale.
         promised, statutory = current_limits(case, calendar, today)
@@ -222,7 +236,11 @@ def sweep_deadlines(session: Session, *, now: dt.datetime, calendar: WorkingCale
                                 .order_by(Application.id)):
         if case.pledge_materials:
             add(case, "deferred_overdue", f"容缺材料应于 {case.pledge_due_on} 前补交，截至 {today} 未补交")
-    for case in session.scalars(select(Application).where(Application.status == CaseStatus.APPROVED)
+    # Ten working days are at least ten calendar days after the decision.
+    decided_before = dt.datetime.combine(today - dt.timedelta(days=DELIVERY_DAYS), dt.time(), tzinfo=CHINA)
+    for case in session.scalars(select(Application).where(Application.status == CaseStatus.APPROVED,
+                                                          Application.decided_at < decided_before,
+                                                          ~_has_trigger("late_delivery"))
                                 .order_by(Application.id)):
         due = delivery_due_on(case, calendar)
         if due is not None and today > due:
@@ -307,22 +325,33 @@ def clock_view(case: Application, calendar: WorkingCalendar, now: dt.datetime) -
         paused=paused, provisional=case.deadline_provisional)
 
 
-def watched_cases(session: Session, staff: User, calendar: WorkingCalendar,
-                  now: dt.datetime) -> list[tuple[Application, ClockView]]:
-    """Cases of the staff member's towns whose promised or statutory limit is near (yellow) or past (red),
-    the most urgent first."""
+def watch_threshold(calendar: WorkingCalendar, today: dt.date) -> dt.date:
+    """The last due day that shows yellow today: due days up to it are near (≤ 2 working days) or past."""
+    return calendar.add_working_days(today, YELLOW_WORKING_DAYS).due
+
+
+def watched_cases(session: Session, staff: User, calendar: WorkingCalendar, now: dt.datetime,
+                  cursor: str | None = None, *, size: int = PAGE_SIZE) -> Page[tuple[Application, ClockView]]:
+    """A page of the cases of the staff member's towns whose promised or statutory limit is near (yellow)
+    or past (red), the earliest statutory limit first, then the promised one.
+
+    Read from the partial index of clock-running cases: a stored limit is never later than the current
+    one (a running special procedure only moves it later), so the indexed condition on the stored limits
+    finds every watched case; the colours are then computed for the page's rows only.
+    """
     towns = visible_jurisdiction_ids(session, staff)
+    last = watch_threshold(calendar, local_date(now))
+    stmt = (select(Application).where(Application.status.in_(DECISION_CLOCK), Application.town_id.in_(towns),
+                                      or_(Application.statutory_due_on <= last, Application.due_on <= last))
+            .options(lazyload(Application.power_item), selectinload(Application.pauses)))
+    page = keyset_page(session, stmt, [Application.statutory_due_on, Application.id], cursor, size=size)
     rows = []
-    for case in session.scalars(select(Application).where(Application.town_id.in_(towns),
-                                                          Application.status.in_(DECISION_CLOCK))):
+    for case in page.rows:
         view = clock_view(case, calendar, now)
-        if view is None:
-            continue
-        if {view.promised_colour, view.statutory_colour} & {DeadlineColour.YELLOW, DeadlineColour.RED}:
+        if view is not None and {view.promised_colour, view.statutory_colour} & {DeadlineColour.YELLOW,
+                                                                                  DeadlineColour.RED}:
             rows.append((case, view))
-    rows.sort(key=lambda r: (r[1].statutory_left if r[1].statutory_left is not None else 999,
-                             r[1].promised_left if r[1].promised_left is not None else 999, r[0].id))
-    return rows
+    return Page(rows=rows, next=page.next, prev=page.prev)
 
 
 @dataclass(frozen=True)
@@ -351,12 +380,19 @@ def watched_deadlines(session: Session, staff: User, calendar: WorkingCalendar,
         if colour in (DeadlineColour.YELLOW, DeadlineColour.RED):
             rows.append(WatchedDeadline(case, label, due, colour, calendar.days_left(due, today)))
 
+    last = watch_threshold(calendar, today)
+    # Ten working days are at least ten calendar days: only decisions up to ten days before the threshold
+    # can have their delivery near or past (the indexed condition; the exact day is computed per row).
+    decided_by = dt.datetime.combine(last - dt.timedelta(days=DELIVERY_DAYS - 1), dt.time(), tzinfo=CHINA)
     for case in session.scalars(select(Application).where(Application.town_id.in_(towns),
-                                                          Application.status == CaseStatus.APPROVED)):
+                                                          Application.status == CaseStatus.APPROVED,
+                                                          Application.decided_at < decided_by)
+                                .options(lazyload(Application.power_item))):
         watch(case, "送达期限", delivery_due_on(case, calendar))
     for case in session.scalars(select(Application).where(Application.town_id.in_(towns),
                                                           Application.status.in_(DECISION_CLOCK),
-                                                          Application.pledge_due_on.is_not(None))):
+                                                          Application.pledge_due_on <= last)
+                                .options(lazyload(Application.power_item))):
         if case.pledge_materials:
             watch(case, "容缺材料补交期限", case.pledge_due_on)
     rows.sort(key=lambda r: (r.left, r.case.id))

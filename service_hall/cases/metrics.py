@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from service_hall.cases.models import Application, CaseStatus, Visit
+from service_hall.cases.figures import FINISHED, DailyFigures
+from service_hall.cases.models import Application, Visit
 from service_hall.jurisdictions.models import Jurisdiction
-
-FINISHED = (CaseStatus.DELIVERED, CaseStatus.REFUSED, CaseStatus.DENIED, CaseStatus.WITHDRAWN, CaseStatus.REVOKED)
 
 
 @dataclass(frozen=True)
@@ -31,23 +30,31 @@ class TownVisits:
         return self.visits / self.finished if self.finished else None
 
 
-def visit_figures(session: Session, towns: Iterable[Jurisdiction]) -> list[TownVisits]:
-    """Per town, over its finished applications: how many needed no visit, at most one, and the mean."""
+def visit_figures(session: Session, towns: Iterable[Jurisdiction], *, source: str = "aggregates") -> list[TownVisits]:
+    """Per town, over its finished applications: how many needed no visit, at most one, and the mean.
+
+    ``source``: "aggregates" (the daily figures, service_hall/cases/figures.py — what the page uses) or
+    "scan" (every finished case and its visits counted — the definition, kept to check against)."""
     towns = list(towns)
-    per_case = (select(Application.id.label("case_id"), Application.town_id.label("town_id"),
-                       func.count(Visit.id).label("n"))
-                .outerjoin(Visit, Visit.application_id == Application.id)
-                .where(Application.status.in_(FINISHED), Application.town_id.in_([t.id for t in towns]))
-                .group_by(Application.id, Application.town_id)).subquery()
-    rows = session.execute(select(
-        per_case.c.town_id, func.count(), func.sum(func.coalesce(per_case.c.n, 0)),
-        func.sum(case((per_case.c.n == 0, 1), else_=0)), func.sum(case((per_case.c.n <= 1, 1), else_=0)))
-        .group_by(per_case.c.town_id)).all()
+    if source == "aggregates":
+        rows = session.execute(select(
+            DailyFigures.town_id, func.sum(DailyFigures.finished), func.sum(DailyFigures.finished_visits),
+            func.sum(DailyFigures.finished_no_visit), func.sum(DailyFigures.finished_at_most_one))
+            .where(DailyFigures.town_id.in_([t.id for t in towns])).group_by(DailyFigures.town_id)).all()
+    else:
+        per_case = (select(Application.id.label("case_id"), Application.town_id.label("town_id"),
+                           func.count(Visit.id).label("n"))
+                    .outerjoin(Visit, Visit.application_id == Application.id)
+                    .where(Application.status.in_(FINISHED), Application.town_id.in_([t.id for t in towns]))
+                    .group_by(Application.id, Application.town_id)).subquery()
+        rows = session.execute(select(
+            per_case.c.town_id, func.count(), func.sum(func.coalesce(per_case.c.n, 0)),
+            func.sum(case((per_case.c.n == 0, 1), else_=0)), func.sum(case((per_case.c.n <= 1, 1), else_=0)))
+            .group_by(per_case.c.town_id)).all()
     by_town = {r[0]: r for r in rows}
     out = []
     for town in towns:
         r = by_town.get(town.id)
-        out.append(TownVisits(town=town, finished=int(r[1]) if r else 0, visits=int(r[2] or 0) if r else 0,
+        out.append(TownVisits(town=town, finished=int(r[1] or 0) if r else 0, visits=int(r[2] or 0) if r else 0,
                               zero_visits=int(r[3] or 0) if r else 0, at_most_one=int(r[4] or 0) if r else 0))
     return out
-

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import case as sql_case
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, literal_column, select
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from service_hall.accounts.models import User
 from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases.clock import local_date
 from service_hall.cases.models import Application, CaseStatus
 from service_hall.core.errors import NotFound
+from service_hall.core.pagination import PAGE_SIZE, Page, keyset_page
 from service_hall.jurisdictions.operations import visible_jurisdiction_ids
 
 
@@ -25,9 +25,12 @@ def own_application(session: Session, applicant: User, ref: str) -> Application:
     return case
 
 
-def own_applications(session: Session, applicant: User) -> list[Application]:
-    return list(session.scalars(select(Application).where(Application.applicant_id == applicant.id)
-                                .order_by(Application.created_at.desc())))
+def own_applications(session: Session, applicant: User, cursor: str | None = None, *,
+                     size: int = PAGE_SIZE) -> Page[Application]:
+    """A page of the applicant's applications, newest first (index ``ix_applications_applicant_created``)."""
+    stmt = (select(Application).where(Application.applicant_id == applicant.id)
+            .options(lazyload(Application.power_item)))
+    return keyset_page(session, stmt, [Application.created_at, Application.id], cursor, size=size, descending=True)
 
 
 def staff_case(session: Session, staff: User, case_id: int) -> Application:
@@ -42,14 +45,27 @@ OPEN = [CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED, CaseStatus.ACCEPT
         CaseStatus.REVIEWED, CaseStatus.APPROVED]
 
 
-def queue(session: Session, staff: User, statuses: list[CaseStatus] | None = None) -> list[Application]:
-    """Open cases of the staff member's towns, the nearest deadline first."""
+# The queue's sort key: the running deadline (intake for a submitted case, otherwise the promised limit),
+# cases without one last. Spelled as SQL so it matches the expression of the partial indexes of open cases
+# (migration 0016) character for character; docs/architecture.md, "Lists at scale".
+QUEUE_KEY_SQL = ("COALESCE(CASE WHEN applications.status = 'submitted' THEN applications.intake_due_on "
+                 "ELSE applications.due_on END, '9999-12-31')")
+QUEUE_KEY = literal_column(QUEUE_KEY_SQL, type_=Date)
+
+
+def queue(session: Session, staff: User, statuses: list[CaseStatus] | None = None, cursor: str | None = None, *,
+          size: int = PAGE_SIZE, by_number: bool = False) -> Page[Application]:
+    """A page of the open cases of the staff member's towns, the nearest deadline first (or by case
+    number), read from the partial indexes of open cases; applicants and clock pauses loaded with it."""
     towns = visible_jurisdiction_ids(session, staff)
-    deadline = sql_case((Application.status == CaseStatus.SUBMITTED, Application.intake_due_on),
-                        else_=Application.due_on)
-    return list(session.scalars(select(Application).where(Application.town_id.in_(towns),
-                                                          Application.status.in_(statuses or OPEN))
-                                .order_by(deadline.asc().nulls_last(), Application.id)))
+    wanted = [s for s in statuses if s in OPEN] if statuses else OPEN
+    if not wanted:  # a closed status: the queue holds none of those
+        return Page(rows=[], next=None, prev=None)
+    stmt = (select(Application).where(Application.town_id.in_(towns), Application.status.in_(wanted))
+            .options(lazyload(Application.power_item), selectinload(Application.applicant),
+                     selectinload(Application.pauses)))
+    keys = [Application.case_number, Application.id] if by_number else [QUEUE_KEY, Application.id]
+    return keyset_page(session, stmt, keys, cursor, size=size)
 
 
 def current_deadline(case: Application) -> dt.date | None:

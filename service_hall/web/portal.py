@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from service_hall.accounts.permissions import Permission
 from service_hall.cases import intake, ratings, review
@@ -14,6 +14,7 @@ from service_hall.cases.actions import Audience, allowed_actions
 from service_hall.cases.models import CaseStatus
 from service_hall.cases.queries import deadline_state, own_application, own_applications
 from service_hall.cases.rules import rules_for
+from service_hall.core.pagination import page_size
 from service_hall.extensions import db
 from service_hall.files.consent import issue_reuse_code
 from service_hall.files.store import applicant_files
@@ -31,8 +32,9 @@ bp = Blueprint("portal", __name__)
 def index() -> Any:
     actor = current_actor()
     cal = calendar()
-    cases = [(c, *deadline_state(c, cal, now())) for c in own_applications(db.session, actor)]
-    return render_template("portal/index.html", cases=cases, towns=towns(db.session))
+    page = own_applications(db.session, actor, request.args.get("cursor"), size=page_size(request.args.get("size")))
+    cases = [(c, *deadline_state(c, cal, now())) for c in page.rows]
+    return render_template("portal/index.html", cases=cases, page=page, towns=towns(db.session))
 
 
 @bp.get("/towns/<code>")

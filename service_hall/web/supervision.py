@@ -7,14 +7,26 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
+from service_hall import jobs
 from service_hall.accounts.permissions import Permission
 from service_hall.cases import accountability, ratings
 from service_hall.cases.clock import local_date
 from service_hall.cases.metrics import visit_figures
-from service_hall.core.errors import ValidationFailed
-from service_hall.evaluation import export
+from service_hall.core.errors import NotFound, ValidationFailed
+from service_hall.core.pagination import page_size
+from service_hall.evaluation import export, export_jobs
 from service_hall.evaluation.report import EvaluationReport, evaluate, parse_period
 from service_hall.evaluation.tables import COLUMN, FIGURE_COLUMNS, charts
 from service_hall.extensions import db
@@ -31,12 +43,13 @@ bp = Blueprint("supervision", __name__)
 def index() -> Any:
     """超期与临期办件: red (overdue) and yellow (≤ 2 working days) against either limit."""
     actor = current_actor()
-    rows = accountability.watched_cases(db.session, actor, calendar(), now())
+    page = accountability.watched_cases(db.session, actor, calendar(), now(), request.args.get("cursor"),
+                                        size=page_size(request.args.get("size")))
     open_triggers = accountability.triggers_for(db.session, actor, resolved=False)
     open_tasks = ratings.tasks_for(db.session, actor, open_only=True)
     towns = visible_towns(db.session, actor)
     others = accountability.watched_deadlines(db.session, actor, calendar(), now())
-    return render_template("supervision/index.html", rows=rows, others=others, towns=towns,
+    return render_template("supervision/index.html", rows=page.rows, page=page, others=others, towns=towns,
                            open_triggers=open_triggers,
                            open_tasks=open_tasks, visits=visit_figures(db.session, towns))
 
@@ -122,6 +135,48 @@ def evaluation() -> Any:
     return render_template("supervision/evaluation.html", report=report, scope=scope, query=query,
                            values=query, errors={}, columns=FIGURE_COLUMNS, column=COLUMN,
                            charts=charts(report))
+
+
+@bp.post("/evaluation/export")
+@requires(Permission.SUPERVISION_READ)
+def evaluation_export() -> Any:
+    """Ask for the report as a file made in the background; the same export is never run twice at once."""
+    actor = current_actor()
+    try:
+        period = parse_period(request.form.get("from"), request.form.get("to"), today=local_date(now()))
+        job, created = export_jobs.request_export(db.session, owner_id=actor.id, fmt=request.form.get("format", ""),
+                                                  start=period.start, end=period.end, now=now())
+    except ValidationFailed as exc:
+        flash("；".join((exc.details or {}).values()) or exc.message)
+        return redirect(url_for("supervision.evaluation", **{k: request.form.get(k, "") for k in ("from", "to")}))
+    if created:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        job_id = job.id
+
+        @after_this_request
+        def start(resp: Any) -> Any:  # after the unit of work committed the job row
+            jobs.start_export(app, job_id)
+            return resp
+    else:
+        flash("同一份报告正在生成，无需重复提交")
+    return redirect(url_for("supervision.export_status", job_id=job.id))
+
+
+@bp.get("/exports/<int:job_id>")
+@requires(Permission.SUPERVISION_READ)
+def export_status(job_id: int) -> Any:
+    """The export's progress (the page refreshes itself every two seconds until it is done)."""
+    job = export_jobs.own_job(db.session, current_actor().id, job_id)
+    return render_template("supervision/export.html", job=job, keep_hours=export_jobs.KEEP_HOURS)
+
+
+@bp.get("/exports/<int:job_id>/download")
+@requires(Permission.SUPERVISION_READ)
+def export_download(job_id: int) -> Any:
+    job = export_jobs.own_job(db.session, current_actor().id, job_id)
+    if job.content is None or job.filename is None:
+        raise NotFound("文件尚未生成")
+    return _download(job.content, job.filename, job.mimetype)
 
 
 def _download(data: bytes, filename: str, mimetype: str) -> Any:

@@ -23,6 +23,7 @@ from service_hall.cases.rules import rules_for
 from service_hall.cases.schemas import SPECIAL_KINDS
 from service_hall.cases.transitions import Action, Stage, action_label, party_notice, power_type_of
 from service_hall.core.errors import NotFound, ValidationFailed
+from service_hall.core.pagination import page_size
 from service_hall.extensions import db
 from service_hall.files.store import FileStore, applicant_files
 from service_hall.jurisdictions.models import Jurisdiction
@@ -40,14 +41,16 @@ bp = Blueprint("workbench", __name__)
 @bp.get("/")
 @requires(Permission.CASE_READ)
 def index() -> Any:
+    """The town's open cases, one page at a time (?cursor=, ?status=, ?sort=number)."""
     actor = current_actor()
     cal = calendar()
     status = request.args.get("status")
-    rows = [(c, *deadline_state(c, cal, now())) for c in queue(db.session, actor, parse_statuses(status))]
-    if request.args.get("sort") == "number":
-        rows.sort(key=lambda r: r[0].case_number or "")
+    page = queue(db.session, actor, parse_statuses(status), request.args.get("cursor"),
+                 size=page_size(request.args.get("size")), by_number=request.args.get("sort") == "number")
+    rows = [(c, *deadline_state(c, cal, now())) for c in page.rows]
     clocks = {c.id: clock_view(c, cal, now()) for c, _, _ in rows}
-    return render_template("workbench/index.html", rows=rows, status=status, CaseStatus=CaseStatus, clocks=clocks)
+    return render_template("workbench/index.html", rows=rows, page=page, status=status, CaseStatus=CaseStatus,
+                           clocks=clocks)
 
 
 STAGE_OF_STATUS = {

@@ -76,6 +76,8 @@ def build_app(instance: Path, overrides: Mapping[str, Any] | None = None) -> Fla
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
             "RATELIMIT_ENABLED": False,
+            "SWEEP_MODE": "request",  # the clock is pinned per test (FIXED_NOW)
+            "PUBLIC_PAGE_CACHE_SECONDS": 0,
             **(overrides or {}),
         })
         with app.app_context():

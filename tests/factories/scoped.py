@@ -194,6 +194,8 @@ UNSCOPED_REASONS = {
         "version", "item", "new_item", "edit_item", "revoke_item", "submit", "discard", "review", "export",
         "edit_guide")},
     "admin.office": "offices are county-wide records, loaded through the administrator's county",
+    "supervision.export_status": "an export job is visible only to the account that asked for it (404 otherwise)",
+    "supervision.export_download": "an export job is visible only to the account that asked for it (404 otherwise)",
     "legal.import_preview": "a pending import is visible only to the person who uploaded it (random token)",
     "legal.import_confirm": "a pending import is visible only to the person who uploaded it (random token)",
     # The form designer: items are found through the legal officer's county; town staff have no

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import request, url_for
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
@@ -22,6 +22,7 @@ from service_hall.cases.queries import (
     staff_case,
 )
 from service_hall.core.errors import NotFound, ValidationFailed
+from service_hall.core.pagination import Page, page_size
 from service_hall.extensions import db
 from service_hall.files.store import accept_upload, owned_file
 from service_hall.jurisdictions.operations import by_code
@@ -208,6 +209,17 @@ def _files(actor: Any, ids: dict[str, int]) -> dict[str, Any]:
     return out
 
 
+def _paged(page: Page[Any]) -> tuple[list[Any], int, dict[str, str]]:
+    """A list page as the JSON array, its neighbours as cursors in ``Link`` (RFC 8288) and ``X-Next-Cursor``."""
+    args = {k: v for k, v in request.args.items() if k != "cursor"}
+    links = [f'<{url_for(request.endpoint or "", **(request.view_args or {}), **args, cursor=cursor)}>; rel="{rel}"'
+             for rel, cursor in (("prev", page.prev), ("next", page.next)) if cursor]
+    headers = {"Link": ", ".join(links)} if links else {}
+    if page.next:
+        headers["X-Next-Cursor"] = page.next
+    return page.rows, 200, headers
+
+
 @blp.route("/files", methods=["POST"])
 @requires(Permission.APPLICATION_SUBMIT)
 @blp.arguments(UploadForm, location="form")
@@ -227,8 +239,9 @@ def upload_file(form: dict[str, Any]) -> Any:
 @blp.response(200, ApplicationOut(many=True))
 @blp.doc(security=SECURITY)
 def my_applications() -> Any:
-    """我的申请"""
-    return own_applications(db.session, current_actor())
+    """我的申请，最新的在前，每页 ?size= 条（默认 50）；下一页的 ?cursor= 见响应头 Link（rel="next"）与 X-Next-Cursor"""
+    return _paged(own_applications(db.session, current_actor(), request.args.get("cursor"),
+                                   size=page_size(request.args.get("size"))))
 
 
 @blp.route("/applications", methods=["POST"])
@@ -260,8 +273,9 @@ def my_application(ref: str) -> Any:
 @blp.response(200, CaseOut(many=True))
 @blp.doc(security=SECURITY)
 def cases() -> Any:
-    """本辖区在办件，按期限排序（?status= 筛选）"""
-    return queue(db.session, current_actor(), parse_statuses(request.args.get("status")))
+    """本辖区在办件，按期限排序（?status= 筛选），每页 ?size= 条；下一页的 ?cursor= 见响应头 Link 与 X-Next-Cursor"""
+    return _paged(queue(db.session, current_actor(), parse_statuses(request.args.get("status")),
+                        request.args.get("cursor"), size=page_size(request.args.get("size"))))
 
 
 @blp.route("/cases/<int:case_id>", methods=["GET"])

@@ -1,0 +1,264 @@
+"""Daily figures (办件日统计): per town × item × day, the counts the evaluation report, the public statistics
+and the supervision figures are made of, maintained in the same transaction as the case change so that no
+page scans cases (docs/architecture.md, "Figures from aggregates").
+
+Each case contributes, on the China date each event happened (the definitions of
+``service_hall.evaluation.report``): on the day received — 收件, 视为受理; on the day decided — 作出决定,
+准予/不予, on time against the promised and the statutory limit, 最多跑一次 (at most one recorded visit);
+on the day closed — 不予受理, 撤回. Each rating counts on the day given, each 追责情形 on the day raised.
+
+A flush that changes a case, adds a visit, a rating or a trigger subtracts what the rows contributed
+before (read back from the database, which still holds the state before the flush) and adds what they
+contribute now. ``rebuild`` recomputes the whole table from the cases (``flask stats rebuild``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, Integer, String, delete, event, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from service_hall.cases.clock import local_date
+from service_hall.cases.models import AccountabilityTrigger, Application, CaseStatus, Rating, Visit
+from service_hall.core.base import Base
+
+FIELDS = ("received", "decided", "approved", "denied", "refused", "withdrawn", "deemed_accepted",
+          "on_time_promised", "on_time_statutory", "with_limit", "at_most_one_visit", "ratings", "rating_sum",
+          "poor_ratings", "good_ratings", "triggers")
+# 最多跑一次 over every finished case (the supervision page's table), counted on the day the case was
+# received: finished cases, how many needed no visit, at most one, and their visits in all.
+VISIT_FIELDS = ("finished", "finished_no_visit", "finished_at_most_one", "finished_visits")
+COLUMNS = FIELDS + VISIT_FIELDS
+FINISHED = (CaseStatus.DELIVERED, CaseStatus.REFUSED, CaseStatus.DENIED, CaseStatus.WITHDRAWN, CaseStatus.REVOKED)
+Key = tuple[int, str, dt.date]
+
+
+class DailyFigures(Base):
+    """The figures of one town, one item code and one China date (see the module text)."""
+
+    __tablename__ = "daily_figures"
+
+    town_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), primary_key=True)
+    item_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True, index=True)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    decided: Mapped[int] = mapped_column(Integer, default=0)
+    approved: Mapped[int] = mapped_column(Integer, default=0)
+    denied: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    deemed_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    on_time_promised: Mapped[int] = mapped_column(Integer, default=0)
+    on_time_statutory: Mapped[int] = mapped_column(Integer, default=0)
+    with_limit: Mapped[int] = mapped_column(Integer, default=0)
+    at_most_one_visit: Mapped[int] = mapped_column(Integer, default=0)
+    ratings: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
+    poor_ratings: Mapped[int] = mapped_column(Integer, default=0)
+    good_ratings: Mapped[int] = mapped_column(Integer, default=0)
+    triggers: Mapped[int] = mapped_column(Integer, default=0)
+    finished: Mapped[int] = mapped_column(Integer, default=0)
+    finished_no_visit: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at_most_one: Mapped[int] = mapped_column(Integer, default=0)
+    finished_visits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+CASE_COLUMNS = (Application.id, Application.town_id, Application.item_code, Application.status,
+                Application.received_on, Application.deemed_accepted, Application.decided_at, Application.closed_at,
+                Application.due_on, Application.statutory_due_on)
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """What a case's figures depend on."""
+
+    town_id: int
+    item_code: str
+    status: CaseStatus
+    received_on: dt.date | None
+    deemed_accepted: bool
+    decided_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    due_on: dt.date | None
+    statutory_due_on: dt.date | None
+    visits: int
+
+    @classmethod
+    def of(cls, row: Any, visits: int) -> CaseState:
+        return cls(town_id=row.town_id, item_code=row.item_code, status=CaseStatus(row.status),
+                   received_on=row.received_on, deemed_accepted=bool(row.deemed_accepted), decided_at=row.decided_at,
+                   closed_at=row.closed_at, due_on=row.due_on, statutory_due_on=row.statutory_due_on, visits=visits)
+
+
+def case_contribution(state: CaseState) -> Iterator[tuple[Key, dict[str, int]]]:
+    """The (town, item, day) rows a case adds to, with what it adds. Drafts are not applications."""
+    if state.status is CaseStatus.DRAFT:
+        return
+    if state.received_on is not None:
+        yield (state.town_id, state.item_code, state.received_on), {
+            "received": 1, "deemed_accepted": int(state.deemed_accepted)}
+    if state.decided_at is not None:
+        decided = local_date(state.decided_at)
+        denied = int(state.status is CaseStatus.DENIED)
+        part = {"decided": 1, "denied": denied, "approved": 1 - denied, "at_most_one_visit": int(state.visits <= 1)}
+        if state.due_on is not None and state.statutory_due_on is not None:
+            part |= {"with_limit": 1, "on_time_promised": int(decided <= state.due_on),
+                     "on_time_statutory": int(decided <= state.statutory_due_on)}
+        yield (state.town_id, state.item_code, decided), part
+    if state.status in FINISHED:
+        day = state.received_on or local_date(state.closed_at or state.decided_at or dt.datetime.now(dt.UTC))
+        yield (state.town_id, state.item_code, day), {
+            "finished": 1, "finished_no_visit": int(state.visits == 0), "finished_at_most_one": int(state.visits <= 1),
+            "finished_visits": state.visits}
+    if state.closed_at is not None and state.status in {CaseStatus.REFUSED, CaseStatus.WITHDRAWN}:
+        yield (state.town_id, state.item_code, local_date(state.closed_at)), {
+            "refused": int(state.status is CaseStatus.REFUSED), "withdrawn": int(state.status is CaseStatus.WITHDRAWN)}
+
+
+def rating_contribution(town_id: int, item_code: str, rated_at: dt.datetime, score: int) -> tuple[Key, dict[str, int]]:
+    return (town_id, item_code, local_date(rated_at)), {
+        "ratings": 1, "rating_sum": score, "poor_ratings": int(score <= 2), "good_ratings": int(score >= 4)}
+
+
+class Deltas:
+    """Changes to daily figures, summed per row before they are written."""
+
+    def __init__(self) -> None:
+        self.rows: dict[Key, Counter[str]] = defaultdict(Counter)
+
+    def add(self, parts: Iterable[tuple[Key, dict[str, int]]], sign: int = 1) -> None:
+        for key, part in parts:
+            row = self.rows[key]
+            for name, value in part.items():
+                row[name] += sign * value
+
+    def write(self, session: Session) -> None:
+        rows = [{"town_id": k[0], "item_code": k[1], "day": k[2], **{f: c.get(f, 0) for f in COLUMNS}}
+                for k, c in self.rows.items() if any(c.values())]
+        if not rows:
+            return
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect = session.get_bind().dialect.name
+        insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table: Any = DailyFigures.__table__
+        stmt = insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["town_id", "item_code", "day"],
+            set_={f: table.c[f] + stmt.excluded[f] for f in COLUMNS})
+        session.execute(stmt, rows)
+
+
+def _visit_counts(session: Session, case_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(case_ids)
+    if not ids:
+        return {}
+    return {int(cid): int(n) for cid, n in session.execute(
+        select(Visit.application_id, func.count(Visit.id)).where(Visit.application_id.in_(ids))
+        .group_by(Visit.application_id)) if cid is not None}
+
+
+def _track(session: Session, flush_context: Any, instances: Any) -> None:
+    """before_flush: the figures change of what this flush writes (see the module text)."""
+    new_visits: Counter[int] = Counter()
+    touched: dict[int, Application] = {}
+    added: list[Application] = []
+    removed: list[Application] = []
+    deltas = Deltas()
+    with session.no_autoflush:
+        for obj in session.new:
+            if isinstance(obj, Visit) and obj.application_id is not None:
+                new_visits[obj.application_id] += 1
+            elif isinstance(obj, Application):
+                added.append(obj)
+            elif isinstance(obj, Rating):
+                case = session.get(Application, obj.application_id)
+                if case is not None:
+                    deltas.add([rating_contribution(obj.town_id, case.item_code, obj.rated_at, obj.score)])
+            elif isinstance(obj, AccountabilityTrigger):
+                case = session.get(Application, obj.application_id)
+                if case is not None:
+                    deltas.add([((obj.town_id, case.item_code, local_date(obj.raised_at)), {"triggers": 1})])
+        for obj in session.dirty:
+            if isinstance(obj, Application) and session.is_modified(obj, include_collections=False):
+                touched[obj.id] = obj
+            elif isinstance(obj, Rating) and session.is_modified(obj, include_collections=False):
+                _rating_change(session, obj, deltas)
+        for obj in session.deleted:
+            if isinstance(obj, Application) and obj.id is not None:
+                removed.append(obj)
+        ids = set(touched) | {cid for cid in new_visits if cid not in touched} | {c.id for c in removed}
+        if not ids and not added:
+            deltas.write(session)
+            return
+        before = {row.id: row for row in session.execute(select(*CASE_COLUMNS).where(Application.id.in_(ids)))} \
+            if ids else {}
+        visits = _visit_counts(session, ids)
+        for case_id in ids:
+            row = before.get(case_id)
+            if row is None:
+                continue
+            old = CaseState.of(row, visits.get(case_id, 0))
+            deltas.add(case_contribution(old), -1)
+            if any(c.id == case_id for c in removed):
+                continue
+            obj = touched.get(case_id) or session.get(Application, case_id)
+            if obj is None:
+                continue
+            deltas.add(case_contribution(CaseState.of(obj, visits.get(case_id, 0) + new_visits[case_id])))
+        for obj in added:
+            deltas.add(case_contribution(CaseState.of(obj, 0)))
+        deltas.write(session)
+
+
+def _rating_change(session: Session, rating: Rating, deltas: Deltas) -> None:
+    row = session.execute(select(Rating.town_id, Rating.rated_at, Rating.score, Application.item_code)
+                          .join(Application, Application.id == Rating.application_id)
+                          .where(Rating.id == rating.id)).one_or_none()
+    if row is None or (row.town_id, row.rated_at, row.score) == (rating.town_id, rating.rated_at, rating.score):
+        return
+    deltas.add([rating_contribution(row.town_id, row.item_code, row.rated_at, row.score)], -1)
+    deltas.add([rating_contribution(rating.town_id, row.item_code, rating.rated_at, rating.score)])
+
+
+def install() -> None:
+    """Keep the daily figures with every session's flushes (idempotent)."""
+    if not event.contains(Session, "before_flush", _track):
+        event.listen(Session, "before_flush", _track)
+
+
+def rebuild(session: Session, *, batch: int = 20_000) -> int:
+    """Recompute the whole table from the cases, visits, ratings and triggers (in the caller's
+    transaction; does not commit). Returns the number of rows written."""
+    session.execute(delete(DailyFigures))
+    deltas = Deltas()
+    visits = (select(Visit.application_id.label("case_id"), func.count(Visit.id).label("n"))
+              .where(Visit.application_id.is_not(None)).group_by(Visit.application_id).subquery())
+    cases = session.execute(
+        select(*CASE_COLUMNS, func.coalesce(visits.c.n, 0).label("visits"))
+        .outerjoin(visits, visits.c.case_id == Application.id),
+        execution_options={"stream_results": True, "yield_per": batch})
+    for row in cases:
+        deltas.add(case_contribution(CaseState.of(row, int(row.visits))))
+    for town_id, code, rated_at, score in session.execute(
+            select(Rating.town_id, Application.item_code, Rating.rated_at, Rating.score)
+            .join(Application, Application.id == Rating.application_id)):
+        deltas.add([rating_contribution(town_id, code, rated_at, score)])
+    for town_id, code, raised_at in session.execute(
+            select(AccountabilityTrigger.town_id, Application.item_code, AccountabilityTrigger.raised_at)
+            .join(Application, Application.id == AccountabilityTrigger.application_id)):
+        deltas.add([((town_id, code, local_date(raised_at)), {"triggers": 1})])
+    rows = [(k, c) for k, c in deltas.rows.items() if any(c.values())]
+    for start in range(0, len(rows), batch):
+        part = Deltas()
+        part.rows = dict(rows[start:start + batch])
+        part.write(session)
+    return len(rows)
+
+
+install()
