@@ -85,6 +85,8 @@ class AuditAction(StrEnum):
     WEBHOOK_PAUSE = "webhook.pause"
     WEBHOOK_RESUME = "webhook.resume"
     WEBHOOK_TEST = "webhook.test"
+    NOTIFICATION_TEMPLATE_SAVE = "notification_template.save"
+    NOTIFICATION_TEMPLATE_RESET = "notification_template.reset"
     USER_IMPORT_CREATED = "user.import.created"
     USER_IMPORT_UPDATED = "user.import.updated"
     JURISDICTIONS_IMPORT = "jurisdictions.import"
@@ -164,6 +166,8 @@ _LABELS = {
     AuditAction.WEBHOOK_PAUSE: "暂停事件推送",
     AuditAction.WEBHOOK_RESUME: "恢复事件推送",
     AuditAction.WEBHOOK_TEST: "发送测试事件",
+    AuditAction.NOTIFICATION_TEMPLATE_SAVE: "修改消息模板",
+    AuditAction.NOTIFICATION_TEMPLATE_RESET: "恢复默认消息模板",
     AuditAction.USER_IMPORT_CREATED: "导入工作人员（新建账号）",
     AuditAction.USER_IMPORT_UPDATED: "导入工作人员（更新账号）",
     AuditAction.JURISDICTIONS_IMPORT: "导入行政区划",

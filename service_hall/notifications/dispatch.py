@@ -79,7 +79,7 @@ def deliver(session: Session, message_id: int, channels: Mapping[ChannelName, Ch
     error: DeliveryError | None = None
     try:
         rendered = render(message.template, message.event.payload, signature=signature,
-                          link=_link(message, base_url)) if message.channel != ChannelName.WEBHOOK else None
+                          link=_link(message, base_url), session=session) if message.channel != ChannelName.WEBHOOK else None
         status_code = channel.send(session, message, rendered or render("webhook.test", {}), _link(message, base_url))
     except DeliveryError as exc:
         error = exc

@@ -196,3 +196,18 @@ class WebhookSubscription(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class MessageTemplate(Base):
+    """An administrator's version of one message template on one channel; the built-in one applies where
+    none is saved (``service_hall/notifications/templates.py``). ``parts``: e.g. ``{"title", "body"}``."""
+
+    __tablename__ = "notification_templates"
+    __table_args__ = (UniqueConstraint("key", "channel", name="uq_notification_templates_key_channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[ChannelName] = mapped_column(_enum(ChannelName))
+    parts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -112,6 +112,9 @@ def install(app: Flask) -> None:
     app.register_blueprint(portal_bp, url_prefix="/portal")
     app.register_blueprint(workbench_bp, url_prefix="/workbench")
     app.register_blueprint(webhooks_bp, url_prefix="/admin/webhooks")
+    from service_hall.web.notify_templates import bp as templates_bp
+
+    app.register_blueprint(templates_bp, url_prefix="/admin/notification-templates")
     _document_webhooks()
 
     def inbox_unread() -> int:
