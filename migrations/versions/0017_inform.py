@@ -30,7 +30,13 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_templates')),
         sa.UniqueConstraint('key', 'channel', name='uq_notification_templates_key_channel'),
     )
+    with op.batch_alter_table('notice_receipts') as batch_op:
+        batch_op.add_column(sa.Column('deemed', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.alter_column('user_id', existing_type=sa.Integer(), nullable=True)
 
 
 def downgrade():
+    with op.batch_alter_table('notice_receipts') as batch_op:
+        batch_op.alter_column('user_id', existing_type=sa.Integer(), nullable=False)
+        batch_op.drop_column('deemed')
     op.drop_table('notification_templates')

@@ -80,6 +80,7 @@ class AuditAction(StrEnum):
     # Keeping people informed.
     MESSAGE_POST = "message.post"
     NOTICE_OPEN = "notice.open"
+    NOTICE_DEEMED = "notice.deemed"  # 电子送达: unopened past the deployment's period, deemed delivered
     NOTIFICATION_RETRY = "notification.retry"
     WEBHOOK_SUBSCRIBE = "webhook.subscribe"
     WEBHOOK_PAUSE = "webhook.pause"
@@ -166,6 +167,7 @@ _LABELS = {
     AuditAction.WEBHOOK_PAUSE: "暂停事件推送",
     AuditAction.WEBHOOK_RESUME: "恢复事件推送",
     AuditAction.WEBHOOK_TEST: "发送测试事件",
+    AuditAction.NOTICE_DEEMED: "文书期满视为送达",
     AuditAction.NOTIFICATION_TEMPLATE_SAVE: "修改消息模板",
     AuditAction.NOTIFICATION_TEMPLATE_RESET: "恢复默认消息模板",
     AuditAction.USER_IMPORT_CREATED: "导入工作人员（新建账号）",

@@ -294,6 +294,14 @@ def offered_by(config: Mapping[str, Any]) -> set[ChannelName]:
     return out
 
 
+def configure_session(session: Session, config: Mapping[str, Any]) -> None:
+    """Tell ``session`` what the deployment offers (channels) and its rule of deemed electronic delivery."""
+    from service_hall.notifications.events import offer_channels, set_deemed_delivery
+
+    offer_channels(session, offered_by(config))
+    set_deemed_delivery(session, int(config.get("ELECTRONIC_DELIVERY_DEEMED_DAYS") or 0))
+
+
 def channels_from_config(config: Mapping[str, Any]) -> dict[ChannelName, Channel]:
     """The channels this deployment delivers, from the configuration. Raises ValueError (bad SMTP_URL)."""
     allow_private = bool(config.get("WEBHOOK_ALLOW_PRIVATE"))

@@ -142,19 +142,22 @@ class Preference(Base):
 
 
 class NoticeReceipt(Base):
-    """电子送达: the applicant opened the notice — when, and where (inbox or the case page download)."""
+    """电子送达: the applicant opened the notice — when, and where (inbox or the case page) — or, unopened,
+    the deployment's period ran out and it is ``deemed`` delivered (``opened_at`` is then that moment)."""
 
     __tablename__ = "notice_receipts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None when deemed
     opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    channel: Mapped[str] = mapped_column(String(16))  # "inbox" | "portal"
+    channel: Mapped[str] = mapped_column(String(16))  # "inbox" | "portal" | "deemed"
+    deemed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     @property
     def channel_label(self) -> str:
-        return {"inbox": "站内消息", "portal": "网上办事大厅办件页"}.get(self.channel, self.channel)
+        return {"inbox": "站内消息", "portal": "网上办事大厅办件页", "deemed": "期满视为送达"}.get(self.channel,
+                                                                                              self.channel)
 
 
 class CaseMessage(Base):

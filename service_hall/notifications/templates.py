@@ -76,7 +76,8 @@ TEMPLATES: dict[str, Template] = {
     "notice.correction": Template(
         "需补正材料：{{ item_name }}",
         _CASE + "需要补正材料。请在 {{ respond_by }} 前查看补正材料告知书（{{ notice_number }}）并提交补正材料。",
-        sms="{{ signature }}您申请的{{ item_name }}需补正材料，请于{{ respond_by }}前登录网上办事大厅查看告知书并提交。"),
+        sms="{{ signature }}您申请的{{ item_name }}需补正材料，请于{{ respond_by }}前"
+            "登录网上办事大厅查看告知书并提交。"),
     "notice.refusal": Template(
         "受理审查结果已出：{{ item_name }}",
         _CASE + "不予受理，不予受理决定书（{{ notice_number }}）已送达，请查看理由和救济途径。", email=_DECIDED),
@@ -111,17 +112,20 @@ TEMPLATES: dict[str, Template] = {
         "办件留言：{{ item_name }}", "{{ town_name }}便民服务中心就" + _CASE + "给您留言：\n{{ excerpt }}"),
     # To the hall's staff.
     "staff.new_case": Template(
-        "新申请待受理：{{ case_number }}", "{{ item_name }}（{{ case_number }}）已{{ what }}，请在受理期限 {{ intake_due_on }} 前审查。"),
+        "新申请待受理：{{ case_number }}",
+        "{{ item_name }}（{{ case_number }}）已{{ what }}，请在受理期限 {{ intake_due_on }} 前审查。"),
     "staff.to_decide": Template(
         "待决定：{{ case_number }}", "{{ item_name }}（{{ case_number }}）审查完毕，请负责人作出决定。"),
     "staff.deadline_near": Template(
-        "办结期限将至：{{ case_number }}", "{{ item_name }}（{{ case_number }}）的承诺办结期限为 {{ due_on }}，还剩两天。"),
+        "办结期限将至：{{ case_number }}",
+        "{{ item_name }}（{{ case_number }}）的承诺办结期限为 {{ due_on }}，还剩两天。"),
     "staff.warning": Template(
         "预警：{{ case_number }}", "{{ item_name }}（{{ case_number }}）{{ situation }}：{{ detail }}"),
     "staff.message": Template(
         "申请人留言：{{ case_number }}", "{{ item_name }}（{{ case_number }}）的申请人留言：\n{{ excerpt }}"),
     "staff.rated": Template(
-        "收到差评：{{ case_number }}", "{{ item_name }}（{{ case_number }}）收到 {{ score }} 分评价，请在整改期限内回访。"),
+        "收到差评：{{ case_number }}",
+        "{{ item_name }}（{{ case_number }}）收到 {{ score }} 分评价，请在整改期限内回访。"),
     "webhook.test": Template("事件推送测试", "这是一条测试事件。"),
 }
 

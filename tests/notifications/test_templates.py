@@ -89,8 +89,8 @@ def test_email_html_may_not_track_and_inbox_text_is_editable(app, client, factor
                                   "html": '<p>请补正</p><img src="https://t.example/p.gif">', "do": "save"})
     assert resp.status_code == 422 and "HTML 正文不能包含图片" in resp.get_data(as_text=True)
     inbox_url = "/admin/notification-templates/notice.correction/inbox"
-    saved = post_form(admin, inbox_url, {"title": "请补正材料：{{ item_name }}", "body": "请于 {{ respond_by }} 前补正。",
-                                         "do": "save"})
+    saved = post_form(admin, inbox_url, {"title": "请补正材料：{{ item_name }}",
+                                         "body": "请于 {{ respond_by }} 前补正。", "do": "save"})
     assert saved.status_code == 302
     _correction(app, client)
     assert "请补正材料：农村村民宅基地审批" in inbox_titles(app, world["applicant"])

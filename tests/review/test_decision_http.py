@@ -13,7 +13,7 @@ from service_hall.extensions import db
 from tests.factories.cases import drive, load, new_case
 from tests.factories.clock import at
 from tests.factories.power_list import ITEM, PLEDGE, QUICK, TWO
-from tests.factories.web import api_token, login, post_form
+from tests.factories.web import api_token, login, open_decisions, post_form
 
 
 def _page(case_id: int) -> str:
@@ -124,6 +124,7 @@ def test_denial_states_reasons_and_remedies_to_the_applicant(app, rworld):
     assert denial.content["reconsideration_body"] == "清溪县人民政府"
     applicant = app.test_client()
     login(applicant, "13900000001")
+    assert open_decisions(applicant, case.ref)
     page = applicant.get(f"/portal/applications/{case.ref}").get_data(as_text=True)
     assert "不予行政许可决定书" in page and "一户一宅" in page
     assert "六十日内向清溪县人民政府申请行政复议" in page and "六个月内依法向人民法院提起行政诉讼" in page
