@@ -44,6 +44,8 @@ class AuditAction(StrEnum):
     RECTIFICATION_VERIFY = "rectification.verify"
     RECTIFICATION_RETURN = "rectification.return"
     RATING_REVISE = "rating.revise"
+    RATING_APPEAL = "rating.appeal"  # 申诉复核 filed by the hall
+    RATING_APPEAL_DECIDE = "rating.appeal_decide"
     VISIT_RECORD = "visit.record"
     # Certificates.
     CERTIFICATE_ISSUE = "certificate.issue"
@@ -130,6 +132,8 @@ _LABELS = {
     AuditAction.RECTIFICATION_VERIFY: "核实整改",
     AuditAction.RECTIFICATION_RETURN: "整改退回重办",
     AuditAction.RATING_REVISE: "整改后再次评价",
+    AuditAction.RATING_APPEAL: "差评申诉",
+    AuditAction.RATING_APPEAL_DECIDE: "差评申诉复核",
     AuditAction.VISIT_RECORD: "来访登记",
     AuditAction.CERTIFICATE_ISSUE: "颁发证照",
     AuditAction.CERTIFICATE_REVOKED: "证照撤销",

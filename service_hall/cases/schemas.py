@@ -24,6 +24,8 @@ class FormData(Protocol):
 
     def getlist(self, key: str) -> list[Any]: ...
 
+    def __iter__(self) -> Any: ...
+
 
 def _not_blank(message: str) -> Callable[[str], None]:
     def check(value: str) -> None:
@@ -269,10 +271,25 @@ class PledgeSignIn(ActionInput):
 class RatingIn(ActionInput):
     score = fields.Integer(required=True, strict=True,
                            error_messages={"invalid": "评分应为1至5分的整数", "required": "评分应为1至5分的整数"},
-                           metadata={"description": "1–5；1–2 分为差评，生成整改任务"})
+                           metadata={"description": "整体满意度 1–5；1–2 分为差评，生成整改任务"})
     comment = fields.String(load_default="")
+    stage = fields.String(load_default=None, allow_none=True,
+                          metadata={"description": "accepted 受理 / finished 办结（默认）"})
+    indicators = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), load_default=dict,
+                             metadata={"description": "GB/T 39734 指标 → 1–5。网上：efficiency 办事效率、"
+                                                      "guide_accuracy 办事指南精确度、convenience 办事便捷度、"
+                                                      "usability 平台操作性；窗口：service_efficiency 服务效率、"
+                                                      "service_level 服务水平、attitude 服务态度"})
+    tags = fields.List(fields.String(), load_default=list,
+                       metadata={"description": "差评原因：overdue 超时办理、extra_conditions 指南外增加条件、"
+                                                "extra_materials 指南外增加材料、repeated_trips 多次跑动、"
+                                                "poor_attitude 服务态度差、unclear_guide 办事指南不清楚、"
+                                                "hard_to_use 系统操作不便、other 其他"})
 
     @classmethod
     def from_form(cls, form: FormData) -> dict[str, Any]:
         raw = str(form.get("score") or "").strip()
-        return {"score": int(raw) if raw.isdigit() else raw, "comment": form.get("comment") or ""}
+        indicators = {key[len("indicator-"):]: form.get(key) for key in form
+                      if key.startswith("indicator-")}
+        return {"score": int(raw) if raw.isdigit() else raw, "comment": form.get("comment") or "",
+                "stage": form.get("stage") or None, "indicators": indicators, "tags": form.getlist("tags")}

@@ -177,6 +177,11 @@ def statistics(code: str) -> Any:
     except ValidationFailed as exc:
         return render_template("catalog/statistics.html", town=place, report=None, years=years, year=text,
                                errors=exc.details or {}, columns=PUBLIC_COLUMNS, column=COLUMN), 422
+    from service_hall.cases.ratings import INDICATORS, TAG_LABELS
+    from service_hall.evaluation.report import rating_indicators
+
+    indicator_columns = list(dict.fromkeys(pair for pairs in INDICATORS.values() for pair in pairs))
     return render_template("catalog/statistics.html", town=place, report=evaluate(db.session, [place], period),
                            years=years, year=str(period.start.year), errors={}, columns=PUBLIC_COLUMNS,
-                           column=COLUMN)
+                           column=COLUMN, indicators=rating_indicators(db.session, [place], period),
+                           indicator_columns=indicator_columns, tag_labels=TAG_LABELS)

@@ -177,7 +177,11 @@ class CaseOut(ApplicationOut):
 
 
 class RatingOut(Schema):
-    score = fields.Integer()
+    stage = fields.String(metadata={"description": "accepted 受理 / finished 办结"})
+    mode = fields.String(metadata={"description": "online 网上办理 / window 窗口办理（决定指标集）"})
+    score = fields.Integer(metadata={"description": "整体满意度"})
+    indicators = fields.Dict(keys=fields.String(), values=fields.Integer())
+    tags = fields.List(fields.String())
     comment = fields.String()
     rated_at = fields.DateTime()
     rectification_due_on = fields.Function(lambda r: r.rectification.due_on.isoformat() if r.rectification else None)
