@@ -64,10 +64,9 @@ def _task(factory: Any, app: Any) -> dict[str, Any]:
 def _rating(factory: Any, app: Any) -> dict[str, Any]:
     """A 差评 of a 青山镇 case (申诉复核)."""
     from service_hall.cases.models import Rating
-
-    values = _task(factory, app)
     from service_hall.extensions import db
 
+    values = _task(factory, app)
     with app.app_context():
         found = db.session.scalar(db.select(Rating.id).where(Rating.rectification.has(id=values["task_id"])))
         return {"rating_id": found}

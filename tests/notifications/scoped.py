@@ -48,6 +48,9 @@ def builders() -> dict[str, Any]:
 
     return {"portal_messages.post": _pick("ref"), "portal_messages.open_notice": _approved_pick("ref", "notice_id"),
             "workbench_messages.post_staff": _pick("case_id"),
+            "api_notifications.my_thread": _pick("ref"), "api_notifications.my_post": _pick("ref"),
+            "api_notifications.open_notice": _approved_pick("ref", "notice_id"),
+            "api_notifications.staff_thread": _pick("case_id"), "api_notifications.staff_post": _pick("case_id"),
             "workbench_messages.retry": _outbox_message,
             "portal_messages.attachment": _attachment(("ref", "message_id")),
             "workbench_messages.staff_attachment": _attachment(("case_id", "message_id"))}
