@@ -89,3 +89,25 @@ def test_the_openapi_document_lists_the_inbox_and_thread(client):
                  "/api/v1/applications/{ref}/notices/{notice_id}/open"):
         assert path in paths, path
     assert "post" in paths["/api/v1/cases/{case_id}/messages"]
+
+
+def test_the_api_shows_a_decision_to_its_applicant_once_opened(app, client, factory, world):
+    from tests.notifications.test_electronic_delivery import _decided_case
+
+    case, notice_id, number = _decided_case(app, client, factory, world)
+    api = app.test_client()
+    mine = api_token(api, "13900000001")
+    seen = api.get(f"/api/v1/applications/{case.ref}", headers=mine).get_json()
+    assert seen["status"] == "decided" and seen["status_label"] == "已作出决定，待查收"
+    assert seen["pending_decisions"] == [{"notice_id": notice_id, "number": number}]
+    assert [n["kind"] for n in seen["notices"]] == ["acceptance"] and seen["allowed_actions"] == []
+    assert api.get(f"/api/v1/applications/{case.ref}/certificates", headers=mine).get_json() == []
+    listed = api.get("/api/v1/applications", headers=mine).get_json()
+    assert [a["status"] for a in listed] == ["decided"]
+    staff = api.get(f"/api/v1/cases/{case.id}", headers=api_token(api, "clerk1")).get_json()
+    assert staff["status"] == "approved" and staff["pending_decisions"] == []  # staff see the decision
+    api.post(f"/api/v1/applications/{case.ref}/notices/{notice_id}/open", headers=mine)
+    seen = api.get(f"/api/v1/applications/{case.ref}", headers=mine).get_json()
+    assert seen["status"] == "approved" and seen["pending_decisions"] == []
+    assert [n["kind"] for n in seen["notices"]] == ["acceptance", "approval"]
+    assert len(api.get(f"/api/v1/applications/{case.ref}/certificates", headers=mine).get_json()) == 1
