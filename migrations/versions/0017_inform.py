@@ -51,9 +51,17 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_ratings_appeal_decided_by_id_users'), 'users',
                                     ['appeal_decided_by_id'], ['id'])
         batch_op.create_unique_constraint('uq_ratings_application_id', ['application_id', 'stage'])
+    with op.batch_alter_table('deliveries') as batch_op:
+        batch_op.add_column(sa.Column('signer_name', sa.String(length=50), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('signer_relation', sa.String(length=8), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('signed_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('witness', sa.String(length=50), nullable=False, server_default=''))
 
 
 def downgrade():
+    with op.batch_alter_table('deliveries') as batch_op:
+        for column in ('witness', 'signed_at', 'signer_relation', 'signer_name'):
+            batch_op.drop_column(column)
     with op.batch_alter_table('ratings') as batch_op:
         batch_op.drop_constraint('uq_ratings_application_id', type_='unique')
         batch_op.drop_constraint(batch_op.f('fk_ratings_appeal_decided_by_id_users'), type_='foreignkey')

@@ -175,7 +175,8 @@ ACTIONS: dict[str, CaseAction] = {a.name: a for a in [
         transition=Action.DENY, offered_if=_decision_stage),
     CaseAction("deliver", STAFF, s.DeliverIn, lambda c, case, d: review.deliver(
         c, case, channel=d["channel"], recipient=d["recipient"], address=d.get("address", ""),
-        expected_version=d.get("row_version")),
+        expected_version=d.get("row_version"), signer_name=d.get("signer_name", ""),
+        signer_relation=d.get("signer_relation", ""), signed_at=d.get("signed_at"), witness=d.get("witness", "")),
         "送达已记录，本件办结", "记录送达（方式、时间、受送达人），办结", transition=Action.DELIVER),
     CaseAction("check", STAFF, s.CheckIn, lambda c, case, d: review.record_check(
         c, case, passed=_passed(d), finding=d["finding"]),

@@ -284,6 +284,9 @@ class FollowUpCheck(Base):
     checked_by: Mapped[User | None] = relationship()
 
 
+SIGNER_RELATIONS = {"self": "本人", "agent": "代收人"}
+
+
 class Delivery(Base):
     """送达记录: which result document reached whom, how and when (行政许可法 第四十四条)."""
 
@@ -299,6 +302,16 @@ class Delivery(Base):
     document_number: Mapped[str] = mapped_column(String(64))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_by: Mapped[User] = relationship()
+    # Who actually signed for it, as the clerk records it: name, 本人 (self) or 代收人 (agent), and when;
+    # 留置送达 has a witness instead; 电子送达 the applicant's opening (docs/notifications.md).
+    signer_name: Mapped[str] = mapped_column(String(50), default="")
+    signer_relation: Mapped[str] = mapped_column(String(8), default="")
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    witness: Mapped[str] = mapped_column(String(50), default="")
+
+    @property
+    def signer_relation_label(self) -> str:
+        return SIGNER_RELATIONS.get(self.signer_relation, "")
 
 
 class TriggerSeverity(enum.StrEnum):

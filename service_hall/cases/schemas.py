@@ -6,6 +6,7 @@ materials may be deferred, who reviewed) stay in the domain operations.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Protocol
 
@@ -213,13 +214,36 @@ class DenyIn(VersionIn):
     reasons = _text("请写明不予许可的理由", metadata={"description": "不予许可的理由（写入决定书）"})
 
 
+class BeijingDateTime(fields.Field):
+    """A moment as a clerk enters it: ``2026-11-27T16:30`` (the form's datetime-local, Beijing time) or an
+    ISO timestamp with its offset; blank is None."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.datetime | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValidationError("时间格式应为 年-月-日 时:分，如 2026-11-27 16:30") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+        return moment.astimezone(dt.UTC)
+
+
 class DeliverIn(VersionIn):
     channel = fields.String(required=True,
                             validate=validate.OneOf([c.value for c in DeliveryChannel], error="请选择送达方式"),
                             error_messages={"required": "请选择送达方式"},
-                            metadata={"description": "electronic 电子送达 / window 窗口领取 / post 邮寄"})
+                            metadata={"description": "electronic 电子送达 / window 直接送达（窗口领取） / post 邮寄 / "
+                                                     "left 留置送达"})
     recipient = _text("请填写受送达人（50字以内）")
     address = fields.String(load_default="")
+    signer_name = fields.String(load_default="", metadata={"description": "实际签收人（直接送达、邮寄必填）"})
+    signer_relation = fields.String(load_default="", metadata={"description": "self 本人 / agent 代收人"})
+    signed_at = BeijingDateTime(load_default=None, allow_none=True,
+                                metadata={"description": "签收时间（北京时间 2026-11-27T16:30，或带时区）；空为现在"})
+    witness = fields.String(load_default="", metadata={"description": "留置送达的见证人"})
 
 
 class CheckIn(ActionInput):

@@ -82,7 +82,8 @@ def test_two_reviewers_then_decision_then_delivery(app, rworld):
     clerk = _staff(app, "clerk1")
     resp = _act(clerk, case_id, "deliver", {"channel": "post", "recipient": "李堃", "address": ""})
     assert resp.status_code == 422 and "邮寄送达须填写邮寄地址" in resp.get_data(as_text=True)
-    resp = _act(clerk, case_id, "deliver", {"channel": "post", "recipient": "李堃", "address": "青山村3组12号"})
+    resp = _act(clerk, case_id, "deliver", {"channel": "post", "recipient": "李堃", "address": "青山村3组12号",
+                                            "signer_name": "李母", "signer_relation": "agent"})
     assert resp.status_code == 302
     case = load(app, case_id)
     assert case.status == CaseStatus.DELIVERED and case.closed_at is not None
