@@ -22,8 +22,9 @@ from typing import Any
 from jinja2 import TemplateError, TemplateSyntaxError, Undefined, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from service_hall.accounts.models import User
 from service_hall.audit.trail import record
@@ -238,12 +239,30 @@ def stored(session: Session, key: str, channel: ChannelName) -> MessageTemplate 
                                                         MessageTemplate.channel == channel))
 
 
+_OVERRIDES_KEY = "notifications.templates"
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_overrides(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_OVERRIDES_KEY, None)
+
+
+def _overrides(session: Session) -> dict[tuple[str, ChannelName], dict[str, str]]:
+    """The administrator's templates, read once per transaction (the dispatcher renders many messages)."""
+    found = session.info.get(_OVERRIDES_KEY)
+    if found is None:
+        found = session.info[_OVERRIDES_KEY] = {(t.key, t.channel): dict(t.parts or {})
+                                                for t in session.scalars(select(MessageTemplate))}
+    return found
+
+
 def effective(session: Session | None, key: str, channel: ChannelName) -> dict[str, str]:
     """The parts in force: the administrator's where saved, the built-in ones otherwise."""
     parts = defaults(key, channel)
-    found = stored(session, key, channel) if session is not None else None
-    if found is not None:
-        parts.update({k: v for k, v in (found.parts or {}).items() if k in parts})
+    saved = _overrides(session).get((key, channel)) if session is not None else None
+    if saved is not None:
+        parts.update({k: v for k, v in saved.items() if k in parts})
         if channel is EMAIL and not parts.get("html", "").strip():
             parts["html"] = _html_of(parts["text"])
     return parts
@@ -398,6 +417,7 @@ def save(session: Session, key: str, channel: ChannelName, data: Mapping[str, An
         session.add(found)
     found.parts, found.updated_at, found.updated_by_id = parts, now, actor.id
     session.flush()
+    session.info.pop(_OVERRIDES_KEY, None)
     record(session, actor=actor, action="notification_template.save", object_type="notification_template",
            object_id=found.id, now=now, payload={"key": key, "channel": channel.value})
     return found
@@ -413,6 +433,7 @@ def reset(session: Session, key: str, channel: ChannelName, *, actor: User, now:
            object_id=found.id, now=now, payload={"key": key, "channel": channel.value})
     session.delete(found)
     session.flush()
+    session.info.pop(_OVERRIDES_KEY, None)
     return True
 
 
