@@ -199,10 +199,9 @@ cases_cli = AppGroup("cases", help="办件")
 def cases_sweep() -> None:
     """逾期未受理的申请依法视为受理；超期办件触发预警与追责情形；新清单生效后旧版本标记为已替代（供定时任务每日执行）"""
     from service_hall.cases.sweep import run_sweep
-    from service_hall.notifications.channels import offered_by
-    from service_hall.notifications.events import offer_channels
+    from service_hall.notifications.channels import configure_session
 
-    offer_channels(current_session(), offered_by(current_app.config))  # reminders go out on the configured channels
+    configure_session(current_session(), current_app.config)  # reminders on the configured channels; 电子送达
     result = run_sweep(current_session(), now=utcnow())
     db.session.commit()
     for case in result.deemed:

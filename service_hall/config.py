@@ -18,6 +18,15 @@ def _bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _days(name: str) -> int:
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return 0
+    if not raw.isdigit():
+        raise ValueError(f"{name} 应为天数（非负整数），现为 {raw!r}")
+    return int(raw)
+
+
 def _secret_key(instance_path: Path, env_name: str = "SECRET_KEY", filename: str = "secret_key") -> str:
     env = os.environ.get(env_name)
     if env:
@@ -98,6 +107,9 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL") or None,
         "SMS_GATEWAY_KEY": os.environ.get("SMS_GATEWAY_KEY") or None,
         "SMS_SIGNATURE": os.environ.get("SMS_SIGNATURE") or "清溪县政务服务",  # the 【签名】 of every SMS
+        # 电子送达: days after a notice reaches the applicant's inbox at which, still unopened, it is deemed
+        # delivered (the sweep records it); 0 or unset: only an opening delivers (docs/notifications.md).
+        "ELECTRONIC_DELIVERY_DEEMED_DAYS": _days("ELECTRONIC_DELIVERY_DEEMED_DAYS"),
         # Webhooks to private or loopback addresses are refused unless this is set (tests, closed networks).
         "WEBHOOK_ALLOW_PRIVATE": _bool("WEBHOOK_ALLOW_PRIVATE", False),
     }

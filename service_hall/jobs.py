@@ -42,10 +42,9 @@ def sweep_job() -> dict[str, Any]:
     from service_hall.cases.sweep import run_sweep
     from service_hall.core.base import utcnow
     from service_hall.extensions import current_session, db
-    from service_hall.notifications.channels import offered_by
-    from service_hall.notifications.events import offer_channels
+    from service_hall.notifications.channels import configure_session
 
-    offer_channels(current_session(), offered_by(current_app.config))
+    configure_session(current_session(), current_app.config)
     result = run_sweep(current_session(), now=utcnow())
     db.session.commit()
     dispatch_job()  # reminders just written, and retries that fell due

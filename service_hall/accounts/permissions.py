@@ -67,6 +67,7 @@ class Permission(enum.StrEnum):
     JURISDICTION_MANAGE = "admin:jurisdiction:manage"  # import / export the county's 区划
     OFFICE_MANAGE = "admin:office:manage"  # 县级部门与乡镇便民服务窗口
     WEBHOOK_MANAGE = "admin:webhook:manage"  # subscribe county systems to events
+    TEMPLATE_MANAGE = "admin:template:manage"  # edit the messages' templates
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -84,7 +85,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                 Permission.POWER_LIST_READ}),
     Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.CALENDAR_MANAGE, Permission.POWER_LIST_READ,
                            Permission.JURISDICTION_MANAGE, Permission.OFFICE_MANAGE,
-                           Permission.WEBHOOK_MANAGE}),
+                           Permission.WEBHOOK_MANAGE, Permission.TEMPLATE_MANAGE}),
 }
 
 

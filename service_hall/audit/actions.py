@@ -46,6 +46,8 @@ class AuditAction(StrEnum):
     RECTIFICATION_VERIFY = "rectification.verify"
     RECTIFICATION_RETURN = "rectification.return"
     RATING_REVISE = "rating.revise"
+    RATING_APPEAL = "rating.appeal"  # 申诉复核 filed by the hall
+    RATING_APPEAL_DECIDE = "rating.appeal_decide"
     VISIT_RECORD = "visit.record"
     # Certificates.
     CERTIFICATE_ISSUE = "certificate.issue"
@@ -91,11 +93,14 @@ class AuditAction(StrEnum):
     # Keeping people informed.
     MESSAGE_POST = "message.post"
     NOTICE_OPEN = "notice.open"
+    NOTICE_DEEMED = "notice.deemed"  # 电子送达: unopened past the deployment's period, deemed delivered
     NOTIFICATION_RETRY = "notification.retry"
     WEBHOOK_SUBSCRIBE = "webhook.subscribe"
     WEBHOOK_PAUSE = "webhook.pause"
     WEBHOOK_RESUME = "webhook.resume"
     WEBHOOK_TEST = "webhook.test"
+    NOTIFICATION_TEMPLATE_SAVE = "notification_template.save"
+    NOTIFICATION_TEMPLATE_RESET = "notification_template.reset"
     USER_IMPORT_CREATED = "user.import.created"
     USER_IMPORT_UPDATED = "user.import.updated"
     JURISDICTIONS_IMPORT = "jurisdictions.import"
@@ -140,6 +145,8 @@ _LABELS = {
     AuditAction.RECTIFICATION_VERIFY: "核实整改",
     AuditAction.RECTIFICATION_RETURN: "整改退回重办",
     AuditAction.RATING_REVISE: "整改后再次评价",
+    AuditAction.RATING_APPEAL: "差评申诉",
+    AuditAction.RATING_APPEAL_DECIDE: "差评申诉复核",
     AuditAction.VISIT_RECORD: "来访登记",
     AuditAction.CERTIFICATE_ISSUE: "颁发证照",
     AuditAction.CERTIFICATE_REVOKED: "证照撤销",
@@ -185,6 +192,9 @@ _LABELS = {
     AuditAction.WEBHOOK_PAUSE: "暂停事件推送",
     AuditAction.WEBHOOK_RESUME: "恢复事件推送",
     AuditAction.WEBHOOK_TEST: "发送测试事件",
+    AuditAction.NOTICE_DEEMED: "文书期满视为送达",
+    AuditAction.NOTIFICATION_TEMPLATE_SAVE: "修改消息模板",
+    AuditAction.NOTIFICATION_TEMPLATE_RESET: "恢复默认消息模板",
     AuditAction.USER_IMPORT_CREATED: "导入工作人员（新建账号）",
     AuditAction.USER_IMPORT_UPDATED: "导入工作人员（更新账号）",
     AuditAction.JURISDICTIONS_IMPORT: "导入行政区划",

@@ -123,12 +123,11 @@ def _can_rate_again(case: Application, actor: User) -> bool:
     from sqlalchemy.orm import object_session
 
     session = object_session(case)
-    rating = ratings.rating_of(session, case) if session is not None else None
-    return bool(rating and rating.rectification and rating.rectification.is_closed and rating.revised_at is None)
+    return session is not None and ratings.may_rate_again(session, case)
 
 
 def _can_rate(case: Application, actor: User) -> bool:
-    return case.status.is_final
+    return ratings.stage_open(case, ratings.FINISHED) or ratings.stage_open(case, ratings.ACCEPTED)
 
 
 STAFF, APPLICANT = Audience.STAFF, Audience.APPLICANT
@@ -198,7 +197,8 @@ ACTIONS: dict[str, CaseAction] = {a.name: a for a in [
         transition=Action.DENY, offered_if=_decision_stage),
     CaseAction("deliver", STAFF, s.DeliverIn, lambda c, case, d: review.deliver(
         c, case, channel=d["channel"], recipient=d["recipient"], address=d.get("address", ""),
-        expected_version=d.get("row_version")),
+        expected_version=d.get("row_version"), signer_name=d.get("signer_name", ""),
+        signer_relation=d.get("signer_relation", ""), signed_at=d.get("signed_at"), witness=d.get("witness", "")),
         "送达已记录，本件办结", "记录送达（方式、时间、受送达人），办结", transition=Action.DELIVER),
     CaseAction("check", STAFF, s.CheckIn, lambda c, case, d: review.record_check(
         c, case, passed=_passed(d), finding=d["finding"]),
@@ -235,12 +235,14 @@ ACTIONS: dict[str, CaseAction] = {a.name: a for a in [
         c, case, statement=d["statement"]), "陈述申辩意见已提交，本机关将在听取意见后依法作出决定",
         "对拟撤销提出陈述申辩", transition=Action.SUBMIT_STATEMENT, path="statement"),
     CaseAction("rate_again", APPLICANT, s.RatingIn, lambda c, case, d: ratings.rate_again(
-        c, case, score=d["score"], comment=d.get("comment")), "感谢您再次评价",
+        c, case, score=d["score"], comment=d.get("comment"), stage=d.get("stage"), indicators=d.get("indicators"),
+        tags=d.get("tags")), "感谢您再次评价",
         "整改经核实后再次评价一次", path="rating/again", permission_needed=Permission.APPLICATION_SUBMIT,
         offered_if=_can_rate_again),
     CaseAction("rate", APPLICANT, s.RatingIn, lambda c, case, d: ratings.rate(
-        c, case, score=d["score"], comment=d.get("comment")), "感谢您的评价",
-        "好差评：办结后评价一次，1–5 分；1–2 分生成整改任务", path="rating",
+        c, case, score=d["score"], comment=d.get("comment"), stage=d.get("stage"), indicators=d.get("indicators"),
+        tags=d.get("tags")), "感谢您的评价",
+        "好差评（GB/T 39734）：受理、办结各评价一次，整体满意度 1–5 分及各项指标；1–2 分生成整改任务", path="rating",
         permission_needed=Permission.APPLICATION_SUBMIT, offered_if=_can_rate),
 ]}
 

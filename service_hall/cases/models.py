@@ -295,6 +295,9 @@ class FollowUpCheck(Base):
     checked_by: Mapped[User | None] = relationship()
 
 
+SIGNER_RELATIONS = {"self": "本人", "agent": "代收人"}
+
+
 class Delivery(Base):
     """送达记录: which result document reached whom, how and when (行政许可法 第四十四条)."""
 
@@ -310,6 +313,16 @@ class Delivery(Base):
     document_number: Mapped[str] = mapped_column(String(64))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_by: Mapped[User] = relationship()
+    # Who actually signed for it, as the clerk records it: name, 本人 (self) or 代收人 (agent), and when;
+    # 留置送达 has a witness instead; 电子送达 the applicant's opening (docs/notifications.md).
+    signer_name: Mapped[str] = mapped_column(String(50), default="")
+    signer_relation: Mapped[str] = mapped_column(String(8), default="")
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    witness: Mapped[str] = mapped_column(String(50), default="")
+
+    @property
+    def signer_relation_label(self) -> str:
+        return SIGNER_RELATIONS.get(self.signer_relation, "")
 
 
 class TriggerSeverity(enum.StrEnum):
@@ -350,28 +363,64 @@ class AccountabilityTrigger(Base):
 
 
 class Rating(Base):
-    """好差评: the applicant's 1–5 rating of a finished case, one per case."""
+    """好差评 (GB/T 39734): the applicant's rating of one stage of a case — 受理 (``accepted``) or 办结
+    (``finished``), once each. ``score`` is 整体满意度 (1–5); ``indicators`` the indicator set of the way the
+    case was handled (网上 or 窗口, ``mode``); ``tags`` the reasons of a 差评. The hall may appeal a rating
+    (申诉复核), a supervisor decides; an upheld appeal takes the rating out of the statistics."""
 
     __tablename__ = "ratings"
-    __table_args__ = (Index("ix_ratings_town_rated", "town_id", "rated_at"),)
+    __table_args__ = (UniqueConstraint("application_id", "stage"), Index("ix_ratings_town_rated", "town_id", "rated_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
     application: Mapped[Application] = relationship()
     town_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    stage: Mapped[str] = mapped_column(String(16), default="finished")  # "accepted" 受理 | "finished" 办结
+    mode: Mapped[str] = mapped_column(String(8), default="online")  # "online" 网上 | "window" 窗口
     score: Mapped[int] = mapped_column(Integer)
+    indicators: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     comment: Mapped[str] = mapped_column(Text, default="")
     rated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     # The one rating again after a verified rectification (整改后再评价); the first stays on record.
     revised_score: Mapped[int | None] = mapped_column(Integer)
+    revised_indicators: Mapped[dict[str, int] | None] = mapped_column(JSON)
     revised_comment: Mapped[str | None] = mapped_column(Text)
     revised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     rectification: Mapped[RectificationTask | None] = relationship(back_populates="rating", uselist=False)
+    # 申诉复核: the hall's appeal and the supervisor's decision.
+    appeal_reason: Mapped[str | None] = mapped_column(Text)
+    appealed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    appealed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    appeal_upheld: Mapped[bool | None] = mapped_column(Boolean)
+    appeal_note: Mapped[str | None] = mapped_column(Text)
+    appeal_decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    appeal_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     @property
     def is_poor(self) -> bool:
         return self.score <= 2
+
+    @property
+    def final_score(self) -> int:
+        """The score that counts: the revised one after a rectification, else the first."""
+        return self.revised_score if self.revised_score is not None else self.score
+
+    @property
+    def final_indicators(self) -> dict[str, int]:
+        found = dict(self.revised_indicators or self.indicators or {})
+        found["overall"] = self.final_score
+        return found
+
+    @property
+    def appeal_pending(self) -> bool:
+        return self.appealed_at is not None and self.appeal_decided_at is None
+
+    @property
+    def counted(self) -> bool:
+        """Whether the statistics count it: not when an appeal against it was upheld."""
+        return self.appeal_upheld is not True
 
 
 class RectificationTask(Base):

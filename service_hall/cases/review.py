@@ -19,6 +19,7 @@ from service_hall.cases.clock import local_date
 from service_hall.cases.context import Context
 from service_hall.cases.intake import duties_text, issue_notice
 from service_hall.cases.models import (
+    SIGNER_RELATIONS,
     Application,
     CheckResult,
     ClockPause,
@@ -372,9 +373,13 @@ def revoke(ctx: Context, case: Application, *, reason: str, immediate: str | Non
 
 
 def deliver(ctx: Context, case: Application, *, channel: str, recipient: str,
-            address: str = "", expected_version: int | None = None) -> Delivery:
-    """送达: record how (electronic / window / post), when and to whom the result document went; the
-    case is finished. Raises ValidationFailed (unknown channel, no recipient, no address for post),
+            address: str = "", expected_version: int | None = None, signer_name: str = "",
+            signer_relation: str = "", signed_at: dt.datetime | None = None, witness: str = "") -> Delivery:
+    """送达: record how (电子 / 直接送达 at the window / 邮寄 / 留置), to whom, and who actually signed for
+    it, how and when: the signer's name and relation (本人 or 代收人) and the time of signing (now when not
+    given) for 直接送达 and 邮寄; a witness for 留置; the applicant's opening (or the deemed delivery) for
+    电子送达. The case is finished. Raises ValidationFailed (unknown channel, no recipient, no address for
+    post, no signer or relation, a signing time in the future or before the decision, no witness),
     Conflict, PermissionDenied."""
     session, actor, now = ctx.session, ctx.user, ctx.now
     errors = {}
@@ -382,25 +387,51 @@ def deliver(ctx: Context, case: Application, *, channel: str, recipient: str,
         errors["channel"] = "请选择送达方式"
     recipient = (recipient or "").strip()
     address = (address or "").strip()
+    signer_name, witness = (signer_name or "").strip(), (witness or "").strip()
     if not recipient or len(recipient) > 50:
         errors["recipient"] = "请填写受送达人（50字以内）"
     if channel == DeliveryChannel.POST.value and not address:
         errors["address"] = "邮寄送达须填写邮寄地址"
     if len(address) > 200:
         errors["address"] = "地址不能超过200字"
+    signs = channel in {DeliveryChannel.WINDOW.value, DeliveryChannel.POST.value}
+    if signs and (not signer_name or len(signer_name) > 50):
+        errors["signer_name"] = "请填写实际签收人姓名（50字以内）"
+    if signs and signer_relation not in SIGNER_RELATIONS:
+        errors["signer_relation"] = "请选择签收人是受送达人本人还是代收人"
+    if channel == DeliveryChannel.LEFT.value and (not witness or len(witness) > 50):
+        errors["witness"] = "留置送达须填写见证人（50字以内）"
+    if signs and signed_at is not None:
+        if signed_at > now + dt.timedelta(minutes=5):
+            errors["signed_at"] = "签收时间不能晚于现在"
+        elif case.decided_at is not None and signed_at < case.decided_at:
+            errors["signed_at"] = "签收时间不能早于作出决定的时间"
     if errors:
         raise ValidationFailed("送达信息有误", details=errors)
     result = next((n for n in reversed(case.notices) if n.kind.is_grant), None)
     apply_transition(session, case, Action.DELIVER, actor=actor, now=now, expected_version=expected_version,
                      duty=duties_text(case, Stage.DELIVERY), params={"channel": channel, "recipient": recipient})
+    opened = events.receipt(session, result) if result and channel == DeliveryChannel.ELECTRONIC.value else {}
+    if channel == DeliveryChannel.ELECTRONIC.value:
+        # The applicant signs by opening it; a deemed delivery has no signer.
+        opened_by_applicant = opened.get("delivery_rule") == "opened"
+        signer_name, signer_relation = (recipient, "self") if opened_by_applicant else ("", "")
+        signed_at = dt.datetime.fromisoformat(opened["opened_at"]) if opened.get("opened_at") else None
+    elif signs:
+        signed_at = signed_at or now
+    else:
+        signer_name, signer_relation, signed_at = "", "", None
     delivery = Delivery(channel=DeliveryChannel(channel), delivered_at=now, recipient=recipient, address=address,
-                        document_number=result.number if result else "", recorded_by_id=actor.id)
+                        document_number=result.number if result else "", recorded_by_id=actor.id,
+                        signer_name=signer_name, signer_relation=signer_relation, signed_at=signed_at,
+                        witness=witness if channel == DeliveryChannel.LEFT.value else "")
     case.deliveries.append(delivery)
     case.closed_at = now
     _notice(session, case, NoticeKind.DELIVERY, actor=actor, now=now, content={
         "document": result.number if result else None, "channel": channel,
         "channel_label": DeliveryChannel(channel).label, "recipient": recipient, "address": address,
-        "delivered_at": now.isoformat(),
-        **(events.receipt(session, result) if result and channel == DeliveryChannel.ELECTRONIC.value else {})})
+        "delivered_at": now.isoformat(), "signer_name": delivery.signer_name,
+        "signer_relation": delivery.signer_relation_label, "witness": delivery.witness,
+        "signed_at": signed_at.isoformat() if signed_at else None, **opened})
     session.flush()
     return delivery

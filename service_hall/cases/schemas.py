@@ -6,6 +6,7 @@ materials may be deferred, who reviewed) stay in the domain operations.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Protocol
 
@@ -243,13 +244,36 @@ class AnswerIn(VersionIn):
     answer = _text("请填写对方当事人的答辩意见", metadata={"description": "对方当事人的书面答辩意见"})
 
 
+class BeijingDateTime(fields.Field):
+    """A moment as a clerk enters it: ``2026-11-27T16:30`` (the form's datetime-local, Beijing time) or an
+    ISO timestamp with its offset; blank is None."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.datetime | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValidationError("时间格式应为 年-月-日 时:分，如 2026-11-27 16:30") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+        return moment.astimezone(dt.UTC)
+
+
 class DeliverIn(VersionIn):
     channel = fields.String(required=True,
                             validate=validate.OneOf([c.value for c in DeliveryChannel], error="请选择送达方式"),
                             error_messages={"required": "请选择送达方式"},
-                            metadata={"description": "electronic 电子送达 / window 窗口领取 / post 邮寄"})
+                            metadata={"description": "electronic 电子送达 / window 直接送达（窗口领取） / post 邮寄 / "
+                                                     "left 留置送达"})
     recipient = _text("请填写受送达人（50字以内）")
     address = fields.String(load_default="")
+    signer_name = fields.String(load_default="", metadata={"description": "实际签收人（直接送达、邮寄必填）"})
+    signer_relation = fields.String(load_default="", metadata={"description": "self 本人 / agent 代收人"})
+    signed_at = BeijingDateTime(load_default=None, allow_none=True,
+                                metadata={"description": "签收时间（北京时间 2026-11-27T16:30，或带时区）；空为现在"})
+    witness = fields.String(load_default="", metadata={"description": "留置送达的见证人"})
 
 
 class CheckIn(ActionInput):
@@ -301,10 +325,25 @@ class PledgeSignIn(ActionInput):
 class RatingIn(ActionInput):
     score = fields.Integer(required=True, strict=True,
                            error_messages={"invalid": "评分应为1至5分的整数", "required": "评分应为1至5分的整数"},
-                           metadata={"description": "1–5；1–2 分为差评，生成整改任务"})
+                           metadata={"description": "整体满意度 1–5；1–2 分为差评，生成整改任务"})
     comment = fields.String(load_default="")
+    stage = fields.String(load_default=None, allow_none=True,
+                          metadata={"description": "accepted 受理 / finished 办结（默认）"})
+    indicators = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), load_default=dict,
+                             metadata={"description": "GB/T 39734 指标 → 1–5。网上：efficiency 办事效率、"
+                                                      "guide_accuracy 办事指南精确度、convenience 办事便捷度、"
+                                                      "usability 平台操作性；窗口：service_efficiency 服务效率、"
+                                                      "service_level 服务水平、attitude 服务态度"})
+    tags = fields.List(fields.String(), load_default=list,
+                       metadata={"description": "差评原因：overdue 超时办理、extra_conditions 指南外增加条件、"
+                                                "extra_materials 指南外增加材料、repeated_trips 多次跑动、"
+                                                "poor_attitude 服务态度差、unclear_guide 办事指南不清楚、"
+                                                "hard_to_use 系统操作不便、other 其他"})
 
     @classmethod
     def from_form(cls, form: FormData) -> dict[str, Any]:
         raw = str(form.get("score") or "").strip()
-        return {"score": int(raw) if raw.isdigit() else raw, "comment": form.get("comment") or ""}
+        indicators = {key[len("indicator-"):]: form.get(key) for key in form
+                      if key.startswith("indicator-")}
+        return {"score": int(raw) if raw.isdigit() else raw, "comment": form.get("comment") or "",
+                "stage": form.get("stage") or None, "indicators": indicators, "tags": form.getlist("tags")}

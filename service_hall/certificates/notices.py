@@ -87,7 +87,11 @@ def _delivery(session: Session, case: Application, notice: Notice) -> DeliveryRe
         document_number=content.get("document") or "", method=DeliveryChannel(content["channel"]),
         delivered_at=at.replace(tzinfo=None), recipient=content.get("recipient") or "",
         address=content.get("address") or ("申请人网上办事账户" if content["channel"] == "electronic" else ""),
-        delivered_by=clerk.real_name if clerk else "", note=content.get("receipt_note") or "")
+        delivered_by=clerk.real_name if clerk else "", note=content.get("receipt_note") or "",
+        signer=content.get("signer_name") or "", signer_relation=content.get("signer_relation") or "",
+        signed_at=(dt.datetime.fromisoformat(content["signed_at"]).astimezone(CHINA).replace(tzinfo=None)
+                   if content.get("signed_at") else None),
+        witness=content.get("witness") or "")
 
 
 def notice_data(session: Session, notice: Notice) -> NoticeData:

@@ -94,6 +94,11 @@ class DeliveryRecord:
     address: str = ""  # postal address, e-mail, or the portal account for electronic delivery
     delivered_by: str = ""
     note: str = ""
+    # Who actually signed, how and when (not pre-printed as the recipient): 本人 or 代收人; 留置 has a witness.
+    signer: str = ""
+    signer_relation: str = ""  # "本人" | "代收人"
+    signed_at: dt.datetime | None = None
+    witness: str = ""
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,7 @@ class DeliveryChannel(StrEnum):
     ELECTRONIC = "electronic"
     WINDOW = "window"
     POST = "post"
+    LEFT = "left"  # 留置送达: the recipient refused to sign; left at the address before a witness
 
     @property
     def label(self) -> str:
@@ -175,9 +176,11 @@ _CHANNEL_LABELS = {
     DeliveryChannel.ELECTRONIC: "电子送达",
     DeliveryChannel.WINDOW: "窗口领取（直接送达）",
     DeliveryChannel.POST: "邮寄送达",
+    DeliveryChannel.LEFT: "留置送达（拒绝签收）",
 }
 _LEGAL_TERMS = {
     DeliveryChannel.ELECTRONIC: "电子送达",
     DeliveryChannel.WINDOW: "直接送达",
     DeliveryChannel.POST: "邮寄送达",
+    DeliveryChannel.LEFT: "留置送达",
 }

@@ -11,7 +11,9 @@ Definitions, in the words the report prints:
 - 不予受理, 撤回: cases closed that way in the period.
 - 视为受理: cases received in the period that nobody acted on within five working days.
 - 最多跑一次: decisions of the period whose case needed at most one recorded visit.
-- 评价: ratings given in the period; 差评 are scores of 1–2.
+- 评价: ratings given in the period (受理 and 办结 each count), with the score after a verified
+  rectification where the applicant rated again; ratings whose appeal (申诉复核) was upheld are left out;
+  差评 are scores of 1–2. :func:`rating_indicators` gives the GB/T 39734 indicators month by month.
 - 追责情形: triggers raised in the period.
 - 未使用的事项: powers that open applications, held by the town on the last day of the period, with no
   application received in the period. Powers exercised without an application (行政处罚, 行政检查 …) are
@@ -269,13 +271,72 @@ def _case_figures(case: _Case, period: Period) -> Figures:
     return f
 
 
-def _ratings(session: Session, town_ids: list[int], period: Period) -> list[tuple[int, str, dt.date, int]]:
+def _counted_ratings(town_ids: list[int], period: Period) -> Any:
     first, after = period.utc_bounds()
+    return (select(Rating).where(Rating.town_id.in_(town_ids), Rating.rated_at >= first, Rating.rated_at < after,
+                                 or_(Rating.appeal_upheld.is_(None), Rating.appeal_upheld.is_(False))))
+
+
+def _ratings(session: Session, town_ids: list[int], period: Period) -> list[tuple[int, str, dt.date, int]]:
+    """(town, item, day, score that counts) of the period's counted ratings."""
+    rated = _counted_ratings(town_ids, period).subquery()
     rows = session.execute(
-        select(Rating.town_id, Application.item_code, Rating.rated_at, Rating.score)
-        .join(Application, Application.id == Rating.application_id)
-        .where(Rating.town_id.in_(town_ids), Rating.rated_at >= first, Rating.rated_at < after)).all()
+        select(rated.c.town_id, Application.item_code, rated.c.rated_at,
+               func.coalesce(rated.c.revised_score, rated.c.score))
+        .join(Application, Application.id == rated.c.application_id)).all()
     return [(r[0], r[1], local_date(r[2]), r[3]) for r in rows]
+
+
+@dataclass
+class IndicatorFigures:
+    """GB/T 39734 figures of a month (or the whole): ratings per way of handling, the average of each
+    indicator, 差评 and their reasons."""
+
+    ratings: int = 0
+    poor: int = 0
+    by_mode: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    sums: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    tags: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, mode: str, indicators: dict[str, int], tags: list[str]) -> None:
+        self.ratings += 1
+        self.by_mode[mode] += 1
+        overall = indicators.get("overall", 0)
+        self.poor += int(overall <= 2)
+        for code, value in indicators.items():
+            self.sums[code] += value
+            self.counts[code] += 1
+        for tag in tags if overall <= 2 else ():
+            self.tags[tag] += 1
+
+    def average(self, code: str) -> float | None:
+        return self.sums[code] / self.counts[code] if self.counts.get(code) else None
+
+    @property
+    def poor_rate(self) -> float | None:
+        return self.poor / self.ratings if self.ratings else None
+
+
+@dataclass
+class IndicatorReport:
+    period: Period
+    months: list[tuple[Period, IndicatorFigures]]
+    total: IndicatorFigures
+
+
+def rating_indicators(session: Session, towns: Sequence[Jurisdiction], period: Period) -> IndicatorReport:
+    """好差评 indicators (GB/T 39734) month by month: each counted rating (see the module text) in the month
+    it was given, with the indicators of its latest version."""
+    months = period.months()
+    by_month: dict[dt.date, IndicatorFigures] = {m.start: IndicatorFigures() for m in months}
+    total = IndicatorFigures()
+    for rating in session.scalars(_counted_ratings([t.id for t in towns], period)):
+        day = local_date(rating.rated_at)
+        key = max(day.replace(day=1), period.start)
+        for figures in (by_month[key], total):
+            figures.add(rating.mode, rating.final_indicators, list(rating.tags or []))
+    return IndicatorReport(period, [(m, by_month[m.start]) for m in months], total)
 
 
 def _triggers(session: Session, town_ids: list[int], period: Period) -> list[tuple[int, str, dt.date]]:

@@ -13,8 +13,6 @@ import hmac
 import http.client
 import ipaddress
 import json
-import math
-import re
 import smtplib
 import socket
 import ssl
@@ -30,11 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service_hall.notifications.models import ChannelName, InboxItem, OutboxMessage, Preference, WebhookSubscription
-from service_hall.notifications.templates import Rendered
+from service_hall.notifications.templates import ID_NUMBER, Rendered, sms_segments
 
-SMS_SEGMENT = 70  # characters of one SMS in UCS-2
-SMS_LONG_SEGMENT = 67  # per part once a message is split (the rest carries the joining header)
-ID_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
 HTTP_TIMEOUT = 5.0
 SMTP_TIMEOUT = 10.0
 
@@ -55,11 +50,6 @@ class Channel(Protocol):
 
     def send(self, session: Session, message: OutboxMessage, rendered: Rendered, link: str) -> int | None:
         """Deliver one message. Raises DeliveryError."""
-
-
-def sms_segments(text: str) -> int:
-    """How many SMS the text costs: 70 characters fit one; longer texts go in parts of 67."""
-    return 1 if len(text) <= SMS_SEGMENT else math.ceil(len(text) / SMS_LONG_SEGMENT)
 
 
 def check_sms_text(text: str) -> None:
@@ -127,13 +117,13 @@ class EmailChannel:
         if pref is None or not pref.email:
             raise DeliveryError("收件人未登记电子邮箱", permanent=True)
         mail = EmailMessage()
-        mail["Subject"] = rendered.title
+        mail["Subject"] = rendered.email_title or rendered.title
         mail["From"] = formataddr((self.settings.sender_name, self.settings.sender))
         mail["To"] = pref.email
         domain = self.settings.sender.rpartition("@")[2] or "localhost"
         mail["Message-ID"] = f"<{hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32]}@{domain}>"
         mail["X-Idempotency-Key"] = message.idempotency_key
-        mail.set_content(rendered.text)
+        mail.set_content(rendered.email_text or rendered.text)
         mail.add_alternative(rendered.html, subtype="html")
         s = self.settings
         try:
@@ -302,6 +292,14 @@ def offered_by(config: Mapping[str, Any]) -> set[ChannelName]:
     if config.get("SMS_GATEWAY_URL") and config.get("SMS_GATEWAY_KEY"):
         out.add(ChannelName.SMS)
     return out
+
+
+def configure_session(session: Session, config: Mapping[str, Any]) -> None:
+    """Tell ``session`` what the deployment offers (channels) and its rule of deemed electronic delivery."""
+    from service_hall.notifications.events import offer_channels, set_deemed_delivery
+
+    offer_channels(session, offered_by(config))
+    set_deemed_delivery(session, int(config.get("ELECTRONIC_DELIVERY_DEEMED_DAYS") or 0))
 
 
 def channels_from_config(config: Mapping[str, Any]) -> dict[ChannelName, Channel]:

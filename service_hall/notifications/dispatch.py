@@ -78,8 +78,9 @@ def deliver(session: Session, message_id: int, channels: Mapping[ChannelName, Ch
     status_code: int | None = None
     error: DeliveryError | None = None
     try:
-        rendered = render(message.template, message.event.payload, signature=signature,
-                          link=_link(message, base_url)) if message.channel != ChannelName.WEBHOOK else None
+        rendered = None if message.channel == ChannelName.WEBHOOK else render(
+            message.template, message.event.payload, signature=signature, link=_link(message, base_url),
+            session=session)
         status_code = channel.send(session, message, rendered or render("webhook.test", {}), _link(message, base_url))
     except DeliveryError as exc:
         error = exc

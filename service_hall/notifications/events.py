@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from service_hall.accounts.models import User
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from service_hall.certificates.models import Certificate
 
 OFFERED_KEY = "notifications.offered"
+DEEMED_KEY = "notifications.deemed_days"  # the deployment's period of deemed electronic delivery (0: none)
 WRITTEN_KEY = "notifications.written"  # set when a transaction wrote outbox rows (the after-commit hook reads it)
 
 # Status changes as the events webhooks subscribe to (several actions are one event: every way of accepting
@@ -94,6 +95,12 @@ def _rolled_back(session: Session) -> None:
 def offer_channels(session: Session, channels: Iterable[ChannelName]) -> None:
     """Record which channels besides the inbox this deployment delivers (for this session)."""
     session.info[OFFERED_KEY] = frozenset(channels) | {ChannelName.INBOX}
+
+
+def set_deemed_delivery(session: Session, days: int) -> None:
+    """Record the deployment's rule of deemed electronic delivery (for this session): an unopened notice
+    is delivered ``days`` days after it reached the applicant's inbox; 0: only an opening delivers."""
+    session.info[DEEMED_KEY] = max(0, int(days))
 
 
 def offered_channels(session: Session) -> frozenset[ChannelName]:
@@ -257,6 +264,7 @@ def sweep_reminders(session: Session, *, now: dt.datetime) -> list[int]:
     from service_hall.cases.clock import local_date
     from service_hall.cases.models import Application, CaseStatus
 
+    deem_deliveries(session, now=now)
     today = local_date(now)
     soon = today + dt.timedelta(days=2)
     events = []
@@ -285,16 +293,60 @@ def sweep_reminders(session: Session, *, now: dt.datetime) -> list[int]:
     return events
 
 
+def deem_deliveries(session: Session, *, now: dt.datetime) -> list[NoticeReceipt]:
+    """The deployment's rule of deemed electronic delivery (``set_deemed_delivery``): a notice that reached
+    its applicant's inbox ``days`` days ago and is still unopened is deemed delivered at that moment,
+    recorded as its receipt and audited. Once per notice; nothing when no period is configured.
+    Raises nothing of its own."""
+    from service_hall.audit.trail import record
+    from service_hall.cases.models import Application
+    from service_hall.cases.models import Notice as NoticeRow
+    from service_hall.notifications.models import InboxItem
+
+    days = int(session.info.get(DEEMED_KEY) or 0)
+    if days <= 0:
+        return []
+    period = dt.timedelta(days=days)
+    reached = (select(InboxItem.notice_id, func.min(InboxItem.created_at).label("at"))
+               .join(Application, Application.id == InboxItem.application_id)
+               .where(InboxItem.notice_id.is_not(None), InboxItem.user_id == Application.applicant_id)
+               .group_by(InboxItem.notice_id).subquery())
+    due = session.execute(select(NoticeRow, reached.c.at).join(reached, reached.c.notice_id == NoticeRow.id)
+                          .outerjoin(NoticeReceipt, NoticeReceipt.notice_id == NoticeRow.id)
+                          .where(NoticeReceipt.id.is_(None), reached.c.at <= now - period)
+                          .order_by(NoticeRow.id)).all()
+    made = []
+    for notice, at in due:
+        at = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+        receipt = NoticeReceipt(notice_id=notice.id, user_id=None, opened_at=at + period, channel="deemed",
+                                deemed=True)
+        session.add(receipt)
+        case = notice.application
+        record(session, actor=None, action="notice.deemed", object_type="application", object_id=case.id,
+               now=now, jurisdiction_id=case.town_id,
+               payload={"notice": notice.number, "days": days, "deemed_at": receipt.opened_at.isoformat()})
+        made.append(receipt)
+    session.flush()
+    return made
+
+
 def receipt_content(session: Session, notice: Notice) -> dict[str, Any]:
-    """What the 送达回证 of an electronic delivery records about ``notice``'s opening: the time and channel
-    of the applicant's first opening, or that it has not been opened. Raises nothing."""
+    """What the 送达回证 of an electronic delivery records about ``notice``'s delivery, and by which rule:
+    the time and channel of the applicant's first opening; or, unopened past the deployment's period, the
+    moment it was deemed delivered; or that it has not been opened yet. Raises nothing."""
     from service_hall.cases.clock import CHINA
 
     found = session.scalar(select(NoticeReceipt).where(NoticeReceipt.notice_id == notice.id))
     if found is None:
-        return {"opened_at": None, "receipt_note": "申请人尚未在网上查阅该文书"}
+        return {"opened_at": None, "delivery_rule": None, "receipt_note": "申请人尚未在网上查阅该文书"}
     local = found.opened_at.astimezone(CHINA).strftime("%Y年%m月%d日 %H:%M")
-    return {"opened_at": found.opened_at.isoformat(), "opened_channel": found.channel,
+    if found.deemed:
+        days = int(session.info.get(DEEMED_KEY) or 0)
+        period = f"满{days}日" if days else "期满"
+        return {"opened_at": found.opened_at.isoformat(), "opened_channel": found.channel, "delivery_rule": "deemed",
+                "receipt_note": f"该文书已发送至申请人网上办事账户，申请人未查阅，自发送之日起{period}，"
+                                f"于{local}视为送达"}
+    return {"opened_at": found.opened_at.isoformat(), "opened_channel": found.channel, "delivery_rule": "opened",
             "receipt_note": f"申请人于{local}经{found.channel_label}查阅，以查阅时间为送达时间"}
 
 

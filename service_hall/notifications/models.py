@@ -142,19 +142,22 @@ class Preference(Base):
 
 
 class NoticeReceipt(Base):
-    """电子送达: the applicant opened the notice — when, and where (inbox or the case page download)."""
+    """电子送达: the applicant opened the notice — when, and where (inbox or the case page) — or, unopened,
+    the deployment's period ran out and it is ``deemed`` delivered (``opened_at`` is then that moment)."""
 
     __tablename__ = "notice_receipts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None when deemed
     opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    channel: Mapped[str] = mapped_column(String(16))  # "inbox" | "portal"
+    channel: Mapped[str] = mapped_column(String(16))  # "inbox" | "portal" | "deemed"
+    deemed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     @property
     def channel_label(self) -> str:
-        return {"inbox": "站内消息", "portal": "网上办事大厅办件页"}.get(self.channel, self.channel)
+        return {"inbox": "站内消息", "portal": "网上办事大厅办件页", "deemed": "期满视为送达"}.get(self.channel,
+                                                                                              self.channel)
 
 
 class CaseMessage(Base):
@@ -196,3 +199,18 @@ class WebhookSubscription(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class MessageTemplate(Base):
+    """An administrator's version of one message template on one channel; the built-in one applies where
+    none is saved (``service_hall/notifications/templates.py``). ``parts``: e.g. ``{"title", "body"}``."""
+
+    __tablename__ = "notification_templates"
+    __table_args__ = (UniqueConstraint("key", "channel", name="uq_notification_templates_key_channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[ChannelName] = mapped_column(_enum(ChannelName))
+    parts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -22,6 +22,7 @@ from service_hall.accounts.permissions import Permission
 from service_hall.audit.trail import record
 from service_hall.cases.models import Application, Notice
 from service_hall.core.errors import NotFound, ValidationFailed
+from service_hall.documents.kinds import NoticeKind
 from service_hall.files.models import ApplicantFile
 from service_hall.files.store import FileStore, accept_upload
 from service_hall.notifications.events import EVENT_KINDS, emit, forget_subscriptions, town_staff
@@ -102,6 +103,31 @@ def notice_opened(session: Session, notice: Notice, user: User, *, now: dt.datet
     record(session, actor=user, action="notice.open", object_type="application", object_id=case.id, now=now,
            jurisdiction_id=case.town_id, payload={"notice": notice.number, "channel": channel})
     return receipt
+
+
+# Decisions are shown to the applicant only once delivered: opened, deemed delivered, or handed over.
+DECISION_KINDS = frozenset({NoticeKind.APPROVAL, NoticeKind.DENIAL, NoticeKind.REFUSAL, NoticeKind.REVOCATION})
+
+
+def pending_decisions(session: Session, case: Application) -> list[Notice]:
+    """The case's decision notices its applicant has not received yet: not opened, not deemed delivered,
+    not handed over (a delivery record names the document). Raises nothing."""
+    decisions = [n for n in case.notices if n.kind in DECISION_KINDS]
+    if not decisions:
+        return []
+    received = receipts_for(session, case)
+    handed = {d.document_number for d in case.deliveries}
+    return [n for n in decisions if n.id not in received and n.number not in handed]
+
+
+def open_notice(session: Session, case: Application, user: User, notice_id: int, *, now: dt.datetime) -> Notice:
+    """The applicant opens one of the case's notices on the case page (查收): its receipt is recorded
+    (电子送达). Raises NotFound (not a notice of the case)."""
+    notice = next((n for n in case.notices if n.id == notice_id), None)
+    if notice is None:
+        raise NotFound("未找到该文书")
+    notice_opened(session, notice, user, now=now, channel="portal")
+    return notice
 
 
 def receipts_for(session: Session, case: Application) -> dict[int, NoticeReceipt]:

@@ -13,7 +13,7 @@ from power_lists.announcements import entrustment_announcements
 from power_lists.diff import diff_versions
 from power_lists.jsonschema import SCHEMA_PATH
 from power_lists.models import POWER_TYPE_LABELS
-from power_lists.readiness import WALK_IN, readiness_of
+from power_lists.readiness import WALK_IN, is_open, readiness_of
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.evaluation.report import evaluate, year_period
 from service_hall.evaluation.tables import COLUMN, PUBLIC_COLUMNS
@@ -127,7 +127,18 @@ def town(code: str) -> Any:
 @requires(PUBLIC)
 def item(item_id: int) -> Any:
     found = queries.get_item(db.session, item_id, published_only=True)
-    return render_template("catalog/item.html", item=found, version=found.version)
+    return render_template("catalog/item.html", item=found, version=found.version,
+                           online_towns=_online_towns(found))
+
+
+def _online_towns(found: Any) -> set[int]:
+    """The towns where this item (of the list in force today) takes online applications today: the 在线申请
+    links of the guide page."""
+    today = queries.china_today(now())
+    in_force = queries.version_in_force(db.session, found.version.county_id, today)
+    if in_force is None or in_force.id != found.version_id or not is_open(db.session, found, now=now()):
+        return set()
+    return {d.town_id for d in found.delegations if d.covers(today)}
 
 
 @bp.get("/versions")
@@ -177,6 +188,11 @@ def statistics(code: str) -> Any:
     except ValidationFailed as exc:
         return render_template("catalog/statistics.html", town=place, report=None, years=years, year=text,
                                errors=exc.details or {}, columns=PUBLIC_COLUMNS, column=COLUMN), 422
+    from service_hall.cases.ratings import INDICATORS, TAG_LABELS
+    from service_hall.evaluation.report import rating_indicators
+
+    indicator_columns = list(dict.fromkeys(pair for pairs in INDICATORS.values() for pair in pairs))
     return render_template("catalog/statistics.html", town=place, report=evaluate(db.session, [place], period),
                            years=years, year=str(period.start.year), errors={}, columns=PUBLIC_COLUMNS,
-                           column=COLUMN)
+                           column=COLUMN, indicators=rating_indicators(db.session, [place], period),
+                           indicator_columns=indicator_columns, tag_labels=TAG_LABELS)

@@ -23,8 +23,8 @@ from service_hall.core.base import utcnow
 from service_hall.core.errors import ValidationFailed
 from service_hall.extensions import db
 from service_hall.notifications import operations as ops
-from service_hall.notifications.channels import offered_by
-from service_hall.notifications.events import EVENT_KINDS, WRITTEN_KEY, offer_channels
+from service_hall.notifications.channels import configure_session, offered_by
+from service_hall.notifications.events import EVENT_KINDS, WRITTEN_KEY
 from service_hall.notifications.models import ChannelName, MessageStatus, OutboxMessage
 from service_hall.web.access import LOGIN, current_actor, now, requires
 from service_hall.web.forms_util import form_values
@@ -47,7 +47,7 @@ def _clock(app: Flask) -> Any:
 
 
 def _offer() -> None:
-    offer_channels(db.session, offered_by(current_app.config))
+    configure_session(db.session, current_app.config)
 
 
 def deliver_after_commit() -> None:
@@ -112,6 +112,9 @@ def install(app: Flask) -> None:
     app.register_blueprint(portal_bp, url_prefix="/portal")
     app.register_blueprint(workbench_bp, url_prefix="/workbench")
     app.register_blueprint(webhooks_bp, url_prefix="/admin/webhooks")
+    from service_hall.web.notify_templates import bp as templates_bp
+
+    app.register_blueprint(templates_bp, url_prefix="/admin/notification-templates")
     _document_webhooks()
 
     def inbox_unread() -> int:
@@ -131,6 +134,7 @@ def install(app: Flask) -> None:
         inbox_unread=inbox_unread, open_thread=open_thread,
         case_deliveries=lambda case: ops.deliveries_for(db.session, case),
         notice_receipts=lambda case: ops.receipts_for(db.session, case),
+        pending_decisions=lambda case: ops.pending_decisions(db.session, case),
         sms_offered=lambda: ChannelName.SMS in offered_by(current_app.config))
 
 
@@ -244,6 +248,17 @@ def post(ref: str) -> Any:
 def post_staff(case_id: int) -> Any:
     case = staff_case(db.session, current_actor(), case_id)
     return _post(case, url_for("workbench.case", case_id=case.id))
+
+
+@portal_bp.post("/applications/<ref>/notices/<int:notice_id>/open")
+@requires(Permission.APPLICATION_READ_OWN)
+def open_notice(ref: str, notice_id: int) -> Any:
+    """查收: the applicant opens a decision waiting on the case page; its receipt is recorded (电子送达)."""
+    actor = current_actor()
+    case = own_application(db.session, actor, ref)
+    notice = ops.open_notice(db.session, case, actor, notice_id, now=now())
+    flash(f"您已查收{notice.kind.label}（{notice.number}），查收时间即送达时间")
+    return redirect(url_for("portal.application", ref=case.ref) + "#notices")
 
 
 def _send_attachment(file: Any) -> Any:

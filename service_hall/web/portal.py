@@ -62,7 +62,10 @@ def _render_application(case: Any, errors: dict[str, str] | None = None, status:
                            can=allowed_actions(case, current_actor(), now()), CaseStatus=CaseStatus,
                            files=applicant_files(db.session, case.applicant), errors=errors or {},
                            rules=rules_for(case.power_item), clock=clock_view(case, cal, now()),
-                           rating=ratings.rating_of(db.session, case), score_labels=ratings.SCORE_LABELS,
+                           case_ratings=ratings.ratings_of(db.session, case), stages=ratings.STAGES,
+                           open_stages=ratings.open_stages(db.session, case), score_labels=ratings.SCORE_LABELS,
+                           indicator_set=ratings.INDICATORS[ratings.mode_of(case)], poor_tags=ratings.POOR_TAGS,
+                           mode_label=ratings.MODES[ratings.mode_of(case)],
                            pledge_text=review.PLEDGE_TEXT, editable=intake.fields_to_correct(db.session, case),
                            villages={j.code: j.name for j in case.town.children}), status
 

@@ -88,6 +88,7 @@ def _render_ratings(errors: dict[str, str] | None = None, failed_id: int | None 
     actor = current_actor()
     return render_template("supervision/ratings.html", ratings=ratings.ratings_for(db.session, actor),
                            tasks=ratings.tasks_for(db.session, actor), score_labels=ratings.SCORE_LABELS,
+                           describe=ratings.describe,
                            today=now(), errors=errors or {}, failed_id=failed_id), status
 
 
@@ -110,6 +111,21 @@ def verify_task(task_id: int) -> Any:
         db.session.rollback()
         return _render_ratings(exc.details or {}, task_id, 422)
     flash("整改已核实办结，申请人可再次评价一次" if accepted else "整改已退回，乡镇须重新回访")
+    return redirect(url_for("supervision.rating_list"))
+
+
+@bp.post("/ratings/<int:rating_id>/appeal")
+@requires(Permission.SUPERVISION_RESOLVE)
+def decide_appeal(rating_id: int) -> Any:
+    """申诉复核: the supervisor upholds the hall's appeal (the rating no longer counts) or rejects it."""
+    rating = ratings.staff_rating(db.session, current_actor(), rating_id)
+    upheld = request.form.get("result") == "uphold"
+    try:
+        ratings.decide_appeal(context(), rating, upheld=upheld, note=request.form.get("note", ""))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _render_ratings({"appeal_" + k: v for k, v in (exc.details or {}).items()}, rating_id, 422)
+    flash("申诉成立，该评价不计入统计" if upheld else "申诉不成立，评价照常计入")
     return redirect(url_for("supervision.rating_list"))
 
 

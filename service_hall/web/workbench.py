@@ -106,7 +106,7 @@ def rectification() -> Any:
     tasks = ratings.tasks_for(db.session, current_actor())
     tasks.sort(key=lambda t: (not t.is_open, t.due_on))
     return render_template("workbench/rectification.html", tasks=tasks, errors={}, values={},
-                           score_labels=ratings.SCORE_LABELS)
+                           score_labels=ratings.SCORE_LABELS, describe=ratings.describe)
 
 
 @bp.post("/rectification/<int:task_id>/callback")
@@ -119,8 +119,27 @@ def callback(task_id: int) -> Any:
     except ValidationFailed as exc:
         tasks = ratings.tasks_for(db.session, actor)
         return render_template("workbench/rectification.html", tasks=tasks, errors=exc.details or {},
-                               values={"task_id": task_id}, score_labels=ratings.SCORE_LABELS), 422
+                               values={"task_id": task_id}, score_labels=ratings.SCORE_LABELS,
+                               describe=ratings.describe), 422
     flash("回访已记录，整改任务办结")
+    return redirect(url_for("workbench.rectification"))
+
+
+@bp.post("/ratings/<int:rating_id>/appeal")
+@requires(Permission.RECTIFICATION_CALLBACK)
+def appeal_rating(rating_id: int) -> Any:
+    """申诉复核: the hall appeals a 差评; a supervisor decides."""
+    actor = current_actor()
+    rating = ratings.staff_rating(db.session, actor, rating_id)
+    try:
+        ratings.appeal(context(), rating, reason=request.form.get("reason", ""))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        tasks = ratings.tasks_for(db.session, actor)
+        return render_template("workbench/rectification.html", tasks=tasks, errors=exc.details or {},
+                               values={"rating_id": rating_id}, score_labels=ratings.SCORE_LABELS,
+                               describe=ratings.describe), 422
+    flash("申诉已提交，由监督人员复核")
     return redirect(url_for("workbench.rectification"))
 
 

@@ -191,6 +191,51 @@ def test_accessible_and_fits_a_phone(open_page, entry):
     assert horizontal_overflow(page) == 0, f"{entry[0]} is wider than a 375 px phone"
 
 
+# List pages whose tables must read as cards on a phone.
+CARD_PAGES = ["portal index", "apply", "application", "workbench queue", "case", "workbench rectification",
+              "admin users", "supervision ratings", "catalog town statistics", "catalog item", "catalog town"]
+NARROWEST_CELL = 48  # CSS px: three characters of 16 px
+
+
+def _narrow_cells(page: Page) -> list[str]:
+    """Visible table cells narrower than three characters, as "page text (width)"."""
+    return page.evaluate("""(least) => Array.from(document.querySelectorAll("table td, table th"))
+        .filter(c => c.offsetParent !== null && !c.closest("thead") && !c.closest(".chart"))
+        .map(c => [c.getBoundingClientRect().width, c.textContent.trim().slice(0, 20)])
+        .filter(([w, text]) => text && w < least).map(([w, text]) => `${text} (${Math.round(w)} px)`)""",
+                         NARROWEST_CELL)
+
+
+@pytest.mark.parametrize("name", CARD_PAGES)
+def test_list_tables_become_cards_on_a_phone(open_page, name):
+    """At 375 px a list table shows each row as a card of labelled values: no cell narrower than three
+    characters, nothing scrolls sideways, and the labels come from the column headers."""
+    page = open_page(PAGE[name]).page
+    page.set_viewport_size(PHONE)
+    assert horizontal_overflow(page) == 0, f"{name} is wider than a 375 px phone"
+    assert not _narrow_cells(page), f"{name}: cells squeezed on a phone: {_narrow_cells(page)}"
+    tables = page.locator(".table-wrap > table:has(thead)")
+    for i in range(tables.count()):
+        table = tables.nth(i)
+        if not table.is_visible():
+            continue
+        cell = table.locator("tbody td").first
+        if cell.count() == 0:
+            continue
+        assert cell.evaluate("c => getComputedStyle(c).display") == "block", f"{name}: table {i} is not cards"
+        if int(cell.evaluate("c => c.colSpan")) == 1:
+            assert cell.get_attribute("data-label"), f"{name}: table {i} cells carry no labels"
+
+
+def test_a_document_name_keeps_its_last_characters_together_on_a_phone(open_page):
+    page = open_page(PAGE["application"]).page
+    page.set_viewport_size(PHONE)
+    names = page.locator(".doc-name")
+    assert names.count() >= 1
+    for i in range(names.count()):
+        assert names.nth(i).evaluate("n => getComputedStyle(n).display") == "inline-block"
+
+
 def _tab_until(page: Page, target: Any, limit: int = 60) -> list[str]:
     """Press Tab until ``target`` has focus; returns the accessible names passed on the way."""
     seen: list[str] = []

@@ -18,7 +18,17 @@ from tests.factories.files import PDF, PNG
 from tests.factories.forms import form_data
 from tests.factories.places import BAISHA, QINGSHAN
 from tests.factories.power_list import ENFORCEMENT_ITEM, ITEM
-from tests.factories.web import APPLY, KEY_RE, api_token, apply_online, apply_page, csrf_token, login, post_form
+from tests.factories.web import (
+    APPLY,
+    KEY_RE,
+    api_token,
+    apply_online,
+    apply_page,
+    csrf_token,
+    login,
+    open_decisions,
+    post_form,
+)
 
 
 def test_applicant_applies_online_and_sees_the_case(app, client, world):
@@ -180,6 +190,9 @@ def test_refusal_names_the_competent_office_and_the_remedies(app, client, world)
                                                              "competent_office": "清溪县自然资源和规划局"},
                      action=f"/workbench/cases/{case.id}/refuse")
     assert resp.status_code == 302
+    view = applicant.get(f"/portal/applications/{case.ref}").get_data(as_text=True)
+    assert "您有一份决定文书待查收" in view and "不予受理决定书" not in view  # shown once opened (电子送达)
+    open_decisions(applicant, case.ref)
     view = applicant.get(f"/portal/applications/{case.ref}").get_data(as_text=True)
     assert "不予受理决定书" in view and "清溪县自然资源和规划局" in view and "行政复议" in view
 

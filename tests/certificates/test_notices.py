@@ -17,7 +17,7 @@ from tests.factories.certificates import root_pem
 from tests.factories.clock import at
 from tests.factories.pdf import pdf_text
 from tests.factories.power_list import DEPARTMENT, ENTRUSTED, ITEM, QINGSHAN_GOV
-from tests.factories.web import login
+from tests.factories.web import login, open_decisions
 
 TITLES = {NoticeKind.ACCEPTANCE: "受理通知书", NoticeKind.CORRECTION: "补正材料告知书",
           NoticeKind.REFUSAL: "不予受理决定书", NoticeKind.EXTENSION: "延长期限告知书",
@@ -153,6 +153,9 @@ def test_downloads_of_others_are_not_found(app, cworld, factory, who):
     # The owner and the town's staff do get them, from the pages that link them.
     owner = app.test_client()
     login(owner, "13900000001")
+    page = owner.get(f"/portal/applications/{ref}").get_data(as_text=True)
+    assert f"/portal/applications/{ref}/documents/certificates/{certificate}.pdf" not in page  # 待查收 first
+    assert open_decisions(owner, ref)
     page = owner.get(f"/portal/applications/{ref}").get_data(as_text=True)
     assert f"/portal/applications/{ref}/documents/certificates/{certificate}.pdf" in page
     clerk = app.test_client()

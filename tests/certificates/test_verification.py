@@ -127,7 +127,12 @@ def test_certificate_history_in_the_api(app, cworld, client):
     case_id = approved_case(app)
     with app.app_context():
         ref = db.session.get(Application, case_id).ref
-    mine = client.get(f"/api/v1/applications/{ref}/certificates", headers=api_token(client, "13900000001"))
+    headers = api_token(client, "13900000001")
+    mine = client.get(f"/api/v1/applications/{ref}/certificates", headers=headers)
+    assert mine.status_code == 200 and mine.get_json() == []  # the decision is not opened yet (电子送达)
+    [waiting] = client.get(f"/api/v1/applications/{ref}", headers=headers).get_json()["pending_decisions"]
+    client.post(f"/api/v1/applications/{ref}/notices/{waiting['notice_id']}/open", headers=headers)
+    mine = client.get(f"/api/v1/applications/{ref}/certificates", headers=headers)
     assert mine.status_code == 200 and mine.get_json()[0]["verification_url"].startswith("http://localhost/verify/")
     staff = client.get(f"/api/v1/cases/{case_id}/certificates", headers=api_token(client, "clerk1"))
     assert staff.status_code == 200 and staff.get_json()[0]["status"] == "valid"

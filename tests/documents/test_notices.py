@@ -125,7 +125,8 @@ def test_delivery_receipt_records_how_when_and_to_whom(texts) -> None:
     assert "准予行政许可决定书" in text
     assert "电子送达" in text
     assert "2025年3月3日14时05分" in text
-    assert f"签收人{RARE_NAME}" in text
+    assert f"签收人{RARE_NAME}（本人，网上查阅）" in text  # who actually signed, how and when
+    assert "签收时间2025年3月3日14时05分" in text
     assert "送达人张三" in text
 
 

@@ -40,10 +40,11 @@ def _calendar(calendar: WorkingCalendar | None) -> WorkingCalendar:
 # One helper per domain operation.
 
 def submit(*, applicant: Any, town: Any, item_code: str, data: dict[str, Any], materials: dict[str, Any],
-           key: str, now: dt.datetime, calendar: WorkingCalendar | None = None) -> Application:
-    case, _ = intake.submit_application(ctx_for(applicant, now, calendar=_calendar(calendar)), applicant=applicant,
-                                        town=town, item_code=item_code, data=data, materials=materials,
-                                        submission_key=key)
+           key: str, now: dt.datetime, calendar: WorkingCalendar | None = None, by: Any = None) -> Application:
+    """Submit as the applicant, or at the window by ``by`` (a clerk filing for them, 帮办代办)."""
+    ctx = ctx_for(by or applicant, now, calendar=_calendar(calendar))
+    case, _ = intake.submit_application(ctx, applicant=applicant, town=town, item_code=item_code, data=data,
+                                        materials=materials, submission_key=key)
     return case
 
 
@@ -166,15 +167,16 @@ _keys = itertools.count()
 
 
 def new_case(app: Any, item: str = ITEM, *, applicant: str = "13900000001", town: str = QINGSHAN,
-             day: str = "2026-11-23") -> int:
-    """Submit an application (materials M01 only; M02 may be pledged later) and return its id."""
+             day: str = "2026-11-23", filed_by: str | None = None) -> int:
+    """Submit an application (materials M01 only; M02 may be pledged later) and return its id; ``filed_by``
+    names the clerk who files it at the window."""
     with app.app_context():
         owner = user(applicant)
         f = upload(owner, now=at(day))
         data = (homestead_data(phone=applicant, village=town[:9] + "001") if item == ITEM
                 else generated_form_data(owner, item))
         case = submit(applicant=owner, town=jurisdiction(town), item_code=item, data=data, materials={"M01": f},
-                      key=f"test-key-{next(_keys):08d}", now=at(day))
+                      key=f"test-key-{next(_keys):08d}", now=at(day), by=user(filed_by) if filed_by else None)
         db.session.commit()
         return case.id
 

@@ -111,6 +111,7 @@ def make_notice(kind: NoticeKind, **changes: object) -> NoticeData:
                 document_title="准予行政许可决定书", document_number="临市监许〔2025〕12号",
                 method=DeliveryChannel.ELECTRONIC, delivered_at=dt.datetime(2025, 3, 3, 14, 5),
                 recipient=RARE_NAME, address="浙江政务服务网账户", delivered_by="张三",
+                signer=RARE_NAME, signer_relation="本人", signed_at=dt.datetime(2025, 3, 3, 14, 5),
             ),
         },
     }[kind])

@@ -61,6 +61,17 @@ def _task(factory: Any, app: Any) -> dict[str, Any]:
         return {"task_id": rating.rectification.id}
 
 
+def _rating(factory: Any, app: Any) -> dict[str, Any]:
+    """A 差评 of a 青山镇 case (申诉复核)."""
+    from service_hall.cases.models import Rating
+    from service_hall.extensions import db
+
+    values = _task(factory, app)
+    with app.app_context():
+        found = db.session.scalar(db.select(Rating.id).where(Rating.rectification.has(id=values["task_id"])))
+        return {"rating_id": found}
+
+
 def _approved(factory: Any, app: Any) -> dict[str, Any]:
     """An approved case of 青山镇 with its notices and e-certificate (certificates and notices part)."""
     from service_hall.cases.models import Application
@@ -127,6 +138,8 @@ SCOPED_BUILDERS = {
     "supervision.resolve": _trigger,
     "workbench.callback": _task,
     "supervision.verify_task": _task,
+    "workbench.appeal_rating": _rating,
+    "supervision.decide_appeal": _rating,
     "workbench.material": _pick("case_id", "material_id"),
     "workbench.file_apply": _walk_in,
     **{ep: _pick("ref") for ep in (

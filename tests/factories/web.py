@@ -80,3 +80,17 @@ def signed_in(app: Any, username: str = "super") -> FlaskClient:
     client = app.test_client()
     login(client, username)
     return client
+
+
+def open_decisions(client: FlaskClient, ref: str) -> list[str]:
+    """The applicant opens (查收) every decision waiting on the case page, as the page offers; returns the
+    notice ids opened."""
+    import re
+
+    page = client.get(f"/portal/applications/{ref}").get_data(as_text=True)
+    opened = re.findall(rf"/portal/applications/{re.escape(ref)}/notices/(\d+)/open", page)
+    for notice_id in opened:
+        resp = post_form(client, f"/portal/applications/{ref}", {},
+                         action=f"/portal/applications/{ref}/notices/{notice_id}/open")
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    return opened

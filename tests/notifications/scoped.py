@@ -44,9 +44,13 @@ def _attachment(keys: tuple[str, ...]) -> Any:
 
 
 def builders() -> dict[str, Any]:
-    from tests.factories.scoped import _pick
+    from tests.factories.scoped import _approved_pick, _pick
 
-    return {"portal_messages.post": _pick("ref"), "workbench_messages.post_staff": _pick("case_id"),
+    return {"portal_messages.post": _pick("ref"), "portal_messages.open_notice": _approved_pick("ref", "notice_id"),
+            "workbench_messages.post_staff": _pick("case_id"),
+            "api_notifications.my_thread": _pick("ref"), "api_notifications.my_post": _pick("ref"),
+            "api_notifications.open_notice": _approved_pick("ref", "notice_id"),
+            "api_notifications.staff_thread": _pick("case_id"), "api_notifications.staff_post": _pick("case_id"),
             "workbench_messages.retry": _outbox_message,
             "portal_messages.attachment": _attachment(("ref", "message_id")),
             "workbench_messages.staff_attachment": _attachment(("case_id", "message_id"))}
@@ -56,4 +60,6 @@ NOTIFICATIONS_UNSCOPED = {
     "webhooks.log": "webhook subscriptions are county-wide, kept by administrators",
     "webhooks.send_test": "webhook subscriptions are county-wide, kept by administrators",
     "webhooks.toggle": "webhook subscriptions are county-wide, kept by administrators",
+    "notification_templates.edit": "message templates are county-wide, kept by administrators",
+    "notification_templates.reset": "message templates are county-wide, kept by administrators",
 }

@@ -13,7 +13,7 @@ from service_hall.extensions import db
 from tests.factories.cases import drive, load, new_case
 from tests.factories.clock import at
 from tests.factories.power_list import ITEM, PLEDGE, QUICK, TWO
-from tests.factories.web import api_token, login, post_form
+from tests.factories.web import api_token, login, open_decisions, post_form
 
 
 def _page(case_id: int) -> str:
@@ -82,7 +82,8 @@ def test_two_reviewers_then_decision_then_delivery(app, rworld):
     clerk = _staff(app, "clerk1")
     resp = _act(clerk, case_id, "deliver", {"channel": "post", "recipient": "李堃", "address": ""})
     assert resp.status_code == 422 and "邮寄送达须填写邮寄地址" in resp.get_data(as_text=True)
-    resp = _act(clerk, case_id, "deliver", {"channel": "post", "recipient": "李堃", "address": "青山村3组12号"})
+    resp = _act(clerk, case_id, "deliver", {"channel": "post", "recipient": "李堃", "address": "青山村3组12号",
+                                            "signer_name": "李母", "signer_relation": "agent"})
     assert resp.status_code == 302
     case = load(app, case_id)
     assert case.status == CaseStatus.DELIVERED and case.closed_at is not None
@@ -124,6 +125,7 @@ def test_denial_states_reasons_and_remedies_to_the_applicant(app, rworld):
     assert denial.content["reconsideration_body"] == "清溪县人民政府"
     applicant = app.test_client()
     login(applicant, "13900000001")
+    assert open_decisions(applicant, case.ref)
     page = applicant.get(f"/portal/applications/{case.ref}").get_data(as_text=True)
     assert "不予行政许可决定书" in page and "一户一宅" in page
     assert "六十日内向清溪县人民政府申请行政复议" in page and "六个月内依法向人民法院提起行政诉讼" in page

@@ -19,11 +19,13 @@ def register_api(app: Flask) -> None:
     from service_hall.web.api.cases import blp as cases_blp
     from service_hall.web.api.certificates import blp as certificates_blp
     from service_hall.web.api.forms import blp as forms_blp
+    from service_hall.web.api.notifications import blp as notifications_blp
     from service_hall.web.api.power_lists import blp as power_lists_blp
     from service_hall.web.api.search import blp as search_blp
 
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blp in (accounts_blp, cases_blp, power_lists_blp, certificates_blp, search_blp, forms_blp):
+    for blp in (accounts_blp, cases_blp, power_lists_blp, certificates_blp, search_blp, forms_blp,
+                notifications_blp):
         csrf.exempt(blp)
         with warnings.catch_warnings():
             # Some text fields of the power-list item have two patterns (one line, and the field's own);

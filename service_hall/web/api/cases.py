@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request, url_for
 from flask_smorest import Blueprint
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
 
 from service_hall.accounts.permissions import Permission
 from service_hall.cases import intake
@@ -26,6 +26,7 @@ from service_hall.core.pagination import Page, page_size
 from service_hall.extensions import db
 from service_hall.files.store import accept_upload, owned_file
 from service_hall.jurisdictions.operations import by_code
+from service_hall.notifications.operations import pending_decisions
 from service_hall.web.access import current_actor, now, requires
 from service_hall.web.case_actions import attempt
 from service_hall.web.case_io import calendar, file_store
@@ -52,6 +53,7 @@ class UploadForm(Schema):
 
 
 class NoticeOut(Schema):
+    id = fields.Integer()
     kind = fields.String()
     label = fields.Function(lambda n: n.kind.label)
     number = fields.String()
@@ -131,6 +133,25 @@ class ApplicationOut(Schema):
     decided_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
     deliveries = fields.List(fields.Nested(DeliveryOut))
+    pending_decisions = fields.Method("_pending", metadata={
+        "description": "申请人尚未查收的决定文书（notice_id、number）。查收"
+                       "（POST /applications/{ref}/notices/{id}/open）之前，申请人看到的 status 为 decided、"
+                       "文书列表不含该决定，决定内容在查收后显示（电子送达）"})
+
+    def _pending(self, case: Any) -> list[dict[str, Any]]:
+        actor = current_actor()
+        if actor is None or actor.is_staff:
+            return []
+        return [{"notice_id": n.id, "number": n.number} for n in pending_decisions(db.session, case)]
+
+    @post_dump
+    def _hide_undelivered(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """A decision is shown to its applicant once its notice is opened (docs/notifications.md)."""
+        waiting = {p["notice_id"] for p in data.get("pending_decisions") or []}
+        if waiting:
+            data.update(status="decided", status_label="已作出决定，待查收", allowed_actions=[],
+                        notices=[n for n in data.get("notices") or [] if n.get("id") not in waiting])
+        return data
 
     def _mine(self, case: Any) -> list[str]:
         return [name for name, can in allowed_actions(case, current_actor(), now()).items() if can.allowed]
@@ -180,7 +201,11 @@ class CaseOut(ApplicationOut):
 
 
 class RatingOut(Schema):
-    score = fields.Integer()
+    stage = fields.String(metadata={"description": "accepted 受理 / finished 办结"})
+    mode = fields.String(metadata={"description": "online 网上办理 / window 窗口办理（决定指标集）"})
+    score = fields.Integer(metadata={"description": "整体满意度"})
+    indicators = fields.Dict(keys=fields.String(), values=fields.Integer())
+    tags = fields.List(fields.String())
     comment = fields.String()
     rated_at = fields.DateTime()
     rectification_due_on = fields.Function(lambda r: r.rectification.due_on.isoformat() if r.rectification else None)

@@ -97,8 +97,11 @@ def verify_number(query: dict[str, str]) -> Any:
 @blp.response(200, CertificateOut(many=True))
 @blp.doc(security=SECURITY)
 def my_certificates(ref: str) -> Any:
-    """本人申请的电子证照（含已撤销、已换发的历史）"""
-    return issuing.certificates_of(db.session, own_application(db.session, current_actor(), ref))
+    """本人申请的电子证照（含已撤销、已换发的历史）；决定文书查收之前为空"""
+    from service_hall.notifications.operations import pending_decisions
+
+    case = own_application(db.session, current_actor(), ref)
+    return [] if pending_decisions(db.session, case) else issuing.certificates_of(db.session, case)
 
 
 @blp.route("/cases/<int:case_id>/certificates", methods=["GET"])
