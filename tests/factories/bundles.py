@@ -1,0 +1,66 @@
+"""一件事: the demo county with its list, forms and accounts, and the 农村建房 bundle as legal affairs
+write it, with valid values of its composed form."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tests.factories.clock import NOW
+from tests.factories.places import QINGSHAN
+
+HOMESTEAD = "330199-XK-001"  # 农村村民宅基地审批 (下放)
+PLANNING = "330199-XK-002"  # 乡村建设规划许可证核发 (下放): needs the homestead approval
+SHOP = "330199-XK-007"  # 个体工商户登记 (委托)
+ADVERT = "330199-XK-004"  # 大型户外广告设置审批: not held by 青山镇
+SENIOR = "330199-GF-004"  # 高龄津贴
+PENSION = "330199-GG-003"  # 城乡居民基本养老保险参保登记 (窗口前移)
+
+RURAL_HOUSING: dict[str, Any] = {
+    "code": "rural-housing", "name": "农村建房一件事", "theme": "rural_housing",
+    "description": "宅基地审批与乡村建设规划许可一次申请、一套材料、并联审批。",
+    "towns": [QINGSHAN],
+    "items": [{"code": HOMESTEAD, "after": []}, {"code": PLANNING, "after": [HOMESTEAD]}],
+    # The two forms bound the applicant's name differently (30 / 100 characters): ask it as the homestead does.
+    "resolutions": {"applicant_name": HOMESTEAD},
+}
+
+
+def rural_housing(**changes: Any) -> dict[str, Any]:
+    raw = copy.deepcopy(RURAL_HOUSING)
+    raw.update(changes)
+    return raw
+
+
+def demo_world(app: Any) -> None:
+    """The demo county: jurisdictions, accounts (``legal``, ``legal2``, ``clerk``, ``reviewer``,
+    ``decider``, applicant ``13800000001`` …), the published list and every demo form, as of NOW. Committed."""
+    from service_hall.demo import load_demo
+    from service_hall.extensions import db
+
+    with app.app_context():
+        load_demo(db.session, now=NOW)
+        db.session.commit()
+
+
+def rural_values(**changes: Any) -> dict[str, Any]:
+    """Valid values of the 农村建房 composed form (as the API posts them)."""
+    values: dict[str, Any] = {
+        "s_applicant_name": "王建国", "s_applicant_id": "330127197805160030", "s_applicant_mobile": "13905710001",
+        "s_site": {"village": "330199101002", "detail": "石桥村3组，东至村道"},
+        "i1_members": [{"name": "王建国", "id_number": "330127197805160030", "relation": "self",
+                        "collective_member": True}],
+        "i1_existing_housing": "has", "i1_existing_area": 86.5, "i1_existing_handling": "return",
+        "i1_reason": "split_household", "i1_reason_detail": "子女成家分户，现有住房不足", "i1_land_type": "construction",
+        "i1_site_area": 110, "i1_building_area": 280.5, "i1_floors": 3, "i1_pledge": True,
+        "i2_builder_type": "person", "i2_builder_id": "330127197805160030", "i2_contact_name": "王建国",
+        "i2_project_name": "王建国农村住房新建", "i2_project_purpose": "other", "i2_land_area": 110,
+        "i2_building_area": 280.5, "i2_floors": 3, "i2_construction_period": {"start": "2026-12-15", "end": "2027-06-30"},
+        "i2_pledge": True,
+    }
+    values.update(changes)
+    return values
+
+
+# Every material the composed form asks for, by composed code: the 身份证 once for both items.
+RURAL_MATERIALS = ("S-id_card", "1-M01", "1-M03", "1-M04", "1-M06", "2-M01", "2-M03", "2-M04", "2-M05")
