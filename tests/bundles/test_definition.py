@@ -59,7 +59,8 @@ def test_an_item_twice_an_unknown_item_and_a_cycle_are_refused_when_saving(demo)
         _draft(rural_housing(items=[{"code": HOMESTEAD}, {"code": "330199-XK-999"}]))
     assert "不在现行清单中" in unknown.value.details["items[1].code"]
     with pytest.raises(ValidationFailed) as cycle:
-        _draft(rural_housing(items=[{"code": HOMESTEAD, "after": [PLANNING]}, {"code": PLANNING, "after": [HOMESTEAD]}]))
+        _draft(rural_housing(items=[{"code": HOMESTEAD, "after": [PLANNING]},
+                                    {"code": PLANNING, "after": [HOMESTEAD]}]))
     assert cycle.value.details["items"].startswith("办理顺序存在循环：")
     assert "农村村民宅基地审批" in cycle.value.details["items"]
     with pytest.raises(ValidationFailed) as shape:

@@ -51,11 +51,13 @@ def rural_values(**changes: Any) -> dict[str, Any]:
         "i1_members": [{"name": "王建国", "id_number": "330127197805160030", "relation": "self",
                         "collective_member": True}],
         "i1_existing_housing": "has", "i1_existing_area": 86.5, "i1_existing_handling": "return",
-        "i1_reason": "split_household", "i1_reason_detail": "子女成家分户，现有住房不足", "i1_land_type": "construction",
+        "i1_reason": "split_household", "i1_reason_detail": "子女成家分户，现有住房不足",
+        "i1_land_type": "construction",
         "i1_site_area": 110, "i1_building_area": 280.5, "i1_floors": 3, "i1_pledge": True,
         "i2_builder_type": "person", "i2_builder_id": "330127197805160030", "i2_contact_name": "王建国",
         "i2_project_name": "王建国农村住房新建", "i2_project_purpose": "other", "i2_land_area": 110,
-        "i2_building_area": 280.5, "i2_floors": 3, "i2_construction_period": {"start": "2026-12-15", "end": "2027-06-30"},
+        "i2_building_area": 280.5, "i2_floors": 3,
+        "i2_construction_period": {"start": "2026-12-15", "end": "2027-06-30"},
         "i2_pledge": True,
     }
     values.update(changes)
