@@ -34,12 +34,20 @@ def rural_housing(**changes: Any) -> dict[str, Any]:
 
 def demo_world(app: Any) -> None:
     """The demo county: jurisdictions, accounts (``legal``, ``legal2``, ``clerk``, ``reviewer``,
-    ``decider``, applicant ``13800000001`` …), the published list and every demo form, as of NOW. Committed."""
+    ``decider``, applicant ``13800000001`` …, every one with the suite's PASSWORD), the published list
+    and every demo form, as of NOW. Committed."""
+    from service_hall.accounts.models import User
+    from service_hall.accounts.operations import hash_password
     from service_hall.demo import load_demo
     from service_hall.extensions import db
+    from tests.factories.accounts import PASSWORD
 
     with app.app_context():
-        load_demo(db.session, now=NOW)
+        created = load_demo(db.session, now=NOW)
+        hashed = hash_password(PASSWORD)
+        for account in db.session.query(User).filter(User.username.in_(list(created))):
+            account.password_hash = hashed
+            account.must_change_password = False
         db.session.commit()
 
 

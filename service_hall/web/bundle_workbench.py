@@ -1,0 +1,89 @@
+"""The window's 一件事: every bundle case of the town with its item cases, one combined correction
+notice for all of them (一次性告知), 统一出件 once every item is decided. Each item case is handled on
+its own case page as usual (review, decision, notices, clock)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from service_hall.accounts.permissions import Permission
+from service_hall.bundles import flow
+from service_hall.cases.models import CaseStatus
+from service_hall.core.errors import ValidationFailed
+from service_hall.extensions import db
+from service_hall.web.access import requires
+from service_hall.web.unit_of_work import context
+
+bp = Blueprint("bundle_workbench", __name__)
+PIECE_ROWS = 3  # free-text rows per item case for a field or other problem
+
+
+@bp.get("/")
+@requires(Permission.CASE_READ)
+def index() -> Any:
+    ctx = context()
+    rows = [(b, flow.progress(ctx, b)) for b in flow.staff_bundle_cases(ctx)]
+    return render_template("bundles/staff_list.html", rows=rows)
+
+
+def _render(bundle_case: Any, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    ctx = context()
+    from service_hall.cases.rules import rules_for
+
+    return render_template("bundles/staff_case.html", bundle_case=bundle_case, state=flow.progress(ctx, bundle_case),
+                           rules={c.id: rules_for(c.power_item) for c in bundle_case.cases}, errors=errors or {},
+                           CaseStatus=CaseStatus, rows=PIECE_ROWS), status
+
+
+@bp.get("/<int:bundle_case_id>")
+@requires(Permission.CASE_READ)
+def case(bundle_case_id: int) -> Any:
+    return _render(flow.staff_bundle_case(context(), bundle_case_id))
+
+
+@bp.post("/<int:bundle_case_id>/correction")
+@requires(Permission.CASE_INTAKE)
+def correction(bundle_case_id: int) -> Any:
+    ctx = context()
+    bundle_case = flow.staff_bundle_case(ctx, bundle_case_id)
+    pieces: dict[int, list[dict[str, str]]] = {}
+    for case in bundle_case.cases:
+        chosen = []
+        for code in request.form.getlist(f"missing-{case.id}"):
+            chosen.append({"target": code, "problem": request.form.get(f"problem-{case.id}-{code}", "").strip()
+                           or "请补正该材料"})
+        for i in range(PIECE_ROWS):
+            problem = request.form.get(f"other-{case.id}-{i}", "").strip()
+            if problem:
+                chosen.append({"target": "", "problem": problem})
+        if chosen:
+            pieces[case.id] = chosen
+    try:
+        days = int(request.form.get("respond_days", "10") or 10)
+    except ValueError:
+        days = 0
+    try:
+        notice = flow.request_correction(ctx, bundle_case, pieces=pieces, respond_days=days)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _render(flow.staff_bundle_case(ctx, bundle_case_id), exc.details or {}, 422)
+    flash(f"已一次性告知补正（共 {len(notice.items)} 项，涉及 {len(pieces)} 个事项）")
+    return redirect(url_for("bundle_workbench.case", bundle_case_id=bundle_case_id))
+
+
+@bp.post("/<int:bundle_case_id>/deliver")
+@requires(Permission.CERTIFICATE_ISSUE)
+def deliver(bundle_case_id: int) -> Any:
+    ctx = context()
+    bundle_case = flow.staff_bundle_case(ctx, bundle_case_id)
+    try:
+        done = flow.deliver_together(ctx, bundle_case, channel=request.form.get("channel", ""),
+                                     recipient=request.form.get("recipient", ""),
+                                     address=request.form.get("address", ""))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _render(flow.staff_bundle_case(ctx, bundle_case_id), exc.details or {}, 422)
+    flash(f"统一出件：{len(done)} 项办理结果已一并送达")
+    return redirect(url_for("bundle_workbench.case", bundle_case_id=bundle_case_id))
