@@ -74,3 +74,48 @@ def rural_values(**changes: Any) -> dict[str, Any]:
 
 # Every material the composed form asks for, by composed code: the 身份证 once for both items.
 RURAL_MATERIALS = ("S-id_card", "1-M01", "1-M03", "1-M04", "1-M06", "2-M01", "2-M03", "2-M04", "2-M05")
+
+
+def scoped_bundle_case(factory: Any, app: Any) -> dict[str, Any]:
+    """A bundle case of 青山镇 for the access-matrix test: its reference and id."""
+    from service_hall.accounts.models import User
+    from service_hall.bundles import flow, versions
+    from service_hall.calendar.working_days import WorkingCalendar
+    from service_hall.demo import load_demo
+    from service_hall.extensions import db
+    from tests.factories.accounts import user
+    from tests.factories.context import ctx_for
+    from tests.factories.files import upload
+    from tests.factories.places import COUNTY, jurisdiction
+
+    applicant_id = factory.applicant(mobile="13900000052", name="钱二")
+    with app.app_context():
+        load_demo(db.session, now=NOW)
+        draft = versions.save_draft(db.session, jurisdiction(COUNTY), rural_housing(), actor=None, now=NOW)
+        versions.publish(db.session, draft, actor=user("legal2"), now=NOW)
+        applicant = db.session.get(User, applicant_id)
+        files = {code: upload(applicant, now=NOW, filename=f"{code}.pdf") for code in RURAL_MATERIALS}
+        bundle_case, _ = flow.submit(ctx_for(applicant, NOW, calendar=WorkingCalendar()), applicant=applicant,
+                                     town=jurisdiction(QINGSHAN), bundle_code="rural-housing", values=rural_values(),
+                                     materials=files, submission_key="scoped-bundle")
+        db.session.commit()
+        return {"ref": bundle_case.ref, "bundle_case_id": bundle_case.id}
+
+
+def _pick(*keys: str) -> Any:
+    def build(factory: Any, app: Any) -> dict[str, Any]:
+        values = scoped_bundle_case(factory, app)
+        return {k: values[k] for k in keys}
+
+    return build
+
+
+BUNDLE_SCOPED = {
+    **{f"bundle_portal.{name}": _pick("ref") for name in ("case", "answer", "withdraw", "delivery")},
+    **{f"bundle_workbench.{name}": _pick("bundle_case_id") for name in ("case", "correction", "deliver")},
+}
+BUNDLE_UNSCOPED = {
+    "bundle_legal.bundle": "bundles are county-wide list data, loaded through the legal officer's county",
+    "bundle_legal.publish": "bundles are county-wide list data, loaded through the legal officer's county",
+    "bundle_portal.apply": "any applicant may apply in any town that offers the bundle",
+}
