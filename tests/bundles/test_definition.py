@@ -117,3 +117,19 @@ def test_the_combined_guide_lists_each_material_once_and_counts_the_critical_pat
     parallel = versions.combined_guide(db.session, _draft(rural_housing(
         code="parallel", items=[{"code": HOMESTEAD}, {"code": PLANNING}])), None, LATER)
     assert (parallel.promised_days, parallel.sum_promised_days) == (10, 20)
+
+
+def test_the_demo_publishes_three_bundles_through_the_ordinary_checks(app):
+    from service_hall.bundles.demo import load_demo_bundles
+    from service_hall.demo import load_demo
+
+    with app.app_context():
+        load_demo(db.session, now=NOW)
+        county = jurisdiction(COUNTY)
+        names = {b.name: b for b in versions.in_force(db.session, county, LATER)}
+        assert set(names) == {"农村建房一件事", "个体工商户开业一件事", "高龄老人一件事"}
+        assert all(versions.problems(db.session, b, LATER) == {} for b in names.values())
+        assert all(b.saved_by.username == "legal" and b.published_by.username == "legal2" for b in names.values())
+        shop = versions.combined_guide(db.session, names["个体工商户开业一件事"], jurisdiction("330199001000"), LATER)
+        assert shop.critical_path == ["个体工商户登记（设立登记）", "大型户外广告设置审批"]
+        assert load_demo_bundles(db.session, now=LATER) == []  # idempotent

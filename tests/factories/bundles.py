@@ -35,7 +35,7 @@ def rural_housing(**changes: Any) -> dict[str, Any]:
 def demo_world(app: Any) -> None:
     """The demo county: jurisdictions, accounts (``legal``, ``legal2``, ``clerk``, ``reviewer``,
     ``decider``, applicant ``13800000001`` …, every one with the suite's PASSWORD), the published list
-    and every demo form, as of NOW. Committed."""
+    and every demo form, as of NOW, without the demo's bundles (the tests write their own). Committed."""
     from service_hall.accounts.models import User
     from service_hall.accounts.operations import hash_password
     from service_hall.demo import load_demo
@@ -43,7 +43,7 @@ def demo_world(app: Any) -> None:
     from tests.factories.accounts import PASSWORD
 
     with app.app_context():
-        created = load_demo(db.session, now=NOW)
+        created = load_demo(db.session, now=NOW, bundles=False)
         hashed = hash_password(PASSWORD)
         for account in db.session.query(User).filter(User.username.in_(list(created))):
             account.password_hash = hashed
@@ -90,7 +90,7 @@ def scoped_bundle_case(factory: Any, app: Any) -> dict[str, Any]:
 
     applicant_id = factory.applicant(mobile="13900000052", name="钱二")
     with app.app_context():
-        load_demo(db.session, now=NOW)
+        load_demo(db.session, now=NOW, bundles=False)
         draft = versions.save_draft(db.session, jurisdiction(COUNTY), rural_housing(), actor=None, now=NOW)
         versions.publish(db.session, draft, actor=user("legal2"), now=NOW)
         applicant = db.session.get(User, applicant_id)
