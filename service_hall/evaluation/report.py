@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 
 from power_lists.models import DelegationMode, PowerType
 from power_lists.queries import Holding, holdings
-from service_hall.bundles.figures import BundleFigures, bundle_figures
 from service_hall.cases.clock import CHINA, local_date
 from service_hall.cases.models import AccountabilityTrigger, Application, CaseStatus, Rating, Visit
 from service_hall.core.errors import ValidationFailed
@@ -195,7 +194,6 @@ class EvaluationReport:
     powers: list[PowerEvaluation]
     total: Figures
     months: list[tuple[Period, Figures]]
-    bundles: list[BundleFigures] = field(default_factory=list)  # 一件事 (service_hall.bundles.figures)
 
     @property
     def unused_total(self) -> int:
@@ -364,5 +362,4 @@ def evaluate(session: Session, towns: Sequence[Jurisdiction], period: Period) ->
     for row in town_rows:
         total.add(row.figures)
     return EvaluationReport(period=period, towns=town_rows, powers=power_rows, total=total,
-                            months=[(m, by_month[m.start]) for m in months],
-                            bundles=bundle_figures(session, town_ids, *period.utc_bounds()))
+                            months=[(m, by_month[m.start]) for m in months])

@@ -202,15 +202,16 @@ def test_withdrawing_the_bundle_withdraws_every_open_item_case_and_only_the_appl
 
 
 def test_the_evaluation_report_counts_bundles_end_to_end_against_the_sum_of_item_days(published):
-    from service_hall.evaluation.report import Period, evaluate
+    from service_hall.bundles.figures import bundle_figures
+    from service_hall.evaluation.report import Period
 
     bundle_case, _ = _submit()
     homestead, planning = bundle_case.cases
     steps.record_visit(homestead, by="clerk", now=LATER, visitor_name="王建国", purpose="核验原件")
     _approve(homestead, now=NOW + dt.timedelta(days=3))
     _approve(planning, now=NOW + dt.timedelta(days=10))
-    report = evaluate(db.session, [jurisdiction(QINGSHAN)], Period(dt.date(2026, 11, 1), dt.date(2026, 12, 31)))
-    [figures] = report.bundles
+    period = Period(dt.date(2026, 11, 1), dt.date(2026, 12, 31))
+    [figures] = bundle_figures(db.session, [jurisdiction(QINGSHAN).id], *period.utc_bounds())
     assert (figures.name, figures.received, figures.finished) == ("农村建房一件事", 1, 1)
     # Parallel work: 10 days end to end, where one item after the other would take 3 + 10.
     assert (figures.average_days, figures.average_item_days, figures.visits_per_case) == (10, 13, 1)

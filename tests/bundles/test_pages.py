@@ -129,3 +129,10 @@ def test_the_whole_bundle_through_the_pages(app, demo):
     other = _client(app, "13800000002")
     assert other.get(progress).status_code == 404
     assert re.search(r"/portal/bundles/cases/", other.get("/portal/bundles/").get_data(as_text=True)) is None
+
+    # The supervisor's evaluation report counts the bundle.
+    report = _client(app, "supervisor").get("/supervision/evaluation?from=2026-01-01")
+    text = report.get_data(as_text=True)
+    assert report.status_code == 200, text[text.find("<main"):][:1500]
+    assert "<caption>一件事</caption>" in text
+    assert re.search(r'农村建房一件事</th><td class="num">1</td><td class="num">0</td>', text)
