@@ -6,7 +6,13 @@ from forms.models import FormDefinitionVersion  # noqa: F401
 from power_lists.models import ItemDelegation, PendingImport, PowerItem, PowerListVersion  # noqa: F401
 from service_hall.accounts.models import ApiToken, User, UserRole  # noqa: F401
 from service_hall.audit.models import AuditChainHead, AuditRecord  # noqa: F401
-from service_hall.bundles.models import Bundle, BundleCase, BundleCaseItem, BundleCorrection  # noqa: F401
+from service_hall.bundles.models import (  # noqa: F401
+    Bundle,
+    BundleCase,
+    BundleCaseItem,
+    BundleCorrection,
+    ReusedMaterial,
+)
 from service_hall.calendar.models import CalendarDay  # noqa: F401
 from service_hall.cases.models import (  # noqa: F401
     AccountabilityTrigger,

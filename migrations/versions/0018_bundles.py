@@ -1,4 +1,4 @@
-"""bundles: 一件事 versions, bundle cases and their combined correction notices
+"""bundles: 一件事 versions, bundle cases, their combined correction notices, reused materials
 
 Revision ID: 0018
 Revises: 0012
@@ -102,8 +102,35 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_bundle_case_items_bundle_case_id'), ['bundle_case_id'], unique=False)
 
 
+    op.create_table('reused_materials',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('file_id', sa.Integer(), nullable=False),
+    sa.Column('certificate_id', sa.Integer(), nullable=True),
+    sa.Column('source_material_id', sa.Integer(), nullable=True),
+    sa.Column('label', sa.String(length=300), nullable=False),
+    sa.Column('status_at_reuse', sa.String(length=20), nullable=False),
+    sa.Column('consent', sa.String(length=10), nullable=False),
+    sa.Column('reused_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('reused_by_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['certificate_id'], ['certificates.id'], name=op.f('fk_reused_materials_certificate_id_certificates')),
+    sa.ForeignKeyConstraint(['file_id'], ['applicant_files.id'], name=op.f('fk_reused_materials_file_id_applicant_files')),
+    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_reused_materials_owner_id_users')),
+    sa.ForeignKeyConstraint(['reused_by_id'], ['users.id'], name=op.f('fk_reused_materials_reused_by_id_users')),
+    sa.ForeignKeyConstraint(['source_material_id'], ['application_materials.id'], name=op.f('fk_reused_materials_source_material_id_application_materials')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reused_materials'))
+    )
+    with op.batch_alter_table('reused_materials', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reused_materials_file_id'), ['file_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reused_materials_owner_id'), ['owner_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('reused_materials', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reused_materials_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_reused_materials_file_id'))
+
+    op.drop_table('reused_materials')
     with op.batch_alter_table('bundle_case_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_bundle_case_items_bundle_case_id'))
 

@@ -97,6 +97,7 @@ class AuditAction(StrEnum):
     BUNDLE_CASE_RESUBMIT = "bundle_case.resubmit"
     BUNDLE_CASE_WITHDRAW = "bundle_case.withdraw"
     BUNDLE_CASE_DELIVER = "bundle_case.deliver"
+    MATERIAL_REUSE = "material.reuse"  # 免提交: a certificate or an accepted material instead of an upload
 
     @property
     def label(self) -> str:
@@ -184,6 +185,7 @@ _LABELS = {
     AuditAction.BUNDLE_CASE_RESUBMIT: "一件事提交补正材料",
     AuditAction.BUNDLE_CASE_WITHDRAW: "撤回一件事申请",
     AuditAction.BUNDLE_CASE_DELIVER: "一件事统一出件",
+    AuditAction.MATERIAL_REUSE: "复用电子证照或已受理材料（免提交）",
 }
 
 

@@ -1,6 +1,9 @@
 """The shared field catalogue (共享要素目录): the things several items' forms ask for in their own words —
 the applicant's identity, their mobile number, the building site, 身份证, 户口簿 — each with a stable key.
 
+Some materials are documents this system issues itself (营业执照, 农村宅基地批准书 …): an entry names
+the certificates that serve as it, offered instead of an upload.
+
 When a bundle is composed, a field or material that matches an entry is suggested as shared and asked
 once; legal affairs may override each suggestion in the designer (docs/bundles.md, "Shared fields").
 A field matches an entry by its type and name; a material by a word of its name (the first entry that
@@ -28,6 +31,9 @@ class SharedMaterial:
     key: str
     label: str
     words: tuple[str, ...]  # a material whose name contains one of these is this one
+    # An e-certificate this system issued whose name contains one of these serves as this material
+    # (免提交, see ``service_hall.bundles.reuse``).
+    certificates: tuple[str, ...] = ()
 
 
 FIELDS: tuple[SharedField, ...] = (
@@ -44,7 +50,10 @@ FIELDS: tuple[SharedField, ...] = (
 MATERIALS: tuple[SharedMaterial, ...] = (
     SharedMaterial("id_card", "居民身份证", ("身份证",)),
     SharedMaterial("household_register", "户口簿", ("户口簿",)),
-    SharedMaterial("business_licence", "营业执照", ("营业执照",)),
+    SharedMaterial("business_licence", "营业执照", ("营业执照",), certificates=("营业执照",)),
+    SharedMaterial("land_title", "土地权属证明或用地批准文件", ("土地权属证明", "用地批准", "不动产权属证明"),
+                   certificates=("宅基地批准书", "不动产权证")),
+    SharedMaterial("planning_permit", "乡村建设规划许可证", ("规划许可证",), certificates=("乡村建设规划许可证",)),
     SharedMaterial("marriage_certificate", "结婚证", ("结婚证",)),
     SharedMaterial("bank_card", "社会保障卡或银行卡", ("银行卡", "社会保障卡")),
 )

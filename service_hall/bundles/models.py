@@ -196,3 +196,23 @@ def _published_bundles_are_immutable(session: Session, flush_context: Any, insta
         if (isinstance(obj, Bundle) and _stored_status(obj) is BundleStatus.PUBLISHED
                 and (obj in session.deleted or session.is_modified(obj, include_collections=False))):
             raise Conflict("已发布的一件事版本不可修改，请新建草稿")
+
+
+class ReusedMaterial(Base):
+    """免提交: a material given by reusing what the applicant already has — an e-certificate this system
+    issued, or a material an earlier case accepted — instead of an upload. ``consent`` says how the
+    applicant agreed: ``session`` (they did it themselves, signed in) or ``signed`` (their signed consent
+    at the window, confirmed by the clerk)."""
+
+    __tablename__ = "reused_materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("applicant_files.id"), index=True)
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    source_material_id: Mapped[int | None] = mapped_column(ForeignKey("application_materials.id"))
+    label: Mapped[str] = mapped_column(String(300))  # what it is, as shown: 电子证照 农村宅基地批准书 编号…
+    status_at_reuse: Mapped[str] = mapped_column(String(20))
+    consent: Mapped[str] = mapped_column(String(10))
+    reused_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    reused_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

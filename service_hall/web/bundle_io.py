@@ -28,6 +28,24 @@ def posted_materials(owner: User, comp: Composition, now: dt.datetime,
     return collect_materials(owner, specs, accept_rules(comp.definition), now)
 
 
+def posted_reuse(owner: User, comp: Composition, chosen: dict[str, ApplicantFile],
+                 errors: dict[str, str]) -> None:
+    """免提交: the offers the applicant chose (``offer-<code>``) where they uploaded nothing, verified live
+    and added to ``chosen``; a refused one becomes that material's error."""
+    from service_hall.bundles import reuse
+    from service_hall.core.errors import NotFound, ValidationFailed
+    from service_hall.web.unit_of_work import context
+
+    for material in comp.definition.materials:
+        ref = request.form.get(f"offer-{material.code}", "")
+        if not ref or material.code in chosen:
+            continue
+        try:
+            chosen[material.code] = reuse.reuse(context(), applicant=owner, ref=ref, material_name=material.name)
+        except (ValidationFailed, NotFound) as exc:
+            errors[f"material-{material.code}"] = str(exc)
+
+
 def section_errors(errors: dict[str, str], comp: Composition) -> dict[str, str]:
     """The error summary with each field and material named as the applicant sees it."""
     from service_hall.web.forms_util import labelled_errors

@@ -16,7 +16,13 @@ from service_hall.extensions import db
 from service_hall.files.store import applicant_files
 from service_hall.jurisdictions.operations import by_code
 from service_hall.web.access import current_actor, requires
-from service_hall.web.bundle_io import initial_values, posted_materials, posted_values, section_errors
+from service_hall.web.bundle_io import (
+    initial_values,
+    posted_materials,
+    posted_reuse,
+    posted_values,
+    section_errors,
+)
 from service_hall.web.unit_of_work import EarlyCommit, commit_early, context
 
 bp = Blueprint("bundle_portal", __name__)
@@ -35,7 +41,10 @@ def _render_apply(town: Any, bundle: Any, values: dict[str, Any], errors: dict[s
     ctx = context()
     comp = versions.composition(db.session, bundle, ctx.now)
     guide = versions.combined_guide(db.session, bundle, town, ctx.now)
+    from service_hall.bundles.reuse import offers
+
     return render_template("bundles/apply.html", town=town, bundle=bundle, comp=comp, guide=guide, values=values,
+                           offers=offers(db.session, current_actor(), comp, ctx.now),
                            errors=errors, summary=section_errors(errors, comp), submission_key=key,
                            files=applicant_files(db.session, current_actor()),
                            villages={j.code: j.name for j in town.children}, Delivery=Delivery), status
@@ -56,6 +65,7 @@ def apply(town_code: str, code: str) -> Any:
                              secrets.token_urlsafe(16))
     values = posted_values(comp)
     materials, upload_errors = posted_materials(applicant, comp, ctx.now)
+    posted_reuse(applicant, comp, materials, upload_errors)
     commit_early(EarlyCommit.KEPT_UPLOADS)  # offered for reuse even if the form has mistakes
     key = request.form.get("submission_key", "")
     try:
@@ -79,7 +89,10 @@ def _render_case(bundle_case: Any, errors: dict[str, str] | None = None, status:
     comp = flow.composition_of(ctx, bundle_case)
     wanted = {p["composed"] for p in (state.open_correction.items if state.open_correction else [])}
     materials = [m for m in comp.definition.materials if m.code in wanted]
-    return render_template("bundles/case.html", bundle_case=bundle_case, state=state, materials=materials,
+    from service_hall.bundles.reuse import reuse_notes
+
+    notes = reuse_notes(db.session, [m.file_id for c in bundle_case.cases for m in c.materials], ctx.now)
+    return render_template("bundles/case.html", bundle_case=bundle_case, state=state, materials=materials, notes=notes,
                            errors=errors or {}, files=applicant_files(db.session, bundle_case.applicant),
                            Delivery=Delivery), status
 

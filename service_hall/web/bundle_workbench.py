@@ -30,9 +30,12 @@ def index() -> Any:
 
 def _render(bundle_case: Any, errors: dict[str, str] | None = None, status: int = 200) -> Any:
     ctx = context()
+    from service_hall.bundles.reuse import reuse_notes
     from service_hall.cases.rules import rules_for
 
+    notes = reuse_notes(db.session, [m.file_id for c in bundle_case.cases for m in c.materials], ctx.now)
     return render_template("bundles/staff_case.html", bundle_case=bundle_case, state=flow.progress(ctx, bundle_case),
+                           notes=notes,
                            rules={c.id: rules_for(c.power_item) for c in bundle_case.cases}, errors=errors or {},
                            CaseStatus=CaseStatus, rows=PIECE_ROWS), status
 

@@ -12,8 +12,8 @@ import pytest
 from service_hall.bundles.models import BundleCase
 from service_hall.cases.models import CaseStatus
 from service_hall.extensions import db
-from tests.factories.bundles import HOMESTEAD, PLANNING, RURAL_MATERIALS, demo_world
-from tests.factories.files import PDF, PNG
+from tests.factories.bundles import HOMESTEAD, PLANNING, demo_world, rural_form
+from tests.factories.files import PNG
 from tests.factories.places import QINGSHAN
 from tests.factories.web import KEY_RE, csrf_token, login, post_form
 
@@ -53,25 +53,6 @@ def _design_and_publish(app) -> None:
     assert post_form(legal2, page, {}, action=page + "/publish").status_code == 302
 
 
-def _form(token: str, key: str) -> dict:
-    data = {
-        "csrf_token": token, "submission_key": key, "delivery": "together",
-        "s_applicant_name": "王建国", "s_applicant_id": "330127197805160030", "s_applicant_mobile": "13905710001",
-        "s_site_village": "330199101002", "s_site_detail": "石桥村3组",
-        "i1_members-0-name": "王建国", "i1_members-0-id_number": "330127197805160030", "i1_members-0-relation": "self",
-        "i1_members-0-collective_member": "1",
-        "i1_existing_housing": "none", "i1_reason": "split_household", "i1_land_type": "construction",
-        "i1_site_area": "110", "i1_building_area": "280", "i1_floors": "3", "i1_pledge": "1",
-        "i2_builder_type": "person", "i2_builder_id": "330127197805160030", "i2_contact_name": "王建国",
-        "i2_project_name": "王建国住房", "i2_project_purpose": "other", "i2_land_area": "110",
-        "i2_building_area": "280", "i2_floors": "3", "i2_construction_period_start": "2026-12-20",
-        "i2_construction_period_end": "2027-06-30", "i2_pledge": "1",
-    }
-    for code in RURAL_MATERIALS:
-        data[f"material-{code}"] = (io.BytesIO(PNG if code == "S-id_card" else PDF), f"{code}.pdf")
-    return data
-
-
 def test_the_whole_bundle_through_the_pages(app, demo):
     _design_and_publish(app)
     public = app.test_client()
@@ -84,14 +65,14 @@ def test_the_whole_bundle_through_the_pages(app, demo):
     page = applicant.get(APPLY).get_data(as_text=True)
     assert page.count('name="material-S-id_card"') == 1 and "共同信息（只需填写一次）" in page
     key = KEY_RE.search(page).group(1)
-    bad = _form(csrf_token(applicant, APPLY), key)
+    bad = rural_form(csrf_token(applicant, APPLY), key)
     bad["s_applicant_id"] = "330127197805160031"
     del bad["material-2-M04"]
     refused = applicant.post(APPLY, data=bad, content_type="multipart/form-data")
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
     assert "申请人身份证号码" in text and "建设工程设计方案（含总平面图）" in text
-    resp = applicant.post(APPLY, data=_form(csrf_token(applicant, APPLY), key), content_type="multipart/form-data")
+    resp = applicant.post(APPLY, data=rural_form(csrf_token(applicant, APPLY), key), content_type="multipart/form-data")
     assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
     progress = resp.headers["Location"]
     body = applicant.get(progress).get_data(as_text=True)

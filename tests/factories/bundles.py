@@ -72,8 +72,8 @@ def rural_values(**changes: Any) -> dict[str, Any]:
     return values
 
 
-# Every material the composed form asks for, by composed code: the 身份证 once for both items.
-RURAL_MATERIALS = ("S-id_card", "1-M01", "1-M03", "1-M04", "1-M06", "2-M01", "2-M03", "2-M04", "2-M05")
+# Every material the composed form asks for, by composed code: the 身份证 and the land title once for both.
+RURAL_MATERIALS = ("S-id_card", "S-land_title", "1-M01", "1-M03", "1-M04", "1-M06", "2-M01", "2-M04", "2-M05")
 
 
 def scoped_bundle_case(factory: Any, app: Any) -> dict[str, Any]:
@@ -119,3 +119,29 @@ BUNDLE_UNSCOPED = {
     "bundle_legal.publish": "bundles are county-wide list data, loaded through the legal officer's county",
     "bundle_portal.apply": "any applicant may apply in any town that offers the bundle",
 }
+
+
+def rural_form(token: str, key: str, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The 农村建房 page as a browser posts it, every material uploaded except ``skip``."""
+    import io
+
+    from tests.factories.files import PDF, PNG
+
+    data = {
+        "csrf_token": token, "submission_key": key, "delivery": "together",
+        "s_applicant_name": "王建国", "s_applicant_id": "330127197805160030", "s_applicant_mobile": "13905710001",
+        "s_site_village": "330199101002", "s_site_detail": "石桥村3组",
+        "i1_members-0-name": "王建国", "i1_members-0-id_number": "330127197805160030", "i1_members-0-relation": "self",
+        "i1_members-0-collective_member": "1",
+        "i1_existing_housing": "none", "i1_reason": "split_household", "i1_land_type": "construction",
+        "i1_site_area": "110", "i1_building_area": "280", "i1_floors": "3", "i1_pledge": "1",
+        "i2_builder_type": "person", "i2_builder_id": "330127197805160030", "i2_contact_name": "王建国",
+        "i2_project_name": "王建国住房", "i2_project_purpose": "other", "i2_land_area": "110",
+        "i2_building_area": "280", "i2_floors": "3", "i2_construction_period_start": "2026-12-20",
+        "i2_construction_period_end": "2027-06-30", "i2_pledge": "1",
+    }
+    for code in RURAL_MATERIALS:
+        if code in skip:
+            continue
+        data[f"material-{code}"] = (io.BytesIO(PNG if code == "S-id_card" else PDF), f"{code}.pdf")
+    return data
