@@ -1,5 +1,6 @@
 """Import every model module so that the metadata (and Alembic autogenerate) sees all tables."""
 
+import service_hall.bundles.opinions  # adds 征求意见 reminders to the deadline sweep
 import service_hall.cases.guards
 import service_hall.notifications.events  # noqa: F401  (subscribes the outbox to the case flow's events)
 from forms.models import FormDefinitionVersion  # noqa: F401
@@ -11,6 +12,7 @@ from service_hall.bundles.models import (  # noqa: F401
     BundleCase,
     BundleCaseItem,
     BundleCorrection,
+    OpinionRequest,
     ReusedMaterial,
 )
 from service_hall.calendar.models import CalendarDay  # noqa: F401

@@ -1,4 +1,4 @@
-"""bundles: 一件事 versions, bundle cases, their combined correction notices, reused materials
+"""bundles: 一件事 versions, bundle cases, their combined correction notices, reused materials, opinions across offices
 
 Revision ID: 0018
 Revises: 0012
@@ -124,8 +124,40 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_reused_materials_file_id'), ['file_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reused_materials_owner_id'), ['owner_id'], unique=False)
 
+    op.create_table('opinion_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=True),
+    sa.Column('office_name', sa.String(length=200), nullable=True),
+    sa.Column('question', sa.Text(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('asked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('asked_by_id', sa.Integer(), nullable=False),
+    sa.Column('reminded_on', sa.Date(), nullable=True),
+    sa.Column('answer', sa.Text(), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_opinion_requests_application_id_applications')),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_opinion_requests_answered_by_id_users')),
+    sa.ForeignKeyConstraint(['asked_by_id'], ['users.id'], name=op.f('fk_opinion_requests_asked_by_id_users')),
+    sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_opinion_requests_office_id_offices')),
+    sa.ForeignKeyConstraint(['target_id'], ['jurisdictions.id'], name=op.f('fk_opinion_requests_target_id_jurisdictions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_opinion_requests'))
+    )
+    with op.batch_alter_table('opinion_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_opinion_requests_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_opinion_requests_due_on'), ['due_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_opinion_requests_target_id'), ['target_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('opinion_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_opinion_requests_target_id'))
+        batch_op.drop_index(batch_op.f('ix_opinion_requests_due_on'))
+        batch_op.drop_index(batch_op.f('ix_opinion_requests_application_id'))
+
+    op.drop_table('opinion_requests')
     with op.batch_alter_table('reused_materials', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reused_materials_owner_id'))
         batch_op.drop_index(batch_op.f('ix_reused_materials_file_id'))

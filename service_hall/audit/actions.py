@@ -97,6 +97,9 @@ class AuditAction(StrEnum):
     BUNDLE_CASE_RESUBMIT = "bundle_case.resubmit"
     BUNDLE_CASE_WITHDRAW = "bundle_case.withdraw"
     BUNDLE_CASE_DELIVER = "bundle_case.deliver"
+    OPINION_ASK = "opinion.ask"  # 征求意见
+    OPINION_ANSWER = "opinion.answer"
+    OPINION_REMIND = "opinion.remind"
     MATERIAL_REUSE = "material.reuse"  # 免提交: a certificate or an accepted material instead of an upload
 
     @property
@@ -185,6 +188,9 @@ _LABELS = {
     AuditAction.BUNDLE_CASE_RESUBMIT: "一件事提交补正材料",
     AuditAction.BUNDLE_CASE_WITHDRAW: "撤回一件事申请",
     AuditAction.BUNDLE_CASE_DELIVER: "一件事统一出件",
+    AuditAction.OPINION_ASK: "征求意见",
+    AuditAction.OPINION_ANSWER: "答复征求意见",
+    AuditAction.OPINION_REMIND: "征求意见临期提醒",
     AuditAction.MATERIAL_REUSE: "复用电子证照或已受理材料（免提交）",
 }
 

@@ -216,3 +216,38 @@ class ReusedMaterial(Base):
     consent: Mapped[str] = mapped_column(String(10))
     reused_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     reused_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class OpinionRequest(Base):
+    """征求意见: a reviewer asks another town, or a county office (answered by the county's reviewers), for
+    its opinion on a case by a deadline. The time counts within the decision period (the clock runs); a
+    special procedure of 行政许可法 第四十五条 that stops it is started with its own action."""
+
+    __tablename__ = "opinion_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    application: Mapped[Application] = relationship()
+    target_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    target: Mapped[Jurisdiction] = relationship()
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    office_name: Mapped[str | None] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    asked_by: Mapped[User] = relationship(foreign_keys=[asked_by_id])
+    reminded_on: Mapped[dt.date | None] = mapped_column(Date)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+
+    @property
+    def asked_of(self) -> str:
+        return self.office_name or self.target.name
+
+    def state(self, today: dt.date) -> str:
+        if self.answered_at is not None:
+            return "已答复"
+        return "已逾期" if self.due_on < today else "待答复"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from service_hall.accounts.permissions import Permission
 from service_hall.bundles import flow
@@ -90,3 +91,84 @@ def deliver(bundle_case_id: int) -> Any:
         return _render(flow.staff_bundle_case(ctx, bundle_case_id), exc.details or {}, 422)
     flash(f"统一出件：{len(done)} 项办理结果已一并送达")
     return redirect(url_for("bundle_workbench.case", bundle_case_id=bundle_case_id))
+
+
+# --- 征求意见 ----------------------------------------------------------------------------------------
+
+def _render_case_opinions(case: Any, errors: dict[str, str] | None = None, status: int = 200,
+                          values: dict[str, str] | None = None) -> Any:
+    from service_hall.bundles import opinions
+    from service_hall.cases.clock import local_date
+    from service_hall.offices.models import Office
+
+    county = case.town.county
+    towns = [t for t in county.children if t.level.value == "town" and t.id != case.town_id]
+    offices = db.session.scalars(select(Office).where(Office.county_id == county.id).order_by(Office.name)).all()
+    return render_template("bundles/case_opinions.html", case=case, requests=opinions.of_case(db.session, case),
+                           towns=towns, offices=offices, county=county, errors=errors or {}, values=values or {},
+                           today=local_date(context().now)), status
+
+
+@bp.get("/cases/<int:case_id>/opinions")
+@requires(Permission.CASE_READ)
+def case_opinions(case_id: int) -> Any:
+    from service_hall.cases.queries import staff_case
+
+    return _render_case_opinions(staff_case(db.session, context().user, case_id))
+
+
+@bp.post("/cases/<int:case_id>/opinions")
+@requires(Permission.CASE_REVIEW)
+def ask_opinion(case_id: int) -> Any:
+    from service_hall.bundles import opinions
+    from service_hall.cases.queries import staff_case
+
+    ctx = context()
+    case = staff_case(db.session, ctx.user, case_id)
+    target = request.form.get("target", "")
+    office_id = None
+    if target.startswith("office:"):
+        office_id = int(target.removeprefix("office:")) if target.removeprefix("office:").isdigit() else 0
+        target = case.town.county.code
+    try:
+        days = int(request.form.get("days", "") or 0)
+    except ValueError:
+        days = 0
+    try:
+        asked = opinions.ask(ctx, case, target_code=target, office_id=office_id,
+                             question=request.form.get("question", ""), days=days)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _render_case_opinions(staff_case(db.session, ctx.user, case_id), exc.details or {}, 422,
+                                     values=request.form.to_dict())
+    flash(f"已向{asked.asked_of}征求意见，请于 {asked.due_on} 前答复（办理期限照常计算）")
+    return redirect(url_for("bundle_workbench.case_opinions", case_id=case_id))
+
+
+@bp.get("/opinions")
+@requires(Permission.CASE_READ)
+def opinions_inbox() -> Any:
+    from service_hall.bundles import opinions
+    from service_hall.cases.clock import local_date
+
+    ctx = context()
+    return render_template("bundles/opinions.html", requests=opinions.asked_of(ctx), today=local_date(ctx.now),
+                           errors={})
+
+
+@bp.post("/opinions/<int:request_id>/answer")
+@requires(Permission.CASE_REVIEW)
+def answer_opinion(request_id: int) -> Any:
+    from service_hall.bundles import opinions
+    from service_hall.cases.clock import local_date
+
+    ctx = context()
+    asked = opinions.request_for_answer(ctx, request_id)
+    try:
+        opinions.answer(ctx, asked, text=request.form.get("answer", ""))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return render_template("bundles/opinions.html", requests=opinions.asked_of(ctx), today=local_date(ctx.now),
+                               errors={f"answer-{request_id}": (exc.details or {}).get("answer", str(exc))}), 422
+    flash("已答复征求意见")
+    return redirect(url_for("bundle_workbench.opinions_inbox"))

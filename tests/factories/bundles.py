@@ -110,7 +110,37 @@ def _pick(*keys: str) -> Any:
     return build
 
 
+def scoped_opinion(factory: Any, app: Any) -> dict[str, Any]:
+    """A 青山镇 case's request for an opinion asked of 石门镇 (neither is the access test's other town)."""
+    from service_hall.bundles import opinions
+    from service_hall.bundles.models import BundleCase
+    from service_hall.calendar.working_days import WorkingCalendar
+    from service_hall.extensions import db
+    from tests.factories.accounts import user
+    from tests.factories.context import ctx_for
+
+    values = scoped_bundle_case(factory, app)
+    with app.app_context():
+        case = db.session.get(BundleCase, values["bundle_case_id"]).cases[0]
+        asked = opinions.ask(ctx_for(user("reviewer"), NOW, calendar=WorkingCalendar()), case,
+                             target_code="330199103000", office_id=None, question="是否涉及本镇规划", days=5)
+        db.session.commit()
+        return {"request_id": asked.id, "case_id": case.id}
+
+
+def _case_of_bundle(factory: Any, app: Any) -> dict[str, Any]:
+    from service_hall.bundles.models import BundleCase
+    from service_hall.extensions import db
+
+    values = scoped_bundle_case(factory, app)
+    with app.app_context():
+        return {"case_id": db.session.get(BundleCase, values["bundle_case_id"]).cases[0].id}
+
+
 BUNDLE_SCOPED = {
+    "bundle_workbench.case_opinions": _case_of_bundle,
+    "bundle_workbench.ask_opinion": _case_of_bundle,
+    "bundle_workbench.answer_opinion": lambda factory, app: {"request_id": scoped_opinion(factory, app)["request_id"]},
     **{f"bundle_portal.{name}": _pick("ref") for name in ("case", "answer", "withdraw", "delivery")},
     **{f"bundle_workbench.{name}": _pick("bundle_case_id") for name in ("case", "correction", "deliver")},
 }
