@@ -215,3 +215,33 @@ def test_the_evaluation_report_counts_bundles_end_to_end_against_the_sum_of_item
     assert (figures.name, figures.received, figures.finished) == ("农村建房一件事", 1, 1)
     # Parallel work: 10 days end to end, where one item after the other would take 3 + 10.
     assert (figures.average_days, figures.average_item_days, figures.visits_per_case) == (10, 13, 1)
+
+
+def test_an_item_needing_anothers_result_waits_for_its_approval_whichever_page_decides(published):
+    from service_hall.bundles.guards import BundleOrder
+
+    bundle_case, _ = _submit()
+    planning = bundle_case.cases[1]
+    with pytest.raises(BundleOrder, match="本事项需要“农村村民宅基地审批”的办理结果，须待其准予后再作出决定"):
+        _approve(planning)
+    db.session.rollback()
+
+
+def test_with_delivery_together_one_result_is_not_delivered_alone(published):
+    from service_hall.bundles.guards import BundleOrder
+
+    bundle_case, _ = _submit()
+    homestead = bundle_case.cases[0]
+    _approve(homestead)
+    with pytest.raises(BundleOrder, match="申请人选择统一出件：须待“乡村建设规划许可证核发”作出决定后一并送达"):
+        steps.deliver(homestead, by="clerk", now=LATER, recipient="王建国")
+    db.session.rollback()
+
+
+def test_with_each_as_ready_a_result_is_delivered_at_once(published):
+    bundle_case, _ = _submit(delivery="each")
+    homestead = bundle_case.cases[0]
+    _approve(homestead)
+    assert flow.progress(_ctx(APPLICANT), bundle_case).results_visible
+    steps.deliver(homestead, by="clerk", now=LATER, recipient="王建国")
+    assert homestead.status is CaseStatus.DELIVERED
