@@ -129,44 +129,49 @@ def _cycle(items: Sequence[Mapping[str, Any]]) -> list[str] | None:
     return None
 
 
-def problems(session: Session, bundle: Bundle, now: dt.datetime) -> dict[str, str]:
+def problems(session: Session, bundle: Bundle, now: dt.datetime, *, structure_only: bool = False) -> dict[str, str]:
     """Every reason the bundle cannot be published as it stands at ``now``, located ``items[i].code``,
-    ``items[i].after``, ``towns[j]`` or ``conflicts.<key>``."""
-    errors: dict[str, str] = {}
+    ``items[i].after``, ``towns[j]`` or ``conflicts.<key>``. ``structure_only``: only what a draft may
+    not be saved with either — an item twice or not in the list, a bad order or cycle, a bad town."""
+    structure: dict[str, str] = {}
+    later: dict[str, str] = {}  # what the list and the forms must still provide before publishing
     today = china_today(now)
-    towns = _towns(session, bundle.county, bundle.towns, errors)
+    towns = _towns(session, bundle.county, bundle.towns, structure)
     seen: dict[str, int] = {}
     names: dict[str, str] = {}
     entries = bundle.items
     codes = [str(i["code"]) for i in entries]
     for i, member in enumerate(members(session, bundle, now)):
         path = f"items[{i}].code"
+        for before in member.after:
+            if before == member.code:
+                structure[f"items[{i}].after"] = "事项不能以自身结果为前置"
+            elif before not in codes:
+                structure[f"items[{i}].after"] = f"前置事项 {before} 不在本一件事中"
         if member.code in seen:
-            errors[path] = f"事项 {member.code} 重复列入（已在第{seen[member.code] + 1}项）"
+            structure[path] = f"事项 {member.code} 重复列入（已在第{seen[member.code] + 1}项）"
             continue
         seen[member.code] = i
         item = member.item
         if item is None:
-            errors[path] = f"事项 {member.code} 不在现行清单中（可能已被取消），不能列入一件事"
+            structure[path] = f"事项 {member.code} 不在现行清单中（可能已被取消），不能列入一件事"
             continue
         names[member.code] = item.full_name
         if not item.opens_application:
-            errors[path] = f"“{item.full_name}”不接受申请，不能列入一件事"
+            later[path] = f"“{item.full_name}”不接受申请，不能列入一件事"
             continue
         for town in towns:
             if not any(d.town_id == town.id and d.covers(today) for d in item.delegations):
-                errors[path] = f"{town.name}未承接“{item.full_name}”，不能在该乡镇（街道）列入本一件事"
+                later[path] = f"{town.name}未承接“{item.full_name}”，不能在该乡镇（街道）列入本一件事"
                 break
         else:
             if member.form is None:
-                errors[path] = f"“{item.full_name}”尚无已发布的申请表单"
-        for before in member.after:
-            if before == member.code:
-                errors[f"items[{i}].after"] = "事项不能以自身结果为前置"
-            elif before not in codes:
-                errors[f"items[{i}].after"] = f"前置事项 {before} 不在本一件事中"
-    if not any(k.endswith(".after") for k in errors) and (cycle := _cycle(entries)) is not None:
-        errors["items"] = "办理顺序存在循环：" + " → ".join(names.get(c, c) for c in cycle)
+                later[path] = f"“{item.full_name}”尚无已发布的申请表单"
+    if not any(k.endswith(".after") for k in structure) and (cycle := _cycle(entries)) is not None:
+        structure["items"] = "办理顺序存在循环：" + " → ".join(names.get(c, c) for c in cycle)
+    if structure_only:
+        return structure
+    errors = {**later, **structure}
     if not errors:
         for conflict in composition(session, bundle, now).unresolved:
             errors[f"conflicts.{conflict.key}"] = (f"“{conflict.label}”在各事项表单中要求不同，尚未处理："
@@ -226,8 +231,7 @@ def save_draft(session: Session, county: Jurisdiction, raw: Mapping[str, Any], *
     }
     # Checked on an unsaved copy: a refused draft leaves nothing behind.
     with session.no_autoflush:
-        errors = {k: v for k, v in problems(session, Bundle(county=county, **content), now).items()
-                  if "重复" in v or "循环" in v or "不在现行清单" in v or ".after" in k or k.startswith("towns")}
+        errors = problems(session, Bundle(county=county, **content), now, structure_only=True)
     if errors:
         raise ValidationFailed("一件事内容有误，请按提示修改", details=errors)
     draft = draft_of(session, county, data["code"])
