@@ -3,26 +3,19 @@ answer to the combined correction notice, the choice of 统一出件, withdrawin
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from service_hall.accounts.permissions import Permission
-from service_hall.bundles import flow, versions
-from service_hall.bundles.models import Delivery
-from service_hall.core.errors import NotFound, ValidationFailed
+from service_hall.bundles import flow
+from service_hall.bundles.models import BundleCase, Delivery
+from service_hall.core.errors import ValidationFailed
 from service_hall.extensions import db
 from service_hall.files.store import applicant_files
 from service_hall.jurisdictions.operations import by_code
 from service_hall.web.access import current_actor, requires
-from service_hall.web.bundle_io import (
-    initial_values,
-    posted_materials,
-    posted_reuse,
-    posted_values,
-    section_errors,
-)
+from service_hall.web.bundle_io import handle_apply, posted_materials
 from service_hall.web.unit_of_work import EarlyCommit, commit_early, context
 
 bp = Blueprint("bundle_portal", __name__)
@@ -36,51 +29,14 @@ def index() -> Any:
     return render_template("bundles/my_cases.html", rows=rows)
 
 
-def _render_apply(town: Any, bundle: Any, values: dict[str, Any], errors: dict[str, str], key: str,
-                  status: int = 200) -> Any:
-    ctx = context()
-    comp = versions.composition(db.session, bundle, ctx.now)
-    guide = versions.combined_guide(db.session, bundle, town, ctx.now)
-    from service_hall.bundles.reuse import offers
-
-    return render_template("bundles/apply.html", town=town, bundle=bundle, comp=comp, guide=guide, values=values,
-                           offers=offers(db.session, current_actor(), comp, ctx.now),
-                           errors=errors, summary=section_errors(errors, comp), submission_key=key,
-                           files=applicant_files(db.session, current_actor()),
-                           villages={j.code: j.name for j in town.children}, Delivery=Delivery), status
-
-
 @bp.route("/apply/<town_code>/<code>", methods=["GET", "POST"])
 @requires(Permission.APPLICATION_SUBMIT)
 def apply(town_code: str, code: str) -> Any:
-    ctx = context()
-    town = by_code(db.session, town_code)
-    bundle = versions.bundle_in_force(db.session, town.county, code, ctx.now)
-    if town.code not in bundle.towns:
-        raise NotFound(f"{town.name}未开通“{bundle.name}”")
-    applicant = current_actor()
-    comp = versions.composition(db.session, bundle, ctx.now)
-    if request.method == "GET":
-        return _render_apply(town, bundle, initial_values(comp, applicant), {},
-                             secrets.token_urlsafe(16))
-    values = posted_values(comp)
-    materials, upload_errors = posted_materials(applicant, comp, ctx.now)
-    posted_reuse(applicant, comp, materials, upload_errors)
-    commit_early(EarlyCommit.KEPT_UPLOADS)  # offered for reuse even if the form has mistakes
-    key = request.form.get("submission_key", "")
-    try:
-        bundle_case, created = flow.submit(ctx, applicant=applicant, town=town, bundle_code=code, values=values,
-                                           materials=materials, submission_key=key,
-                                           delivery=request.form.get("delivery", Delivery.TOGETHER.value),
-                                           upload_errors=upload_errors)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        reuse = {c: f.id for c, f in materials.items()}
-        return _render_apply(town, bundle, {**values, "_reuse": reuse}, exc.details or {}, key, status=422)
-    if created:
-        flash(f"“{bundle.name}”已提交，申请编号 {bundle_case.number}，"
-              f"共 {len(bundle_case.links)} 个事项同时办理")
-    return redirect(url_for("bundle_portal.case", ref=bundle_case.ref))
+    result = handle_apply(by_code(db.session, town_code), code, current_actor(),
+                          url_for("bundle_portal.apply", town_code=town_code, code=code))
+    if isinstance(result, BundleCase):
+        return redirect(url_for("bundle_portal.case", ref=result.ref))
+    return result
 
 
 def _render_case(bundle_case: Any, errors: dict[str, str] | None = None, status: int = 200) -> Any:

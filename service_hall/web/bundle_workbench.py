@@ -24,9 +24,14 @@ PIECE_ROWS = 3  # free-text rows per item case for a field or other problem
 @bp.get("/")
 @requires(Permission.CASE_READ)
 def index() -> Any:
+    from service_hall.bundles.versions import offered_in
+    from service_hall.jurisdictions.operations import visible_towns
+
     ctx = context()
     rows = [(b, flow.progress(ctx, b)) for b in flow.staff_bundle_cases(ctx)]
-    return render_template("bundles/staff_list.html", rows=rows)
+    towns = visible_towns(db.session, ctx.user)
+    offered = {b.code: b for t in towns for b in offered_in(db.session, t, ctx.now)}
+    return render_template("bundles/staff_list.html", rows=rows, towns=towns, offered=list(offered.values()))
 
 
 def _render(bundle_case: Any, errors: dict[str, str] | None = None, status: int = 200) -> Any:
@@ -172,3 +177,45 @@ def answer_opinion(request_id: int) -> Any:
                                errors={f"answer-{request_id}": (exc.details or {}).get("answer", str(exc))}), 422
     flash("已答复征求意见")
     return redirect(url_for("bundle_workbench.opinions_inbox"))
+
+
+# --- 帮办代办: one window takes the whole bundle for a walk-in applicant ------------------------------
+
+@bp.post("/file")
+@requires(Permission.CASE_FILE_ON_BEHALF)
+def file_start() -> Any:
+    """Step 1: the walk-in applicant by mobile, the town (one of the clerk's) and the bundle."""
+    from service_hall.accounts.operations import applicant_by_mobile
+    from service_hall.jurisdictions.operations import visible_towns
+
+    actor = context().user
+    applicant = applicant_by_mobile(db.session, request.form.get("mobile", "").strip())
+    town = next((t for t in visible_towns(db.session, actor) if t.code == request.form.get("town_code")), None)
+    code = request.form.get("code", "")
+    if applicant is None or town is None or not code:
+        flash("未找到该手机号码对应的申请人，或未选择乡镇（街道）和一件事；新申请人请先在“代办申请”中开户")
+        return redirect(url_for("bundle_workbench.index"))
+    return redirect(url_for("bundle_workbench.file_apply", town_code=town.code, code=code, applicant_id=applicant.id))
+
+
+@bp.route("/file/<town_code>/<code>/<int:applicant_id>", methods=["GET", "POST"])
+@requires(Permission.CASE_FILE_ON_BEHALF)
+def file_apply(town_code: str, code: str, applicant_id: int) -> Any:
+    """Step 2: the applicant's own 一件事 form, filed by the clerk at the window."""
+    from service_hall.accounts.models import User
+    from service_hall.accounts.permissions import Role
+    from service_hall.bundles.models import BundleCase
+    from service_hall.core.errors import NotFound
+    from service_hall.jurisdictions.operations import visible_towns
+    from service_hall.web.bundle_io import handle_apply
+
+    actor = context().user
+    town = next((t for t in visible_towns(db.session, actor) if t.code == town_code), None)
+    applicant = db.session.get(User, applicant_id)
+    if town is None or applicant is None or applicant.role != Role.APPLICANT:
+        raise NotFound("未找到该申请人或乡镇")
+    result = handle_apply(town, code, applicant, url_for("bundle_workbench.file_apply", town_code=town_code,
+                                                         code=code, applicant_id=applicant_id))
+    if isinstance(result, BundleCase):
+        return redirect(url_for("bundle_workbench.case", bundle_case_id=result.id))
+    return result

@@ -130,3 +130,30 @@ def test_the_applicant_reuses_the_certificate_on_the_page_and_the_clerk_sees_it_
         login(clerk, "clerk")
         staff = clerk.get(f"/workbench/bundles/{newest.id}").get_data(as_text=True)
     assert re.search(rf"复用：电子证照 农村宅基地批准书 编号{earlier_certificate.number} 有效", staff)
+
+
+def test_at_the_window_the_clerk_reuses_the_certificate_only_with_the_signed_consent(app, earlier_certificate):
+    from service_hall.bundles.models import BundleCase
+    from tests.factories.bundles import rural_form
+    from tests.factories.web import KEY_RE, csrf_token, login, post_form
+
+    clerk = app.test_client()
+    login(clerk, "clerk")
+    start = post_form(clerk, "/workbench/bundles/", {"mobile": APPLICANT, "town_code": QINGSHAN,
+                                                     "code": "rural-housing"}, action="/workbench/bundles/file")
+    assert start.status_code == 302
+    page = start.headers["Location"]
+    body = clerk.get(page).get_data(as_text=True)
+    assert "代办申请人：李堃" in body and f"编号{earlier_certificate.number}（有效" in body
+    data = rural_form(csrf_token(clerk, page), KEY_RE.search(body).group(1), skip=("S-land_title",))
+    data["offer-S-land_title"] = f"cert:{earlier_certificate.id}"
+    refused = clerk.post(page, data=dict(data), content_type="multipart/form-data")
+    assert refused.status_code == 422 and "须申请人本人同意" in refused.get_data(as_text=True)
+    data = rural_form(csrf_token(clerk, page), KEY_RE.search(body).group(1), skip=("S-land_title",))
+    data.update({"offer-S-land_title": f"cert:{earlier_certificate.id}", "consent_signed": "1"})
+    filed = clerk.post(page, data=data, content_type="multipart/form-data")
+    assert filed.status_code == 302, filed.get_data(as_text=True)[:2000]
+    with app.app_context():
+        bundle_case = db.session.query(BundleCase).filter_by(submission_key=data["submission_key"]).one()
+        assert bundle_case.filed_by_id == user("clerk").id and bundle_case.applicant.mobile == APPLICANT
+        assert all(c.filed_by_id == user("clerk").id for c in bundle_case.cases)

@@ -99,7 +99,8 @@ def scoped_bundle_case(factory: Any, app: Any) -> dict[str, Any]:
                                      town=jurisdiction(QINGSHAN), bundle_code="rural-housing", values=rural_values(),
                                      materials=files, submission_key="scoped-bundle")
         db.session.commit()
-        return {"ref": bundle_case.ref, "bundle_case_id": bundle_case.id}
+        return {"ref": bundle_case.ref, "bundle_case_id": bundle_case.id, "applicant_id": applicant_id,
+                "town_code": QINGSHAN, "code": "rural-housing"}
 
 
 def _pick(*keys: str) -> Any:
@@ -138,6 +139,7 @@ def _case_of_bundle(factory: Any, app: Any) -> dict[str, Any]:
 
 
 BUNDLE_SCOPED = {
+    "bundle_workbench.file_apply": _pick("town_code", "code", "applicant_id"),
     "bundle_workbench.case_opinions": _case_of_bundle,
     "bundle_workbench.ask_opinion": _case_of_bundle,
     "bundle_workbench.answer_opinion": lambda factory, app: {"request_id": scoped_opinion(factory, app)["request_id"]},
