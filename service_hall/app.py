@@ -120,6 +120,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(portal_bp, url_prefix="/portal")
     app.register_blueprint(workbench_bp, url_prefix="/workbench")
     app.register_blueprint(supervision_bp, url_prefix="/supervision")
+    from service_hall.web import bundle_catalog, bundle_legal, bundle_portal, bundle_supervision, bundle_workbench
+
+    app.register_blueprint(bundle_catalog.bp, url_prefix="/catalog/bundles")
+    app.register_blueprint(bundle_legal.bp, url_prefix="/legal/bundles")
+    app.register_blueprint(bundle_portal.bp, url_prefix="/portal/bundles")
+    app.register_blueprint(bundle_workbench.bp, url_prefix="/workbench/bundles")
+    app.register_blueprint(bundle_supervision.bp, url_prefix="/supervision/opinions")
     documents.install(app)  # applicant and staff downloads of the signed PDFs; document settings
     from service_hall.web import notify
 

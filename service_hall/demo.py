@@ -128,11 +128,16 @@ def load_accounts(session: Session, *, now: dt.datetime,
     return created
 
 
-def load_demo(session: Session, *, now: dt.datetime) -> dict[str, str]:
-    """Everything the demo needs. Returns the passwords of accounts created by this call."""
+def load_demo(session: Session, *, now: dt.datetime, bundles: bool = True) -> dict[str, str]:
+    """Everything the demo needs (the three 一件事 unless ``bundles`` is False). Returns the passwords of
+    accounts created by this call."""
+    from service_hall.bundles.demo import load_demo_bundles
+
     load_jurisdictions(session)
     created = load_accounts(session, now=now)
     _load_optional_parts(session, now=now)
+    if bundles:
+        load_demo_bundles(session, now=now)
     return created
 
 

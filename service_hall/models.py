@@ -1,6 +1,8 @@
 """Import every model module so that the metadata (and Alembic autogenerate) sees all tables."""
 
 import service_hall.cases.figures  # keeps the daily figures with every flush
+import service_hall.bundles.guards  # keeps a bundle's order and 统一出件 whatever changes an item case
+import service_hall.bundles.opinions  # adds 征求意见 reminders to the deadline sweep
 import service_hall.cases.guards
 import service_hall.notifications.events  # noqa: F401  (subscribes the outbox to the case flow's events)
 from forms.models import FormDefinitionVersion  # noqa: F401
@@ -9,6 +11,14 @@ from service_hall.accounts.credentials import UserSession  # noqa: F401
 from service_hall.accounts.models import ApiToken, User, UserRole  # noqa: F401
 from service_hall.accounts.throttle import LoginThrottle  # noqa: F401
 from service_hall.audit.models import AuditChainHead, AuditRecord  # noqa: F401
+from service_hall.bundles.models import (  # noqa: F401
+    Bundle,
+    BundleCase,
+    BundleCaseItem,
+    BundleCorrection,
+    OpinionRequest,
+    ReusedMaterial,
+)
 from service_hall.calendar.models import CalendarDay  # noqa: F401
 from service_hall.cases.designs import OutcomeDesign  # noqa: F401
 from service_hall.cases.models import (  # noqa: F401

@@ -104,6 +104,19 @@ class AuditAction(StrEnum):
     USER_IMPORT_CREATED = "user.import.created"
     USER_IMPORT_UPDATED = "user.import.updated"
     JURISDICTIONS_IMPORT = "jurisdictions.import"
+    # 一件事 (docs/bundles.md).
+    BUNDLE_SAVE_DRAFT = "bundle.save_draft"
+    BUNDLE_PUBLISH = "bundle.publish"
+    BUNDLE_DISCARD = "bundle.discard"
+    BUNDLE_CASE_SUBMIT = "bundle_case.submit"
+    BUNDLE_CASE_REQUEST_CORRECTION = "bundle_case.request_correction"
+    BUNDLE_CASE_RESUBMIT = "bundle_case.resubmit"
+    BUNDLE_CASE_WITHDRAW = "bundle_case.withdraw"
+    BUNDLE_CASE_DELIVER = "bundle_case.deliver"
+    OPINION_ASK = "opinion.ask"  # 征求意见
+    OPINION_ANSWER = "opinion.answer"
+    OPINION_REMIND = "opinion.remind"
+    MATERIAL_REUSE = "material.reuse"  # 免提交: a certificate or an accepted material instead of an upload
 
     @property
     def label(self) -> str:
@@ -198,6 +211,18 @@ _LABELS = {
     AuditAction.USER_IMPORT_CREATED: "导入工作人员（新建账号）",
     AuditAction.USER_IMPORT_UPDATED: "导入工作人员（更新账号）",
     AuditAction.JURISDICTIONS_IMPORT: "导入行政区划",
+    AuditAction.BUNDLE_SAVE_DRAFT: "保存一件事草稿",
+    AuditAction.BUNDLE_PUBLISH: "审核发布一件事",
+    AuditAction.BUNDLE_DISCARD: "废弃一件事草稿",
+    AuditAction.BUNDLE_CASE_SUBMIT: "提交一件事申请",
+    AuditAction.BUNDLE_CASE_REQUEST_CORRECTION: "一件事一次性告知补正",
+    AuditAction.BUNDLE_CASE_RESUBMIT: "一件事提交补正材料",
+    AuditAction.BUNDLE_CASE_WITHDRAW: "撤回一件事申请",
+    AuditAction.BUNDLE_CASE_DELIVER: "一件事统一出件",
+    AuditAction.OPINION_ASK: "征求意见",
+    AuditAction.OPINION_ANSWER: "答复征求意见",
+    AuditAction.OPINION_REMIND: "征求意见临期提醒",
+    AuditAction.MATERIAL_REUSE: "复用电子证照或已受理材料（免提交）",
 }
 
 

@@ -162,6 +162,26 @@ def _material_errors(form: ApplicationForm, attached: Mapping[str, ApplicantFile
     return errors
 
 
+def application_problems(ctx: Context, *, applicant: User, town: Jurisdiction, item_code: str,
+                         data: Mapping[str, Any], materials: Mapping[str, ApplicantFile],
+                         upload_errors: Mapping[str, str] | None = None
+                         ) -> tuple[ApplicationForm, dict[str, Any], dict[str, str]]:
+    """What :func:`submit_application` would refuse, without storing anything: the form, the cleaned
+    data and every form and material problem (empty when it would be accepted). A 一件事 checks all its
+    items with it before submitting any (docs/bundles.md). Raises NotFound (town does not hold the power).
+    """
+    form = application_form(ctx.session, town, item_code, now=ctx.now)
+    errors: dict[str, str] = dict(upload_errors or {})
+    try:
+        clean = _validate_data(ctx.session, town, form, data, ctx.now)
+    except ValidationFailed as exc:
+        errors.update(exc.details or {})
+        clean = {}
+    errors.update({k: v for k, v in _material_errors(form, materials, applicant.id, materials).items()
+                   if k not in errors})
+    return form, clean, errors
+
+
 def submit_application(ctx: Context, *, applicant: User, town: Jurisdiction, item_code: str,
                        data: Mapping[str, Any], materials: Mapping[str, ApplicantFile], submission_key: str,
                        upload_errors: Mapping[str, str] | None = None) -> tuple[Application, bool]:
@@ -178,15 +198,8 @@ def submit_application(ctx: Context, *, applicant: User, town: Jurisdiction, ite
                                                         Application.submission_key == submission_key))
     if existing is not None and existing.status != CaseStatus.DRAFT:
         return existing, False
-    form = application_form(session, town, item_code, now=now)
-    errors: dict[str, str] = dict(upload_errors or {})
-    try:
-        clean = _validate_data(session, town, form, data, now)
-    except ValidationFailed as exc:
-        errors.update(exc.details or {})
-        clean = {}
-    errors.update({k: v for k, v in _material_errors(form, materials, applicant.id, materials).items()
-                   if k not in errors})
+    form, clean, errors = application_problems(ctx, applicant=applicant, town=town, item_code=item_code, data=data,
+                                               materials=materials, upload_errors=upload_errors)
     if errors:
         raise ValidationFailed("申请信息有误，请按提示修改", details=errors)
 

@@ -4,6 +4,7 @@ accountability triggers, and superseding list versions once their successor take
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,10 @@ from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases import events
 from service_hall.cases.models import Application
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
+
+# More work the sweep does, registered by packages above the flow (e.g. 征求意见 reminders,
+# ``service_hall.bundles.opinions``): each is called with the session, ``now`` and the calendar.
+EXTRA_SWEEPS: list[Callable[[Session, dt.datetime, WorkingCalendar], Any]] = []
 
 
 @dataclass
@@ -36,4 +41,6 @@ def run_sweep(session: Session, *, now: dt.datetime) -> SweepResult:
     events.swept(session, result.triggers, now=now)  # warnings and reminders to the outbox
     for county_id in session.scalars(select(Jurisdiction.id).where(Jurisdiction.level == JurisdictionLevel.COUNTY)):
         result.superseded += supersede_due(session, county_id, now=now)
+    for extra in EXTRA_SWEEPS:
+        extra(session, now, calendar)
     return result

@@ -40,8 +40,11 @@ def index() -> Any:
 @bp.get("/towns/<code>")
 @requires(Permission.APPLICATION_SUBMIT)
 def town(code: str) -> Any:
+    from service_hall.bundles.versions import offered_in
+
     place = by_code(db.session, code)
-    return render_template("portal/town.html", town=place, items=intake.open_items(db.session, place, now=now()))
+    return render_template("portal/town.html", town=place, items=intake.open_items(db.session, place, now=now()),
+                           bundles=offered_in(db.session, place, now()))
 
 
 @bp.route("/apply/<town_code>/<item_code>", methods=["GET", "POST"])

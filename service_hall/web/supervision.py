@@ -147,10 +147,13 @@ def evaluation() -> Any:
     except ValidationFailed as exc:
         return render_template("supervision/evaluation.html", report=None, values=values,
                                errors=exc.details or {}), 422
+    from service_hall.bundles.figures import bundle_figures
+
     query = {"from": report.period.start.isoformat(), "to": report.period.end.isoformat()}
+    bundles = bundle_figures(db.session, [t.town.id for t in report.towns], *report.period.utc_bounds())
     return render_template("supervision/evaluation.html", report=report, scope=scope, query=query,
                            values=query, errors={}, columns=FIGURE_COLUMNS, column=COLUMN,
-                           charts=charts(report))
+                           charts=charts(report), bundles=bundles)
 
 
 @bp.post("/evaluation/export")

@@ -232,3 +232,9 @@ from tests.notifications.scoped import NOTIFICATIONS_UNSCOPED, builders  # noqa:
 
 SCOPED_BUILDERS.update(builders())
 UNSCOPED_REASONS.update(NOTIFICATIONS_UNSCOPED)
+
+# 一件事: bundle cases are scoped like cases; bundles are county-wide.
+from tests.factories.bundles import BUNDLE_SCOPED, BUNDLE_UNSCOPED  # noqa: E402
+
+SCOPED_BUILDERS.update(BUNDLE_SCOPED)
+UNSCOPED_REASONS.update(BUNDLE_UNSCOPED)
