@@ -4,7 +4,7 @@ queue's order, the applicant's cases newest first, cases by day received and dec
 town and time, a case's audit records in order
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-02 04:40:00
 
 The partial and expression indexes are raw DDL valid on PostgreSQL and SQLite (the queue's sort key is the
@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0016'
-down_revision = '0012'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """bundles: 一件事 versions, bundle cases, their combined correction notices, reused materials, opinions across offices
 
 Revision ID: 0018
-Revises: 0012
+Revises: 0017
 Create Date: 2026-12-02 04:24:45
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0012'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

@@ -369,7 +369,8 @@ class Rating(Base):
     (申诉复核), a supervisor decides; an upheld appeal takes the rating out of the statistics."""
 
     __tablename__ = "ratings"
-    __table_args__ = (UniqueConstraint("application_id", "stage"), Index("ix_ratings_town_rated", "town_id", "rated_at"))
+    __table_args__ = (UniqueConstraint("application_id", "stage"),
+                      Index("ix_ratings_town_rated", "town_id", "rated_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
