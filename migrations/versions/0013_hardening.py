@@ -24,25 +24,12 @@ def _rekey_audit_chain():
         key = None
     if not key:
         return
-    from sqlalchemy.orm import Session
-
     from service_hall.audit import trail
-    from service_hall.audit.models import AuditChainHead, AuditRecord
 
-    session = Session(bind=op.get_bind())
-    rows = list(session.query(AuditRecord).order_by(AuditRecord.seq))
-    if not rows:
-        return
-    trail.use_key(None)
-    problems = trail.verify_chain(session)
-    if problems:
-        raise RuntimeError(f"audit chain already broken at record {problems[0].seq}: run `flask audit verify`")
-    trail.use_key(key)
-    head_hash = trail.rekey(rows)
-    head = session.get(AuditChainHead, 1)
-    if head is not None:
-        head.hash = head_hash
-    session.flush()
+    try:
+        trail.resign_chain(op.get_bind(), key.encode() if isinstance(key, str) else key)
+    except ValueError as err:
+        raise RuntimeError(str(err)) from err
 
 
 def upgrade():

@@ -18,9 +18,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service_hall.audit.actions import AuditAction
@@ -58,14 +59,38 @@ def _digest(rec: Any) -> str:
     return hmac.new(_key, _canonical(rec), hashlib.sha256).hexdigest()
 
 
-def rekey(rows: Sequence[AuditRecord]) -> str:
-    """Recompute, with the current key, the hashes of a whole chain given in order (done once, by the
-    migration that introduced the key); returns the new head hash. Raises nothing."""
-    prev = GENESIS
-    for rec in rows:
-        rec.prev_hash = prev
-        rec.hash = prev = _digest(rec)
-    return prev
+# The columns a record's hash covers (see _canonical), besides its own hash.
+_HASHED = ("seq", "at", "actor_id", "actor_role", "jurisdiction_id", "action", "object_type", "object_id",
+           "from_state", "to_state", "reason", "duty", "payload", "prev_hash")
+
+
+def resign_chain(connection: Connection, key: bytes, *, batch: int = 5000) -> int:
+    """Re-sign with ``key`` a chain written before there was an audit key (plain SHA-256), after checking
+    that chain is intact; done once, by migration 0013. Reads only the hashed columns, in batches by
+    ``seq``, so it neither depends on columns added later nor holds the chain in memory. Returns the
+    number of records. Raises ValueError (nothing changed) when the unkeyed chain is already broken."""
+    table = cast(Table, AuditRecord.__table__)
+    columns = [table.c.id, table.c.hash, *(table.c[name] for name in _HASHED)]
+    change = (update(table).where(table.c.id == bindparam("b_id"))
+              .values(prev_hash=bindparam("b_prev"), hash=bindparam("b_hash")))
+    prev_plain = prev_keyed = GENESIS
+    last_seq = count = 0
+    while rows := connection.execute(select(*columns).where(table.c.seq > last_seq)
+                                     .order_by(table.c.seq).limit(batch)).all():
+        changes = []
+        for row in rows:
+            if row.prev_hash != prev_plain or hashlib.sha256(_canonical(row)).hexdigest() != row.hash:
+                raise ValueError(f"审计链在第 {row.seq} 条记录处已不完整，请先运行 flask audit verify 查明原因")
+            prev_plain = row.hash
+            keyed = SimpleNamespace(**{**row._mapping, "prev_hash": prev_keyed})
+            digest = hmac.new(key, _canonical(keyed), hashlib.sha256).hexdigest()
+            changes.append({"b_id": row.id, "b_prev": prev_keyed, "b_hash": digest})
+            prev_keyed = digest
+        connection.execute(change, changes)
+        last_seq, count = rows[-1].seq, count + len(rows)
+    head = cast(Table, AuditChainHead.__table__)
+    connection.execute(update(head).where(head.c.id == 1).values(hash=prev_keyed))
+    return count
 
 
 def record(session: Session, *, actor: User | None, action: AuditAction | str, object_type: str, object_id: object,
