@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from forms.models import FormDefinitionVersion, FormStatus
+from power_lists.models import PowerItem
 from service_hall.cases.models import Application
 from service_hall.extensions import db
 from tests.factories.accounts import valid_id
@@ -103,6 +104,10 @@ def test_an_imported_item_applies_through_the_form_generated_from_its_guide(worl
 
 def test_legal_affairs_design_a_second_person_publishes_and_the_applicant_applies(world):
     legal_a, legal_b = _client(world, "legal-a"), _client(world, "legal-b")
+    with world.app_context():
+        item = db.session.scalars(select(PowerItem).where(PowerItem.code == REBUILD)).first()
+        version_id, item_pk = item.version_id, item.id
+    assert f'href="{DESIGN}"' in legal_a.get(f"/legal/versions/{version_id}/items/{item_pk}").get_data(as_text=True)
     listing = legal_a.get("/legal/forms").get_data(as_text=True)
     assert REBUILD in listing and "默认表单（由办事指南生成）" in listing
     page = legal_a.get(DESIGN).get_data(as_text=True)
