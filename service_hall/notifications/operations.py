@@ -22,7 +22,7 @@ from service_hall.accounts.permissions import Permission
 from service_hall.audit.trail import record
 from service_hall.cases.models import Application, Notice
 from service_hall.core.errors import NotFound, ValidationFailed
-from service_hall.documents.kinds import NoticeKind
+from service_hall.documents.kinds import DeliveryChannel, NoticeKind
 from service_hall.files.models import ApplicantFile
 from service_hall.files.store import FileStore, accept_upload
 from service_hall.notifications.events import EVENT_KINDS, emit, forget_subscriptions, town_staff
@@ -111,12 +111,13 @@ DECISION_KINDS = frozenset({NoticeKind.APPROVAL, NoticeKind.DENIAL, NoticeKind.R
 
 def pending_decisions(session: Session, case: Application) -> list[Notice]:
     """The case's decision notices its applicant has not received yet: not opened, not deemed delivered,
-    not handed over (a delivery record names the document). Raises nothing."""
+    not handed over (a delivery record other than 电子送达 names the document — an electronic delivery
+    happens only by the opening or the deemed rule). Raises nothing."""
     decisions = [n for n in case.notices if n.kind in DECISION_KINDS]
     if not decisions:
         return []
     received = receipts_for(session, case)
-    handed = {d.document_number for d in case.deliveries}
+    handed = {d.document_number for d in case.deliveries if d.channel is not DeliveryChannel.ELECTRONIC}
     return [n for n in decisions if n.id not in received and n.number not in handed]
 
 

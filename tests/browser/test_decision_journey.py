@@ -90,6 +90,11 @@ def approved(live: Any, browser: Any, storage_state: Callable[[str], Any]) -> It
         submit_and_wait(decider, "准予许可")
         expect(flash(decider)).to_be_visible()
         expect(fact(decider, "状态")).to_contain_text("准予许可")
+        # 电子送达: the applicant opens the decision; only then is it delivered and shown.
+        applicant.reload()
+        expect(fact(applicant, "当前状态")).to_contain_text("已作出决定，待查收")
+        applicant.get_by_role("region", name="您有一份决定文书待查收").get_by_role("button", name="查收文书").click()
+        expect(fact(applicant, "当前状态")).to_contain_text("准予许可")
         submit_and_wait(decider, "记录送达")
         expect(fact(decider, "状态")).to_contain_text("已办结送达")
         assert not blocked, blocked

@@ -33,7 +33,8 @@ def test_case_pages_render_in_every_state(app, rworld, state):
     applicant = app.test_client()
     login(applicant, "13900000001")
     body = applicant.get(f"/portal/applications/{case.ref}").get_data(as_text=True)
-    decided = state in (CaseStatus.APPROVED, CaseStatus.DENIED, CaseStatus.REFUSED, CaseStatus.REVOKED)
+    decided = state in (CaseStatus.APPROVED, CaseStatus.DENIED, CaseStatus.REFUSED, CaseStatus.REVOKED,
+                        CaseStatus.DELIVERED)  # delivered electronically: by the opening only
     assert ("已作出决定，待查收" in body) == decided  # a decision shows once its notice is opened (电子送达)
     if decided:
         assert open_decisions(applicant, case.ref)
