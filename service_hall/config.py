@@ -70,8 +70,10 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "REDIS_URL": redis_url,
         # The deadline sweep: "background" (a thread per process, or RQ with REDIS_URL) or "request"
-        # (on staff traffic, for a pinned clock); see service_hall/web/sweeper.py.
-        "SWEEP_MODE": "request" if os.environ.get("SWEEP_MODE") == "request" else "background",
+        # (on staff traffic, for a pinned clock); unset: background, request under TESTING. See
+        # service_hall/web/sweeper.py.
+        "SWEEP_MODE": os.environ.get("SWEEP_MODE") if os.environ.get("SWEEP_MODE") in {"background", "request"}
+        else None,
         "FILE_STORE_PATH": str(file_store),
         "SIGNING_KEY_PATH": os.environ.get("SIGNING_KEY_PATH") or str(instance_path / "signing"),
         "PUBLIC_BASE_URL": public_base_url,

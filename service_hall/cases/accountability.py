@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload, selectinload
 
@@ -262,14 +262,25 @@ def supervised_trigger(session: Session, staff: User, trigger_id: int) -> Accoun
     return trigger
 
 
-def triggers_for(session: Session, staff: User, *, resolved: bool | None = None) -> list[AccountabilityTrigger]:
-    """Triggers of the staff member's towns, newest first; ``resolved`` filters open (False) / resolved (True)."""
+def _triggers_query(session: Session, staff: User, resolved: bool | None) -> Any:
     query = select(AccountabilityTrigger).where(
         AccountabilityTrigger.town_id.in_(visible_jurisdiction_ids(session, staff)))
     if resolved is not None:
         query = query.where(AccountabilityTrigger.resolved_at.is_not(None) if resolved
                             else AccountabilityTrigger.resolved_at.is_(None))
+    return query
+
+
+def triggers_for(session: Session, staff: User, *, resolved: bool | None = None) -> list[AccountabilityTrigger]:
+    """Triggers of the staff member's towns, newest first; ``resolved`` filters open (False) / resolved (True)."""
+    query = _triggers_query(session, staff, resolved)
     return list(session.scalars(query.order_by(AccountabilityTrigger.raised_at.desc(), AccountabilityTrigger.id)))
+
+
+def count_triggers(session: Session, staff: User, *, resolved: bool | None = None) -> int:
+    """How many triggers :func:`triggers_for` would list, counted in the database."""
+    return int(session.scalar(select(func.count()).select_from(_triggers_query(session, staff, resolved).subquery()))
+               or 0)
 
 
 def resolve_trigger(session: Session, trigger: AccountabilityTrigger, *, actor: User, now: dt.datetime,

@@ -45,8 +45,8 @@ def index() -> Any:
     actor = current_actor()
     page = accountability.watched_cases(db.session, actor, calendar(), now(), request.args.get("cursor"),
                                         size=page_size(request.args.get("size")))
-    open_triggers = accountability.triggers_for(db.session, actor, resolved=False)
-    open_tasks = ratings.tasks_for(db.session, actor, open_only=True)
+    open_triggers = accountability.count_triggers(db.session, actor, resolved=False)
+    open_tasks = len(ratings.tasks_for(db.session, actor, open_only=True))
     towns = visible_towns(db.session, actor)
     others = accountability.watched_deadlines(db.session, actor, calendar(), now())
     return render_template("supervision/index.html", rows=page.rows, page=page, others=others, towns=towns,

@@ -6,7 +6,8 @@ versions) runs beside the requests, never inside one (docs/architecture.md, "Lis
   see ``service_hall.jobs``), or else runs it itself in its own app context and commits. Several
   processes sweeping is harmless: sweeping is idempotent and rows are claimed with SKIP LOCKED.
 - ``request``: the old piggy-back on staff and applicant traffic (at most once a minute per process), for
-  a clock pinned by ``FIXED_NOW`` — the test suite's mode. Public pages never pay for it.
+  a clock pinned by ``FIXED_NOW`` — the test suite's mode, and the default of an app created with
+  ``TESTING``. Public pages never pay for it.
 
 ``flask cases sweep`` does the same from cron.
 """
@@ -82,7 +83,7 @@ def start_background(app: Flask) -> threading.Thread:
 
 
 def install(app: Flask) -> None:
-    mode = app.config.get("SWEEP_MODE") or "background"
+    mode = app.config.get("SWEEP_MODE") or ("request" if app.testing else "background")
     if mode == "background":
         @app.before_request
         def start_sweeper() -> None:
