@@ -120,9 +120,23 @@ def case_contribution(state: CaseState) -> Iterator[tuple[Key, dict[str, int]]]:
             "refused": int(state.status is CaseStatus.REFUSED), "withdrawn": int(state.status is CaseStatus.WITHDRAWN)}
 
 
-def rating_contribution(town_id: int, item_code: str, rated_at: dt.datetime, score: int) -> tuple[Key, dict[str, int]]:
-    return (town_id, item_code, local_date(rated_at)), {
-        "ratings": 1, "rating_sum": score, "poor_ratings": int(score <= 2), "good_ratings": int(score >= 4)}
+# A rating as the figures see it: town, rated at, score, revised score, appeal upheld.
+RatingParts = tuple[int, dt.datetime, int, int | None, bool | None]
+
+
+def rating_contribution(item_code: str, parts: RatingParts) -> tuple[Key, dict[str, int]]:
+    """What one rating adds, as evaluation.report counts it: its final score (the revised one after a
+    rectification), and nothing once an appeal against it was upheld."""
+    town_id, rated_at, score, revised_score, appeal_upheld = parts
+    key = (town_id, item_code, local_date(rated_at))
+    if appeal_upheld:
+        return key, {}
+    final = revised_score if revised_score is not None else score
+    return key, {"ratings": 1, "rating_sum": final, "poor_ratings": int(final <= 2), "good_ratings": int(final >= 4)}
+
+
+def _rating_parts(rating: Any) -> RatingParts:
+    return rating.town_id, rating.rated_at, rating.score, rating.revised_score, rating.appeal_upheld
 
 
 class Deltas:
@@ -179,7 +193,7 @@ def _track(session: Session, flush_context: Any, instances: Any) -> None:
             elif isinstance(obj, Rating):
                 case = session.get(Application, obj.application_id)
                 if case is not None:
-                    deltas.add([rating_contribution(obj.town_id, case.item_code, obj.rated_at, obj.score)])
+                    deltas.add([rating_contribution(case.item_code, _rating_parts(obj))])
             elif isinstance(obj, AccountabilityTrigger):
                 case = session.get(Application, obj.application_id)
                 if case is not None:
@@ -217,13 +231,14 @@ def _track(session: Session, flush_context: Any, instances: Any) -> None:
 
 
 def _rating_change(session: Session, rating: Rating, deltas: Deltas) -> None:
-    row = session.execute(select(Rating.town_id, Rating.rated_at, Rating.score, Application.item_code)
+    row = session.execute(select(Rating.town_id, Rating.rated_at, Rating.score, Rating.revised_score,
+                                 Rating.appeal_upheld, Application.item_code)
                           .join(Application, Application.id == Rating.application_id)
                           .where(Rating.id == rating.id)).one_or_none()
-    if row is None or (row.town_id, row.rated_at, row.score) == (rating.town_id, rating.rated_at, rating.score):
+    if row is None or _rating_parts(row) == _rating_parts(rating):
         return
-    deltas.add([rating_contribution(row.town_id, row.item_code, row.rated_at, row.score)], -1)
-    deltas.add([rating_contribution(rating.town_id, row.item_code, rating.rated_at, rating.score)])
+    deltas.add([rating_contribution(row.item_code, _rating_parts(row))], -1)
+    deltas.add([rating_contribution(row.item_code, _rating_parts(rating))])
 
 
 def install() -> None:
@@ -245,10 +260,11 @@ def rebuild(session: Session, *, batch: int = 20_000) -> int:
         execution_options={"stream_results": True, "yield_per": batch})
     for row in cases:
         deltas.add(case_contribution(CaseState.of(row, int(row.visits))))
-    for town_id, code, rated_at, score in session.execute(
-            select(Rating.town_id, Application.item_code, Rating.rated_at, Rating.score)
+    for town_id, code, rated_at, score, revised, upheld in session.execute(
+            select(Rating.town_id, Application.item_code, Rating.rated_at, Rating.score, Rating.revised_score,
+                   Rating.appeal_upheld)
             .join(Application, Application.id == Rating.application_id)):
-        deltas.add([rating_contribution(town_id, code, rated_at, score)])
+        deltas.add([rating_contribution(code, (town_id, rated_at, score, revised, upheld))])
     for town_id, code, raised_at in session.execute(
             select(AccountabilityTrigger.town_id, Application.item_code, AccountabilityTrigger.raised_at)
             .join(Application, Application.id == AccountabilityTrigger.application_id)):
