@@ -4,12 +4,14 @@ asks for that kind of material, verified live, reused only with the applicant.""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 
 from service_hall.bundles import flow, reuse, versions
 from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.certificates.issuing import certificates_of
+from service_hall.certificates.models import Certificate
 from service_hall.core.errors import PermissionDenied, ValidationFailed
 from service_hall.extensions import db
 from tests.factories import cases as steps
@@ -25,9 +27,8 @@ EARLIER = NOW + dt.timedelta(hours=1)
 LATER = NOW + dt.timedelta(days=7)
 
 
-@pytest.fixture
-def earlier_certificate(app):
-    """The applicant's 农村宅基地批准书, issued by this system on an earlier 农村建房 application."""
+def _issue_earlier_certificate(app):
+    """The applicant's 农村宅基地批准书, issued by this system on an earlier 农村建房 application; its id."""
     demo_world(app)
     with app.app_context():
         draft = versions.save_draft(db.session, jurisdiction(COUNTY), rural_housing(), actor=user("legal"), now=NOW)
@@ -43,7 +44,25 @@ def earlier_certificate(app):
         steps.approve(homestead, by="decider", now=EARLIER)
         [certificate] = certificates_of(db.session, homestead)
         db.session.commit()
-        yield certificate
+        return certificate.id
+
+
+@pytest.fixture
+def earlier_certificate(app):
+    """The earlier certificate, for domain tests (inside an app context)."""
+    certificate_id = _issue_earlier_certificate(app)
+    with app.app_context():
+        yield db.session.get(Certificate, certificate_id)
+
+
+@pytest.fixture
+def earlier_issued(app):
+    """The earlier certificate's id and number, for tests through HTTP: each request has its own app
+    context, as in a running server (an outer one would share ``g`` between requests)."""
+    certificate_id = _issue_earlier_certificate(app)
+    with app.app_context():
+        certificate = db.session.get(Certificate, certificate_id)
+        return SimpleNamespace(id=certificate.id, number=certificate.number)
 
 
 def _ctx(who, now=LATER):
@@ -105,7 +124,7 @@ def test_staff_reuse_an_applicants_certificate_only_with_their_signed_consent(ea
         reuse.reuse(_ctx("13800000002"), applicant=user("13800000002"), ref=ref, material_name="土地权属证明")
 
 
-def test_the_applicant_reuses_the_certificate_on_the_page_and_the_clerk_sees_it_verified(app, earlier_certificate):
+def test_the_applicant_reuses_the_certificate_on_the_page_and_the_clerk_sees_it_verified(app, earlier_issued):
     import re
 
     from service_hall.bundles.models import BundleCase
@@ -116,23 +135,23 @@ def test_the_applicant_reuses_the_certificate_on_the_page_and_the_clerk_sees_it_
     applicant = app.test_client()
     login(applicant, APPLICANT)
     body = applicant.get(page).get_data(as_text=True)
-    label = f"复用：电子证照 农村宅基地批准书 编号{earlier_certificate.number}（有效，长期有效）"
+    label = f"复用：电子证照 农村宅基地批准书 编号{earlier_issued.number}（有效，长期有效）"
     assert label in body
     data = rural_form(csrf_token(applicant, page), KEY_RE.search(body).group(1), skip=("S-land_title",))
-    data["offer-S-land_title"] = f"cert:{earlier_certificate.id}"
+    data["offer-S-land_title"] = f"cert:{earlier_issued.id}"
     resp = applicant.post(page, data=data, content_type="multipart/form-data")
     assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
     mine = applicant.get(resp.headers["Location"]).get_data(as_text=True)
-    assert "免提交：复用的证照和材料" in mine and f"编号{earlier_certificate.number} 有效" in mine
+    assert "免提交：复用的证照和材料" in mine and f"编号{earlier_issued.number} 有效" in mine
     with app.app_context():
         newest = db.session.query(BundleCase).filter_by(submission_key=data["submission_key"]).one()
         clerk = app.test_client()
         login(clerk, "clerk")
         staff = clerk.get(f"/workbench/bundles/{newest.id}").get_data(as_text=True)
-    assert re.search(rf"复用：电子证照 农村宅基地批准书 编号{earlier_certificate.number} 有效", staff)
+    assert re.search(rf"复用：电子证照 农村宅基地批准书 编号{earlier_issued.number} 有效", staff)
 
 
-def test_at_the_window_the_clerk_reuses_the_certificate_only_with_the_signed_consent(app, earlier_certificate):
+def test_at_the_window_the_clerk_reuses_the_certificate_only_with_the_signed_consent(app, earlier_issued):
     from service_hall.bundles.models import BundleCase
     from tests.factories.bundles import rural_form
     from tests.factories.web import KEY_RE, csrf_token, login, post_form
@@ -144,13 +163,13 @@ def test_at_the_window_the_clerk_reuses_the_certificate_only_with_the_signed_con
     assert start.status_code == 302
     page = start.headers["Location"]
     body = clerk.get(page).get_data(as_text=True)
-    assert "代办申请人：李堃" in body and f"编号{earlier_certificate.number}（有效" in body
+    assert "代办申请人：李堃" in body and f"编号{earlier_issued.number}（有效" in body
     data = rural_form(csrf_token(clerk, page), KEY_RE.search(body).group(1), skip=("S-land_title",))
-    data["offer-S-land_title"] = f"cert:{earlier_certificate.id}"
+    data["offer-S-land_title"] = f"cert:{earlier_issued.id}"
     refused = clerk.post(page, data=dict(data), content_type="multipart/form-data")
     assert refused.status_code == 422 and "须申请人本人同意" in refused.get_data(as_text=True)
     data = rural_form(csrf_token(clerk, page), KEY_RE.search(body).group(1), skip=("S-land_title",))
-    data.update({"offer-S-land_title": f"cert:{earlier_certificate.id}", "consent_signed": "1"})
+    data.update({"offer-S-land_title": f"cert:{earlier_issued.id}", "consent_signed": "1"})
     filed = clerk.post(page, data=data, content_type="multipart/form-data")
     assert filed.status_code == 302, filed.get_data(as_text=True)[:2000]
     with app.app_context():
