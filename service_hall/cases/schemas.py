@@ -189,17 +189,21 @@ class ReasonIn(VersionIn):
     reason = _text("请写明理由")
 
 
-class RevocationIntentIn(ActionInput):
-    reason = _text("请写明拟撤销的事实和理由", metadata={"description": "拟撤销的事实、理由和依据"})
-    answer_days = fields.Integer(load_default=5, error_messages={"invalid": "陈述申辩期限应为3至15个工作日"},
-                                 metadata={"description": "陈述申辩期限（工作日，3–15）"})
+class _AnswerPeriodFromForm:
+    """A page's blank ``answer_days`` reaches the domain as 0, so that the domain explains the allowed range."""
 
     @classmethod
     def from_form(cls, form: FormData) -> dict[str, Any]:
-        out = super().from_form(form)
+        out = super().from_form(form)  # type: ignore[misc]
         if str(out.get("answer_days", "")).strip() == "":
-            out["answer_days"] = 0  # the domain explains the allowed range
+            out["answer_days"] = 0
         return out
+
+
+class RevocationIntentIn(_AnswerPeriodFromForm, ActionInput):
+    reason = _text("请写明拟撤销的事实和理由", metadata={"description": "拟撤销的事实、理由和依据"})
+    answer_days = fields.Integer(load_default=5, error_messages={"invalid": "陈述申辩期限应为3至15个工作日"},
+                                 metadata={"description": "陈述申辩期限（工作日，3–15）"})
 
 
 class StatementIn(ActionInput):
@@ -226,18 +230,11 @@ class DenyIn(VersionIn):
     reasons = _text(metadata={"description": "不予许可（不予给付、不予确认……）的理由（必填，写入决定书）"})
 
 
-class PartyIn(VersionIn):
+class PartyIn(_AnswerPeriodFromForm, VersionIn):
     party = fields.String(load_default="", metadata={"description": "对方当事人（空：取申请表的被申请人）"})
     address = fields.String(load_default="", metadata={"description": "对方当事人的送达地址"})
     answer_days = fields.Integer(load_default=15, error_messages={"invalid": "答辩期限应为5至30日"},
                                  metadata={"description": "答辩期限（日，5–30）"})
-
-    @classmethod
-    def from_form(cls, form: FormData) -> dict[str, Any]:
-        out = super().from_form(form)
-        if str(out.get("answer_days", "")).strip() == "":
-            out["answer_days"] = 0  # the domain explains the allowed range
-        return out
 
 
 class AnswerIn(VersionIn):
