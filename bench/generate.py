@@ -199,7 +199,7 @@ def generate(conn: Any, *, cases: int, seed: int = 20261201, today: dt.date | No
     # Applicants: one per five cases, plus the heavy one.
     applicants = max(2, cases // 5)
     users = _Copy(cur, "users", "id, username, role, real_name, mobile, applicant_type, id_number, password_hash, "
-                                 "active, failed_logins, created_at, must_change_password")
+                                 "active, created_at, must_change_password")
     first_user = ids["users"]
     cur2 = conn.cursor()
     cur2.execute("SELECT 1 FROM users WHERE username = %s", (HEAVY_APPLICANT,))
@@ -212,7 +212,7 @@ def generate(conn: Any, *, cases: int, seed: int = 20261201, today: dt.date | No
         if n == 0 and heavy_exists:
             mobile = f"137{user_id:08d}"
         users.add(user_id, mobile, "applicant", rng.choice(surnames) + rng.choice(given) + rng.choice(given),
-                  mobile, "person", f"33012719{80 + n % 20}0101{n % 1000:03d}X", password, True, 0, now_utc, False)
+                  mobile, "person", f"33012719{80 + n % 20}0101{n % 1000:03d}X", password, True, now_utc, False)
     users.close()
     heavy_id = first_user if not heavy_exists else None
 
