@@ -105,8 +105,10 @@ def test_designed_certificate_prints_the_applied_and_decided_area_and_the_decide
     submit_and_wait(decider, "准予许可")
     expect(fact(decider, "状态")).to_contain_text("准予许可")
 
-    # 6. The applicant's certificate prints what was applied for and what was decided.
+    # 6. The applicant opens the decision (电子送达), then the certificate prints what was applied for and
+    # what was decided.
     applicant.goto(f"{live.url}/portal/applications/{ref}")
+    applicant.get_by_role("region", name="您有一份决定文书待查收").get_by_role("button", name="查收文书").click()
     with applicant.expect_download() as download:
         applicant.get_by_role("link", name=re.compile("农村宅基地批准书")).first.click()
     with open(download.value.path(), "rb") as certificate:
