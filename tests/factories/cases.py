@@ -107,7 +107,8 @@ def extend(case: Application, *, by: Actor = "boss2", now: dt.datetime, reason: 
 # What a decider fixes on the decision page for the default designs of every power type (terms a design
 # does not have are ignored): a 给付's amount and schedule, a 奖励's award, a 裁决's ruling.
 SAMPLE_TERMS = {"amount": "300", "schedule": "按月发放，自2026年12月起", "award": "授予“环境保护先进个人”称号",
-                "ruling": "争议林地的使用权归申请人所有", "boundaries": "东至村道，南至李某宅基地，西至集体空地，北至水渠"}
+                "ruling": "争议林地的使用权归申请人所有",
+                "boundaries": "东至村道，南至李某宅基地，西至集体空地，北至水渠"}
 
 
 def approve(case: Application, *, by: Actor = "boss2", now: dt.datetime,
