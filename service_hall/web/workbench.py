@@ -99,28 +99,29 @@ case_routes.register(bp, Audience.STAFF, rule="/cases/<int:case_id>", key="case_
                     after=lambda case: url_for("workbench.case", case_id=case.id))
 
 
+def _rectification_page(errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+                        status: int = 200) -> Any:
+    """差评整改: the town's rectification tasks, open ones first; with a refused form's errors."""
+    tasks = ratings.tasks_for(db.session, current_actor())
+    tasks.sort(key=lambda t: (not t.is_open, t.due_on))
+    return render_template("workbench/rectification.html", tasks=tasks, errors=errors or {}, values=values or {},
+                           score_labels=ratings.SCORE_LABELS, describe=ratings.describe), status
+
+
 @bp.get("/rectification")
 @requires(Permission.RECTIFICATION_CALLBACK)
 def rectification() -> Any:
-    """差评整改: the town's rectification tasks, open ones first."""
-    tasks = ratings.tasks_for(db.session, current_actor())
-    tasks.sort(key=lambda t: (not t.is_open, t.due_on))
-    return render_template("workbench/rectification.html", tasks=tasks, errors={}, values={},
-                           score_labels=ratings.SCORE_LABELS, describe=ratings.describe)
+    return _rectification_page()
 
 
 @bp.post("/rectification/<int:task_id>/callback")
 @requires(Permission.RECTIFICATION_CALLBACK)
 def callback(task_id: int) -> Any:
-    actor = current_actor()
-    task = ratings.staff_task(db.session, actor, task_id)
+    task = ratings.staff_task(db.session, current_actor(), task_id)
     try:
         ratings.record_callback(context(), task, outcome=request.form.get("outcome", ""))
     except ValidationFailed as exc:
-        tasks = ratings.tasks_for(db.session, actor)
-        return render_template("workbench/rectification.html", tasks=tasks, errors=exc.details or {},
-                               values={"task_id": task_id}, score_labels=ratings.SCORE_LABELS,
-                               describe=ratings.describe), 422
+        return _rectification_page(exc.details, {"task_id": task_id}, 422)
     flash("回访已记录，整改任务办结")
     return redirect(url_for("workbench.rectification"))
 
@@ -129,16 +130,12 @@ def callback(task_id: int) -> Any:
 @requires(Permission.RECTIFICATION_CALLBACK)
 def appeal_rating(rating_id: int) -> Any:
     """申诉复核: the hall appeals a 差评; a supervisor decides."""
-    actor = current_actor()
-    rating = ratings.staff_rating(db.session, actor, rating_id)
+    rating = ratings.staff_rating(db.session, current_actor(), rating_id)
     try:
         ratings.appeal(context(), rating, reason=request.form.get("reason", ""))
     except ValidationFailed as exc:
-        db.session.rollback()
-        tasks = ratings.tasks_for(db.session, actor)
-        return render_template("workbench/rectification.html", tasks=tasks, errors=exc.details or {},
-                               values={"rating_id": rating_id}, score_labels=ratings.SCORE_LABELS,
-                               describe=ratings.describe), 422
+        # The unit of work rolls the attempt back (the answer is 422).
+        return _rectification_page(exc.details, {"rating_id": rating_id}, 422)
     flash("申诉已提交，由监督人员复核")
     return redirect(url_for("workbench.rectification"))
 
