@@ -74,7 +74,12 @@ def load_config(instance_path: Path) -> dict[str, object]:
         # service_hall/web/sweeper.py.
         "SWEEP_MODE": os.environ.get("SWEEP_MODE") if os.environ.get("SWEEP_MODE") in {"background", "request"}
         else None,
+        # Where uploaded and generated files live: "local" (the directory FILE_STORE_PATH, a volume every
+        # app server shares) or "postgres" (large objects in the application's database). README.md, "Scale-out".
+        "FILE_STORE": os.environ.get("FILE_STORE") or "local",
         "FILE_STORE_PATH": str(file_store),
+        # Hours a finished background job's file stays downloadable (docs/architecture.md, "Long work in the worker").
+        "JOB_KEEP_HOURS": int(os.environ.get("JOB_KEEP_HOURS", "24")),
         "SIGNING_KEY_PATH": os.environ.get("SIGNING_KEY_PATH") or str(instance_path / "signing"),
         "PUBLIC_BASE_URL": public_base_url,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -13,6 +15,9 @@ from marshmallow import Schema, fields
 from sqlalchemy.orm import Session
 
 from service_hall.core.base import Base
+
+if TYPE_CHECKING:
+    from service_hall.files.store import FileStore
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
@@ -40,3 +45,19 @@ def current_session() -> Session:
     """The session of the current app context, typed as the domain functions take it. ``db.session`` is a
     scoped proxy of this same object, so committing either commits both."""
     return db.session()
+
+
+def file_store(app: Any = None) -> FileStore:
+    """The configured file store of ``app`` (default: the current app), one per app
+    (docs/architecture.md, "The file store")."""
+    from flask import current_app
+
+    from service_hall.files.store import open_store
+
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get("file_store")
+    if found is None:
+        with app.app_context():
+            found = open_store(app.config, db.engine)
+        app.extensions["file_store"] = found
+    return found

@@ -6,6 +6,8 @@ inside one app context: ``flask --app wsgi jobs worker``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
@@ -103,27 +105,79 @@ def dispatch_job() -> dict[str, int]:
     return dispatch_outbox(db.session, current_app.config, limit=1000)
 
 
-# --- long exports: the evaluation report as XLSX / PDF (docs/architecture.md, "Long work in the worker") ---
+# --- long work: exports and imports as jobs (docs/architecture.md, "Long work in the worker") -------------
 
-EXPORT_TIMEOUT_SECONDS = 3600
+JOB_TIMEOUT_SECONDS = 3600
 
 
-def export_job(job_id: int) -> str:
-    """Run one export job in the current app context, committing its progress stage by stage so the page
-    polling it sees the percent move. A job no longer queued (done, failed, taken) is left alone."""
+@dataclass
+class JobResult:
+    """What a job's runner hands back: a file (its pieces, so a big one is never whole in memory), or an
+    outcome without a file; ``rejected`` when the work found the input wrong (the outcome says where)."""
+
+    filename: str | None = None
+    chunks: Iterable[bytes] | None = None
+    mimetype: str | None = None
+    outcome: dict[str, Any] | None = None
+    rejected: bool = False
+    stage: str = "已完成"
+
+
+def _pieces(data: bytes, size: int = 1024 * 1024) -> Iterator[bytes]:
+    return (data[i:i + size] for i in range(0, len(data), size))
+
+
+def _evaluation(session: Any, job: Any, progress: Any) -> JobResult:
     from service_hall.accounts.models import User
     from service_hall.core.base import utcnow
-    from service_hall.evaluation.export_jobs import ExportJob, JobStatus, run_export
-    from service_hall.extensions import current_session, db
+    from service_hall.evaluation.export_jobs import run_export
     from service_hall.jurisdictions.operations import visible_towns
 
+    owner = session.get(User, job.owner_id)
+    assert owner is not None
+    scope = owner.jurisdiction.name if owner.jurisdiction else ""
+    filename, data, mimetype = run_export(session, job, towns=visible_towns(session, owner), scope=scope,
+                                          now=utcnow(), progress=progress)
+    return JobResult(filename, _pieces(data), mimetype, stage="文件已生成")
+
+
+def _power_list(session: Any, job: Any, progress: Any) -> JobResult:
+    from flask import current_app
+
+    from power_lists import jobs as list_jobs
+    from service_hall.core.base import utcnow
+    from service_hall.extensions import file_store
+
+    if job.kind == list_jobs.IMPORT_KIND:
+        outcome = list_jobs.run_import(session, job, file_store(current_app).scoped(list_jobs.UPLOADS),
+                                       now=utcnow(), progress=progress)
+        return JobResult(outcome=outcome, rejected="problems" in outcome,
+                         stage="文件有错误，未导入" if "problems" in outcome else "文件校验通过")
+    filename, data, mimetype = list_jobs.run_export(session, job, progress=progress)
+    return JobResult(filename, _pieces(data), mimetype, stage="文件已生成")
+
+
+# Which runner does a kind of job: the part of ``Job.kind`` before the dot.
+RUNNERS: dict[str, Callable[[Any, Any, Any], JobResult]] = {"evaluation": _evaluation, "power_list": _power_list}
+
+
+def run_job(job_id: int) -> str:
+    """Run one job in the current app context, committing its progress stage by stage so the page polling
+    it sees the percent move, and its file into the file store. A job no longer queued (done, failed, taken
+    by another worker) is left alone: a job runs once."""
+    from flask import current_app
+
+    from service_hall.core.base import utcnow
+    from service_hall.extensions import current_session, db, file_store
+    from service_hall.files.jobs import Job, JobStatus, finish
+
     session = current_session()
-    job = session.scalar(select(ExportJob).where(ExportJob.id == job_id, ExportJob.status == JobStatus.QUEUED.value)
+    job = session.scalar(select(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED.value)
                          .with_for_update(skip_locked=True))
     if job is None:
         db.session.rollback()
         return "skipped"
-    job.status, job.percent, job.stage = JobStatus.RUNNING.value, 5, "开始生成"
+    job.status, job.percent, job.stage = JobStatus.RUNNING.value, 5, "开始处理"
     db.session.commit()
 
     def progress(percent: int, stage: str) -> None:
@@ -131,30 +185,35 @@ def export_job(job_id: int) -> str:
         db.session.commit()
 
     try:
-        owner = session.get(User, job.owner_id)
-        assert owner is not None
-        scope = owner.jurisdiction.name if owner.jurisdiction else ""
-        run_export(session, job, towns=visible_towns(session, owner), scope=scope, now=utcnow(), progress=progress)
+        result = RUNNERS[job.kind.split(".", 1)[0]](session, job, progress)
+        sha256 = size = None
+        if result.chunks is not None:
+            progress(95, "保存文件")
+            sha256, size = file_store(current_app).write_stream(result.chunks)
+        finish(job, now=utcnow(), filename=result.filename, sha256=sha256, size=size, mimetype=result.mimetype,
+               outcome=result.outcome, stage=result.stage)
+        if result.rejected:
+            job.status = JobStatus.FAILED.value
         db.session.commit()
-        return "done"
+        return "rejected" if result.rejected else "done"
     except Exception as exc:  # recorded on the job for the page to show; the worker goes on
         db.session.rollback()
-        failed = session.get(ExportJob, job_id)
+        failed = session.get(Job, job_id)
         if failed is not None:
-            failed.status, failed.stage = JobStatus.FAILED.value, "生成失败，请稍后重试"
+            failed.status, failed.stage = JobStatus.FAILED.value, "处理失败，请稍后重试"
             failed.error = f"{type(exc).__name__}: {exc}"[:2000]
             failed.finished_at = utcnow()
             db.session.commit()
         return "failed"
 
 
-def start_export(app: Any, job_id: int) -> None:
-    """Queue the export on RQ when REDIS_URL is set, else run it in a thread of this process (its own app
+def start_job(app: Any, job_id: int) -> None:
+    """Queue the job on RQ when REDIS_URL is set, else run it in a thread of this process (its own app
     context). Call it after the job row is committed."""
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
         Queue(SWEEP_QUEUE, connection=connection(redis_url)).enqueue(
-            export_job, job_id, job_timeout=EXPORT_TIMEOUT_SECONDS, result_ttl=3600, job_id=f"export-{job_id}")
+            run_job, job_id, job_timeout=JOB_TIMEOUT_SECONDS, result_ttl=3600, job_id=f"job-{job_id}")
         return
     import threading
 
@@ -163,8 +222,8 @@ def start_export(app: Any, job_id: int) -> None:
 
         with app.app_context():
             try:
-                export_job(job_id)
+                run_job(job_id)
             finally:
                 db.session.remove()
 
-    threading.Thread(target=run, name=f"export-{job_id}", daemon=True).start()
+    threading.Thread(target=run, name=f"job-{job_id}", daemon=True).start()

@@ -37,8 +37,8 @@ from service_hall.cases.models import (  # noqa: F401
     Visit,
 )
 from service_hall.certificates.models import Certificate  # noqa: F401
-from service_hall.evaluation.export_jobs import ExportJob  # noqa: F401
-from service_hall.files.models import ApplicantFile, ReuseGrant, StoredBlob  # noqa: F401
+from service_hall.files.jobs import Job  # noqa: F401
+from service_hall.files.models import ApplicantFile, ReuseGrant, StoredBlob, StoredLargeObject  # noqa: F401
 from service_hall.jurisdictions.models import Jurisdiction  # noqa: F401
 from service_hall.notifications.models import (  # noqa: F401
     CaseMessage,

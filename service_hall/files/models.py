@@ -50,3 +50,14 @@ class ReuseGrant(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StoredLargeObject(Base):
+    """A file of the PostgreSQL file store (FILE_STORE=postgres): the large object holding it, by key
+    (its SHA-256, prefixed by the store's namespace). Unused on the local store."""
+
+    __tablename__ = "stored_large_objects"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    oid: Mapped[int] = mapped_column(BigInteger)
+    size: Mapped[int] = mapped_column(BigInteger)

@@ -6,12 +6,12 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 import filetype
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,8 +25,38 @@ DEFAULT_ACCEPT = ("application/pdf", "image/jpeg", "image/png")
 TYPE_LABELS = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG"}
 
 
-class FileStore:
-    """Local directory store; paths are derived from the hash so app servers can share a volume."""
+CHUNK = 1024 * 1024
+STORES = ("local", "postgres")
+
+
+class FileStore(Protocol):
+    """Where stored files live, by their SHA-256 (docs/architecture.md, "The file store"). Every app server
+    and worker must see the same store: a shared volume (``LocalFileStore``) or the database's large
+    objects (``PostgresFileStore``), chosen by ``FILE_STORE``."""
+
+    def write(self, sha256: str, content: bytes) -> None:
+        """Keep ``content`` under its hash (nothing happens when it is there already)."""
+
+    def write_stream(self, chunks: Iterable[bytes]) -> tuple[str, int]:
+        """Keep what ``chunks`` yields without holding it all in memory. Returns (sha256, size)."""
+
+    def read(self, sha256: str) -> bytes:
+        """Raises NotFound."""
+
+    def chunks(self, sha256: str, size: int = CHUNK) -> Iterator[bytes]:
+        """The content piece by piece. Raises NotFound (at once, before the first piece)."""
+
+    def exists(self, sha256: str) -> bool: ...
+
+    def hashes(self) -> Iterator[str]:
+        """Every stored hash of this store (not of its scoped parts)."""
+
+    def scoped(self, name: str) -> FileStore:
+        """A separate store of the same kind, for files of one purpose (staged imports)."""
+
+
+class LocalFileStore:
+    """A local directory; paths are derived from the hash so app servers can share a volume."""
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
@@ -45,12 +75,146 @@ class FileStore:
             fh.write(content)
         os.replace(tmp, path)
 
+    def write_stream(self, chunks: Iterable[bytes]) -> tuple[str, int]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest, size = hashlib.sha256(), 0
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    size += len(chunk)
+                    fh.write(chunk)
+            sha256 = digest.hexdigest()
+            path = self.path_for(sha256)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return sha256, size
+
     def read(self, sha256: str) -> bytes:
-        """Raises NotFound."""
         try:
             return self.path_for(sha256).read_bytes()
         except FileNotFoundError:
             raise NotFound("文件不存在") from None
+
+    def chunks(self, sha256: str, size: int = CHUNK) -> Iterator[bytes]:
+        try:
+            fh = self.path_for(sha256).open("rb")
+        except FileNotFoundError:
+            raise NotFound("文件不存在") from None
+
+        def pieces() -> Iterator[bytes]:
+            with fh:
+                while piece := fh.read(size):
+                    yield piece
+        return pieces()
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def hashes(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return iter(())
+        return (p.name for p in sorted(self.root.glob("??/??/*")) if p.is_file() and len(p.name) == 64)
+
+    def scoped(self, name: str) -> LocalFileStore:
+        return LocalFileStore(self.root / name)
+
+
+class PostgresFileStore:
+    """PostgreSQL large objects, one per file, found by key in ``stored_large_objects``. Each write and
+    read uses its own connection and transaction (like the local store, a write is kept whatever becomes
+    of the request's transaction), and moves the content in pieces of ``CHUNK`` bytes (``lo_put`` /
+    ``lo_get``), so a big file is never whole in memory. pg_dump includes large objects: the backup
+    covers them."""
+
+    def __init__(self, engine: Engine, namespace: str = "") -> None:
+        self.engine = engine
+        self.namespace = namespace
+
+    def _key(self, sha256: str) -> str:
+        return f"{self.namespace}/{sha256}" if self.namespace else sha256
+
+    def _oid(self, conn: Connection, sha256: str) -> int | None:
+        return conn.scalar(text("SELECT oid FROM stored_large_objects WHERE key = :k"), {"k": self._key(sha256)})
+
+    def _keep(self, conn: Connection, sha256: str, oid: int, size: int) -> None:
+        kept = conn.scalar(text("INSERT INTO stored_large_objects (key, oid, size) VALUES (:k, :o, :s) "
+                                "ON CONFLICT (key) DO NOTHING RETURNING key"),
+                           {"k": self._key(sha256), "o": oid, "s": size})
+        if kept is None:  # stored meanwhile by another process: keep theirs
+            conn.execute(text("SELECT lo_unlink(:o)"), {"o": oid})
+
+    def _put(self, conn: Connection, chunks: Iterable[bytes]) -> tuple[int, str, int]:
+        oid = int(conn.scalar(text("SELECT lo_create(0)")))
+        digest, size = hashlib.sha256(), 0
+        for chunk in chunks:
+            if not chunk:
+                continue
+            conn.execute(text("SELECT lo_put(:o, :off, :d)"), {"o": oid, "off": size, "d": chunk})
+            digest.update(chunk)
+            size += len(chunk)
+        return oid, digest.hexdigest(), size
+
+    def write(self, sha256: str, content: bytes) -> None:
+        with self.engine.begin() as conn:
+            if self._oid(conn, sha256) is not None:
+                return
+            oid, _, size = self._put(conn, (content[i:i + CHUNK] for i in range(0, len(content), CHUNK)))
+            self._keep(conn, sha256, oid, size)
+
+    def write_stream(self, chunks: Iterable[bytes]) -> tuple[str, int]:
+        with self.engine.begin() as conn:
+            oid, sha256, size = self._put(conn, chunks)
+            self._keep(conn, sha256, oid, size)
+        return sha256, size
+
+    def read(self, sha256: str) -> bytes:
+        return b"".join(self.chunks(sha256))
+
+    def chunks(self, sha256: str, size: int = CHUNK) -> Iterator[bytes]:
+        with self.engine.connect() as conn:
+            found = conn.execute(text("SELECT oid, size FROM stored_large_objects WHERE key = :k"),
+                                 {"k": self._key(sha256)}).first()
+        if found is None:
+            raise NotFound("文件不存在")
+        oid, total = int(found[0]), int(found[1])
+
+        def pieces() -> Iterator[bytes]:
+            with self.engine.begin() as conn:  # large objects are read inside a transaction
+                for offset in range(0, total, size):
+                    yield bytes(conn.scalar(text("SELECT lo_get(:o, :off, :n)"),
+                                            {"o": oid, "off": offset, "n": size}))
+        return pieces()
+
+    def exists(self, sha256: str) -> bool:
+        with self.engine.connect() as conn:
+            return self._oid(conn, sha256) is not None
+
+    def hashes(self) -> Iterator[str]:
+        prefix = f"{self.namespace}/" if self.namespace else ""
+        with self.engine.connect() as conn:
+            keys = list(conn.scalars(text("SELECT key FROM stored_large_objects ORDER BY key")))
+        return (k[len(prefix):] for k in keys if k.startswith(prefix) and "/" not in k[len(prefix):])
+
+    def scoped(self, name: str) -> PostgresFileStore:
+        return PostgresFileStore(self.engine, f"{self.namespace}/{name}" if self.namespace else name)
+
+
+def open_store(config: Mapping[str, Any], engine: Engine) -> FileStore:
+    """The store the configuration names: ``FILE_STORE`` "local" (default; the directory ``FILE_STORE_PATH``)
+    or "postgres" (large objects in the application's own PostgreSQL database, through ``engine``)."""
+    kind = config.get("FILE_STORE") or "local"
+    if kind == "postgres":
+        if engine.dialect.name != "postgresql":
+            raise ValueError("FILE_STORE=postgres 需要 PostgreSQL 数据库（DATABASE_URL）")
+        return PostgresFileStore(engine)
+    if kind != "local":
+        raise ValueError(f"FILE_STORE 应为 {' 或 '.join(STORES)}，而不是 {kind!r}")
+    return LocalFileStore(config["FILE_STORE_PATH"])
 
 
 def sniff(content: bytes) -> str | None:

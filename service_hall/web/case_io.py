@@ -5,18 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 
 from service_hall.accounts.models import User
 from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.core.errors import NotFound, ValidationFailed
-from service_hall.extensions import db
+from service_hall.extensions import db, file_store
 from service_hall.files.models import ApplicantFile
-from service_hall.files.store import FileStore, accept_upload, owned_file
-
-
-def file_store() -> FileStore:
-    return FileStore(current_app.config["FILE_STORE_PATH"])
+from service_hall.files.store import accept_upload, owned_file
 
 
 def calendar() -> WorkingCalendar:

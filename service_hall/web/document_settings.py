@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import current_app
 
 from service_hall.certificates.settings import DocumentSettings
-from service_hall.files.store import FileStore
+from service_hall.extensions import file_store
 
 
 def settings() -> DocumentSettings:
@@ -16,7 +16,7 @@ def settings() -> DocumentSettings:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     found = app.extensions.get("document_settings")
     if found is None:
-        found = DocumentSettings(store=FileStore(app.config["FILE_STORE_PATH"]),
+        found = DocumentSettings(store=file_store(app),
                                  signing_dir=Path(app.config["SIGNING_KEY_PATH"]),
                                  public_base_url=app.config["PUBLIC_BASE_URL"])
         app.extensions["document_settings"] = found

@@ -10,12 +10,13 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
+from power_lists import jobs as list_jobs
 from power_lists import queries, versions
 from power_lists.announcements import entrustment_announcements
 from power_lists.diff import diff_document, diff_versions
 from power_lists.document import dump_item, version_document
 from power_lists.errors import ImportRejected
-from power_lists.files import FORMATS, MEDIA_TYPES, read_document, write_document
+from power_lists.files import FORMATS, MEDIA_TYPES, write_document
 from power_lists.models import (
     DELEGATION_MODE_LABELS,
     ONLINE_DEPTH_LABELS,
@@ -26,10 +27,12 @@ from power_lists.models import (
 from power_lists.tabular import COLUMNS, column_for_path, item_to_row, write_delegation_lines
 from service_hall.accounts.permissions import Permission
 from service_hall.core.errors import Conflict, NotFound, ValidationFailed
-from service_hall.extensions import db
+from service_hall.core.problems import Problem
+from service_hall.extensions import db, file_store
+from service_hall.files.jobs import own_job
 from service_hall.search import aliases
 from service_hall.search.misses import misses as search_misses_list
-from service_hall.web import legal_outcomes
+from service_hall.web import job_pages, legal_outcomes
 from service_hall.web.access import current_actor, now, requires
 
 bp = Blueprint("legal", __name__)
@@ -258,6 +261,32 @@ def export(version_id: int, fmt: str) -> Any:
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
+@bp.post("/versions/<int:version_id>/exports")
+@requires(Permission.POWER_LIST_READ)
+def export_job(version_id: int) -> Any:
+    """Export the version as a file made in the background; the same export is never run twice at once."""
+    job, created = list_jobs.request_export(db.session, owner=current_actor(), county_id=_county().id,
+                                            version_id=version_id, fmt=request.form.get("format", ""), now=now())
+    job_pages.start(job, created, joined="同一导出正在生成，无需重复提交")
+    return redirect(url_for("legal.export_status", job_id=job.id))
+
+
+@bp.get("/exports/<int:job_id>")
+@requires(Permission.POWER_LIST_READ)
+def export_status(job_id: int) -> Any:
+    job = own_job(db.session, current_actor().id, job_id, kinds=(list_jobs.KIND,))
+    ver = _version(int(job.params["version_id"]))
+    return job_pages.status_page("legal/job.html", job, title=f"导出{ver.label}（{job.kind.split('.')[1].upper()}）",
+                                 back_url=url_for("legal.version", version_id=ver.id), back_label=ver.label,
+                                 download_url=url_for("legal.export_download", job_id=job.id))
+
+
+@bp.get("/exports/<int:job_id>/download")
+@requires(Permission.POWER_LIST_READ)
+def export_download(job_id: int) -> Any:
+    return job_pages.download(own_job(db.session, current_actor().id, job_id, kinds=(list_jobs.KIND,)))
+
+
 @bp.get("/diff")
 @requires(Permission.POWER_LIST_READ)
 def diff() -> Any:
@@ -274,27 +303,39 @@ def diff() -> Any:
 @bp.route("/import", methods=["GET", "POST"])
 @requires(Permission.POWER_LIST_EDIT)
 def upload() -> Any:
+    """Upload a list file; it is checked in the background (a big list takes a while) and its preview
+    follows (docs/architecture.md, "Long work in the worker")."""
     county = _county()
-    problems: list[Any] = []
-    message = ""
     if request.method == "POST":
         upload_file = request.files.get("file")
         if upload_file is None or not upload_file.filename:
-            message = "请选择要导入的文件"
-        else:
-            try:
-                document = read_document(upload_file.filename, upload_file.read(),
-                                         versions.town_directory(db.session, county),
-                                         county_code=county.code, county_name=county.name,
-                                         previous=versions.previous_items(db.session, county))
-            except ImportRejected as exc:
-                message, problems = exc.message, exc.problems
-            else:
-                token = versions.stage_import(db.session, county, document, filename=upload_file.filename,
-                                              actor=current_actor(), now=now())
-                return redirect(url_for("legal.import_preview", token=token))
+            return _import_page(county, "请选择要导入的文件", [])
+        job, created = list_jobs.request_import(db.session, file_store().scoped(list_jobs.UPLOADS),
+                                                owner=current_actor(), county=county, filename=upload_file.filename,
+                                                content=upload_file.read(), now=now())
+        job_pages.start(job, created, joined="同一文件正在校验，无需重复上传")
+        return redirect(url_for("legal.import_job", job_id=job.id))
+    return _import_page(county, "", [])
+
+
+def _import_page(county: Any, message: str, problems: list[Any]) -> Any:
     return render_template("legal/import.html", message=message, problems=problems,
                            open_version=queries.open_version(db.session, county.id)), (422 if message else 200)
+
+
+@bp.get("/import/jobs/<int:job_id>")
+@requires(Permission.POWER_LIST_EDIT)
+def import_job(job_id: int) -> Any:
+    """The import's progress; once checked, its preview, or every problem by row and column."""
+    job = own_job(db.session, current_actor().id, job_id, kinds=(list_jobs.KIND,))
+    outcome = job.outcome or {}
+    if "token" in outcome:
+        return redirect(url_for("legal.import_preview", token=outcome["token"]))
+    if "problems" in outcome:
+        return _import_page(_county(), outcome["message"], [Problem(p["message"], p["row"], p["column"], p["unit"])
+                                                            for p in outcome["problems"]])
+    return job_pages.status_page("legal/job.html", job, title="导入清单文件",
+                                 back_url=url_for("legal.upload"), back_label="导入清单")
 
 
 @bp.get("/import/<token>")

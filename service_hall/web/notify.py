@@ -21,14 +21,13 @@ from service_hall.accounts.permissions import Permission
 from service_hall.cases.queries import own_application, staff_case
 from service_hall.core.base import utcnow
 from service_hall.core.errors import ValidationFailed
-from service_hall.extensions import db
+from service_hall.extensions import db, file_store
 from service_hall.notifications import operations as ops
 from service_hall.notifications.channels import configure_session, offered_by
 from service_hall.notifications.events import EVENT_KINDS, WRITTEN_KEY
 from service_hall.notifications.models import ChannelName, MessageStatus, OutboxMessage
 from service_hall.web.access import LOGIN, current_actor, now, requires
 from service_hall.web.forms_util import form_values
-from service_hall.web.unit_of_work import file_store
 
 inbox_bp = Blueprint("inbox", __name__)
 portal_bp = Blueprint("portal_messages", __name__)

@@ -16,6 +16,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from service_hall.core.errors import NotFound, ValidationFailed
+from service_hall.extensions import file_store
 from service_hall.files.store import FileStore
 
 MAX_AGE_SECONDS = 3600
@@ -31,7 +32,7 @@ class StagedUpload:
 
 
 def _store() -> FileStore:
-    return FileStore(Path(current_app.config["FILE_STORE_PATH"]) / "staged-imports")
+    return file_store().scoped("staged-imports")
 
 
 def _serializer(kind: str) -> URLSafeTimedSerializer:

@@ -9,8 +9,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    after_this_request,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,18 +17,19 @@ from flask import (
     url_for,
 )
 
-from service_hall import jobs
 from service_hall.accounts.permissions import Permission
 from service_hall.cases import accountability, ratings
 from service_hall.cases.clock import local_date
 from service_hall.cases.metrics import visit_figures
-from service_hall.core.errors import NotFound, ValidationFailed
+from service_hall.core.errors import ValidationFailed
 from service_hall.core.pagination import page_size
 from service_hall.evaluation import export, export_jobs
 from service_hall.evaluation.report import EvaluationReport, evaluate, parse_period
 from service_hall.evaluation.tables import COLUMN, FIGURE_COLUMNS, charts
 from service_hall.extensions import db
+from service_hall.files.jobs import own_job
 from service_hall.jurisdictions.operations import visible_towns
+from service_hall.web import job_pages
 from service_hall.web.access import current_actor, now, requires
 from service_hall.web.case_io import calendar
 from service_hall.web.unit_of_work import context
@@ -168,16 +167,7 @@ def evaluation_export() -> Any:
     except ValidationFailed as exc:
         flash("；".join((exc.details or {}).values()) or exc.message)
         return redirect(url_for("supervision.evaluation", **{k: request.form.get(k, "") for k in ("from", "to")}))
-    if created:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        job_id = job.id
-
-        @after_this_request
-        def start(resp: Any) -> Any:  # after the unit of work committed the job row
-            jobs.start_export(app, job_id)
-            return resp
-    else:
-        flash("同一份报告正在生成，无需重复提交")
+    job_pages.start(job, created, joined="同一份报告正在生成，无需重复提交")
     return redirect(url_for("supervision.export_status", job_id=job.id))
 
 
@@ -185,17 +175,14 @@ def evaluation_export() -> Any:
 @requires(Permission.SUPERVISION_READ)
 def export_status(job_id: int) -> Any:
     """The export's progress (the page refreshes itself every two seconds until it is done)."""
-    job = export_jobs.own_job(db.session, current_actor().id, job_id)
-    return render_template("supervision/export.html", job=job, keep_hours=export_jobs.KEEP_HOURS)
+    job = own_job(db.session, current_actor().id, job_id, kinds=(export_jobs.KIND,))
+    return job_pages.status_page("supervision/export.html", job)
 
 
 @bp.get("/exports/<int:job_id>/download")
 @requires(Permission.SUPERVISION_READ)
 def export_download(job_id: int) -> Any:
-    job = export_jobs.own_job(db.session, current_actor().id, job_id)
-    if job.content is None or job.filename is None:
-        raise NotFound("文件尚未生成")
-    return _download(job.content, job.filename, job.mimetype)
+    return job_pages.download(own_job(db.session, current_actor().id, job_id, kinds=(export_jobs.KIND,)))
 
 
 def _download(data: bytes, filename: str, mimetype: str) -> Any:

@@ -23,8 +23,7 @@ from flask import Flask, Response, current_app, g
 
 from service_hall.cases.context import CaseSettings, Context
 from service_hall.cases.documents import DocumentService
-from service_hall.extensions import db
-from service_hall.files.store import FileStore
+from service_hall.extensions import db, file_store
 from service_hall.web.access import current_actor, now
 
 
@@ -62,10 +61,6 @@ def _after_commit() -> None:
     handle their own failures, so the committed response stands."""
     for hook in current_app.extensions.get("after_commit", ()):
         hook()
-
-
-def file_store() -> FileStore:
-    return FileStore(current_app.config["FILE_STORE_PATH"])
 
 
 def documents_service(app: Flask) -> DocumentService:

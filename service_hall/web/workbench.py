@@ -24,14 +24,14 @@ from service_hall.cases.schemas import SPECIAL_KINDS
 from service_hall.cases.transitions import Action, Stage, action_label, party_notice, power_type_of
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.core.pagination import page_size
-from service_hall.extensions import db
+from service_hall.extensions import db, file_store
 from service_hall.files.store import FileStore, applicant_files
 from service_hall.jurisdictions.models import Jurisdiction
 from service_hall.jurisdictions.operations import visible_towns
 from service_hall.web import case_routes
 from service_hall.web.access import current_actor, now, requires
 from service_hall.web.apply_flow import ApplyScope, handle_apply
-from service_hall.web.case_io import calendar, file_store
+from service_hall.web.case_io import calendar
 from service_hall.web.forms_util import form_values
 from service_hall.web.unit_of_work import EarlyCommit, commit_early, context
 

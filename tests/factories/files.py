@@ -14,8 +14,8 @@ def upload(owner: Any, *, now: dt.datetime, content: bytes = PDF, filename: str 
     """A file uploaded by ``owner`` (in the current app context's session, not committed)."""
     from flask import current_app
 
-    from service_hall.extensions import db
-    from service_hall.files.store import FileStore, store_upload
+    from service_hall.extensions import db, file_store
+    from service_hall.files.store import store_upload
 
-    return store_upload(db.session, FileStore(current_app.config["FILE_STORE_PATH"]), owner, content=content,
+    return store_upload(db.session, file_store(current_app), owner, content=content,
                         filename=filename, material_name=material_name, content_type=content_type, now=now)

@@ -42,7 +42,7 @@ def test_html_error_page_is_chinese(client):
 def test_models_and_migrations_agree(app):
     with app.app_context():
         from service_hall.cases.models import UNMAPPED_INDEXES
-        from service_hall.evaluation.export_jobs import UNMAPPED_INDEXES as JOB_INDEXES
+        from service_hall.files.jobs import UNMAPPED_INDEXES as JOB_INDEXES
         from service_hall.search.models import UNMAPPED_SCHEMA_OBJECTS
 
         def include(obj, name, kind, reflected, compare_to):  # full-text and partial indexes: raw DDL

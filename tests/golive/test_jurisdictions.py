@@ -277,7 +277,8 @@ def test_a_closed_town_keeps_its_cases_readable_and_takes_no_new_applications(ap
     from service_hall.calendar.working_days import WorkingCalendar
     from service_hall.cases.guards import TownClosed
     from service_hall.cases.intake import submit_application
-    from service_hall.files.store import FileStore, store_upload
+    from service_hall.extensions import file_store
+    from service_hall.files.store import store_upload
     from tests.factories.files import PDF
     from tests.factories.forms import form_data
     from tests.factories.places import QINGSHAN
@@ -306,7 +307,7 @@ def test_a_closed_town_keeps_its_cases_readable_and_takes_no_new_applications(ap
     with app.app_context():
         applicant = db.session.get(User, values["applicant_id"])
         town = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == QINGSHAN))
-        f = store_upload(db.session, FileStore(app.config["FILE_STORE_PATH"]), applicant, content=PDF,
+        f = store_upload(db.session, file_store(app), applicant, content=PDF,
                          filename="a.pdf", material_name="申请表", content_type="application/pdf", now=NOW)
         data = form_data(phone="13900000051")
         data["site"] = {"village": data.pop("site_village"), "detail": data.pop("site_detail")}

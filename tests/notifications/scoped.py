@@ -23,8 +23,7 @@ def _attachment(keys: tuple[str, ...]) -> Any:
     def build(factory: Any, app: Any) -> dict[str, Any]:
         from service_hall.accounts.models import User
         from service_hall.cases.models import Application
-        from service_hall.extensions import db
-        from service_hall.files.store import FileStore
+        from service_hall.extensions import db, file_store
         from service_hall.notifications.operations import Attachment, post_message
         from tests.factories.clock import NOW
         from tests.factories.files import PDF
@@ -35,7 +34,7 @@ def _attachment(keys: tuple[str, ...]) -> Any:
             case = db.session.get(Application, values["case_id"])
             message = post_message(db.session, case, db.session.get(User, values["applicant_id"]), {"body": "附件"},
                                    now=NOW, attachment=Attachment(PDF, "a.pdf"),
-                                   store=FileStore(app.config["FILE_STORE_PATH"]))
+                                   store=file_store(app))
             db.session.commit()
             values["message_id"] = message.id
         return {k: values[k] for k in keys}

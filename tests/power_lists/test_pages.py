@@ -6,6 +6,7 @@ import io
 import json
 import re
 
+import pytest
 from sqlalchemy import select
 
 from power_lists.demo import demo_document
@@ -13,15 +14,19 @@ from power_lists.files import write_csv, write_xlsx
 from power_lists.models import PendingImport, PowerItem, PowerListVersion, VersionStatus
 from service_hall.extensions import db
 from tests.factories.database import count_rows
+from tests.factories.jobs import follow_job
 from tests.factories.places import QINGSHAN
 from tests.factories.power_list import document, sample_item
 from tests.factories.web import csrf_token, login, post_form
 
 
 def _upload(client, name: str, data: bytes):
+    """Upload a list file and follow its import job to the preview (a redirect) or the errors (422)."""
     token = csrf_token(client, "/legal/import")
-    return client.post("/legal/import", data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+    resp = client.post("/legal/import", data={"csrf_token": token, "file": (io.BytesIO(data), name)},
                        content_type="multipart/form-data")
+    assert resp.status_code == 302 and "/legal/import/jobs/" in resp.headers["Location"]
+    return follow_job(client, resp.headers["Location"])
 
 
 def _version_id(app, number: int) -> int:
@@ -29,6 +34,7 @@ def _version_id(app, number: int) -> int:
         return db.session.scalar(select(PowerListVersion.id).where(PowerListVersion.number == number))
 
 
+@pytest.mark.committing
 def test_import_preview_confirm_review_publish(app, client, demo_list, legal, fixed_now):
     login(client, "fz1")
     changed = demo_document()
@@ -88,6 +94,7 @@ def changed_canonical(doc):
     return validate_document(doc)
 
 
+@pytest.mark.committing
 def test_bad_upload_lists_every_problem_and_changes_nothing(app, client, demo_list, legal, fixed_now):
     login(client, "fz1")
     doc = demo_document()

@@ -9,8 +9,10 @@ import time
 
 import pytest
 
-from service_hall.evaluation.export_jobs import ExportJob, JobStatus, request_export
+from service_hall.evaluation.export_jobs import request_export
 from service_hall.extensions import db
+from service_hall.files.jobs import Job as ExportJob
+from service_hall.files.jobs import JobStatus
 from tests.factories.cases import approved_case
 from tests.factories.clock import at
 from tests.factories.web import csrf_token, login

@@ -23,13 +23,13 @@ from service_hall.cases.queries import (
 )
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.core.pagination import Page, page_size
-from service_hall.extensions import db
+from service_hall.extensions import db, file_store
 from service_hall.files.store import accept_upload, owned_file
 from service_hall.jurisdictions.operations import by_code
 from service_hall.notifications.operations import pending_decisions
 from service_hall.web.access import current_actor, now, requires
 from service_hall.web.case_actions import attempt
-from service_hall.web.case_io import calendar, file_store
+from service_hall.web.case_io import calendar
 from service_hall.web.unit_of_work import context
 
 blp = Blueprint("api_cases", __name__, url_prefix="/api/v1", description="申请与办件")
