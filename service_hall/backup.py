@@ -1,7 +1,8 @@
 """Backup and restore of a whole deployment (``flask --app wsgi backup create|restore DIR``).
 
 A backup holds what a deployment cannot be rebuilt without: the database (SQLite's online backup API,
-or ``pg_dump`` in custom format), the file store (uploaded materials and rendered documents), the
+or ``pg_dump`` in custom format), the file store (uploaded materials and rendered documents: the directory,
+or with FILE_STORE=postgres the large objects, which ``pg_dump`` includes), the
 signing keys and certificate, the audit key and the audit checkpoints, with a manifest listing every
 file's SHA-256. Restoring checks the manifest first and goes only into an empty deployment (no tables,
 no stored files), so that it never mixes two histories. Nothing here imports Flask.
@@ -40,6 +41,8 @@ class Deployment:
     signing_dir: Path
     audit_key_file: Path
     checkpoint_dir: Path
+    # "local": the files are the directory ``file_store``; "postgres": large objects, inside the database dump.
+    file_store_kind: str = "local"
 
 
 def _sha256(path: Path) -> str:
@@ -83,7 +86,7 @@ def create_backup(deployment: Deployment, target: Path, *, audit_key: str, now: 
                                  _libpq_url(deployment.database_url)], capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise BackupError(f"pg_dump 失败：{result.stderr.strip()[:500]}")
-    _copy_tree(deployment.file_store, target / "files")
+    _copy_tree(deployment.file_store, target / "files")  # also with FILE_STORE=postgres: what was local before
     _copy_tree(deployment.signing_dir, target / "signing")
     _copy_tree(deployment.checkpoint_dir, target / "audit-checkpoints")
     keys = target / "keys"
@@ -93,7 +96,7 @@ def create_backup(deployment: Deployment, target: Path, *, audit_key: str, now: 
         fh.write(audit_key)
     files = {str(p.relative_to(target)): _sha256(p) for p in sorted(target.rglob("*")) if p.is_file()}
     manifest: dict[str, object] = {"format_version": FORMAT_VERSION, "created_at": now.isoformat(),
-                                   "database": database, "files": files}
+                                   "database": database, "file_store": deployment.file_store_kind, "files": files}
     (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return manifest
 
@@ -133,6 +136,10 @@ def restore_backup(source: Path, deployment: Deployment, engine: Engine) -> None
         raise BackupError("目标数据库不是空库：只能恢复到新的、空的部署中")
     if deployment.file_store.is_dir() and any(deployment.file_store.iterdir()):
         raise BackupError(f"目标文件存储 {deployment.file_store} 不是空目录")
+    stored_in = manifest.get("file_store", "local")
+    if stored_in != deployment.file_store_kind:
+        raise BackupError(f"该备份的文件存储为 {stored_in}，目标部署为 {deployment.file_store_kind}："
+                          f"请将目标部署的 FILE_STORE 设为 {stored_in} 后再恢复")
     database = source / str(manifest["database"])
     sqlite_path = _sqlite_path(deployment.database_url)
     if database.suffix == ".sqlite3":

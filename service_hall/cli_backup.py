@@ -22,7 +22,8 @@ def _deployment() -> Deployment:
     return Deployment(database_url=config["SQLALCHEMY_DATABASE_URI"], file_store=Path(config["FILE_STORE_PATH"]),
                       signing_dir=Path(config["SIGNING_KEY_PATH"]),
                       audit_key_file=Path(current_app.instance_path) / "audit_key",
-                      checkpoint_dir=Path(config["AUDIT_CHECKPOINT_PATH"]))
+                      checkpoint_dir=Path(config["AUDIT_CHECKPOINT_PATH"]),
+                      file_store_kind=str(config.get("FILE_STORE") or "local"))
 
 
 @backup_cli.command("create")
