@@ -4,7 +4,9 @@ JavaScript) and the streamed download of its file. A helper module, not a bluepr
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, after_this_request, current_app, flash, render_template
 
@@ -39,6 +41,17 @@ def status_page(template: str, job: Job, **context: Any) -> Any:
                            gone=expired(job, now=now(), keep_hours=keep_hours()), **context)
 
 
+def attachment(filename: str) -> str:
+    """A Content-Disposition for any file name: Chinese names go in RFC 6266's ``filename*`` (HTTP headers
+    are Latin-1; gunicorn refuses anything else), with an ASCII ``filename`` for old clients."""
+    try:
+        filename.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii").strip() or "download"
+        return f"attachment; filename=\"{simple}\"; filename*=UTF-8''{quote(filename, safe='!#$&+-.^_`|~')}"
+    return f'attachment; filename="{filename}"'
+
+
 def download(job: Job) -> Response:
     """The job's file, streamed from the file store. Raises NotFound (not ready yet, or past its keeping time)."""
     if not job.ready or job.result_sha256 is None:
@@ -46,7 +59,7 @@ def download(job: Job) -> Response:
     if expired(job, now=now(), keep_hours=keep_hours()):
         raise NotFound(f"文件已超过 {keep_hours()} 小时的保留期限，请重新生成")
     resp = Response(file_store().chunks(job.result_sha256), mimetype=job.mimetype or "application/octet-stream")
-    resp.headers.set("Content-Disposition", "attachment", filename=job.filename or "download")
+    resp.headers["Content-Disposition"] = attachment(job.filename or "download")
     if job.result_size is not None:
         resp.headers["Content-Length"] = str(job.result_size)
     return resp

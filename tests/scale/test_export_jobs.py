@@ -54,6 +54,10 @@ def test_supervisor_exports_in_the_background_and_downloads_when_ready(app, clie
     assert 'http-equiv="refresh"' not in done and "下载" in done
     file = client.get(f"/supervision/exports/{job_id}/download")
     assert file.status_code == 200 and file.data[:2] == b"PK"  # an XLSX (zip) file
+    # HTTP headers are Latin-1 (gunicorn refuses others): the Chinese name travels as filename*.
+    disposition = file.headers["Content-Disposition"]
+    disposition.encode("latin-1")
+    assert "filename*=UTF-8''%E8%B5%8B%E6%9D%83" in disposition  # 赋权…
     # Another supervisor (白沙镇) cannot see it.
     other = app.test_client()
     login(other, "super.baisha")
