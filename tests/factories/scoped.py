@@ -205,10 +205,12 @@ UNSCOPED_REASONS = {
     # Power list (legal.*, api_power_lists.*): none is town-scoped.
     **{f"legal.{name}": _COUNTY_WIDE for name in (
         "version", "item", "new_item", "edit_item", "revoke_item", "submit", "discard", "review", "export",
-        "edit_guide")},
+        "export_job", "edit_guide")},
     "admin.office": "offices are county-wide records, loaded through the administrator's county",
     "supervision.export_status": "an export job is visible only to the account that asked for it (404 otherwise)",
     "supervision.export_download": "an export job is visible only to the account that asked for it (404 otherwise)",
+    **{f"legal.{name}": "a job is visible only to the account that asked for it (404 otherwise)"
+       for name in ("export_status", "export_download", "import_job")},
     "legal.import_preview": "a pending import is visible only to the person who uploaded it (random token)",
     "legal.import_confirm": "a pending import is visible only to the person who uploaded it (random token)",
     # The form designer: items are found through the legal officer's county; town staff have no
