@@ -195,6 +195,7 @@ def run_job(job_id: int) -> str:
         if result.rejected:
             job.status = JobStatus.FAILED.value
         db.session.commit()
+        _forget_old_jobs()
         return "rejected" if result.rejected else "done"
     except Exception as exc:  # recorded on the job for the page to show; the worker goes on
         db.session.rollback()
@@ -205,6 +206,21 @@ def run_job(job_id: int) -> str:
             failed.finished_at = utcnow()
             db.session.commit()
         return "failed"
+
+
+def _forget_old_jobs() -> None:
+    """Each finished job clears the jobs past their keeping time, and their files nothing else uses."""
+    from flask import current_app
+
+    from service_hall.core.base import utcnow
+    from service_hall.extensions import current_session, db, file_store
+    from service_hall.files.jobs import purge_old
+
+    unused = purge_old(current_session(), now=utcnow(), keep_hours=int(current_app.config.get("JOB_KEEP_HOURS", 24)))
+    db.session.commit()
+    store = file_store(current_app)
+    for sha256 in unused:
+        store.delete(sha256)
 
 
 def start_job(app: Any, job_id: int) -> None:

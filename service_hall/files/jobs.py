@@ -15,7 +15,7 @@ import enum
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, select
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -112,14 +112,23 @@ def own_job(session: Session, owner_id: int, job_id: int, *, kinds: tuple[str, .
     return job
 
 
-def purge_old(session: Session, *, now: dt.datetime, keep_hours: int = KEEP_HOURS) -> int:
-    """Forget finished jobs older than ``keep_hours``. Returns how many. Their files stay in the store
-    (stored once by hash, possibly shared); the store's own clean-up is the backup's concern."""
+def purge_old(session: Session, *, now: dt.datetime, keep_hours: int = KEEP_HOURS) -> set[str]:
+    """Forget finished jobs older than ``keep_hours``. Returns the hashes of their files that nothing else
+    refers to (no remaining job, no stored upload), for the caller to delete from the store after committing."""
+    from service_hall.files.models import StoredBlob
+
+    finished = func.coalesce(Job.finished_at, Job.created_at)  # as ``expired`` reckons
     old = list(session.scalars(select(Job).where(Job.status.not_in(ACTIVE),
-                                                 Job.created_at < now - dt.timedelta(hours=keep_hours))))
+                                                 finished < now - dt.timedelta(hours=keep_hours))))
+    hashes = {job.result_sha256 for job in old if job.result_sha256}
     for job in old:
         session.delete(job)
-    return len(old)
+    session.flush()
+    if not hashes:
+        return set()
+    kept = set(session.scalars(select(Job.result_sha256).where(Job.result_sha256.in_(hashes))))
+    kept |= set(session.scalars(select(StoredBlob.sha256).where(StoredBlob.sha256.in_(hashes))))
+    return hashes - kept
 
 
 def expired(job: Job, *, now: dt.datetime, keep_hours: int = KEEP_HOURS) -> bool:

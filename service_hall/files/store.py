@@ -48,6 +48,9 @@ class FileStore(Protocol):
 
     def exists(self, sha256: str) -> bool: ...
 
+    def delete(self, sha256: str) -> None:
+        """Forget the file (nothing happens when it is not there). Only for files nothing else refers to."""
+
     def hashes(self) -> Iterator[str]:
         """Every stored hash of this store (not of its scoped parts)."""
 
@@ -114,6 +117,9 @@ class LocalFileStore:
 
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
+
+    def delete(self, sha256: str) -> None:
+        self.path_for(sha256).unlink(missing_ok=True)
 
     def hashes(self) -> Iterator[str]:
         if not self.root.is_dir():
@@ -193,6 +199,13 @@ class PostgresFileStore:
     def exists(self, sha256: str) -> bool:
         with self.engine.connect() as conn:
             return self._oid(conn, sha256) is not None
+
+    def delete(self, sha256: str) -> None:
+        with self.engine.begin() as conn:
+            oid = conn.scalar(text("DELETE FROM stored_large_objects WHERE key = :k RETURNING oid"),
+                              {"k": self._key(sha256)})
+            if oid is not None:
+                conn.execute(text("SELECT lo_unlink(:o)"), {"o": oid})
 
     def hashes(self) -> Iterator[str]:
         prefix = f"{self.namespace}/" if self.namespace else ""

@@ -95,6 +95,17 @@ def test_only_the_owner_reaches_the_file_and_only_for_its_keeping_time(app, clie
     assert "已超过 24 小时的保留期限" in client.get(status_url).get_data(as_text=True)
     gone = client.get(status_url + "/download")
     assert gone.status_code == 404 and "保留期限" in gone.get_data(as_text=True)
+    with app.app_context():  # the next job to finish forgets it, and its file
+        old = db.session.scalar(select(Job))
+        old_id, old_file = old.id, old.result_sha256
+        old.finished_at = old.created_at = finished - dt.timedelta(hours=25)
+        db.session.commit()
+    follow_job(client, _ask(client, _v1(app), "json").headers["Location"])
+    with app.app_context():
+        from service_hall.extensions import file_store
+
+        assert db.session.get(Job, old_id) is None and not file_store(app).exists(old_file)
+    assert client.get(status_url).status_code == 404
 
 
 def test_an_unknown_format_is_refused_in_chinese(app, client, demo_list, legal, fixed_now):

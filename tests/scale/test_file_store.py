@@ -62,6 +62,13 @@ def test_a_big_file_is_streamed_in_and_out_in_pieces_with_the_same_hash(store):
     assert again == digest and list(store.hashes()) == [digest]
 
 
+def test_a_deleted_file_is_gone(store):
+    digest, _ = store.write_stream([b"old export"])
+    store.delete(digest)
+    store.delete(digest)  # already gone: nothing happens
+    assert not store.exists(digest) and list(store.hashes()) == []
+
+
 def test_a_missing_file_is_not_found_before_any_piece(store):
     missing = "0" * 64
     with pytest.raises(NotFound):

@@ -25,7 +25,7 @@ import requests
 from redis import Redis
 from rq import Queue
 from rq.job import Job as RqJob
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from service_hall import jobs
 from service_hall.cases.models import Application, ApplicationMaterial
@@ -101,6 +101,9 @@ def cluster(app, tmp_path) -> Iterator[str]:
                 process.wait(timeout=10)
         for output in outputs.values():
             output.close()
+        with app.app_context():  # emptying the tables after the test leaves the large objects: unlink them
+            db.session.execute(text("SELECT lo_unlink(oid) FROM stored_large_objects"))
+            db.session.commit()
         Queue(jobs.SWEEP_QUEUE, connection=Redis.from_url(REDIS_URL)).empty()
 
 
