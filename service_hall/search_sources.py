@@ -46,8 +46,8 @@ class BundleSource:
                 code: item_full_name(name, sub_item) for code, name, sub_item in session.execute(
                     select(PowerItem.code, PowerItem.name, PowerItem.sub_item)
                     .where(PowerItem.version_id == version.id, PowerItem.code.in_(codes)))}
-            places = dict(session.execute(select(Jurisdiction.code, Jurisdiction.id).where(
-                Jurisdiction.code.in_({t for b in bundles for t in b.towns}))).tuples())
+            places = {code: town_id for code, town_id in session.execute(select(Jurisdiction.code, Jurisdiction.id)
+                      .where(Jurisdiction.code.in_({t for b in bundles for t in b.towns})))}
             out += [sources.SourceDocument(
                 kind=KIND, bundle_id=b.id, county_id=county.id, code=b.code, title=b.name,
                 names=[b.name, b.theme.label], item_codes=b.item_codes,
