@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, event, inspect, select, text, update
+from sqlalchemy import Table, delete, event, func, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from power_lists.models import FROZEN_STATUSES, PowerItem, PowerListVersion, VersionStatus, item_full_name
@@ -130,7 +130,8 @@ def reindex_code(session: Session, county_id: int, code: str) -> None:
 
 
 def rebuild(session: Session) -> int:
-    """Drop every document and index all published and superseded versions again. Returns the count."""
+    """Drop every document and index all published and superseded versions, and every registered source
+    (一件事), again. Returns the count."""
     session.flush()
     session.execute(delete(_DOC_TOWNS))
     session.execute(delete(_DOCS))
@@ -141,6 +142,12 @@ def rebuild(session: Session) -> int:
     if session.get_bind().dialect.name == "postgresql":  # fresh statistics so the planner uses the GIN index
         session.execute(text("ANALYZE search_documents"))
     return count
+
+
+def counts(session: Session) -> dict[str, int]:
+    """How many documents of each kind the index holds."""
+    return {kind: int(n) for kind, n in session.execute(
+        select(_DOCS.c.kind, func.count()).group_by(_DOCS.c.kind))}
 
 
 def _became_published(version: PowerListVersion) -> bool:

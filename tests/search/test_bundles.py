@@ -101,6 +101,12 @@ def test_a_new_version_replaces_the_old_one_in_the_index_and_rebuild_keeps_bundl
         assert ("bundle", "rural-housing") in _top(search(db.session, "建房", on=TODAY))
 
 
+def test_the_rebuild_command_counts_the_bundles(runner, app, demo_bundles):
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "45 个事项、3 个一件事" in result.output
+
+
 def test_an_alias_added_to_an_item_finds_its_bundles(app, demo_bundles):
     from service_hall.jurisdictions.operations import by_code
     from service_hall.search.aliases import add_alias
