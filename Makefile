@@ -58,6 +58,7 @@ lint: install-test ## ruff, mypy on the domain packages, import-linter's layerin
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# SEARCH_BENCH_POSTGRES_URL (an empty database used only for it) adds PostgreSQL to the search benchmark.
 bench: install-test ## Benchmarks; writes bench/results.json
 	$(BIN)/python bench/run.py
 

@@ -44,6 +44,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     import service_hall.models  # noqa: F401  (register every model on the metadata)
+    from service_hall import search_sources
+
+    search_sources.install()  # 一件事 in the full-text index (docs/search.md, "Bundles")
 
     db.init_app(app)
     from service_hall.audit.trail import use_key

@@ -53,4 +53,4 @@ from service_hall.notifications.models import (  # noqa: F401
 )
 from service_hall.offices.models import Office, ServiceWindow  # noqa: F401
 from service_hall.search import index as _search_index  # noqa: F401  (indexes versions as they are published)
-from service_hall.search.models import SearchAlias, SearchDocument, SearchMiss  # noqa: F401
+from service_hall.search.models import SearchAlias, SearchDocument, SearchDocumentTown, SearchMiss  # noqa: F401

@@ -22,7 +22,9 @@ UNMAPPED_SCHEMA_OBJECTS = frozenset({
 
 
 class SearchDocument(Base):
-    """One findable thing (an item of a published version; bundles later) as segmented text.
+    """One findable thing as segmented text: an item of a published version (``kind`` ``item``), or a
+    document another package provides through :mod:`service_hall.search.sources` (``bundle``: a 一件事
+    version in force, with ``bundle_id`` and ``title`` and its towns in ``search_document_towns``).
 
     ``names`` (事项名称、子项), ``aliases`` (everyday words), ``body`` (办事指南 text) hold jieba tokens separated
     by spaces; ``pinyin`` the pinyin of the names and aliases. ``channel`` is ``online`` when the guide needs
@@ -35,7 +37,10 @@ class SearchDocument(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), default="item")
     item_id: Mapped[int | None] = mapped_column(ForeignKey("power_items.id", ondelete="CASCADE"))
-    version_id: Mapped[int] = mapped_column(ForeignKey("power_list_versions.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("power_list_versions.id", ondelete="CASCADE"),
+                                                   index=True)
+    bundle_id: Mapped[int | None] = mapped_column(ForeignKey("bundles.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str | None] = mapped_column(String(200))  # the display name of a document that is not an item
     county_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"))
     code: Mapped[str] = mapped_column(String(64), index=True)
     power_type: Mapped[str] = mapped_column(String(20))
@@ -44,6 +49,16 @@ class SearchDocument(Base):
     aliases: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
     pinyin: Mapped[str] = mapped_column(Text, default="")
+
+
+class SearchDocumentTown(Base):
+    """A town offering a document that is not an item (items are held through their delegations)."""
+
+    __tablename__ = "search_document_towns"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("search_documents.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    town_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), primary_key=True, index=True)
 
 
 class SearchAlias(Base):

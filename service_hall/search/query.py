@@ -38,7 +38,7 @@ from power_lists.models import ItemDelegation, PowerItem, PowerType, item_full_n
 from power_lists.queries import version_in_force
 from service_hall.core.errors import ValidationFailed
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
-from service_hall.search.models import FTS_TABLE, SearchAlias, SearchDocument
+from service_hall.search.models import FTS_TABLE, SearchAlias, SearchDocument, SearchDocumentTown
 from service_hall.search.text import is_latin, normalize, pinyin, query_tokens
 
 DEFAULT_LIMIT = 20
@@ -65,15 +65,17 @@ class TownRef:
 
 @dataclass(frozen=True)
 class Hit:
-    """One result. ``name_marks`` and ``snippet_marks`` are (text, matched) runs for highlighting."""
+    """One result: an item (``item_id``) or a 一件事 (``kind`` ``bundle``: ``code`` is the bundle's code,
+    ``item_id`` and ``power_type`` are None). ``name_marks`` and ``snippet_marks`` are (text, matched) runs
+    for highlighting."""
 
     kind: str
     code: str
     name: str
-    item_id: int
+    item_id: int | None
     town: str | None  # the asked town's code
-    towns: list[TownRef]  # the towns holding the item on the day (when asked for)
-    power_type: PowerType
+    towns: list[TownRef]  # the towns holding the item (offering the bundle) on the day (when asked for)
+    power_type: PowerType | None
     channel: str
     score: float
     name_marks: list[tuple[str, bool]]
@@ -129,11 +131,15 @@ def fts5_expression(tokens: Sequence[str]) -> str:
     return " OR ".join(quoted)
 
 
-def _in_force(session: Session, county_ids: Sequence[int] | None, on: dt.date) -> list[int]:
-    """The version in force on ``on`` in each county (every county when None)."""
+def _counties(session: Session, county_ids: Sequence[int] | None) -> list[int]:
+    """The asked counties (every county when None)."""
     if county_ids is None:
-        county_ids = list(session.scalars(select(Jurisdiction.id).where(
-            Jurisdiction.level == JurisdictionLevel.COUNTY)))
+        return list(session.scalars(select(Jurisdiction.id).where(Jurisdiction.level == JurisdictionLevel.COUNTY)))
+    return list(county_ids)
+
+
+def _in_force(session: Session, county_ids: Sequence[int], on: dt.date) -> list[int]:
+    """The version in force on ``on`` in each county."""
     found = (version_in_force(session, county_id, on) for county_id in county_ids)
     return [v.id for v in found if v is not None]
 
@@ -160,7 +166,21 @@ def _ranked_statement(dialect: str, n_words: int, n_prefixes: int, by_town: bool
         conditions.append(doc.power_type == bindparam("power_type"))
     if by_channel:
         conditions.append(doc.channel == bindparam("channel"))
-    inner: Select
+    score, matching, fts = _match(dialect, n_words, n_prefixes)
+    inner = select(doc.id.label("doc_id"), doc.item_id, score.label("score"), doc.channel, doc.county_id)
+    if fts is not None:
+        inner = inner.select_from(fts).join(doc, fts.c.rowid == doc.id)
+    inner = inner.where(*matching, *conditions).order_by(score.desc(), doc.id)
+    best = inner.limit(bindparam("limit", type_=Integer())).subquery("best")
+    return (select(best.c.item_id, best.c.score, best.c.channel, best.c.county_id, PowerItem.code, PowerItem.name,
+                   PowerItem.sub_item, PowerItem.power_type, PowerItem.accepts_applications,
+                   PowerItem.guide["conditions"].as_string().label("conditions"))
+            .join(PowerItem, PowerItem.id == best.c.item_id).order_by(best.c.score.desc(), best.c.doc_id))
+
+
+def _match(dialect: str, n_words: int,
+           n_prefixes: int) -> tuple[ColumnElement[Any], list[Any], Any]:
+    """(score, match conditions, FTS table to join or None) of one shape of query."""
     if dialect == "postgresql":
         parts = [func.plainto_tsquery("simple", bindparam(f"w{i}", type_=String())) for i in range(n_words)]
         parts += [func.to_tsquery("simple", bindparam(f"p{i}", type_=String())) for i in range(n_prefixes)]
@@ -168,22 +188,63 @@ def _ranked_statement(dialect: str, n_words: int, n_prefixes: int, by_town: bool
         for part in parts[1:]:
             tsquery = tsquery.op("||")(part)
         tsv: ColumnElement[Any] = literal_column("search_documents.tsv")
-        score: ColumnElement[Any] = func.ts_rank(tsv, tsquery)
-        inner = (select(doc.id.label("doc_id"), doc.item_id, score.label("score"), doc.channel, doc.county_id)
-                 .where(tsv.op("@@")(tsquery), *conditions).order_by(score.desc(), doc.id))
-    else:
-        fts = table(FTS_TABLE, column("rowid"))
-        # bm25 is lower for better matches; its negation is the score.
-        score = -func.bm25(literal_column(FTS_TABLE), *_BM25_WEIGHTS)
-        inner = (select(doc.id.label("doc_id"), doc.item_id, score.label("score"), doc.channel, doc.county_id)
-                 .select_from(fts).join(doc, fts.c.rowid == doc.id)
-                 .where(text(f"{FTS_TABLE} MATCH :expression"), *conditions)
-                 .order_by(score.desc(), doc.id))
-    best = inner.limit(bindparam("limit", type_=Integer())).subquery("best")
-    return (select(best.c.item_id, best.c.score, best.c.channel, best.c.county_id, PowerItem.code, PowerItem.name,
-                   PowerItem.sub_item, PowerItem.power_type, PowerItem.accepts_applications,
-                   PowerItem.guide["conditions"].as_string().label("conditions"))
-            .join(PowerItem, PowerItem.id == best.c.item_id).order_by(best.c.score.desc(), best.c.doc_id))
+        return func.ts_rank(tsv, tsquery), [tsv.op("@@")(tsquery)], None
+    # bm25 is lower for better matches; its negation is the score.
+    return (-func.bm25(literal_column(FTS_TABLE), *_BM25_WEIGHTS), [text(f"{FTS_TABLE} MATCH :expression")],
+            table(FTS_TABLE, column("rowid")))
+
+
+@functools.lru_cache(maxsize=256)
+def _sourced_statement(dialect: str, n_words: int, n_prefixes: int, by_town: bool, by_channel: bool) -> Select:
+    """The ranking query over the documents that are not items (一件事): those of the asked counties
+    (``county_ids``) offered by some town (or ``town_id``). Rows: (doc_id, bundle_id, score, channel,
+    county_id, code, title, kind), best first."""
+    doc = SearchDocument
+    score, matching, fts = _match(dialect, n_words, n_prefixes)
+    offered = SearchDocumentTown.document_id == doc.id
+    if by_town:
+        offered = and_(offered, SearchDocumentTown.town_id == bindparam("town_id"))
+    conditions = [doc.kind != "item", doc.county_id.in_(bindparam("county_ids", expanding=True)),
+                  exists().where(offered), *matching]
+    if by_channel:
+        conditions.append(doc.channel == bindparam("channel"))
+    query = select(doc.id.label("doc_id"), doc.bundle_id, score.label("score"), doc.channel, doc.county_id,
+                   doc.code, doc.title, doc.kind)
+    if fts is not None:
+        query = query.select_from(fts).join(doc, fts.c.rowid == doc.id)
+    return query.where(*conditions).order_by(score.desc(), doc.id).limit(bindparam("limit", type_=Integer()))
+
+
+def _params(session: Session, tokens: Sequence[str]) -> tuple[dict[str, Any], tuple[int, int]] | None:
+    """The match parameters and shape of a query, or None when nothing of it can be searched."""
+    if session.get_bind().dialect.name == "postgresql":
+        words, prefixes = _terms(tokens)
+        prefixes = [p + (":*" if is_latin(p) else "") for p in prefixes if _LETTERS.match(p)]
+        if not words and not prefixes:
+            return None
+        return {f"w{i}": w for i, w in enumerate(words)} | {f"p{i}": p for i, p in enumerate(prefixes)}, \
+            (len(words), len(prefixes))
+    expression = fts5_expression(tokens)
+    return ({"expression": expression}, (0, 0)) if expression else None
+
+
+def _sourced(session: Session, tokens: Sequence[str], county_ids: list[int], filters: Filters,
+             limit: int) -> list[Any]:
+    """The best ``limit`` 一件事 documents; none when a power type is asked (a bundle has none of its own)."""
+    if filters.power_type is not None or not county_ids:
+        return []
+    found = _params(session, tokens)
+    if found is None:
+        return []
+    params, shape = found
+    params |= {"county_ids": county_ids, "limit": limit}
+    if filters.town is not None:
+        params["town_id"] = filters.town.id
+    if filters.channel:
+        params["channel"] = filters.channel
+    statement = _sourced_statement(session.get_bind().dialect.name, *shape, filters.town is not None,
+                                   bool(filters.channel))
+    return list(session.execute(statement, params))
 
 
 def _ranked(session: Session, tokens: Sequence[str], version_ids: list[int], filters: Filters, on: dt.date,
@@ -197,18 +258,11 @@ def _ranked(session: Session, tokens: Sequence[str], version_ids: list[int], fil
         params["power_type"] = filters.power_type.value
     if filters.channel:
         params["channel"] = filters.channel
-    if dialect == "postgresql":
-        words, prefixes = _terms(tokens)
-        prefixes = [p + (":*" if is_latin(p) else "") for p in prefixes if _LETTERS.match(p)]
-        if not words and not prefixes:
-            return []
-        params |= {f"w{i}": w for i, w in enumerate(words)} | {f"p{i}": p for i, p in enumerate(prefixes)}
-        shape = (len(words), len(prefixes))
-    else:
-        params["expression"] = fts5_expression(tokens)
-        if not params["expression"]:
-            return []
-        shape = (0, 0)
+    found = _params(session, tokens)
+    if found is None:
+        return []
+    params |= found[0]
+    shape = found[1]
     statement = _ranked_statement(dialect, *shape, filters.town is not None, filters.power_type is not None,
                                   bool(filters.channel))
     return list(session.execute(statement, params))
@@ -226,6 +280,21 @@ def _towns(session: Session, item_ids: Sequence[int], on: dt.date) -> dict[int, 
     out: dict[int, list[TownRef]] = {}
     for item_id, code, name in session.execute(_towns_statement(), {"item_ids": list(item_ids), "on": on}):
         out.setdefault(item_id, []).append(TownRef(code=code, name=name))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _offering_statement() -> Select:
+    return (select(SearchDocumentTown.document_id, Jurisdiction.code, Jurisdiction.name)
+            .join(Jurisdiction, Jurisdiction.id == SearchDocumentTown.town_id)
+            .where(SearchDocumentTown.document_id.in_(bindparam("doc_ids", expanding=True)))
+            .order_by(Jurisdiction.code))
+
+
+def _offering(session: Session, doc_ids: Sequence[int]) -> dict[int, list[TownRef]]:
+    out: dict[int, list[TownRef]] = {}
+    for doc_id, code, name in session.execute(_offering_statement(), {"doc_ids": list(doc_ids)}):
+        out.setdefault(doc_id, []).append(TownRef(code=code, name=name))
     return out
 
 
@@ -260,7 +329,7 @@ def _snippet(conditions: str | None, tokens: Sequence[str], width: int = 40) -> 
 
 def search(session: Session, text_: str, *, on: dt.date, filters: Filters | None = None,
            county_ids: Sequence[int] | None = None, limit: int = DEFAULT_LIMIT, with_towns: bool = True) -> Outcome:
-    """Items matching ``text_`` in the versions in force on ``on``, best first.
+    """Items matching ``text_`` in the versions in force on ``on``, and the 一件事 in force, best first.
 
     ``county_ids`` defaults to the asked town's county, or every county; ``with_towns`` also lists the towns
     holding each hit. Never raises for what the user typed: input with no meaningful token gives an empty
@@ -274,11 +343,11 @@ def search(session: Session, text_: str, *, on: dt.date, filters: Filters | None
         return Outcome(text=understood, tokens=[])
     if filters.town is not None:
         county_ids = [filters.county_id or filters.town.county.id]
-    version_ids = _in_force(session, county_ids, on)
-    if not version_ids:
-        return Outcome(text=understood, tokens=tokens)
-    ranked = _ranked(session, tokens, version_ids, filters, on, limit)
-    if not ranked:
+    counties = _counties(session, county_ids)
+    version_ids = _in_force(session, counties, on)
+    ranked = _ranked(session, tokens, version_ids, filters, on, limit) if version_ids else []
+    sourced = _sourced(session, tokens, counties, filters, limit)
+    if not ranked and not sourced:
         return Outcome(text=understood, tokens=tokens)
     ids = [row.item_id for row in ranked]
     words: dict[tuple[int, str], list[str]] = {}
@@ -286,16 +355,24 @@ def search(session: Session, text_: str, *, on: dt.date, filters: Filters | None
             select(SearchAlias.county_id, SearchAlias.item_code, SearchAlias.alias)
             .where(SearchAlias.item_code.in_({row.code for row in ranked})).order_by(SearchAlias.id)):
         words.setdefault((county_id, code), []).append(alias)
-    towns = _towns(session, ids, on) if with_towns else {}
+    towns = _towns(session, ids, on) if with_towns and ids else {}
+    town = filters.town.code if filters.town else None
     hits = []
     for row in ranked:
         full_name = item_full_name(row.name, row.sub_item)
         matched = [a for a in words.get((row.county_id, row.code), []) if any(t in a for t in tokens)]
         hits.append(Hit(kind="item", code=row.code, name=full_name, item_id=row.item_id,
-                        town=filters.town.code if filters.town else None, towns=towns.get(row.item_id, []),
+                        town=town, towns=towns.get(row.item_id, []),
                         power_type=row.power_type, channel=row.channel, score=round(float(row.score), 6),
                         name_marks=marks(full_name, tokens), aliases=matched[:3],
                         snippet_marks=_snippet(row.conditions, tokens),
                         opens_application=item_opens_application(row.power_type, row.accepts_applications)))
-    return Outcome(text=understood, tokens=tokens, hits=hits)
-
+    offering = _offering(session, [row.doc_id for row in sourced]) if with_towns and sourced else {}
+    for row in sourced:
+        title = row.title or row.code
+        hits.append(Hit(kind=row.kind, code=row.code, name=title, item_id=None, town=town,
+                        towns=offering.get(row.doc_id, []), power_type=None, channel=row.channel,
+                        score=round(float(row.score), 6), name_marks=marks(title, tokens), aliases=[],
+                        snippet_marks=[], opens_application=True))
+    hits.sort(key=lambda h: h.score, reverse=True)  # stable: equal scores keep items first
+    return Outcome(text=understood, tokens=tokens, hits=hits[:limit])
