@@ -116,6 +116,7 @@ def _run() -> dict[str, Any]:
     lists = _list_bench()
     app = lists._app()
     from power_lists.document import validate_document
+    from service_hall.cases.figures import rebuild as rebuild_figures
     from service_hall.evaluation.export import to_pdf, to_xlsx
     from service_hall.evaluation.report import Period, evaluate
     from service_hall.extensions import db
@@ -126,6 +127,9 @@ def _run() -> dict[str, Any]:
         county = lists._county(db.session)
         _publish(db.session, county, validate_document(lists.generate_document()))
         _cases(db.session, random.Random(2026))
+        # The bulk insert bypasses the flush that keeps the daily figures; build them as `stats rebuild` does.
+        rebuild_figures(db.session)
+        db.session.commit()
         db.session.expire_all()
         places = towns(db.session)
         start = time.perf_counter()
