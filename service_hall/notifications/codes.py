@@ -19,6 +19,13 @@ from service_hall.core.errors import ValidationFailed
 from service_hall.files.consent import CODE_LIFETIME, issue_reuse_code
 from service_hall.files.models import ReuseGrant
 from service_hall.jurisdictions.models import Jurisdiction
+from service_hall.notifications.channels import (
+    DeliveryError,
+    SmsChannel,
+    channels_from_config,
+    check_sms_text,
+    offered_by,
+)
 from service_hall.notifications.events import emit, offered_channels
 from service_hall.notifications.models import ChannelName
 
@@ -61,3 +68,23 @@ def send_reuse_code(session: Session, data: Mapping[str, Any], *, towns: Sequenc
          messages=[(applicant, "applicant.reuse_code")])
     return masked(applicant.mobile or "")
 
+
+
+def sms_configured(config: Mapping[str, Any]) -> bool:
+    return ChannelName.SMS in offered_by(config)
+
+
+def send_now(config: Mapping[str, Any], mobile: str, text: str, *, idempotency_key: str) -> None:
+    """Send one SMS at once through the configured gateway, bypassing the outbox so that the text (a
+    secret code) is stored nowhere. Raises DeliveryError (not configured, refused text, gateway failed)."""
+    channel = channels_from_config(config).get(ChannelName.SMS)
+    if not isinstance(channel, SmsChannel):
+        raise DeliveryError("未配置短信网关", permanent=True)
+    check_sms_text(text)
+    channel.gateway.send(mobile, text, idempotency_key=idempotency_key)
+
+
+def password_reset_text(config: Mapping[str, Any], code: str, minutes: int) -> str:
+    signature = config.get("SMS_SIGNATURE") or ""
+    return (f"{f'【{signature}】' if signature else ''}您正在找回密码，验证码{code}，{minutes}分钟内有效。"
+            "如非本人操作，请忽略本短信，不要告诉任何人。")
