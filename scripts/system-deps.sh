@@ -1,5 +1,6 @@
 #!/bin/sh
-# Debian packages the service relies on: Pango for WeasyPrint, the Noto CJK font for Chinese PDFs.
+# Debian packages the service relies on: Pango for WeasyPrint, the Noto CJK font for Chinese PDFs,
+# the PostgreSQL client tools for backups (WITH_POSTGRES=0 to skip on SQLite-only deployments).
 # Installs what is missing when run as root; otherwise says what to install.
 set -eu
 missing=""
@@ -8,6 +9,10 @@ fc-list 2>/dev/null | grep -q "NotoSansCJK" || missing="$missing fonts-noto-cjk"
 ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || missing="$missing libpango-1.0-0 libpangoft2-1.0-0"
 # HarfBuzz's subsetter builds the pre-subset document fonts in seconds (fontTools alone takes minutes).
 ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so" || missing="$missing libharfbuzz-subset0"
+# pg_dump / pg_restore: `flask backup create|restore` on PostgreSQL.
+if [ "${WITH_POSTGRES:-1}" = "1" ]; then
+    command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 || missing="$missing postgresql-client"
+fi
 if [ "${WITH_BROWSER:-0}" = "1" ]; then
     [ -x /usr/bin/chromium ] || missing="$missing chromium"
     command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"

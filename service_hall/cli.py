@@ -160,6 +160,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     from service_hall.cli_backup import backup_cli
+    from service_hall.cli_roles import grant_app_role_command  # noqa: F401 - adds ``db grant-app-role``
 
     app.cli.add_command(backup_cli)
     app.cli.add_command(cases_cli)

@@ -9,6 +9,7 @@ from forms.models import FormDefinitionVersion  # noqa: F401
 from power_lists.models import ItemDelegation, PendingImport, PowerItem, PowerListVersion  # noqa: F401
 from service_hall.accounts.credentials import UserSession  # noqa: F401
 from service_hall.accounts.models import ApiToken, User, UserRole  # noqa: F401
+from service_hall.accounts.recovery import PasswordResetCode  # noqa: F401
 from service_hall.accounts.throttle import LoginThrottle  # noqa: F401
 from service_hall.audit.models import AuditChainHead, AuditRecord  # noqa: F401
 from service_hall.bundles.models import (  # noqa: F401

@@ -83,6 +83,7 @@ class AuditAction(StrEnum):
     USER_ACTIVATE = "user.activate"
     USER_DEACTIVATE = "user.deactivate"
     USER_RESET_PASSWORD = "user.reset_password"
+    USER_RESET_PASSWORD_BY_SMS = "user.reset_password_by_sms"
     USER_UNLOCK = "user.unlock"
     USER_SECOND_FACTOR_ENABLE = "user.second_factor.enable"
     USER_SECOND_FACTOR_DISABLE = "user.second_factor.disable"
@@ -191,6 +192,7 @@ _LABELS = {
     AuditAction.USER_ACTIVATE: "启用账号",
     AuditAction.USER_DEACTIVATE: "停用账号",
     AuditAction.USER_RESET_PASSWORD: "重置密码",
+    AuditAction.USER_RESET_PASSWORD_BY_SMS: "凭短信验证码重置密码",
     AuditAction.USER_UNLOCK: "解除登录限制",
     AuditAction.USER_SECOND_FACTOR_ENABLE: "启用动态验证码",
     AuditAction.USER_SECOND_FACTOR_DISABLE: "停用动态验证码",

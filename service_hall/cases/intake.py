@@ -100,6 +100,13 @@ def _identity_matches(applicant: User, given: str) -> bool:
     return bool(given) and given in {(applicant.id_number or "").upper(), (applicant.credit_code or "").upper()}
 
 
+def present_applicant(session: Session, data: Mapping[str, Any]) -> User | None:
+    """The applicant whose account matches both ``mobile`` and ``id_number`` in ``data``, if any (a mobile
+    number alone reveals nobody). Raises nothing."""
+    found = applicant_by_mobile(session, str(data.get("mobile", "")).strip())
+    return found if found is not None and _identity_matches(found, str(data.get("id_number", ""))) else None
+
+
 def walk_in_applicant(session: Session, data: Mapping[str, Any], *, towns: Sequence[Jurisdiction],
                       now: dt.datetime) -> WalkIn:
     """帮办代办 step 1: the walk-in applicant's account found by mobile *and* identity number (so that a
@@ -115,7 +122,7 @@ def walk_in_applicant(session: Session, data: Mapping[str, Any], *, towns: Seque
 
     errors: dict[str, str] = {}
     found = applicant_by_mobile(session, str(data.get("mobile", "")).strip())
-    applicant = found if found is not None and _identity_matches(found, str(data.get("id_number", ""))) else None
+    applicant = present_applicant(session, data)
     registered = False
     if found is None and data.get("register") == "1":
         try:

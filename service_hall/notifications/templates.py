@@ -127,6 +127,12 @@ TEMPLATES: dict[str, Template] = {
     "staff.rated": Template(
         "收到差评：{{ case_number }}",
         "{{ item_name }}（{{ case_number }}）收到 {{ score }} 分评价，请在整改期限内回访。"),
+    "applicant.reuse_code": Template(
+        "材料复用授权码",
+        "{{ town_name }}便民服务中心窗口正在为您帮办代办，需要复用您以往上传的材料。授权码：{{ code }}，"
+        "{{ minutes }} 分钟内有效，仅能使用一次。请只在窗口当面告诉工作人员；如不是您本人在窗口办理，请勿告诉任何人。",
+        sms="{{ signature }}材料复用授权码{{ code }}，{{ minutes }}分钟内有效。仅在窗口当面告知工作人员，"
+        "非本人办理请勿告知他人。"),
     "webhook.test": Template("事件推送测试", "这是一条测试事件。"),
 }
 # The decisions of the procedures other than 行政许可 (docs/architecture.md, "Procedures by power type"):
@@ -157,7 +163,7 @@ KEY_LABELS = {
     "staff.new_case": "工作人员：新申请待受理", "staff.to_decide": "工作人员：待决定",
     "staff.deadline_near": "工作人员：办结期限将至", "staff.warning": "工作人员：预警",
     "staff.message": "工作人员：申请人留言", "staff.rated": "工作人员：收到差评",
-    "webhook.test": "事件推送测试",
+    "applicant.reuse_code": "申请人：材料复用授权码", "webhook.test": "事件推送测试",
 }
 
 # Every variable a template may use, with what it is. No variable carries a name or an identity number.
@@ -167,7 +173,7 @@ VARIABLES: dict[str, str] = {
     "statutory_due_on": "法定办结期限", "notice_number": "文书编号", "notice_label": "文书名称",
     "issued_on": "文书日期", "respond_by": "补正期限", "channel_label": "送达方式", "excerpt": "留言摘要（120字以内）",
     "what": "提交情形（提交／补正后重新提交）", "situation": "预警情形", "detail": "预警详情", "score": "评分",
-    "signature": "短信签名【…】（由部署配置）",
+    "code": "一次性授权码", "minutes": "有效分钟数", "signature": "短信签名【…】（由部署配置）",
 }
 _CASE_VARIABLES = ("case_number", "item_name", "item_code", "town_name", "status_label", "intake_due_on",
                    "due_on", "statutory_due_on")
@@ -180,7 +186,7 @@ SAMPLE: dict[str, str] = {
     "statutory_due_on": "2027-01-06", "notice_number": "青山镇许受〔2026〕12号", "notice_label": "受理通知书",
     "issued_on": "2026-12-02", "respond_by": "2026-12-16", "channel_label": "电子送达",
     "excerpt": "请补充拟建房屋的四至示意图。", "what": "提交", "situation": "超过承诺期限",
-    "detail": "承诺期限 2026-12-23，尚未办结", "score": "2",
+    "detail": "承诺期限 2026-12-23，尚未办结", "score": "2", "code": "123456", "minutes": "10",
 }
 
 # The parts an administrator edits, per channel.

@@ -8,13 +8,15 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_user, logout_user
 from markupsafe import Markup
 
-from service_hall.accounts import credentials, second_factor
+from service_hall.accounts import credentials, recovery, second_factor
 from service_hall.accounts.credentials import close_session, open_session
 from service_hall.accounts.models import ApplicantType, User
 from service_hall.accounts.operations import LoginLocked, authenticate, change_password, register_applicant
 from service_hall.accounts.permissions import Permission
 from service_hall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from service_hall.extensions import db, limiter
+from service_hall.notifications import codes
+from service_hall.notifications.channels import DeliveryError
 from service_hall.web.access import LOGIN, PUBLIC, code_limits, current_actor, now, requires, wall_clock
 from service_hall.web.forms_util import form_values, safe_next
 from service_hall.web.unit_of_work import EarlyCommit, commit_early
@@ -67,7 +69,8 @@ def login() -> Any:
                 session[PENDING] = {"u": user.id, "at": wall_clock().timestamp(), "next": safe_next("")}
                 return redirect(url_for("auth.second_factor_login"))
             return _signed_in_to(user, safe_next(_home_for(user)))
-    return render_template("auth/login.html", error=error, values=form_values()), status
+    return render_template("auth/login.html", error=error, values=form_values(),
+                           can_reset=codes.sms_configured(current_app.config)), status
 
 
 # 动态验证码 at sign-in: who passed the password step, for how long the code may follow.
@@ -109,6 +112,57 @@ def second_factor_login() -> Any:
         else:
             return _signed_in_to(user, str(pending.get("next") or "") or _home_for(user))
     return render_template("auth/second_factor.html", error=error, issuer=second_factor.ISSUER), status
+
+
+# 找回密码 (service_hall/accounts/recovery.py): only with an SMS gateway; the same answer for every account.
+SENT_TEXT = "如该账号存在并登记了手机号码，验证码已发送至该手机，10 分钟内有效。"
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@requires(PUBLIC)
+@limiter.limit("10 per minute", methods=["POST"])
+def forgot() -> Any:
+    """找回密码 step 1: a code by SMS to the account's registered mobile."""
+    available = codes.sms_configured(current_app.config)
+    if request.method == "POST" and available:
+        login_name = request.form.get("login", "")
+        issued = recovery.request_code(db.session, login_name, address=request.remote_addr or "", now=wall_clock())
+        if issued is not None:
+            text = codes.password_reset_text(current_app.config, issued.code,
+                                             int(recovery.CODE_LIFETIME.total_seconds() // 60))
+            try:
+                codes.send_now(current_app.config, issued.mobile, text, idempotency_key=issued.idempotency_key)
+            except DeliveryError as exc:
+                # Said only to the log: the page answers alike whether or not a code went out.
+                current_app.logger.warning("password reset SMS not sent: %s", exc.reason)
+        flash(SENT_TEXT)
+        return redirect(url_for("auth.reset", login=login_name.strip()[:64]))
+    return render_template("auth/forgot.html", available=available, values=form_values())
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@requires(PUBLIC)
+@limiter.limit("20 per minute", methods=["POST"])
+def reset() -> Any:
+    """找回密码 step 2: the code and a new password."""
+    if not codes.sms_configured(current_app.config):
+        return redirect(url_for("auth.forgot"))
+    errors: dict[str, str] = {}
+    values = form_values() or {"login": request.args.get("login", "")}
+    if request.method == "POST":
+        try:
+            recovery.reset_with_code(db.session, request.form.get("login", ""), request.form.get("code", ""),
+                                     request.form.get("new_password", ""),
+                                     request.form.get("new_password_confirm", ""), now=wall_clock())
+        except ValidationFailed as exc:
+            errors = exc.details or {}
+            if "code" in errors:
+                commit_early(EarlyCommit.REFUSED_ATTEMPT)  # the wrong guess counts
+        else:
+            flash("密码已重置，所有已登录的设备均已退出，请用新密码登录")
+            return redirect(url_for("auth.login"))
+    values = {k: v for k, v in values.items() if "password" not in k and k != "code"}
+    return render_template("auth/reset.html", errors=errors, values=values), 422 if errors else 200
 
 
 @bp.post("/logout")

@@ -3,16 +3,13 @@ decision, delivery, follow-up checks, filing on behalf, visits and rectification
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
-from itsdangerous import BadData, URLSafeTimedSerializer
 
-from service_hall.accounts.models import User
-from service_hall.accounts.permissions import Permission, Role
+from service_hall.accounts.permissions import Permission
 from service_hall.audit.actions import label_of
-from service_hall.cases import intake, ratings
+from service_hall.cases import intake, ratings, walk_in
 from service_hall.cases.accountability import KIND_LABELS, clock_view, delivery_due_on
 from service_hall.cases.actions import Audience, allowed_actions
 from service_hall.cases.clock import local_date
@@ -25,9 +22,11 @@ from service_hall.cases.transitions import Action, Stage, action_label, party_no
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.core.pagination import page_size
 from service_hall.extensions import db, file_store
-from service_hall.files.store import FileStore, applicant_files
-from service_hall.jurisdictions.models import Jurisdiction
+from service_hall.files.store import FileStore
 from service_hall.jurisdictions.operations import visible_towns
+from service_hall.notifications.channels import offered_by
+from service_hall.notifications.codes import send_reuse_code
+from service_hall.notifications.models import ChannelName
 from service_hall.web import case_routes
 from service_hall.web.access import current_actor, now, requires
 from service_hall.web.apply_flow import ApplyScope, handle_apply
@@ -157,66 +156,26 @@ def material(case_id: int, material_id: int) -> Any:
                     headers={"Content-Disposition": f"{disposition}; filename=material-{found.id}"})
 
 
-# 帮办代办: step 1 binds the applicant, town and item to the clerk in a signed, short-lived token, so the
-# applicant is never named by an id a clerk could change. What the filing uploads or drafts is remembered
-# in the clerk's session under the token's nonce; the applicant's other stored files are offered only when
-# the applicant, present, gave a 材料复用授权码 (service_hall/files/consent.py).
-WALK_IN_SALT = "walk-in"
-WALK_IN_MAX_AGE = 4 * 3600
+# 帮办代办 (service_hall/cases/walk_in.py): what the filing uploads or drafts is remembered in the clerk's
+# session under the filing's nonce.
 _WALK_INS_KEPT = 5
 
 
-def sign_walk_in(clerk: User, walk_in: intake.WalkIn) -> str:
-    """The URL token of one filing on behalf."""
-    payload = {"c": clerk.id, "a": walk_in.applicant.id, "t": walk_in.town.code, "i": walk_in.item_code,
-               "g": walk_in.reuse_granted, "n": secrets.token_urlsafe(8)}
-    return URLSafeTimedSerializer(current_app.secret_key, salt=WALK_IN_SALT).dumps(payload)  # type: ignore[arg-type]
-
-
-def _walk_in(token: str) -> tuple[dict[str, Any], Jurisdiction, User]:
-    """Raises NotFound, alike for a forged, expired or someone else's token."""
-    serializer = URLSafeTimedSerializer(current_app.secret_key, salt=WALK_IN_SALT)  # type: ignore[arg-type]
-    try:
-        payload = serializer.loads(token, max_age=WALK_IN_MAX_AGE)
-    except BadData:
-        payload = None
-    actor = current_actor()
-    gone = NotFound("代办链接无效或已过期，请重新开始帮办代办")
-    if not isinstance(payload, dict) or payload.get("c") != actor.id:
-        raise gone
-    place = next((t for t in visible_towns(db.session, actor) if t.code == payload.get("t")), None)
-    applicant = db.session.get(User, payload.get("a")) if isinstance(payload.get("a"), int) else None
-    if place is None or applicant is None or applicant.role != Role.APPLICANT:
-        raise gone
-    return payload, place, applicant
-
-
-def _walk_in_scope(payload: dict[str, Any], applicant: User) -> ApplyScope:
-    nonce = str(payload["n"])
-
+def _walk_in_scope(filing: walk_in.Filing) -> ApplyScope:
     def record() -> dict[str, list[Any]]:
-        found = session.get("walk_ins", {}).get(nonce)
+        found = session.get("walk_ins", {}).get(filing.nonce)
         return found if isinstance(found, dict) else {"files": [], "drafts": []}
-
-    def files() -> list[Any]:
-        mine = applicant_files(db.session, applicant)
-        if payload.get("g"):
-            return mine
-        created = set(record()["files"])
-        return [f for f in mine if f.id in created]
 
     def kept(new_files: list[Any], draft: Any) -> None:
         entry = record()
         entry = {"files": entry["files"] + [f.id for f in new_files],
                  "drafts": entry["drafts"] + ([draft.ref] if draft is not None else [])}
-        walk_ins = {k: v for k, v in session.get("walk_ins", {}).items() if k != nonce}
-        session["walk_ins"] = dict([*list(walk_ins.items())[-(_WALK_INS_KEPT - 1):], (nonce, entry)])
+        walk_ins = {k: v for k, v in session.get("walk_ins", {}).items() if k != filing.nonce}
+        session["walk_ins"] = dict([*list(walk_ins.items())[-(_WALK_INS_KEPT - 1):], (filing.nonce, entry)])
 
-    note = "" if payload.get("g") else (
-        "未经申请人授权，不显示其以往上传的材料。如需复用，请申请人登录后在“我的办件”页面生成材料复用授权码，"
-        "再从第一步重新开始。")
-    return ApplyScope(files=files, may_open_draft=lambda draft: draft.ref in record()["drafts"], kept=kept,
-                      note=note)
+    return ApplyScope(files=lambda: walk_in.offered_files(db.session, filing, record()["files"]),
+                      may_open_draft=lambda draft: draft.ref in record()["drafts"], kept=kept,
+                      note=walk_in.note_for(filing))
 
 
 @bp.route("/file", methods=["GET", "POST"])
@@ -225,27 +184,38 @@ def file_start() -> Any:
     """帮办代办 step 1: find the walk-in applicant's account by mobile and identity number, or open one."""
     towns = visible_towns(db.session, current_actor())
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    values = form_values()
+    if request.method == "POST" and request.form.get("send_code") == "1":
         try:
-            walk_in = intake.walk_in_applicant(db.session, request.form, towns=towns, now=now())
+            sent_to = send_reuse_code(db.session, request.form, towns=towns, now=now())
+        except ValidationFailed as exc:
+            errors = exc.details or {}
+        else:
+            flash(f"授权码已发送至申请人手机 {sent_to}（及其站内消息），请申请人当面告知后填入")
+        values.pop("reuse_code", None)
+    elif request.method == "POST":
+        try:
+            found = intake.walk_in_applicant(db.session, request.form, towns=towns, now=now())
         except ValidationFailed as exc:
             errors = exc.details or {}
             if "reuse_code" in errors:
                 commit_early(EarlyCommit.REFUSED_ATTEMPT)  # the wrong guess counts
         else:
-            return redirect(url_for("workbench.file_apply", token=sign_walk_in(current_actor(), walk_in)))
+            token = walk_in.sign(current_app.secret_key, current_actor(), found)  # type: ignore[arg-type]
+            return redirect(url_for("workbench.file_apply", token=token))
     items = {t.code: intake.open_items(db.session, t, now=now()) for t in towns}
-    return render_template("workbench/file.html", towns=towns, items=items, errors=errors, values=form_values()), (
-        422 if errors else 200)
+    return render_template("workbench/file.html", towns=towns, items=items, errors=errors, values=values,
+                           sms=ChannelName.SMS in offered_by(current_app.config)), (422 if errors else 200)
 
 
 @bp.route("/file/<token>", methods=["GET", "POST"])
 @requires(Permission.CASE_FILE_ON_BEHALF)
 def file_apply(token: str) -> Any:
     """帮办代办 step 2: the same form the applicant would fill in, filed by the clerk."""
-    payload, place, applicant = _walk_in(token)
-    result = handle_apply(place, str(payload.get("i", "")), applicant, "workbench.file_apply", {"token": token},
-                          scope=_walk_in_scope(payload, applicant))
+    filing = walk_in.open_filing(db.session, current_app.secret_key, token,  # type: ignore[arg-type]
+                                 clerk=current_actor(), towns=visible_towns(db.session, current_actor()))
+    result = handle_apply(filing.town, filing.item_code, filing.applicant, "workbench.file_apply", {"token": token},
+                          scope=_walk_in_scope(filing))
     if hasattr(result, "ref"):
         return redirect(url_for("workbench.case", case_id=result.id))
     return result

@@ -4,25 +4,47 @@ certificates still verify, and a stored material downloads unchanged (service_ha
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from service_hall.audit import trail
 from service_hall.cases.models import ApplicationMaterial
 from service_hall.extensions import db
 from tests.factories.cases import approved_case
 from tests.factories.certificates import certificate_pdf
-from tests.factories.database import is_postgres
+from tests.factories.database import TEST_DATABASE_URL, is_postgres
 from tests.factories.web import login
 
 # The backup reads the database through its own connection: the data must really be committed.
-pytestmark = [pytest.mark.skipif(is_postgres(), reason="restores into a second, SQLite deployment"),
-              pytest.mark.committing]
+pytestmark = [pytest.mark.committing]
 
 
 @pytest.fixture
-def second_deployment(app, tmp_path, monkeypatch):
+def empty_database_url(tmp_path):
+    """The second deployment's database, empty: SQLite beside it, or a new PostgreSQL database next to the
+    suite's (restored with pg_restore from the pg_dump the backup holds)."""
+    if not is_postgres():
+        yield f"sqlite:///{tmp_path / 'restored' / 'service_hall.sqlite3'}"
+        return
+    url = make_url(TEST_DATABASE_URL)
+    name = f"{url.database}_restored_{os.getpid()}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def second_deployment(app, tmp_path, monkeypatch, empty_database_url):
     """An empty deployment beside the test one (own instance folder and database)."""
     from service_hall.app import create_app
 
@@ -30,7 +52,7 @@ def second_deployment(app, tmp_path, monkeypatch):
     # `backup create` writes a checkpoint: keep it out of the suite's own instance folder.
     monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_PATH", str(tmp_path / "checkpoints"))
     monkeypatch.setenv("INSTANCE_PATH", str(instance))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{instance / 'service_hall.sqlite3'}")
+    monkeypatch.setenv("DATABASE_URL", empty_database_url)
     monkeypatch.delenv("AUDIT_KEY", raising=False)
     restored = create_app({"TESTING": True, "SECRET_KEY": "restored-secret", "SERVER_NAME": "localhost",
                            "PUBLIC_BASE_URL": "http://localhost", "DOCUMENTS": "deferred",
@@ -53,7 +75,8 @@ def test_a_restored_deployment_verifies_and_serves_its_files(app, cworld, runner
     created = runner.invoke(args=["backup", "create", str(backup)])
     assert created.exit_code == 0, created.output
     manifest = json.loads((backup / "manifest.json").read_text(encoding="utf-8"))
-    assert "database.sqlite3" in manifest["files"] and "keys/audit_key" in manifest["files"]
+    assert ("database.pgdump" if is_postgres() else "database.sqlite3") in manifest["files"]
+    assert "keys/audit_key" in manifest["files"]
     assert any(name.startswith("signing/") for name in manifest["files"])
 
     restorer = second_deployment.test_cli_runner()

@@ -101,17 +101,18 @@ def _walk_in(factory: Any, app: Any, *, granted: bool = True) -> dict[str, Any]:
     """A 帮办代办 filing begun by 青山镇's clerk for the applicant of the case (with the applicant's code
     unless ``granted`` is false)."""
     from service_hall.accounts.models import User
+    from service_hall.cases import walk_in
     from service_hall.cases.intake import WalkIn
     from service_hall.extensions import db
     from service_hall.jurisdictions.models import Jurisdiction
-    from service_hall.web.workbench import sign_walk_in
 
     values = _case(factory, app)
     with app.test_request_context():
         clerk = db.session.query(User).filter_by(username="u-clerk").one()
         town = db.session.query(Jurisdiction).filter_by(code=values["town_code"]).one()
         applicant = db.session.get(User, values["applicant_id"])
-        return {"token": sign_walk_in(clerk, WalkIn(applicant, town, values["item_code"], reuse_granted=granted))}
+        return {"token": walk_in.sign(app.secret_key, clerk,
+                                      WalkIn(applicant, town, values["item_code"], reuse_granted=granted))}
 
 
 def _pick(*keys: str):
