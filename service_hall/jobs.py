@@ -112,6 +112,7 @@ def export_job(job_id: int) -> str:
     """Run one export job in the current app context, committing its progress stage by stage so the page
     polling it sees the percent move. A job no longer queued (done, failed, taken) is left alone."""
     from service_hall.accounts.models import User
+    from service_hall.bundles.figures import add_to_report
     from service_hall.core.base import utcnow
     from service_hall.evaluation.export_jobs import ExportJob, JobStatus, run_export
     from service_hall.extensions import current_session, db
@@ -134,7 +135,8 @@ def export_job(job_id: int) -> str:
         owner = session.get(User, job.owner_id)
         assert owner is not None
         scope = owner.jurisdiction.name if owner.jurisdiction else ""
-        run_export(session, job, towns=visible_towns(session, owner), scope=scope, now=utcnow(), progress=progress)
+        run_export(session, job, towns=visible_towns(session, owner), scope=scope, now=utcnow(), progress=progress,
+                   complete=add_to_report)
         db.session.commit()
         return "done"
     except Exception as exc:  # recorded on the job for the page to show; the worker goes on

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +21,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from service_hall.core.base import Base, UTCDateTime
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.jurisdictions.models import Jurisdiction
+
+if TYPE_CHECKING:
+    from service_hall.evaluation.report import EvaluationReport
 
 KEEP_HOURS = 24
 FORMATS = {"xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel 表格"),
@@ -126,9 +129,11 @@ Progress = Callable[[int, str], None]
 
 
 def run_export(session: Session, job: ExportJob, *, towns: Sequence[Jurisdiction], scope: str,
-               now: dt.datetime, progress: Progress) -> None:
+               now: dt.datetime, progress: Progress,
+               complete: Callable[[Session, EvaluationReport], object] | None = None) -> None:
     """Compute the report and write the file into ``job``. ``progress(percent, stage)`` is called at each
-    stage (the caller commits it so other processes see it). Does not commit; raises what the export raises."""
+    stage (the caller commits it so other processes see it); ``complete`` adds what packages above this
+    one report (the 一件事 figures). Does not commit; raises what the export raises."""
     from service_hall.evaluation import export
     from service_hall.evaluation.report import Period, evaluate
 
@@ -136,6 +141,8 @@ def run_export(session: Session, job: ExportJob, *, towns: Sequence[Jurisdiction
     period = Period(dt.date.fromisoformat(job.params["from"]), dt.date.fromisoformat(job.params["to"]))
     progress(10, "统计各乡镇、各事项数据")
     report = evaluate(session, towns, period)
+    if complete is not None:
+        complete(session, report)
     progress(50, "生成 Excel 表格" if fmt == "xlsx" else "排版 PDF 报告")
     data = export.to_xlsx(report, scope=scope) if fmt == "xlsx" else export.to_pdf(report, scope=scope,
                                                                                    generated_at=now)
