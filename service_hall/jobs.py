@@ -129,6 +129,7 @@ def _pieces(data: bytes, size: int = 1024 * 1024) -> Iterator[bytes]:
 
 def _evaluation(session: Any, job: Any, progress: Any) -> JobResult:
     from service_hall.accounts.models import User
+    from service_hall.bundles.figures import add_to_report
     from service_hall.core.base import utcnow
     from service_hall.evaluation.export_jobs import run_export
     from service_hall.jurisdictions.operations import visible_towns
@@ -137,7 +138,7 @@ def _evaluation(session: Any, job: Any, progress: Any) -> JobResult:
     assert owner is not None
     scope = owner.jurisdiction.name if owner.jurisdiction else ""
     filename, data, mimetype = run_export(session, job, towns=visible_towns(session, owner), scope=scope,
-                                          now=utcnow(), progress=progress)
+                                          now=utcnow(), progress=progress, complete=add_to_report)
     return JobResult(filename, _pieces(data), mimetype, stage="文件已生成")
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -25,29 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from service_hall.bundles.models import BundleCase, BundleCaseItem
 from service_hall.cases.clock import local_date
 from service_hall.cases.models import Application, Visit
-
-
-@dataclass
-class BundleFigures:
-    code: str
-    name: str
-    received: int = 0
-    finished: int = 0
-    end_to_end_days: int = 0  # summed over finished bundle cases
-    item_days: int = 0  # summed over the item cases of finished bundle cases
-    visits: int = 0
-
-    @property
-    def average_days(self) -> float | None:
-        return round(self.end_to_end_days / self.finished, 1) if self.finished else None
-
-    @property
-    def average_item_days(self) -> float | None:
-        return round(self.item_days / self.finished, 1) if self.finished else None
-
-    @property
-    def visits_per_case(self) -> float | None:
-        return round(self.visits / self.received, 2) if self.received else None
+from service_hall.evaluation.report import BundleFigures, EvaluationReport
 
 
 def _end(case: Application) -> dt.datetime | None:
@@ -89,3 +66,9 @@ def bundle_figures(session: Session, town_ids: Sequence[int], first: dt.datetime
         figures.item_days += sum((local_date(e) - local_date(c.submitted_at or bundle_case.submitted_at)).days
                                  for c, e in zip(cases, ends, strict=True) if e)
     return sorted(out.values(), key=lambda f: f.name)
+
+
+def add_to_report(session: Session, report: EvaluationReport) -> EvaluationReport:
+    """Fill ``report.bundles`` for the report's towns and period: the page, the spreadsheet and the PDF."""
+    report.bundles = bundle_figures(session, [t.town.id for t in report.towns], *report.period.utc_bounds())
+    return report

@@ -1,6 +1,6 @@
 """征求意见: offices working in parallel. A reviewer asks another town, or a county office, for its
 opinion on a case with a deadline in working days; the asked party answers in its own workbench; a
-reminder is recorded when the deadline is near; overdue requests are on the supervisor's list.
+reminder goes to the asked party when the deadline is near; overdue requests are on the supervisor's list.
 
 The clock: asking for an opinion does not stop the decision period (行政许可法 第四十二条 counts it in);
 the special procedures that do stop it (第四十五条: hearing, testing, inspection, expert review) are
@@ -20,6 +20,7 @@ from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.bundles.models import OpinionRequest
 from service_hall.calendar.working_days import WorkingCalendar
+from service_hall.cases import events
 from service_hall.cases.clock import local_date
 from service_hall.cases.context import Context
 from service_hall.cases.models import Application, CaseStatus
@@ -137,23 +138,24 @@ def overdue(session: Session, town_ids: set[int], today: dt.date) -> list[Opinio
 
 
 def remind_due(session: Session, *, now: dt.datetime, calendar: WorkingCalendar) -> list[OpinionRequest]:
-    """Record a reminder, once a day, on each open request whose deadline is at most REMIND_DAYS working
-    days away (the asked party's workbench shows it). Idempotent within a day."""
+    """Remind the asked party, once per request, when an open request's deadline is at most REMIND_DAYS
+    working days away: a message to its reviewers through the outbox (``events.opinion_due``), and the
+    reminder recorded (the workbench shows it). Idempotent."""
     today = local_date(now)
     horizon = calendar.add_working_days(today, REMIND_DAYS).due
     due = list(session.scalars(select(OpinionRequest).where(
-        OpinionRequest.answered_at.is_(None), OpinionRequest.due_on >= today, OpinionRequest.due_on <= horizon)))
-    reminded = []
+        OpinionRequest.answered_at.is_(None), OpinionRequest.reminded_on.is_(None),
+        OpinionRequest.due_on >= today, OpinionRequest.due_on <= horizon)))
     for request in due:
-        if request.reminded_on == today:
-            continue
         request.reminded_on = today
         record(session, actor=None, action=AuditAction.OPINION_REMIND, object_type="application",
                object_id=request.application_id, now=now, jurisdiction_id=request.target_id,
                payload={"asked_of": request.asked_of, "due_on": request.due_on.isoformat()})
-        reminded.append(request)
+        events.opinion_due(session, request.application, asked_id=request.target_id, now=now,
+                           data={"asked_of": request.asked_of, "opinion_due_on": request.due_on.isoformat(),
+                                 "opinion_id": request.id})
     session.flush()
-    return reminded
+    return due
 
 
 def _sweep(session: Session, now: dt.datetime, calendar: WorkingCalendar) -> None:

@@ -28,6 +28,9 @@ class Listener(Protocol):
 
     def sweep_reminders(self, session: Session, *, now: dt.datetime) -> Any: ...
 
+    def on_opinion_due(self, session: Session, case: Any, *, asked_id: int, data: dict[str, Any],
+                       now: dt.datetime) -> Any: ...
+
     def receipt_content(self, session: Session, notice: Any) -> dict[str, Any]: ...
 
 
@@ -66,6 +69,12 @@ def swept(session: Session, triggers: Iterable[Any], *, now: dt.datetime) -> Non
     for listener in _listeners:
         listener.on_triggers(session, raised, now=now)
         listener.sweep_reminders(session, now=now)
+
+
+def opinion_due(session: Session, case: Any, *, asked_id: int, data: dict[str, Any], now: dt.datetime) -> None:
+    """An opinion asked on ``case`` of jurisdiction ``asked_id`` is due soon (征求意见, docs/bundles.md)."""
+    for listener in _listeners:
+        listener.on_opinion_due(session, case, asked_id=asked_id, data=data, now=now)
 
 
 def receipt(session: Session, notice: Any) -> dict[str, Any]:

@@ -17,7 +17,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from service_hall.cases.clock import local_date
 from service_hall.core.cells import keep_as_text
 from service_hall.evaluation.report import EvaluationReport
-from service_hall.evaluation.tables import COMPACT_COLUMNS, EXCEL_FORMATS, FIGURE_COLUMNS, PDF_UNUSED_LISTED, charts
+from service_hall.evaluation.tables import (
+    BUNDLE_COLUMNS,
+    BUNDLE_NOTE,
+    COMPACT_COLUMNS,
+    EXCEL_FORMATS,
+    FIGURE_COLUMNS,
+    PDF_UNUSED_LISTED,
+    charts,
+)
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 BOLD = Font(bold=True)
@@ -77,7 +85,7 @@ def _bar_chart(sheet: Worksheet, title: str, column: int, first: int, last: int,
 
 
 def to_xlsx(report: EvaluationReport, *, scope: str, title: str = "赋权事项评估报告") -> bytes:
-    """Sheets 乡镇汇总 (with bar charts), 事项汇总, 未使用的事项, 逐月统计."""
+    """Sheets 乡镇汇总 (with bar charts), 事项汇总, 未使用的事项, 一件事, 逐月统计."""
     book = Workbook()
     headers = [c.header for c in FIGURE_COLUMNS]
     column_of = {c.attribute: i for i, c in enumerate(FIGURE_COLUMNS)}  # 0-based among the figures
@@ -116,6 +124,14 @@ def to_xlsx(report: EvaluationReport, *, scope: str, title: str = "赋权事项�
         [t.town.name, p.code, p.name, p.power_type.label, p.delegation_mode.label]
         for t in report.towns for p in t.unused], {}, {1: 16, 2: 18, 3: 30})
 
+    bundles = book.create_sheet("一件事")
+    start = _title_rows(bundles, title, report, scope, len(BUNDLE_COLUMNS) + 1)
+    last = _table(bundles, start, ["一件事", *(c.header for c in BUNDLE_COLUMNS)],
+                  [[b.name, *(c.value(b) for c in BUNDLE_COLUMNS)] for b in report.bundles]
+                  or [["统计期间没有“一件事”申请"]],
+                  {i: EXCEL_FORMATS[c.kind] for i, c in enumerate(BUNDLE_COLUMNS, start=2)}, {1: 24, 4: 16, 5: 16})
+    bundles.cell(row=last + 2, column=1, value=BUNDLE_NOTE)
+
     months = book.create_sheet("逐月统计")
     start = _title_rows(months, title, report, scope, len(headers) + 1)
     _table(months, start, ["月份", *headers],
@@ -136,6 +152,7 @@ def to_pdf(report: EvaluationReport, *, scope: str, title: str = "赋权事项�
 
     html = render_html("evaluation_report.html", {
         "title": title, "scope": scope, "report": report, "columns": FIGURE_COLUMNS, "compact": COMPACT_COLUMNS,
+        "bundle_columns": BUNDLE_COLUMNS, "bundle_note": BUNDLE_NOTE,
         "list_unused": report.unused_total <= PDF_UNUSED_LISTED, "charts": charts(report),
         "generated_on": local_date(generated_at or dt.datetime.now(dt.UTC))})
     return html_to_pdf(html)

@@ -192,12 +192,39 @@ class PowerEvaluation:
 
 
 @dataclass
+class BundleFigures:
+    """One bundle's figures over a period, computed by service_hall.bundles.figures (docs/bundles.md)."""
+
+    code: str
+    name: str
+    received: int = 0
+    finished: int = 0
+    end_to_end_days: int = 0  # summed over finished bundle cases
+    item_days: int = 0  # summed over the item cases of finished bundle cases
+    visits: int = 0
+
+    @property
+    def average_days(self) -> float | None:
+        return round(self.end_to_end_days / self.finished, 1) if self.finished else None
+
+    @property
+    def average_item_days(self) -> float | None:
+        return round(self.item_days / self.finished, 1) if self.finished else None
+
+    @property
+    def visits_per_case(self) -> float | None:
+        return round(self.visits / self.received, 2) if self.received else None
+
+
+@dataclass
 class EvaluationReport:
     period: Period
     towns: list[TownEvaluation]
     powers: list[PowerEvaluation]
     total: Figures
     months: list[tuple[Period, Figures]]
+    # 一件事 figures, added by service_hall.bundles.figures.add_to_report (that package sits above this one).
+    bundles: list[BundleFigures] = field(default_factory=list)
 
     @property
     def unused_total(self) -> int:

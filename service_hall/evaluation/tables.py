@@ -9,13 +9,14 @@ from typing import Any
 
 from markupsafe import Markup
 
-from service_hall.evaluation.report import EvaluationReport, Figures
+from service_hall.evaluation.report import BundleFigures, EvaluationReport, Figures
 
 
 class Kind(StrEnum):
     COUNT = "count"
     RATE = "rate"
     SCORE = "score"
+    AVERAGE = "average"  # days or visits per case, to one or two decimals
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,10 @@ class Column:
     attribute: str
     kind: Kind = Kind.COUNT
 
-    def value(self, figures: Figures) -> int | float | None:
+    def value(self, figures: Figures | BundleFigures) -> int | float | None:
         return getattr(figures, self.attribute)
 
-    def text(self, figures: Figures) -> str:
+    def text(self, figures: Figures | BundleFigures) -> str:
         return show(self.value(figures), self.kind)
 
 
@@ -49,6 +50,17 @@ FIGURE_COLUMNS = (
     Column("追责情形", "triggers"),
 )
 
+# 一件事 per bundle (docs/bundles.md, "Figures"): on the page, in the PDF and in the spreadsheet.
+BUNDLE_COLUMNS = (
+    Column("收件", "received"),
+    Column("已办结", "finished"),
+    Column("全程用时（自然日，平均）", "average_days", Kind.AVERAGE),
+    Column("各事项用时之和（自然日，平均）", "average_item_days", Kind.AVERAGE),
+    Column("到现场次数（每件）", "visits_per_case", Kind.AVERAGE),
+)
+BUNDLE_NOTE = ("一件事：全程用时自提交至最后一个事项作出决定（或终止）；各事项用时之和为各事项分别用时相加，"
+               "即逐项申请、依次办理所需时间。")
+
 COLUMN = {c.attribute: c for c in FIGURE_COLUMNS}
 # What the public monthly statistics show (accountability and visit records stay internal).
 PUBLIC_COLUMNS = tuple(COLUMN[a] for a in ("received", "decided", "approved", "denied", "refused", "on_time_rate",
@@ -59,7 +71,7 @@ COMPACT_COLUMNS = tuple(COLUMN[a] for a in ("received", "decided", "on_time_rate
 # Beyond this many unused powers the PDF gives counts per town; the spreadsheet always lists them all.
 PDF_UNUSED_LISTED = 200
 BAR_COLOUR = "#2b6cb0"
-EXCEL_FORMATS = {Kind.COUNT: "0", Kind.RATE: "0.0%", Kind.SCORE: "0.00"}
+EXCEL_FORMATS = {Kind.COUNT: "0", Kind.RATE: "0.0%", Kind.SCORE: "0.00", Kind.AVERAGE: "0.0#"}
 
 
 def show(value: Any, kind: Kind) -> str:
@@ -69,6 +81,8 @@ def show(value: Any, kind: Kind) -> str:
         return f"{value * 100:.1f}%"
     if kind is Kind.SCORE:
         return f"{value:.2f}"
+    if kind is Kind.AVERAGE:
+        return f"{value:g}"
     return str(value)
 
 

@@ -61,7 +61,7 @@ TRANSITION_EVENTS = {
 }
 OTHER_EVENTS = ("notice.issued", "certificate.issued", "certificate.revoked", "certificate.replaced",
                 "rating.created", "message.posted", "deadline.warning", "deadline.near", "correction.due_soon",
-                "rating.invited")
+                "rating.invited", "opinion.due_soon")
 EVENT_KINDS = tuple(dict.fromkeys([*TRANSITION_EVENTS.values(), *OTHER_EVENTS]))
 
 # Applicant templates of a status change; the other applicant messages come with the written notice.
@@ -291,6 +291,15 @@ def sweep_reminders(session: Session, *, now: dt.datetime) -> list[int]:
                                messages=[(u, "staff.deadline_near") for u in staff if u.can(Permission.CASE_REVIEW)
                                          or u.can(Permission.CASE_DECIDE)]))
     return events
+
+
+def on_opinion_due(session: Session, case: Application, *, asked_id: int, data: dict[str, Any],
+                   now: dt.datetime) -> int:
+    """A 征求意见 due soon: a message to the reviewers of the asked town (or of the county, for a county
+    office), who answer it. The caller sends it once per request."""
+    staff = town_staff(session, asked_id, Permission.CASE_REVIEW)
+    return emit(session, "opinion.due_soon", now=now, case=case, data=data,
+                messages=[(u, "staff.opinion_due") for u in staff])
 
 
 def deem_deliveries(session: Session, *, now: dt.datetime) -> list[NoticeReceipt]:

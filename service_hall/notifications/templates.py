@@ -120,6 +120,10 @@ TEMPLATES: dict[str, Template] = {
     "staff.deadline_near": Template(
         "办结期限将至：{{ case_number }}",
         "{{ item_name }}（{{ case_number }}）的承诺办结期限为 {{ due_on }}，还剩两天。"),
+    "staff.opinion_due": Template(
+        "征求意见答复期限将至：{{ case_number }}",
+        "{{ town_name }}就{{ item_name }}（{{ case_number }}）向{{ asked_of }}征求意见，请于 {{ opinion_due_on }} "
+        "前在工作台答复。"),
     "staff.warning": Template(
         "预警：{{ case_number }}", "{{ item_name }}（{{ case_number }}）{{ situation }}：{{ detail }}"),
     "staff.message": Template(
@@ -161,7 +165,8 @@ KEY_LABELS = {
     "notice.revocation": "申请人：撤销决定书", "applicant.correction_due": "申请人：补正期限将至",
     "applicant.rate": "申请人：邀请评价", "applicant.message": "申请人：窗口留言",
     "staff.new_case": "工作人员：新申请待受理", "staff.to_decide": "工作人员：待决定",
-    "staff.deadline_near": "工作人员：办结期限将至", "staff.warning": "工作人员：预警",
+    "staff.deadline_near": "工作人员：办结期限将至", "staff.opinion_due": "工作人员：征求意见答复期限将至",
+    "staff.warning": "工作人员：预警",
     "staff.message": "工作人员：申请人留言", "staff.rated": "工作人员：收到差评",
     "applicant.reuse_code": "申请人：材料复用授权码", "webhook.test": "事件推送测试",
 }
@@ -173,7 +178,8 @@ VARIABLES: dict[str, str] = {
     "statutory_due_on": "法定办结期限", "notice_number": "文书编号", "notice_label": "文书名称",
     "issued_on": "文书日期", "respond_by": "补正期限", "channel_label": "送达方式", "excerpt": "留言摘要（120字以内）",
     "what": "提交情形（提交／补正后重新提交）", "situation": "预警情形", "detail": "预警详情", "score": "评分",
-    "code": "一次性授权码", "minutes": "有效分钟数", "signature": "短信签名【…】（由部署配置）",
+    "code": "一次性授权码", "minutes": "有效分钟数", "asked_of": "征求意见对象", "opinion_due_on": "征求意见答复期限",
+    "signature": "短信签名【…】（由部署配置）",
 }
 _CASE_VARIABLES = ("case_number", "item_name", "item_code", "town_name", "status_label", "intake_due_on",
                    "due_on", "statutory_due_on")
@@ -187,6 +193,7 @@ SAMPLE: dict[str, str] = {
     "issued_on": "2026-12-02", "respond_by": "2026-12-16", "channel_label": "电子送达",
     "excerpt": "请补充拟建房屋的四至示意图。", "what": "提交", "situation": "超过承诺期限",
     "detail": "承诺期限 2026-12-23，尚未办结", "score": "2", "code": "123456", "minutes": "10",
+    "asked_of": "白沙镇", "opinion_due_on": "2026-12-04",
 }
 
 # The parts an administrator edits, per channel.

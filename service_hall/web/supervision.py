@@ -25,7 +25,7 @@ from service_hall.core.errors import ValidationFailed
 from service_hall.core.pagination import page_size
 from service_hall.evaluation import export, export_jobs
 from service_hall.evaluation.report import EvaluationReport, evaluate, parse_period
-from service_hall.evaluation.tables import COLUMN, FIGURE_COLUMNS, charts
+from service_hall.evaluation.tables import BUNDLE_COLUMNS, BUNDLE_NOTE, COLUMN, FIGURE_COLUMNS, charts
 from service_hall.extensions import db
 from service_hall.files.jobs import own_job
 from service_hall.jurisdictions.operations import visible_towns
@@ -133,7 +133,9 @@ def _report() -> tuple[EvaluationReport, str]:
     actor = current_actor()
     period = parse_period(request.args.get("from"), request.args.get("to"), today=local_date(now()))
     scope = actor.jurisdiction.name if actor.jurisdiction else ""
-    return evaluate(db.session, visible_towns(db.session, actor), period), scope
+    from service_hall.bundles.figures import add_to_report
+
+    return add_to_report(db.session, evaluate(db.session, visible_towns(db.session, actor), period)), scope
 
 
 @bp.get("/evaluation")
@@ -146,13 +148,11 @@ def evaluation() -> Any:
     except ValidationFailed as exc:
         return render_template("supervision/evaluation.html", report=None, values=values,
                                errors=exc.details or {}), 422
-    from service_hall.bundles.figures import bundle_figures
-
     query = {"from": report.period.start.isoformat(), "to": report.period.end.isoformat()}
-    bundles = bundle_figures(db.session, [t.town.id for t in report.towns], *report.period.utc_bounds())
     return render_template("supervision/evaluation.html", report=report, scope=scope, query=query,
                            values=query, errors={}, columns=FIGURE_COLUMNS, column=COLUMN,
-                           charts=charts(report), bundles=bundles)
+                           charts=charts(report), bundle_columns=BUNDLE_COLUMNS,
+                           bundle_note=BUNDLE_NOTE)
 
 
 @bp.post("/evaluation/export")

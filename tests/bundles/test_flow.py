@@ -4,8 +4,10 @@ correction notice, one progress view, 统一出件, a refusal's meaning for the 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from service_hall.audit.models import AuditRecord
@@ -202,8 +204,9 @@ def test_withdrawing_the_bundle_withdraws_every_open_item_case_and_only_the_appl
 
 
 def test_the_evaluation_report_counts_bundles_end_to_end_against_the_sum_of_item_days(published):
-    from service_hall.bundles.figures import bundle_figures
-    from service_hall.evaluation.report import Period
+    from service_hall.bundles.figures import add_to_report, bundle_figures
+    from service_hall.evaluation.export import to_xlsx
+    from service_hall.evaluation.report import Period, evaluate
 
     bundle_case, _ = _submit()
     homestead, planning = bundle_case.cases
@@ -215,6 +218,11 @@ def test_the_evaluation_report_counts_bundles_end_to_end_against_the_sum_of_item
     assert (figures.name, figures.received, figures.finished) == ("农村建房一件事", 1, 1)
     # Parallel work: 10 days end to end, where one item after the other would take 3 + 10.
     assert (figures.average_days, figures.average_item_days, figures.visits_per_case) == (10, 13, 1)
+    # The same figures in the report's spreadsheet, one row per bundle.
+    report = add_to_report(db.session, evaluate(db.session, [jurisdiction(QINGSHAN)], period))
+    sheet = load_workbook(io.BytesIO(to_xlsx(report, scope="清溪县")))["一件事"]
+    assert next(sheet.iter_rows(min_row=4, values_only=True)) == ("农村建房一件事", 1, 1, 10, 13, 1)
+    assert sheet.cell(row=4, column=4).number_format == "0.0#"
 
 
 def test_an_item_needing_anothers_result_waits_for_its_approval_whichever_page_decides(published):

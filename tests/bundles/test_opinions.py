@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from service_hall.bundles import flow, opinions, versions
 from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from service_hall.extensions import db
+from service_hall.notifications.models import ChannelName, Event, OutboxMessage
+from service_hall.notifications.templates import render
 from tests.factories import cases as steps
 from tests.factories.accounts import user
 from tests.factories.bundles import RURAL_MATERIALS, demo_world, rural_housing, rural_values
@@ -87,7 +90,18 @@ def test_a_reminder_before_the_deadline_and_the_overdue_ones_on_the_supervisors_
     calendar = WorkingCalendar()
     assert opinions.remind_due(db.session, now=at("2026-11-24"), calendar=calendar) == []  # not near yet
     assert opinions.remind_due(db.session, now=at("2026-11-26"), calendar=calendar) == [asked]
-    assert opinions.remind_due(db.session, now=at("2026-11-26", 15), calendar=calendar) == []  # once a day
+    assert opinions.remind_due(db.session, now=at("2026-11-26", 15), calendar=calendar) == []
+    assert opinions.remind_due(db.session, now=at("2026-11-27"), calendar=calendar) == []  # once per request
+    # The reminder is a message to the asked town's reviewers, through the outbox, once.
+    sent = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "staff.opinion_due")).all()
+    assert {m.user_id for m in sent} == {user("rev.baisha").id}
+    assert {m.channel for m in sent} == {ChannelName.INBOX}
+    event = db.session.get(Event, sent[0].event_id)
+    assert (event.kind, event.application_id) == ("opinion.due_soon", accepted_case.id)
+    message = render("staff.opinion_due", event.payload)
+    assert message.title == f"征求意见答复期限将至：{accepted_case.case_number}"
+    assert message.text == (f"青山镇就农村村民宅基地审批（{accepted_case.case_number}）向白沙镇征求意见，"
+                            "请于 2026-11-30 前在工作台答复。")
     county = {jurisdiction(COUNTY).id, jurisdiction(QINGSHAN).id, jurisdiction(BAISHA).id}
     assert opinions.overdue(db.session, county, dt.date(2026, 11, 30)) == []
     assert opinions.overdue(db.session, county, dt.date(2026, 12, 1)) == [asked]

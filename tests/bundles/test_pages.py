@@ -8,12 +8,14 @@ import io
 import re
 
 import pytest
+from openpyxl import load_workbook
 
 from service_hall.bundles.models import BundleCase
 from service_hall.cases.models import CaseStatus
 from service_hall.extensions import db
 from tests.factories.bundles import HOMESTEAD, PLANNING, demo_world, rural_form
 from tests.factories.files import PNG
+from tests.factories.pdf import pdf_text
 from tests.factories.places import QINGSHAN
 from tests.factories.web import KEY_RE, csrf_token, login, post_form
 
@@ -117,3 +119,11 @@ def test_the_whole_bundle_through_the_pages(app, demo):
     assert report.status_code == 200, text[text.find("<main"):][:1500]
     assert "<caption>一件事</caption>" in text
     assert re.search(r'农村建房一件事</th><td class="num">1</td><td class="num">0</td>', text)
+    # … and so do its spreadsheet and its PDF.
+    sheet = load_workbook(io.BytesIO(_client(app, "supervisor").get(
+        "/supervision/evaluation.xlsx?from=2026-01-01").data))["一件事"]
+    assert [c.value for c in sheet[3]] == ["一件事", "收件", "已办结", "全程用时（自然日，平均）",
+                                           "各事项用时之和（自然日，平均）", "到现场次数（每件）"]
+    assert next(sheet.iter_rows(min_row=4, values_only=True))[:3] == ("农村建房一件事", 1, 0)
+    pdf = pdf_text(_client(app, "supervisor").get("/supervision/evaluation.pdf?from=2026-01-01").data)
+    assert "五、一件事" in pdf and "农村建房一件事" in pdf

@@ -145,7 +145,7 @@ def test_the_spreadsheet_has_the_figures_and_charts(app, rworld):
     assert resp.status_code == 200
     assert "attachment" in resp.headers["Content-Disposition"] and ".xlsx" in resp.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(resp.data))
-    assert book.sheetnames == ["乡镇汇总", "事项汇总", "未使用的事项", "逐月统计"]
+    assert book.sheetnames == ["乡镇汇总", "事项汇总", "未使用的事项", "一件事", "逐月统计"]
     towns = book["乡镇汇总"]
     assert "2026-01-01 至 2026-11-23" in towns["A2"].value and "清溪县" in towns["A2"].value
     header = [c.value for c in towns[3]]

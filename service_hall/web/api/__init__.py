@@ -16,6 +16,7 @@ from service_hall.web.access import PUBLIC, requires
 
 def register_api(app: Flask) -> None:
     from service_hall.web.api.accounts import blp as accounts_blp
+    from service_hall.web.api.bundles import blp as bundles_blp
     from service_hall.web.api.cases import blp as cases_blp
     from service_hall.web.api.certificates import blp as certificates_blp
     from service_hall.web.api.forms import blp as forms_blp
@@ -25,7 +26,7 @@ def register_api(app: Flask) -> None:
 
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blp in (accounts_blp, cases_blp, power_lists_blp, certificates_blp, search_blp, forms_blp,
-                notifications_blp):
+                notifications_blp, bundles_blp):
         csrf.exempt(blp)
         with warnings.catch_warnings():
             # Some text fields of the power-list item have two patterns (one line, and the field's own);

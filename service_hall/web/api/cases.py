@@ -221,7 +221,8 @@ class ApplicationIn(Schema):
                                    metadata={"description": "客户端生成的幂等键：重复提交返回同一申请"})
 
 
-def _files(actor: Any, ids: dict[str, int]) -> dict[str, Any]:
+def owned_materials(actor: Any, ids: dict[str, int]) -> dict[str, Any]:
+    """The actor's own uploads by material code. Raises ValidationFailed (located: ``material-<code>``)."""
     out = {}
     errors = {}
     for code, file_id in ids.items():
@@ -280,7 +281,7 @@ def create_application(body: dict[str, Any]) -> Any:
     town = by_code(db.session, body["town_code"])
     case, created = intake.submit_application(
         context(), applicant=actor, town=town, item_code=body["item_code"], data=body["data"],
-        materials=_files(actor, body["materials"]), submission_key=body["submission_key"])
+        materials=owned_materials(actor, body["materials"]), submission_key=body["submission_key"])
     return case, (201 if created else 200)
 
 
@@ -323,7 +324,7 @@ def _action_route(entry: CaseAction) -> None:
     def view(body: dict[str, Any], **ids: Any) -> Any:
         ctx = context()
         if entry.materials:
-            body = {**body, "files": _files(ctx.actor, body.get("materials") or {})}
+            body = {**body, "files": owned_materials(ctx.actor, body.get("materials") or {})}
         if staff and entry.transition is not None:
             audited = entry.audited_as(body)
             assert audited is not None
