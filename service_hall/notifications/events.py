@@ -262,28 +262,32 @@ def sweep_reminders(session: Session, *, now: dt.datetime) -> list[int]:
     """Daily: a correction due in two days reminds the applicant; a promised limit in two days reminds the
     case's window staff. Once per case and deadline. Raises nothing of its own."""
     from service_hall.cases.clock import local_date
-    from service_hall.cases.models import Application, CaseStatus
+    from service_hall.cases.models import Application, CaseStatus, CorrectionNotice
 
     deem_deliveries(session, now=now)
     today = local_date(now)
     soon = today + dt.timedelta(days=2)
     events = []
-    waiting = session.scalars(select(Application).where(Application.status == CaseStatus.CORRECTION_REQUESTED))
-    for case in waiting:
-        notice = case.corrections[-1] if case.corrections else None
-        if notice is None or not today < notice.respond_by <= soon:
-            continue
+    # Only what falls due in the next two days is loaded, in SQL (docs/architecture.md, "Lists at scale"):
+    # a case's latest correction notice, a running case's promised limit (its partial index).
+    latest = (select(func.max(CorrectionNotice.id)).where(CorrectionNotice.application_id == Application.id)
+              .correlate(Application).scalar_subquery())
+    waiting = session.execute(
+        select(Application, CorrectionNotice).join(CorrectionNotice, CorrectionNotice.id == latest)
+        .where(Application.status == CaseStatus.CORRECTION_REQUESTED,
+               CorrectionNotice.respond_by > today, CorrectionNotice.respond_by <= soon)
+        .order_by(Application.id)).all()
+    for case, notice in waiting:
         marker = notice.respond_by.isoformat()
         if not _already(session, "correction.due_soon", case.id, marker):
             events.append(emit(session, "correction.due_soon", now=now, case=case,
                                messages=[(case.applicant, "applicant.correction_due")],
                                data={"respond_by": marker, "marker": marker}))
-    running = session.scalars(select(Application).where(Application.status.in_(
-        [CaseStatus.ACCEPTED, CaseStatus.REVIEWED]), Application.due_on.is_not(None)))
+    running = list(session.scalars(select(Application).where(Application.status.in_(
+        [CaseStatus.ACCEPTED, CaseStatus.REVIEWED]), Application.due_on > today, Application.due_on <= soon)
+        .order_by(Application.id)))
     for case in running:
         assert case.due_on is not None
-        if not today < case.due_on <= soon:
-            continue
         marker = case.due_on.isoformat()
         if not _already(session, "deadline.near", case.id, marker):
             staff = town_staff(session, case.town_id, Permission.CASE_READ)
