@@ -253,9 +253,14 @@ def on_triggers(session: Session, triggers: Iterable[AccountabilityTrigger], *, 
     return events
 
 
-def _already(session: Session, kind: str, case_id: int, marker: str) -> bool:
-    found = session.scalars(select(Event.payload).where(Event.kind == kind, Event.application_id == case_id))
-    return any(p.get("marker") == marker for p in found)
+def _already(session: Session, kind: str, case_ids: Iterable[int]) -> set[tuple[int, str]]:
+    """(case id, marker) of the events ``kind`` already emitted for ``case_ids``, in one query."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return set()
+    rows = session.execute(select(Event.application_id, Event.payload).where(Event.kind == kind,
+                                                                            Event.application_id.in_(ids)))
+    return {(case_id, str(payload.get("marker"))) for case_id, payload in rows if case_id is not None and payload}
 
 
 def sweep_reminders(session: Session, *, now: dt.datetime) -> list[int]:
@@ -277,19 +282,21 @@ def sweep_reminders(session: Session, *, now: dt.datetime) -> list[int]:
         .where(Application.status == CaseStatus.CORRECTION_REQUESTED,
                CorrectionNotice.respond_by > today, CorrectionNotice.respond_by <= soon)
         .order_by(Application.id)).all()
+    reminded = _already(session, "correction.due_soon", (case.id for case, _ in waiting))
     for case, notice in waiting:
         marker = notice.respond_by.isoformat()
-        if not _already(session, "correction.due_soon", case.id, marker):
+        if (case.id, marker) not in reminded:
             events.append(emit(session, "correction.due_soon", now=now, case=case,
                                messages=[(case.applicant, "applicant.correction_due")],
                                data={"respond_by": marker, "marker": marker}))
     running = list(session.scalars(select(Application).where(Application.status.in_(
         [CaseStatus.ACCEPTED, CaseStatus.REVIEWED]), Application.due_on > today, Application.due_on <= soon)
         .order_by(Application.id)))
+    reminded = _already(session, "deadline.near", (case.id for case in running))
     for case in running:
         assert case.due_on is not None
         marker = case.due_on.isoformat()
-        if not _already(session, "deadline.near", case.id, marker):
+        if (case.id, marker) not in reminded:
             staff = town_staff(session, case.town_id, Permission.CASE_READ)
             events.append(emit(session, "deadline.near", now=now, case=case, data={"marker": marker},
                                messages=[(u, "staff.deadline_near") for u in staff if u.can(Permission.CASE_REVIEW)
