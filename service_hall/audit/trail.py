@@ -22,7 +22,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, String, Table, bindparam, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from service_hall.audit.actions import AuditAction
@@ -83,6 +84,8 @@ def _digest(rec: Any) -> str:
     """HMAC-SHA-256 with the audit key (plain SHA-256 only where no key is set: outside the app)."""
     return _mac(_canonical(rec))
 
+
+_EMPTY_PAYLOADS = frozenset({"{}", "null", "[]", "", '""', "0", "false"})  # what ``payload or {}`` turns into {}
 
 # The columns a record's hash covers (see _canonical), besides its own hash.
 _HASHED = ("seq", "at", "actor_id", "actor_role", "jurisdiction_id", "action", "object_type", "object_id",
@@ -187,9 +190,15 @@ def verify_chain(session: Session, checkpoints: Sequence[Checkpoint] = (),
     # Plain tuples through a server-side cursor, a batch at a time: memory stays flat whatever the chain's
     # length (no ORM objects, no client-side buffer of the whole result).
     table = cast(Table, AuditRecord.__table__)
-    rows = session.execute(select(*(table.c[name] for name in _HASHED), table.c.hash).order_by(table.c.seq),
+    # The payload comes as its stored text, parsed only when not empty (most records carry none).
+    columns = [sql_cast(table.c[name], String) if name == "payload" else table.c[name] for name in _HASHED]
+    payload_at = _HASHED.index("payload")
+    rows = session.execute(select(*columns, table.c.hash).order_by(table.c.seq),
                            execution_options={"stream_results": True, "yield_per": 10000})
-    for values in rows:
+    for row in rows:
+        values = list(row)
+        text = values[payload_at]
+        values[payload_at] = None if text is None or text in _EMPTY_PAYLOADS else json.loads(text)
         seq, digest, prev_hash = values[0], values[14], values[13]
         if seq in wanted:
             hashes[seq] = digest
