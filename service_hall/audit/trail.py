@@ -59,9 +59,9 @@ def _canonical_values(seq: Any, at: dt.datetime, actor_id: Any, actor_role: Any,
                       payload: Any, prev_hash: Any) -> bytes:
     """The hashed content of a record: the JSON object of its fields with sorted keys and no spaces,
     written field by field (the verification of millions of records spends its time here)."""
-    stamp = at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    stamp = at.astimezone(dt.UTC).isoformat(timespec="microseconds")[:-6]  # as %Y-%m-%dT%H:%M:%S.%f, faster
     j = _json
-    return (f'{{"action":{j(action)},"actor_id":{j(actor_id)},"actor_role":{j(actor_role)},"at":"{stamp}",'
+    return (f'{{"action":{j(action)},"actor_id":{j(actor_id)},"actor_role":{j(actor_role)},"at":"{stamp}Z",'
             f'"duty":{j(duty)},"from_state":{j(from_state)},"jurisdiction_id":{j(jurisdiction_id)},'
             f'"object_id":{j(object_id)},"object_type":{j(object_type)},"payload":{j(payload) if payload else "{}"},'
             f'"prev_hash":{j(prev_hash)},"reason":{j(reason)},"seq":{j(seq)},"to_state":{j(to_state)}}}').encode()
