@@ -119,8 +119,9 @@ def _prepare(url: str, cases: int) -> dict[str, Any]:
         out["scale_generate_and_analyze_seconds"] = round(time.monotonic() - started, 1)
         out["scale_rows"] = counts
     with psycopg.connect(_libpq(url)) as conn:
-        conn.execute("UPDATE users SET password_hash = %s, must_change_password = false "
-                     "WHERE role <> 'applicant'", (hash_password(BENCH_PASSWORD),))
+        conn.execute("UPDATE users SET password_hash = %s, must_change_password = false WHERE role <> 'applicant'",
+                     (hash_password(BENCH_PASSWORD),))
+        conn.execute("DELETE FROM login_throttles")
         conn.commit()
         out["scale_cases"] = int(conn.execute("SELECT count(*) FROM applications").fetchone()[0])
         out["scale_audit_records"] = int(conn.execute("SELECT count(*) FROM audit_records").fetchone()[0])

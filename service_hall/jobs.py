@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from redis import Redis
-from rq import Queue
 from sqlalchemy import select
+
+if TYPE_CHECKING:  # redis and rq are imported where a job is queued: a worker without REDIS_URL never loads them
+    from redis import Redis
+    from rq import Queue
 
 SWEEP_QUEUE = "service_hall"
 # One enqueue per minute across every app server, whichever request comes first.
@@ -21,11 +23,19 @@ SWEEP_LOCK_SECONDS = 60
 
 
 def connection(redis_url: str) -> Redis:
+    from redis import Redis
+
     return Redis.from_url(redis_url)
 
 
 def queue(redis_url: str) -> Queue:
-    return Queue(SWEEP_QUEUE, connection=connection(redis_url))
+    return queue_on(connection(redis_url))
+
+
+def queue_on(conn: Redis) -> Queue:
+    from rq import Queue
+
+    return Queue(SWEEP_QUEUE, connection=conn)
 
 
 def enqueue_sweep(redis_url: str) -> bool:
@@ -33,7 +43,7 @@ def enqueue_sweep(redis_url: str) -> bool:
     conn = connection(redis_url)
     if not conn.set(SWEEP_LOCK_KEY, "1", nx=True, ex=SWEEP_LOCK_SECONDS):
         return False
-    Queue(SWEEP_QUEUE, connection=conn).enqueue(sweep_job, job_timeout=300, result_ttl=3600)
+    queue_on(conn).enqueue(sweep_job, job_timeout=300, result_ttl=3600)
     return True
 
 
@@ -93,7 +103,7 @@ def dispatch_outbox(session: Any, config: Any, *, now: Any = None, limit: int = 
 
 def enqueue_dispatch(redis_url: str) -> None:
     """Queue a delivery run of the outbox (after a commit that wrote messages)."""
-    Queue(SWEEP_QUEUE, connection=connection(redis_url)).enqueue(dispatch_job, job_timeout=300, result_ttl=600)
+    queue(redis_url).enqueue(dispatch_job, job_timeout=300, result_ttl=600)
 
 
 def dispatch_job() -> dict[str, int]:
@@ -229,7 +239,7 @@ def start_job(app: Any, job_id: int) -> None:
     context). Call it after the job row is committed."""
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
-        Queue(SWEEP_QUEUE, connection=connection(redis_url)).enqueue(
+        queue(redis_url).enqueue(
             run_job, job_id, job_timeout=JOB_TIMEOUT_SECONDS, result_ttl=3600, job_id=f"job-{job_id}")
         return
     import threading

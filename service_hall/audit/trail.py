@@ -17,11 +17,13 @@ import hmac
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, String, Table, bindparam, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from service_hall.audit.actions import AuditAction
@@ -40,24 +42,50 @@ def use_key(key: str | bytes | None) -> None:
     _key = key.encode() if isinstance(key, str) else key
 
 
+def _json(value: Any) -> str:
+    """One value as ``json.dumps(..., sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+    default=str)`` writes it, with the common scalars encoded directly."""
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return _encode_str(value)
+    if type(value) is int:
+        return str(value)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _canonical_values(seq: Any, at: dt.datetime, actor_id: Any, actor_role: Any, jurisdiction_id: Any, action: Any,
+                      object_type: Any, object_id: Any, from_state: Any, to_state: Any, reason: Any, duty: Any,
+                      payload: Any, prev_hash: Any) -> bytes:
+    """The hashed content of a record: the JSON object of its fields with sorted keys and no spaces,
+    written field by field (the verification of millions of records spends its time here)."""
+    stamp = at.astimezone(dt.UTC).isoformat(timespec="microseconds")[:-6]  # as %Y-%m-%dT%H:%M:%S.%f, faster
+    j = _json
+    return (f'{{"action":{j(action)},"actor_id":{j(actor_id)},"actor_role":{j(actor_role)},"at":"{stamp}Z",'
+            f'"duty":{j(duty)},"from_state":{j(from_state)},"jurisdiction_id":{j(jurisdiction_id)},'
+            f'"object_id":{j(object_id)},"object_type":{j(object_type)},"payload":{j(payload) if payload else "{}"},'
+            f'"prev_hash":{j(prev_hash)},"reason":{j(reason)},"seq":{j(seq)},"to_state":{j(to_state)}}}').encode()
+
+
 def _canonical(rec: Any) -> bytes:
     """The hashed content of a record (an AuditRecord, or a row of its table with the same names)."""
-    at = rec.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    body = {
-        "seq": rec.seq, "at": at, "actor_id": rec.actor_id, "actor_role": rec.actor_role,
-        "jurisdiction_id": rec.jurisdiction_id, "action": rec.action, "object_type": rec.object_type,
-        "object_id": rec.object_id, "from_state": rec.from_state, "to_state": rec.to_state,
-        "reason": rec.reason, "duty": rec.duty, "payload": rec.payload or {}, "prev_hash": rec.prev_hash,
-    }
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    return _canonical_values(rec.seq, rec.at, rec.actor_id, rec.actor_role, rec.jurisdiction_id, rec.action,
+                             rec.object_type, rec.object_id, rec.from_state, rec.to_state, rec.reason, rec.duty,
+                             rec.payload, rec.prev_hash)
+
+
+def _mac(content: bytes) -> str:
+    if _key is None:
+        return hashlib.sha256(content).hexdigest()
+    return hmac.digest(_key, content, "sha256").hex()
 
 
 def _digest(rec: Any) -> str:
     """HMAC-SHA-256 with the audit key (plain SHA-256 only where no key is set: outside the app)."""
-    if _key is None:
-        return hashlib.sha256(_canonical(rec)).hexdigest()
-    return hmac.new(_key, _canonical(rec), hashlib.sha256).hexdigest()
+    return _mac(_canonical(rec))
 
+
+_EMPTY_PAYLOADS = frozenset({"{}", "null", "[]", "", '""', "0", "false"})  # what ``payload or {}`` turns into {}
 
 # The columns a record's hash covers (see _canonical), besides its own hash.
 _HASHED = ("seq", "at", "actor_id", "actor_role", "jurisdiction_id", "action", "object_type", "object_id",
@@ -159,21 +187,29 @@ def verify_chain(session: Session, checkpoints: Sequence[Checkpoint] = (),
     expected_seq = 1
     hashes: dict[int, str] = {}
     wanted = {c.seq for c in checkpoints} | {seq for _, (seq, _) in anchors}
-    # Plain rows through a server-side cursor, a batch at a time: memory stays flat whatever the chain's
+    # Plain tuples through a server-side cursor, a batch at a time: memory stays flat whatever the chain's
     # length (no ORM objects, no client-side buffer of the whole result).
-    rows = session.execute(select(AuditRecord.__table__).order_by(AuditRecord.seq),
-                           execution_options={"stream_results": True, "yield_per": 2000})
-    for rec in rows:
-        if rec.seq in wanted:
-            hashes[rec.seq] = rec.hash
-        if rec.seq != expected_seq:
-            problems.append(ChainProblem(expected_seq, f"缺少第 {expected_seq} 至 {rec.seq - 1} 条记录（已被删除）"))
-        if rec.prev_hash != prev:
-            problems.append(ChainProblem(rec.seq, "前序哈希不匹配（前一条记录被改动或删除）"))
-        if _digest(rec) != rec.hash:
-            problems.append(ChainProblem(rec.seq, "记录内容与哈希不符（记录被篡改）"))
-        prev = rec.hash
-        expected_seq = rec.seq + 1
+    table = cast(Table, AuditRecord.__table__)
+    # The payload comes as its stored text, parsed only when not empty (most records carry none).
+    columns = [sql_cast(table.c[name], String) if name == "payload" else table.c[name] for name in _HASHED]
+    payload_at = _HASHED.index("payload")
+    rows = session.execute(select(*columns, table.c.hash).order_by(table.c.seq),
+                           execution_options={"stream_results": True, "yield_per": 10000})
+    for row in rows:
+        values = list(row)
+        text = values[payload_at]
+        values[payload_at] = None if text is None or text in _EMPTY_PAYLOADS else json.loads(text)
+        seq, digest, prev_hash = values[0], values[14], values[13]
+        if seq in wanted:
+            hashes[seq] = digest
+        if seq != expected_seq:
+            problems.append(ChainProblem(expected_seq, f"缺少第 {expected_seq} 至 {seq - 1} 条记录（已被删除）"))
+        if prev_hash != prev:
+            problems.append(ChainProblem(seq, "前序哈希不匹配（前一条记录被改动或删除）"))
+        if _mac(_canonical_values(*values[:14])) != digest:
+            problems.append(ChainProblem(seq, "记录内容与哈希不符（记录被篡改）"))
+        prev = digest
+        expected_seq = seq + 1
     head = session.get(AuditChainHead, 1)
     if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
         problems.append(ChainProblem(head.seq, "链尾与最后一条记录不一致（末尾记录被删除）"))

@@ -223,7 +223,7 @@ def sweep_deadlines(session: Session, *, now: dt.datetime, calendar: WorkingCale
             Application.status.in_(DECISION_CLOCK),
             or_(and_(Application.due_on < today, ~_has_trigger("overdue_promised")),
                 and_(Application.statutory_due_on < today, ~_has_trigger("late_decision"))))
-            .order_by(Application.id)):
+            .options(selectinload(Application.pauses)).order_by(Application.id)):
         # Read-only on the case: a running special procedure moves the limits every day, and storing that
         # would make every open page of the case stale.
         promised, statutory = current_limits(case, calendar, today)

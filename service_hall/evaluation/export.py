@@ -6,13 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from service_hall.cases.clock import local_date
 from service_hall.core.cells import keep_as_text
@@ -27,8 +21,13 @@ from service_hall.evaluation.tables import (
     charts,
 )
 
-HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
-BOLD = Font(bold=True)
+if TYPE_CHECKING:
+    from openpyxl.chart import BarChart
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# openpyxl is imported by the functions that write a workbook: a web worker that never exports does not
+# carry it (docs/architecture.md, "Long work in the worker").
+HEADER_COLOUR = "DDE7F3"
 
 
 def file_stem(report: EvaluationReport) -> str:
@@ -37,6 +36,8 @@ def file_stem(report: EvaluationReport) -> str:
 
 def _title_rows(sheet: Worksheet, title: str, report: EvaluationReport, scope: str, width: int) -> int:
     keep_as_text(sheet.cell(row=1, column=1, value=title))
+    from openpyxl.styles import Font
+
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.cell(row=2, column=1, value=f"统计范围：{scope}　统计期间：{report.period.label}")
@@ -47,10 +48,13 @@ def _title_rows(sheet: Worksheet, title: str, report: EvaluationReport, scope: s
 def _table(sheet: Worksheet, header_row: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],
            formats: dict[int, str], widths: dict[int, int]) -> int:
     """Write a header and rows from ``header_row``; returns the last row written."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     for col, text in enumerate(headers, start=1):
         cell = sheet.cell(row=header_row, column=col, value=text)
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=HEADER_COLOUR)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     last = header_row
     for last, values in enumerate(rows, start=header_row + 1):
@@ -69,6 +73,8 @@ def _figure_formats(offset: int) -> dict[int, str]:
 
 
 def _bar_chart(sheet: Worksheet, title: str, column: int, first: int, last: int, *, percent: bool) -> BarChart:
+    from openpyxl.chart import BarChart, Reference
+
     chart = BarChart()
     chart.type = "bar"
     chart.title = title
@@ -86,6 +92,9 @@ def _bar_chart(sheet: Worksheet, title: str, column: int, first: int, last: int,
 
 def to_xlsx(report: EvaluationReport, *, scope: str, title: str = "赋权事项评估报告") -> bytes:
     """Sheets 乡镇汇总 (with bar charts), 事项汇总, 未使用的事项, 一件事, 逐月统计."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     headers = [c.header for c in FIGURE_COLUMNS]
     column_of = {c.attribute: i for i, c in enumerate(FIGURE_COLUMNS)}  # 0-based among the figures
@@ -100,7 +109,7 @@ def to_xlsx(report: EvaluationReport, *, scope: str, title: str = "赋权事项�
              sum(t.used for t in report.towns), report.unused_total, *(c.value(report.total) for c in FIGURE_COLUMNS)]
     last = _table(towns, start, town_headers, [*town_rows, total], _figure_formats(5), {1: 16})
     for cell in towns[last]:
-        cell.font = BOLD
+        cell.font = Font(bold=True)
     if report.towns:
         first, final = start + 1, start + len(report.towns)
         anchor_row = last + 3

@@ -253,39 +253,50 @@ def on_triggers(session: Session, triggers: Iterable[AccountabilityTrigger], *, 
     return events
 
 
-def _already(session: Session, kind: str, case_id: int, marker: str) -> bool:
-    found = session.scalars(select(Event.payload).where(Event.kind == kind, Event.application_id == case_id))
-    return any(p.get("marker") == marker for p in found)
+def _already(session: Session, kind: str, case_ids: Iterable[int]) -> set[tuple[int, str]]:
+    """(case id, marker) of the events ``kind`` already emitted for ``case_ids``, in one query."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return set()
+    rows = session.execute(select(Event.application_id, Event.payload).where(Event.kind == kind,
+                                                                            Event.application_id.in_(ids)))
+    return {(case_id, str(payload.get("marker"))) for case_id, payload in rows if case_id is not None and payload}
 
 
 def sweep_reminders(session: Session, *, now: dt.datetime) -> list[int]:
     """Daily: a correction due in two days reminds the applicant; a promised limit in two days reminds the
     case's window staff. Once per case and deadline. Raises nothing of its own."""
     from service_hall.cases.clock import local_date
-    from service_hall.cases.models import Application, CaseStatus
+    from service_hall.cases.models import Application, CaseStatus, CorrectionNotice
 
     deem_deliveries(session, now=now)
     today = local_date(now)
     soon = today + dt.timedelta(days=2)
     events = []
-    waiting = session.scalars(select(Application).where(Application.status == CaseStatus.CORRECTION_REQUESTED))
-    for case in waiting:
-        notice = case.corrections[-1] if case.corrections else None
-        if notice is None or not today < notice.respond_by <= soon:
-            continue
+    # Only what falls due in the next two days is loaded, in SQL (docs/architecture.md, "Lists at scale"):
+    # a case's latest correction notice, a running case's promised limit (its partial index).
+    latest = (select(func.max(CorrectionNotice.id)).where(CorrectionNotice.application_id == Application.id)
+              .correlate(Application).scalar_subquery())
+    waiting = session.execute(
+        select(Application, CorrectionNotice).join(CorrectionNotice, CorrectionNotice.id == latest)
+        .where(Application.status == CaseStatus.CORRECTION_REQUESTED,
+               CorrectionNotice.respond_by > today, CorrectionNotice.respond_by <= soon)
+        .order_by(Application.id)).all()
+    reminded = _already(session, "correction.due_soon", (case.id for case, _ in waiting))
+    for case, notice in waiting:
         marker = notice.respond_by.isoformat()
-        if not _already(session, "correction.due_soon", case.id, marker):
+        if (case.id, marker) not in reminded:
             events.append(emit(session, "correction.due_soon", now=now, case=case,
                                messages=[(case.applicant, "applicant.correction_due")],
                                data={"respond_by": marker, "marker": marker}))
-    running = session.scalars(select(Application).where(Application.status.in_(
-        [CaseStatus.ACCEPTED, CaseStatus.REVIEWED]), Application.due_on.is_not(None)))
+    running = list(session.scalars(select(Application).where(Application.status.in_(
+        [CaseStatus.ACCEPTED, CaseStatus.REVIEWED]), Application.due_on > today, Application.due_on <= soon)
+        .order_by(Application.id)))
+    reminded = _already(session, "deadline.near", (case.id for case in running))
     for case in running:
         assert case.due_on is not None
-        if not today < case.due_on <= soon:
-            continue
         marker = case.due_on.isoformat()
-        if not _already(session, "deadline.near", case.id, marker):
+        if (case.id, marker) not in reminded:
             staff = town_staff(session, case.town_id, Permission.CASE_READ)
             events.append(emit(session, "deadline.near", now=now, case=case, data={"marker": marker},
                                messages=[(u, "staff.deadline_near") for u in staff if u.can(Permission.CASE_REVIEW)

@@ -156,3 +156,39 @@ def test_signed_documents_anchor_the_chain(app, cworld, runner, tmp_path, monkey
     result = runner.invoke(args=["audit", "verify", "--document", str(pdf)])
     assert result.exit_code == 1
     assert f"签章文书 证照.pdf 记录的第 {seq} 条记录已不存在" in result.output
+
+
+def test_records_hashed_before_the_field_by_field_encoding_still_verify(app, factory, runner, tmp_path):
+    """A chain keyed with the plain ``json.dumps`` form of each record (how records were hashed before the
+    encoding was written field by field) verifies unchanged; content the fast path hands to JSON (nested
+    payloads, quotes, control characters, non-BMP text, booleans) included."""
+    import datetime as dt
+    import hmac as _hmac
+
+    from service_hall.audit import trail
+
+    factory.demo_jurisdictions()
+    app.config["AUDIT_CHECKPOINT_PATH"] = str(tmp_path / "checkpoints")
+    payloads = [{}, {"b": [1, 2.5, None], "a": "引号\"与\\反斜杠\n换行"}, {"z": True, "表": {"y": "𠀀", "x": False}}]
+    with app.app_context():
+        key = trail._key
+        assert key is not None
+        prev = GENESIS
+        for seq, payload in enumerate(payloads, start=1):
+            at = (NOW + dt.timedelta(microseconds=seq)).astimezone(dt.UTC)
+            body = {"seq": seq, "at": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "actor_id": None, "actor_role": None,
+                    "jurisdiction_id": None, "action": "test.action", "object_type": "case", "object_id": str(seq),
+                    "from_state": "a\tb", "to_state": None, "reason": "第\u2028次", "duty": "职责", "payload": payload,
+                    "prev_hash": prev}
+            plain = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+            digest = _hmac.new(key, plain.encode(), hashlib.sha256).hexdigest()
+            db.session.add(AuditRecord(seq=seq, at=at, actor_id=None, actor_role=None, jurisdiction_id=None,
+                                       action="test.action", object_type="case", object_id=str(seq),
+                                       from_state="a\tb", to_state=None, reason="第\u2028次", duty="职责",
+                                       payload=payload, prev_hash=prev, hash=digest))
+            prev = digest
+        db.session.add(AuditChainHead(id=1, seq=len(payloads), hash=prev))
+        db.session.commit()
+    result = _verify(runner)
+    assert result.exit_code == 0, result.output
+    assert "共 3 条记录，哈希链校验通过" in result.output
