@@ -41,6 +41,7 @@ from service_hall.cases.transitions import (
     apply_transition,
     party_notice,
     power_type_of,
+    recommendation_choices,
     revocation_intent,
 )
 from service_hall.core.errors import ValidationFailed
@@ -88,7 +89,8 @@ def record_opinion(ctx: Context, case: Application, *, opinion: str,
     session, actor, now = ctx.session, ctx.user, ctx.now
     text = _text(opinion, "opinion", "请填写审查意见", limit=2000)
     if recommendation not in {r.value for r in Recommendation}:
-        raise ValidationFailed("请选择审查结论", details={"recommendation": "请选择建议准予或不予许可"})
+        raise ValidationFailed("请选择审查结论", details={
+            "recommendation": f"请选择{recommendation_choices(power_type_of(case))}"})
     apply_transition(session, case, Action.RECORD_OPINION, actor=actor, now=now, expected_version=expected_version,
                      duty=duties_text(case, Stage.REVIEW), params={"recommendation": recommendation})
     review = ReviewOpinion(reviewer_id=actor.id, opinion=text or "", recommendation=Recommendation(recommendation),

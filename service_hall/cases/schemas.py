@@ -166,8 +166,8 @@ class PledgeIn(VersionIn):
 class OpinionIn(VersionIn):
     opinion = _text("请填写审查意见", metadata={"description": "审查意见"})
     recommendation = fields.String(
-        required=True, validate=validate.OneOf([r.value for r in Recommendation], error="请选择建议准予或不予许可"),
-        error_messages={"required": "请选择建议准予或不予许可"},
+        required=True, validate=validate.OneOf([r.value for r in Recommendation], error="请选择审查结论"),
+        error_messages={"required": "请选择审查结论"},
         metadata={"description": "approve 建议准予 / deny 建议不予"})
 
 
