@@ -254,7 +254,7 @@ def _benefit_ends_with_its_decision_and_no_certificate(applicant, page_for, code
     decider.get_by_label("发放方式和期限").fill("一次性发放")
     submit_and_wait(decider, "决定给付")
     expect(fact(decider, "状态")).to_contain_text("决定给付")
-    _open_decision(applicant, case_page)
+    applicant.goto(case_page)
     with applicant.expect_download() as download:
         applicant.get_by_role("link", name=re.compile("给付决定书")).first.click()
     with open(download.value.path(), "rb") as notice:
