@@ -141,8 +141,8 @@ ACTIONS: dict[str, CaseAction] = {a.name: a for a in [
         lambda d, case: f"即办件已当场受理并{action_label(power_type_of(case), Action.APPROVE)}",
         "即办件当场受理并作出决定（负责人，一次办结）",
         transition=Action.APPROVE, extra_transitions=(Action.ACCEPT,), offered_if=_immediate_at_window),
-    CaseAction("pledge_approve", STAFF, s.VersionIn, lambda c, case, d: review.approve_on_pledge(
-        c, case, expected_version=d.get("row_version")),
+    CaseAction("pledge_approve", STAFF, s.TermsIn, lambda c, case, d: review.approve_on_pledge(
+        c, case, terms=d.get("terms"), expected_version=d.get("row_version")),
         "已依告知承诺当场准予许可，并生成事后核查任务", "告知承诺制：依申请人签署的承诺当场准予许可",
         transition=Action.APPROVE_ON_PLEDGE, offered_if=_pledge_item),
     CaseAction("correction", STAFF, s.CorrectionIn, lambda c, case, d: intake.request_correction(

@@ -90,10 +90,12 @@ def _term(name: str, label: str, kind: str, **extra: Any) -> dict[str, Any]:
     return {"name": name, "label": label, "type": kind, "required": extra.pop("required", True), **extra}
 
 
-def default_design(power_type: PowerType, guide: Mapping[str, Any] | None) -> dict[str, Any]:
+def default_design(power_type: PowerType, guide: Mapping[str, Any] | None, *,
+                   issues_certificate: bool = False) -> dict[str, Any]:
     """What an item's decider fixes when legal affairs designed nothing: the procedure's own content
     (an amount and a schedule for a 给付, the award for a 奖励, the ruling for a 裁决), and a validity
-    where the guide names one."""
+    where the guide names one or the decision issues a certificate — so a certificate is never
+    长期有效 unless the guide says so (docs/architecture.md, "Decision content and certificate types")."""
     terms: list[dict[str, Any]]
     if power_type is PowerType.BENEFIT:
         terms = [_term("amount", "给付金额", "number", unit="元", min=0),
@@ -110,8 +112,8 @@ def default_design(power_type: PowerType, guide: Mapping[str, Any] | None) -> di
     else:
         terms = [_term("scope", "许可范围" if power_type is PowerType.LICENSING else "准予内容", "text",
                        required=False)]
-    if guide_validity(guide) is not None and power_type not in (PowerType.BENEFIT, PowerType.ADJUDICATION,
-                                                                 PowerType.REWARD):
+    if (guide_validity(guide) is not None or issues_certificate) and power_type not in (
+            PowerType.BENEFIT, PowerType.ADJUDICATION, PowerType.REWARD):
         terms.append(_term("validity", "有效期限", "validity"))
     return {"format_version": FORMAT_VERSION, "certificate_type": None, "terms": terms}
 
@@ -123,11 +125,12 @@ def _number(value: Any) -> Decimal | None:
         return None
 
 
-def check_design(raw: Any, *, form: FormDefinition | None, guide: Mapping[str, Any] | None) -> dict[str, Any]:
+def check_design(raw: Any, *, form: FormDefinition | None, guide: Mapping[str, Any] | None,
+                 issues_certificate: bool = False) -> dict[str, Any]:
     """The design normalised, or ValidationFailed naming each faulty place (``terms[2].from_field``):
     unknown keys or types, two terms of one name, a ``from_field`` or ``at_most_field`` the item's form
     does not have (or of a type that cannot fill the term), limits that are not numbers, a validity where
-    the guide names none."""
+    the guide names none and no certificate is issued."""
     errors: dict[str, str] = {}
     if not isinstance(raw, Mapping) or not isinstance(raw.get("terms"), list):
         raise ValidationFailed("决定内容格式有误", details={"terms": "须为决定事项的列表"})
@@ -170,7 +173,7 @@ def check_design(raw: Any, *, form: FormDefinition | None, guide: Mapping[str, A
         for key in ("min", "max"):
             if term.get(key) not in (None, "") and _number(term[key]) is None:
                 errors[f"{place}.{key}"] = "须为数字"
-        if kind == "validity" and guide_validity(guide) is None:
+        if kind == "validity" and guide_validity(guide) is None and not issues_certificate:
             errors[f"{place}.type"] = "办事指南未写明审批结果有效期，不能设定有效期限"
         terms.append({k: term[k] for k in term if k in _TERM_KEYS and term[k] not in (None, "")}
                      | {"required": bool(term.get("required", True))})

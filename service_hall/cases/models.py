@@ -245,10 +245,7 @@ class Counter(Base):
 class Recommendation(enum.StrEnum):
     APPROVE = "approve"
     DENY = "deny"
-
-    @property
-    def label(self) -> str:
-        return {"approve": "建议准予许可", "deny": "建议不予许可"}[self.value]
+    # Its words depend on the power type: service_hall.cases.transitions.RECOMMENDATION_LABELS.
 
 
 class ReviewOpinion(Base):

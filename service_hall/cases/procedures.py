@@ -56,6 +56,15 @@ def procedure_of(case: Application) -> Procedure:
     return PROCEDURES[power_type_of(case)]
 
 
+def issues_certificate(item: Any, certificate_type: str | None = None) -> bool:
+    """Whether a favourable decision on ``item`` issues a 证照: 行政许可 always; 给付, 奖励 and 裁决 never;
+    the others where the decision design names a certificate type or the guide's 审批结果类型 is 证照."""
+    policy = PROCEDURES[item.power_type if item.power_type in PROCEDURES else PowerType.OTHER].certificate
+    if policy == "never":
+        return False
+    return policy == "always" or bool(certificate_type) or (item.guide or {}).get("result_type") == "证照"
+
+
 def status_label(case: Application) -> str:
     """The case's status as its procedure says it (a 给付 is 决定给付, not 准予许可). Raises nothing."""
     procedure = procedure_of(case)
@@ -88,7 +97,8 @@ def design_for_item(session: Session, item: Any) -> DecisionDesign:
     if row is not None:
         return DecisionDesign(row.definition, row.version)
     power_type = item.power_type if item.power_type in PROCEDURES else PowerType.OTHER
-    return DecisionDesign(decisions.default_design(power_type, item.guide), None)
+    return DecisionDesign(decisions.default_design(power_type, item.guide,
+                                                   issues_certificate=issues_certificate(item)), None)
 
 
 def decision_prefill(session: Session, case: Application, today: dt.date) -> tuple[DecisionDesign, dict[str, str]]:
@@ -109,7 +119,8 @@ def fix_decision(session: Session, case: Application, given: dict[str, Any] | No
 
 def check_decision(session: Session, item_code: str, raw: Any, now: dt.datetime) -> dict[str, Any]:
     """An item's decision design checked against the item's form in force (fields named by
-    ``from_field``/``at_most_field``) and its guide (a validity only where it names one). Raises NotFound
+    ``from_field``/``at_most_field``) and its guide (a validity only where it names one or a certificate is
+    issued). Raises NotFound
     (no such item), ValidationFailed (located)."""
     from forms.models import current_form_definition
     from power_lists.models import PowerItem
@@ -119,7 +130,9 @@ def check_decision(session: Session, item_code: str, raw: Any, now: dt.datetime)
     if item is None:
         raise NotFound(f"权力清单中没有事项“{item_code}”")
     row = current_form_definition(session, item_code, now)
-    return decisions.check_design(raw, form=row.form if row is not None else None, guide=item.guide)
+    certificate_type = raw.get("certificate_type") if isinstance(raw, dict) else None
+    return decisions.check_design(raw, form=row.form if row is not None else None, guide=item.guide,
+                                  issues_certificate=issues_certificate(item, certificate_type))
 
 
 def save_decision_draft(session: Session, item_code: str, raw: Any, *, actor: Any, now: dt.datetime) -> Any:

@@ -32,7 +32,7 @@ from service_hall.cases.models import (
     Recommendation,
     ReviewOpinion,
 )
-from service_hall.cases.procedures import fix_decision, procedure_of
+from service_hall.cases.procedures import fix_decision, issues_certificate, procedure_of
 from service_hall.cases.schemas import SPECIAL_KINDS
 from service_hall.cases.transitions import (
     Action,
@@ -41,6 +41,7 @@ from service_hall.cases.transitions import (
     apply_transition,
     party_notice,
     power_type_of,
+    recommendation_choices,
     revocation_intent,
 )
 from service_hall.core.errors import ValidationFailed
@@ -88,7 +89,8 @@ def record_opinion(ctx: Context, case: Application, *, opinion: str,
     session, actor, now = ctx.session, ctx.user, ctx.now
     text = _text(opinion, "opinion", "请填写审查意见", limit=2000)
     if recommendation not in {r.value for r in Recommendation}:
-        raise ValidationFailed("请选择审查结论", details={"recommendation": "请选择建议准予或不予许可"})
+        raise ValidationFailed("请选择审查结论", details={
+            "recommendation": f"请选择{recommendation_choices(power_type_of(case))}"})
     apply_transition(session, case, Action.RECORD_OPINION, actor=actor, now=now, expected_version=expected_version,
                      duty=duties_text(case, Stage.REVIEW), params={"recommendation": recommendation})
     review = ReviewOpinion(reviewer_id=actor.id, opinion=text or "", recommendation=Recommendation(recommendation),
@@ -178,13 +180,7 @@ def _approval_notice(ctx: Context, case: Application, opinion: str | None, terms
 
 
 def _issues_certificate(case: Application, decided: dict[str, Any]) -> bool:
-    """行政许可 always (the item's 证件); 给付, 奖励 and 裁决 never; the others where the design names a
-    certificate type or the guide's 审批结果类型 is 证照."""
-    policy = procedure_of(case).certificate
-    if policy == "never":
-        return False
-    return policy == "always" or bool(decided.get("certificate_type")) or \
-        (case.power_item.guide or {}).get("result_type") == "证照"
+    return issues_certificate(case.power_item, decided.get("certificate_type"))
 
 
 def approve(ctx: Context, case: Application, *, opinion: str | None = None, terms: dict[str, Any] | None = None,
@@ -280,10 +276,12 @@ def sign_pledge(ctx: Context, case: Application, *, agree: bool) -> None:
     case.pledge_text = PLEDGE_TEXT
 
 
-def approve_on_pledge(ctx: Context, case: Application, *, expected_version: int | None = None) -> Notice:
+def approve_on_pledge(ctx: Context, case: Application, *, expected_version: int | None = None,
+                      terms: dict[str, Any] | None = None) -> Notice:
     """告知承诺制: accept and approve on the spot against the applicant's signed pledge, and open the
     事后核查 task due in ``ctx.settings.follow_up_check_days`` working days. Raises Conflict (item does not
-    allow it, no signed pledge, the item separates acceptance and decision, state), PermissionDenied."""
+    allow it, no signed pledge, the item separates acceptance and decision, state), PermissionDenied,
+    ValidationFailed (the decision content, e.g. a validity the guide does not fix, keyed ``terms.NAME``)."""
     session, actor, now, calendar = ctx.session, ctx.user, ctx.now, ctx.calendar
     apply_transition(session, case, Action.APPROVE_ON_PLEDGE, actor=actor, now=now,
                      expected_version=expected_version, duty=duties_text(case, Stage.DECISION),
@@ -295,7 +293,8 @@ def approve_on_pledge(ctx: Context, case: Application, *, expected_version: int 
     due = calendar.add_working_days(today, ctx.settings.follow_up_check_days).due
     case.checks.append(FollowUpCheck(town_id=case.town_id, due_on=due, created_at=now, result=CheckResult.PENDING))
     session.flush()
-    return _approval_notice(ctx, case, "告知承诺制，当场准予许可", pledge=True, check_due_on=due.isoformat())
+    return _approval_notice(ctx, case, "告知承诺制，当场准予许可", terms, pledge=True,
+                            check_due_on=due.isoformat())
 
 
 def record_check(ctx: Context, case: Application, *, passed: bool,

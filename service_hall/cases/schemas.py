@@ -166,8 +166,8 @@ class PledgeIn(VersionIn):
 class OpinionIn(VersionIn):
     opinion = _text("请填写审查意见", metadata={"description": "审查意见"})
     recommendation = fields.String(
-        required=True, validate=validate.OneOf([r.value for r in Recommendation], error="请选择建议准予或不予许可"),
-        error_messages={"required": "请选择建议准予或不予许可"},
+        required=True, validate=validate.OneOf([r.value for r in Recommendation], error="请选择审查结论"),
+        error_messages={"required": "请选择审查结论"},
         metadata={"description": "approve 建议准予 / deny 建议不予"})
 
 
@@ -210,8 +210,9 @@ class StatementIn(ActionInput):
     statement = _text("请填写陈述申辩意见", metadata={"description": "陈述、申辩意见"})
 
 
-class ApproveIn(VersionIn):
-    opinion = fields.String(load_default=None, allow_none=True, metadata={"description": "决定意见（选填）"})
+class TermsIn(VersionIn):
+    """A favourable decision's content as the decider fixed it (``terms.NAME`` fields on a page)."""
+
     terms = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), load_default=None,
                         allow_none=True, error_messages={"invalid": "决定内容格式有误"},
                         metadata={"description": "决定内容，按本事项的决定设计逐项填写（如 site_area、"
@@ -224,6 +225,10 @@ class ApproveIn(VersionIn):
         terms = {key[len("terms."):]: form.get(key) for key in form if key.startswith("terms.")}
         out["terms"] = terms or None
         return out
+
+
+class ApproveIn(TermsIn):
+    opinion = fields.String(load_default=None, allow_none=True, metadata={"description": "决定意见（选填）"})
 
 
 class DenyIn(VersionIn):

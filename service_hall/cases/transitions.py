@@ -24,7 +24,7 @@ from service_hall.accounts.permissions import Permission
 from service_hall.audit.trail import record
 from service_hall.cases import events
 from service_hall.cases.clock import local_date
-from service_hall.cases.models import Application, CaseStatus, CheckResult
+from service_hall.cases.models import Application, CaseStatus, CheckResult, Recommendation
 from service_hall.cases.rules import ItemRules, rules_for
 from service_hall.core.errors import Conflict, PermissionDenied
 
@@ -459,6 +459,31 @@ TYPE_CHANGES: dict[PowerType, TypeChanges] = {
         without=_PLEDGE_AND_REVOCATION, without_reason="本事项不是行政许可，不适用告知承诺制和行政许可的撤销程序",
         labels={Action.APPROVE: "准予办理", Action.DENY: "不予办理"}),
 }
+
+
+#: What a reviewer may recommend in each power type's procedure (审查结论): the pages and the API both
+#: read this one table, so a 给付 reviewer recommends 建议给付, never 建议准予许可.
+RECOMMENDATION_LABELS: dict[PowerType, dict[Recommendation, str]] = {
+    PowerType.LICENSING: {Recommendation.APPROVE: "建议准予许可", Recommendation.DENY: "建议不予许可"},
+    PowerType.BENEFIT: {Recommendation.APPROVE: "建议给付", Recommendation.DENY: "建议不予给付"},
+    PowerType.CONFIRMATION: {Recommendation.APPROVE: "建议予以确认", Recommendation.DENY: "建议不予确认"},
+    PowerType.REWARD: {Recommendation.APPROVE: "建议给予奖励", Recommendation.DENY: "建议不予奖励"},
+    PowerType.ADJUDICATION: {Recommendation.APPROVE: "建议作出裁决", Recommendation.DENY: "建议驳回裁决申请"},
+    PowerType.PUBLIC_SERVICE: {Recommendation.APPROVE: "建议办结", Recommendation.DENY: "建议不予办理"},
+    PowerType.OTHER: {Recommendation.APPROVE: "建议准予办理", Recommendation.DENY: "建议不予办理"},
+}
+
+
+def recommendation_label(power_type: PowerType, recommendation: Recommendation | str) -> str:
+    """The words of ``recommendation`` in ``power_type``'s procedure (建议给付 for a 给付)."""
+    labels = RECOMMENDATION_LABELS.get(power_type, RECOMMENDATION_LABELS[PowerType.OTHER])
+    return labels[Recommendation(recommendation)]
+
+
+def recommendation_choices(power_type: PowerType) -> str:
+    """The choices in one phrase for the message when none was picked (请选择建议给付或建议不予给付)."""
+    labels = RECOMMENDATION_LABELS.get(power_type, RECOMMENDATION_LABELS[PowerType.OTHER])
+    return f"{labels[Recommendation.APPROVE]}或{labels[Recommendation.DENY]}"
 
 
 def _table_of(changes: TypeChanges) -> dict[tuple[CaseStatus, Action], Transition]:

@@ -28,7 +28,7 @@ from service_hall.cases.models import Application, CaseStatus
 from service_hall.certificates import settings as document_settings
 from service_hall.certificates.models import Certificate, CertificateStatus
 from service_hall.certificates.settings import PDF, DocumentSettings
-from service_hall.certificates.types import entries_for, latest_item, sample_entries, type_for_item
+from service_hall.certificates.types import entries_for, items_of, latest_item, sample_entries, type_for_item
 from service_hall.core.errors import Conflict, ValidationFailed
 from service_hall.documents.context import Authority, CertificateData, mask_id_number
 from service_hall.files.models import StoredBlob
@@ -323,7 +323,8 @@ def reissue(session: Session, case: Application, *, actor: User, now: dt.datetim
 def preview_pdf(session: Session, definition: Mapping[str, Any], today: dt.date) -> bytes:
     """The type's layout as a PDF with sample data (unsigned, marked 样本), for legal affairs to look at
     before publishing. Raises DocumentError."""
-    item = latest_item(session, str(definition.get("item_code") or ""))
+    served = items_of(definition)
+    item = latest_item(session, served[0]) if served else None
     town = item.delegations[0].town if item is not None and item.delegations else None
     authority = authority_for(item, town) if item is not None and town is not None else Authority(name="（发证机关）")
     return render_certificate(CertificateData(

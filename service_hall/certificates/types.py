@@ -2,12 +2,13 @@
 from, and its layout (docs/architecture.md, "Decision content and certificate types").
 
 A type is versioned like every legal-affairs design (:mod:`service_hall.cases.designs`: a draft,
-published by a second person). It belongs to the item that issues it (``item_code``). Each 信息项 names
-its source: a field of the item's application form (``form``), a term the decider fixes (``decision``),
-or a fact of the power list (``list``). Holder, ID number, validity, number, issuer and QR code are on
+published by a second person). It serves the items that issue it (``item_codes``: one type such as the
+乡村建设规划许可证 may serve several items; a lone ``item_code`` is read as one item). Each 信息项 names
+its source: a field of each item's application form (``form``), a term each item's decider fixes
+(``decision``), or a fact of the power list (``list``). Holder, ID number, validity, number, issuer and QR code are on
 every layout. Format (JSON)::
 
-    {"format_version": 1, "code": "ZJDPZS", "name": "农村宅基地批准书", "item_code": "330199-XK-001",
+    {"format_version": 1, "code": "ZJDPZS", "name": "农村宅基地批准书", "item_codes": ["330199-XK-001"],
      "layout": "approval",
      "entries": [{"label": "宅基地面积", "source": "decision", "field": "site_area"},
                  {"label": "建筑面积", "source": "form", "field": "building_area"}]}
@@ -47,6 +48,16 @@ def latest_item(session: Session, code: str) -> PowerItem | None:
     return session.scalars(select(PowerItem).where(PowerItem.code == code).order_by(PowerItem.id.desc())).first()
 
 
+def items_of(definition: Mapping[str, Any]) -> list[str]:
+    """The codes of the items a type serves (``item_codes``, or a lone ``item_code``). Raises nothing."""
+    codes = definition.get("item_codes")
+    if isinstance(codes, str):
+        codes = [codes]
+    if not isinstance(codes, list):
+        codes = [definition.get("item_code")] if definition.get("item_code") else []
+    return list(dict.fromkeys(str(c or "").strip() for c in codes if str(c or "").strip()))
+
+
 def check_type(session: Session, raw: Any, now: dt.datetime, *, code: str | None = None,
                publishing: bool = False) -> dict[str, Any]:
     """The type normalised, or ValidationFailed naming each faulty place (``entries[1].field``): a code
@@ -68,17 +79,22 @@ def check_type(session: Session, raw: Any, now: dt.datetime, *, code: str | None
         errors["name"] = "请填写证照名称（50字以内）"
     if layout not in LAYOUTS:
         errors["layout"] = "版式须为：" + "、".join(f"{k}（{v}）" for k, v in LAYOUTS.items())
-    item = latest_item(session, item_code) if item_code else None
-    if item is None:
-        errors["item_code"] = f"权力清单中没有事项“{item_code}”" if item_code else "请填写发证事项编码"
-    form_row = current_form_definition(session, item_code, now) if item is not None else None
-    form_fields = {f.name for f in form_row.form.fields} if form_row is not None else set()
-    terms = ({t["name"] for t in design_for_item(session, item).definition.get("terms") or []}
-             if item is not None else set())
-    draft = designs.draft_of(session, DesignKind.DECISION, item_code) if item is not None and not publishing \
-        else None
-    if draft is not None:  # a term being designed alongside may be named in a draft; publishing checks again
-        terms |= {t["name"] for t in draft.definition.get("terms") or []}
+    item_codes = items_of(raw)
+    # Each item the type serves, with its form fields and the decision terms its decider fixes.
+    served: list[tuple[str, set[str] | None, set[str]]] = []
+    for item_code in item_codes:
+        item = latest_item(session, item_code)
+        if item is None:
+            errors["item_code"] = f"权力清单中没有事项“{item_code}”"
+            continue
+        form_row = current_form_definition(session, item_code, now)
+        terms = {t["name"] for t in design_for_item(session, item).definition.get("terms") or []}
+        draft = designs.draft_of(session, DesignKind.DECISION, item_code) if not publishing else None
+        if draft is not None:  # a term being designed alongside may be named in a draft; publishing checks again
+            terms |= {t["name"] for t in draft.definition.get("terms") or []}
+        served.append((item_code, {f.name for f in form_row.form.fields} if form_row is not None else None, terms))
+    if not item_codes:
+        errors["item_code"] = "请选择发证事项"
     entries: list[dict[str, str]] = []
     raw_entries = raw.get("entries")
     if not isinstance(raw_entries, list):
@@ -102,17 +118,22 @@ def check_type(session: Session, raw: Any, now: dt.datetime, *, code: str | None
             errors[f"{place}.source"] = "来源须为：" + "、".join(f"{k}（{v}）" for k, v in SOURCES.items())
         elif not field:
             errors[f"{place}.field"] = "请填写取值的字段名"
-        elif source == "form" and item is not None and field not in form_fields:
-            errors[f"{place}.field"] = (f"事项 {item_code} 的申请表单没有字段“{field}”" if form_row is not None
-                                        else f"事项 {item_code} 尚无已发布的申请表单")
-        elif source == "decision" and item is not None and field not in terms:
-            errors[f"{place}.field"] = f"事项 {item_code} 的决定内容没有“{field}”这一项"
         elif source == "list" and field not in LIST_FACTS:
             errors[f"{place}.field"] = "权力清单的取值须为：" + "、".join(f"{k}（{v}）" for k, v in LIST_FACTS.items())
+        else:
+            for item_code, form_fields, terms in served:
+                if source == "form" and (form_fields is None or field not in form_fields):
+                    errors[f"{place}.field"] = (
+                        f"事项 {item_code} 的申请表单没有字段“{field}”" if form_fields is not None
+                        else f"事项 {item_code} 尚无已发布的申请表单")
+                    break
+                if source == "decision" and field not in terms:
+                    errors[f"{place}.field"] = f"事项 {item_code} 的决定内容没有“{field}”这一项"
+                    break
         entries.append({"label": label, "source": source, "field": field})
     if errors:
         raise ValidationFailed("证照类型有误", details=errors)
-    return {"format_version": FORMAT_VERSION, "code": type_code, "name": name, "item_code": item_code,
+    return {"format_version": FORMAT_VERSION, "code": type_code, "name": name, "item_codes": item_codes,
             "layout": layout, "entries": entries}
 
 
@@ -138,14 +159,14 @@ def publish_type(session: Session, code: str, *, actor: Any, now: dt.datetime) -
 
 def type_for_item(session: Session, item_code: str, named: str | None = None) -> OutcomeDesign | None:
     """The published certificate type an item issues: the one its decision design names, else the one
-    that names the item. Raises nothing."""
+    that serves the item (the 证照目录 may give one type to several items). Raises nothing."""
     if named:
         found = designs.published(session, DesignKind.CERTIFICATE_TYPE, named)
         if found is not None:
             return found
     for code in designs.keys(session, DesignKind.CERTIFICATE_TYPE):
         row = designs.published(session, DesignKind.CERTIFICATE_TYPE, code)
-        if row is not None and row.definition.get("item_code") == item_code:
+        if row is not None and item_code in items_of(row.definition):
             return row
     return None
 
@@ -203,7 +224,7 @@ def load_outcomes(session: Session, data: Mapping[str, Any], now: dt.datetime) -
         code = str(definition.get("code") or "")
         if designs.published(session, DesignKind.CERTIFICATE_TYPE, code) is not None:
             continue
-        if latest_item(session, str(definition.get("item_code") or "")) is None:
+        if any(latest_item(session, code) is None for code in items_of(definition)):
             continue
         designs.publish_now(session, DesignKind.CERTIFICATE_TYPE, code, dict(definition),
                             check=checker(session, now, code, publishing=True), now=now)

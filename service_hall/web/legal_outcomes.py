@@ -73,7 +73,7 @@ def outcomes() -> Any:
     types = [(code, designs.published(db.session, DesignKind.CERTIFICATE_TYPE, code),
               designs.draft_of(db.session, DesignKind.CERTIFICATE_TYPE, code))
              for code in designs.keys(db.session, DesignKind.CERTIFICATE_TYPE)]
-    return render_template("legal/outcomes.html", rows=rows, types=types)
+    return render_template("legal/outcomes.html", rows=rows, types=types, items_of=certificate_types.items_of)
 
 
 def _decision_page(item: PowerItem, definition: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
@@ -130,13 +130,15 @@ def _type_page(definition: dict[str, Any], errors: dict[str, str], code: str | N
         "legal/certificate_type.html", definition=definition, errors=errors, code=code,
         entries=list(definition.get("entries") or []) + [{}] * SPARE_ROWS, layouts=certificate_types.LAYOUTS,
         sources=certificate_types.SOURCES, facts=certificate_types.LIST_FACTS, items=_items(),
+        items_of=certificate_types.items_of,
         history=designs.versions(db.session, DesignKind.CERTIFICATE_TYPE, code) if code else [],
         draft=designs.draft_of(db.session, DesignKind.CERTIFICATE_TYPE, code) if code else None), status
 
 
 def _posted_type() -> dict[str, Any]:
     return {"format_version": 1, "code": request.form.get("code", "").strip().upper(),
-            "name": request.form.get("name", "").strip(), "item_code": request.form.get("item_code", "").strip(),
+            "name": request.form.get("name", "").strip(),
+            "item_codes": [c.strip() for c in request.form.getlist("item_code") if c.strip()],
             "layout": request.form.get("layout", "standard"), "entries": _rows("entries", ENTRY_COLUMNS)}
 
 

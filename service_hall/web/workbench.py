@@ -18,7 +18,14 @@ from service_hall.cases.procedures import decision_prefill, procedure_of
 from service_hall.cases.queries import case_history, deadline_state, parse_statuses, queue, staff_case
 from service_hall.cases.rules import rules_for
 from service_hall.cases.schemas import SPECIAL_KINDS
-from service_hall.cases.transitions import Action, Stage, action_label, party_notice, power_type_of
+from service_hall.cases.transitions import (
+    RECOMMENDATION_LABELS,
+    Action,
+    Stage,
+    action_label,
+    party_notice,
+    power_type_of,
+)
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.core.pagination import page_size
 from service_hall.extensions import db, file_store
@@ -74,6 +81,7 @@ def _render_case(case: Any, errors: dict[str, str] | None = None, status: int = 
                                k[len("terms."):]: v for k, v in form_values().items() if k.startswith("terms.")},
                            approve_label=action_label(power_type, Action.APPROVE),
                            deny_label=action_label(power_type, Action.DENY), party=party_notice(case),
+                           recommendation_labels=RECOMMENDATION_LABELS[power_type],
                            colour=colour, left=left, rules=rules,
                            can=allowed_actions(case, current_actor(), now()), Stage=Stage, errors=errors or {},
                            values=form_values(), history=history, actors=actors, stage=stage,

@@ -72,3 +72,13 @@ def flash(page: Page) -> Any:
 
 def expect_status(page: Page, term: str, label: str) -> None:
     expect(fact(page, term)).to_contain_text(label)
+
+
+def fill_row(page: Page, prefix: str, n: int, **values: str) -> None:
+    """Fill row ``n`` of a repeated group on a design page (``terms-2-label``, ``entries-0-source`` …)."""
+    for column, value in values.items():
+        control = page.locator(f"[name='{prefix}-{n}-{column}']")
+        if control.evaluate("e => e.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)

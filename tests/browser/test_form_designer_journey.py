@@ -1,20 +1,25 @@
 """Legal affairs design the application form of an item that came in with the county's list import, in a
 real browser: the designer starts from the form generated from the guide, a bad rule is shown at its
 input, the drafter cannot publish, a second officer publishes, and an applicant applies through the new
-form — refused by its rule first, then accepted."""
+form — refused by its rule first, then accepted. Legal affairs then design the item's certificate, the
+town takes the case through review, the decider fixes the validity (the guide names none, so 长期 is not
+on offer), and the certificate prints the applicant's 面积 and the decided validity. The imported 临时救助
+(行政给付) ends with a 给付决定书 stating the amount, and no certificate."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import flash, register, submit_and_wait, upload
+from tests.browser.pages import fact, fill_row, flash, register, submit_and_wait, upload
 from tests.browser.support import LiveServer, build_app, new_context, sign_in
 from tests.factories.accounts import valid_id
 from tests.factories.files import PDF
+from tests.factories.pdf import pdf_text
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 COUNTY, SANXI = "330188000000", "330188101000"
@@ -44,6 +49,11 @@ def _imported_county(app) -> None:
             create_staff(db.session, {"username": username, "real_name": name, "role": "legal",
                                       "jurisdiction_code": COUNTY, "password": PASSWORD},
                          now=dt.datetime.now(dt.UTC))
+        for username, name, role in (("sanxi-clerk", "郑受理", "clerk"), ("sanxi-reviewer", "冯审查", "reviewer"),
+                                     ("sanxi-decider", "陈负责", "decider")):
+            create_staff(db.session, {"username": username, "real_name": name, "role": role,
+                                      "jurisdiction_code": SANXI, "password": PASSWORD},
+                         now=dt.datetime.now(dt.UTC))
         db.session.commit()
 
 
@@ -65,7 +75,12 @@ def test_legal_affairs_design_an_imported_items_form_a_second_person_publishes_a
     try:
         _design(page_for("designer-a"))
         _publish(page_for("designer-b"))
-        _apply(page_for(None))
+        applicant = page_for(None)
+        case_number, case_page = _apply(applicant)
+        _design_certificate(page_for("designer-a"), page_for("designer-b"))
+        until = _decide(page_for, case_number)
+        _certificate_prints_area_and_validity(applicant, case_page, until)
+        _benefit_ends_with_its_decision_and_no_certificate(applicant, page_for, _item_code(app, "临时救助"))
     finally:
         for context in contexts:
             context.close()
@@ -146,3 +161,103 @@ def _apply(page) -> None:
     submit_and_wait(page, "提交申请")
     expect(page.get_by_text("申请已提交")).to_be_visible()
     expect(page.locator("main")).to_contain_text("120 平方米")
+    return fact(page, "办件编号").inner_text().strip(), page.url
+
+
+def _item_code(app, name: str) -> str:
+    from sqlalchemy import select
+
+    from power_lists.models import PowerItem
+    from service_hall.extensions import db
+
+    with app.app_context():
+        return db.session.scalars(select(PowerItem.code).where(PowerItem.name == name)).first()
+
+
+def _design_certificate(drafter, publisher) -> None:
+    """The 证照目录: the certificate the imported item issues carries the applicant's 建筑面积 (a form field)."""
+    drafter.goto("/legal/outcomes/certificate-types/new")
+    drafter.get_by_label("证照类型代码").fill("YLZJD")
+    drafter.get_by_label("证照名称").fill("农村宅基地批准书")
+    drafter.get_by_label("发证事项").select_option(REBUILD)
+    drafter.get_by_label("版式").select_option("approval")
+    fill_row(drafter, "entries", 0, label="建筑面积", source="form", field="building_area")
+    submit_and_wait(drafter, "保存草稿")
+    expect(flash(drafter)).to_contain_text("证照类型草稿已保存")
+    publisher.goto("/legal/outcomes/certificate-types/YLZJD")
+    submit_and_wait(publisher, "发布第 1 版")
+    expect(flash(publisher)).to_contain_text("证照类型 YLZJD 第 1 版已发布")
+
+
+def _open_case(page_for, username: str, case_number: str):
+    page = page_for(username)
+    page.goto("/workbench/")
+    page.get_by_role("link", name=case_number).click()
+    return page
+
+
+def _decide(page_for, case_number: str) -> dt.date:
+    """The town accepts and reviews; the decider must fix an end of validity, after its start."""
+    submit_and_wait(_open_case(page_for, "sanxi-clerk", case_number), "受理")
+    reviewer = _open_case(page_for, "sanxi-reviewer", case_number)
+    reviewer.get_by_label("审查意见", exact=True).fill("经实地核查，原址翻建符合村庄规划")
+    reviewer.get_by_label("建议准予许可").check()
+    submit_and_wait(reviewer, "提交审查意见")
+    submit_and_wait(reviewer, "审查完毕")
+    decider = _open_case(page_for, "sanxi-decider", case_number)
+    expect(decider.locator("#decision-form")).not_to_contain_text("长期有效")
+    submit_and_wait(decider, "准予许可")
+    expect(decider.locator("#decision-form")).to_contain_text("请填写有效期截止日期")
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    decider.get_by_label("截止日期").fill((today - dt.timedelta(days=1)).isoformat())
+    submit_and_wait(decider, "准予许可")
+    expect(decider.locator("#decision-form")).to_contain_text("须晚于起始日期")
+    until = today + dt.timedelta(days=730)
+    decider.get_by_label("截止日期").fill(until.isoformat())
+    submit_and_wait(decider, "准予许可")
+    expect(fact(decider, "状态")).to_contain_text("准予许可")
+    return until
+
+
+def _open_decision(applicant, case_page: str) -> None:
+    applicant.goto(case_page)
+    applicant.get_by_role("region", name="您有一份决定文书待查收").get_by_role("button", name="查收文书").click()
+
+
+def _certificate_prints_area_and_validity(applicant, case_page: str, until: dt.date) -> None:
+    _open_decision(applicant, case_page)
+    with applicant.expect_download() as download:
+        applicant.get_by_role("link", name=re.compile("农村宅基地批准书")).first.click()
+    with open(download.value.path(), "rb") as certificate:
+        text = pdf_text(certificate.read()).replace(" ", "")
+    assert "建筑面积120" in text, text
+    assert f"至{until.year}年{until.month}月{until.day}日" in text and "长期" not in text, text
+
+
+def _benefit_ends_with_its_decision_and_no_certificate(applicant, page_for, code: str) -> None:
+    applicant.goto(f"/portal/apply/{SANXI}/{code}")
+    applicant.get_by_label("本人（本单位）承诺", exact=False).check()
+    applicant.get_by_label("临时救助申请书").set_input_files(upload("临时救助申请书.pdf", PDF, "application/pdf"))
+    submit_and_wait(applicant, "提交申请")
+    assert "申请已提交" in applicant.locator("main").inner_text(), applicant.locator("main").inner_text()[:2000]
+    case_number, case_page = fact(applicant, "办件编号").inner_text().strip(), applicant.url
+    submit_and_wait(_open_case(page_for, "sanxi-clerk", case_number), "受理")
+    reviewer = _open_case(page_for, "sanxi-reviewer", case_number)
+    expect(reviewer.locator("main")).not_to_contain_text("准予许可")
+    reviewer.get_by_label("审查意见", exact=True).fill("家庭遭遇火灾，基本生活暂时困难，符合临时救助条件")
+    reviewer.get_by_label("建议给付", exact=True).check()
+    submit_and_wait(reviewer, "提交审查意见")
+    expect(reviewer.locator("ol.reviews")).to_contain_text("建议给付")
+    submit_and_wait(reviewer, "审查完毕")
+    decider = _open_case(page_for, "sanxi-decider", case_number)
+    decider.get_by_label("给付金额（元）").fill("1500")
+    decider.get_by_label("发放方式和期限").fill("一次性发放")
+    submit_and_wait(decider, "决定给付")
+    expect(fact(decider, "状态")).to_contain_text("决定给付")
+    applicant.goto(case_page)
+    with applicant.expect_download() as download:
+        applicant.get_by_role("link", name=re.compile("给付决定书")).first.click()
+    with open(download.value.path(), "rb") as notice:
+        text = pdf_text(notice.read()).replace(" ", "")
+    assert "给付决定书" in text and "给付金额1500元" in text and "行政许可" not in text, text
+    expect(applicant.locator("main")).not_to_contain_text("证照")

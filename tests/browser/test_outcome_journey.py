@@ -9,19 +9,12 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import fact, fill_homestead_form, flash, submit_and_wait
+from tests.browser.pages import fact, fill_homestead_form, fill_row, flash, submit_and_wait
 from tests.factories.pdf import pdf_text
 from tests.factories.places import QINGSHAN
 from tests.factories.power_list import ITEM
 
-
-def _row(page: Page, prefix: str, n: int, **values: str) -> None:
-    for column, value in values.items():
-        control = page.locator(f"[name='{prefix}-{n}-{column}']")
-        if control.evaluate("e => e.tagName") == "SELECT":
-            control.select_option(value)
-        else:
-            control.fill(value)
+_row = fill_row
 
 
 def test_designed_certificate_prints_the_applied_and_decided_area_and_the_decided_validity(

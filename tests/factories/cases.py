@@ -15,6 +15,7 @@ from typing import Any
 
 from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases import accountability, intake, ratings, review
+from service_hall.cases.decisions import guide_validity
 from service_hall.cases.models import Application, CaseStatus
 from service_hall.cases.transitions import revocation_intent
 from service_hall.extensions import db
@@ -83,7 +84,8 @@ def sign_pledge(case: Application, *, now: dt.datetime, agree: bool = True) -> N
 
 
 def approve_on_pledge(case: Application, *, by: Actor = "boss1", now: dt.datetime) -> None:
-    review.approve_on_pledge(ctx_for(_actor(by), now, calendar=WorkingCalendar()), case)
+    review.approve_on_pledge(ctx_for(_actor(by), now, calendar=WorkingCalendar()), case,
+                             terms=sample_terms(case))
 
 
 def record_opinion(case: Application, *, by: Actor = "rev1", now: dt.datetime, opinion: str = "材料齐全，符合条件",
@@ -109,12 +111,21 @@ def extend(case: Application, *, by: Actor = "boss2", now: dt.datetime, reason: 
 SAMPLE_TERMS = {"amount": "300", "schedule": "按月发放，自2026年12月起", "award": "授予“环境保护先进个人”称号",
                 "ruling": "争议林地的使用权归申请人所有",
                 "boundaries": "东至村道，南至李某宅基地，西至集体空地，北至水渠"}
+SAMPLE_UNTIL = "2028-11-22"  # the validity a decider fixes where the item's guide names no period
+
+
+def sample_terms(case: Application) -> dict[str, str]:
+    """SAMPLE_TERMS, with an end of validity where the item's decision asks for one the guide does not give
+    (a certificate-issuing item whose guide names no 审批结果有效期)."""
+    if guide_validity(case.power_item.guide) is None:
+        return SAMPLE_TERMS | {"validity.until": SAMPLE_UNTIL}
+    return SAMPLE_TERMS
 
 
 def approve(case: Application, *, by: Actor = "boss2", now: dt.datetime,
             terms: dict[str, str] | None = None) -> None:
     review.approve(ctx_for(_actor(by), now, calendar=WorkingCalendar()), case,
-                   terms=SAMPLE_TERMS if terms is None else terms)
+                   terms=sample_terms(case) if terms is None else terms)
 
 
 def notify_party(case: Application, *, by: Actor = "rev1", now: dt.datetime, party: str = "赵某") -> None:

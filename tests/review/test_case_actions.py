@@ -104,7 +104,8 @@ def test_a_signed_pledge_can_still_be_approved_after_the_window_accepted(app, rw
     client.post("/logout")
     login(client, "boss2")
     assert "依承诺当场准予许可" in client.get(page).get_data(as_text=True)
-    assert post_form(client, page, {}, action=f"{page}/pledge-approve").status_code == 302
+    assert post_form(client, page, {"terms.validity.until": "2028-11-22"},
+                     action=f"{page}/pledge-approve").status_code == 302
     with app.app_context():
         case = db.session.get(Application, case_id)
         assert case.status.value == "approved" and case.checks and str(case.accepted_on) == "2026-11-23"

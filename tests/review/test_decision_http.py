@@ -11,6 +11,7 @@ from service_hall.audit.models import AuditRecord
 from service_hall.cases.models import Application, CaseStatus, CheckResult, NoticeKind
 from service_hall.extensions import db
 from tests.factories.cases import drive, load, new_case
+from tests.factories.certificates import certificate_of
 from tests.factories.clock import at
 from tests.factories.power_list import ITEM, PLEDGE, QUICK, TWO
 from tests.factories.web import api_token, login, open_decisions, post_form
@@ -71,10 +72,21 @@ def test_two_reviewers_then_decision_then_delivery(app, rworld):
 
     page = boss.get(_page(case_id)).get_data(as_text=True)
     assert "依法作出决定并说明理由" in page  # the decision stage's duties
+    # The guide names no 审批结果有效期 and the item issues a certificate: the decider fixes the end
+    # (no 长期 on offer); an end before the start is refused in place.
+    assert "截止日期" in page and "长期有效" not in page
     resp = _act(boss, case_id, "approve", {"opinion": "同意"})
+    assert resp.status_code == 422 and "请填写有效期截止日期" in resp.get_data(as_text=True)
+    resp = _act(boss, case_id, "approve", {"opinion": "同意", "terms.validity.from": "2026-11-23",
+                                           "terms.validity.until": "2026-11-01"})
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and 'id="e-terms.validity.until"' in body
+    assert "有效期截止日期（2026-11-01）须晚于起始日期（2026-11-23）" in body
+    resp = _act(boss, case_id, "approve", {"opinion": "同意", "terms.validity.until": "2028-11-22"})
     assert resp.status_code == 302
     case = load(app, case_id)
     assert case.status == CaseStatus.APPROVED and case.decided_at is not None
+    assert certificate_of(app, case_id).valid_until == dt.date(2028, 11, 22)
     approval = next(n for n in case.notices if n.kind == NoticeKind.APPROVAL)
     assert approval.content["authority"] == "青山镇人民政府"
     assert approval.content["delivery_due_on"] == "2026-12-07"  # 10 working days (第四十四条)
@@ -108,7 +120,7 @@ def test_the_accepting_decider_may_not_decide_where_the_item_separates_them(app,
     assert resp.status_code == 409 and "受理与决定分离" in resp.get_data(as_text=True)
     assert load(app, case_id).status == CaseStatus.REVIEWED
     assert _refusals(app, case_id)[0].payload["attempted"] == "deny"
-    assert _act(_staff(app, "boss2"), case_id, "approve").status_code == 302
+    assert _act(_staff(app, "boss2"), case_id, "approve", {"terms.validity.until": "2028-11-22"}).status_code == 302
 
 
 def test_denial_states_reasons_and_remedies_to_the_applicant(app, rworld):
@@ -243,7 +255,11 @@ def test_pledge_approval_then_follow_up_check(app, rworld):
     assert post_form(applicant, page, {"agree": "1"}, action=f"{page}/pledge").status_code == 302
     assert load(app, case_id).pledge_signed_at is not None
 
-    assert _act(boss, case_id, "pledge-approve").status_code == 302
+    # The guide names no 审批结果有效期: approving on the pledge also fixes the end of validity.
+    resp = _act(boss, case_id, "pledge-approve")
+    assert resp.status_code == 422 and "请填写有效期截止日期" in resp.get_data(as_text=True)
+    assert load(app, case_id).status == CaseStatus.SUBMITTED and not load(app, case_id).checks
+    assert _act(boss, case_id, "pledge-approve", {"terms.validity.until": "2028-11-22"}).status_code == 302
     case = load(app, case_id)
     assert case.status == CaseStatus.APPROVED and case.accepted_on == dt.date(2026, 11, 23)
     [check] = case.checks

@@ -21,7 +21,7 @@ from tests.factories.cases import drive, load, new_case
 from tests.factories.certificates import certificate_of
 from tests.factories.clock import at
 from tests.factories.pdf import pdf_text
-from tests.factories.power_list import ADJUDICATION, BENEFIT, ITEM, PUBLIC_SERVICE, REWARD
+from tests.factories.power_list import ADJUDICATION, BENEFIT, CONFIRMATION, ITEM, OTHER, PUBLIC_SERVICE, REWARD
 from tests.factories.web import api_token, login, post_form
 
 HOMESTEAD_DESIGN = {
@@ -320,3 +320,56 @@ def test_an_immediate_benefit_is_accepted_and_decided_at_the_window_with_its_amo
     shown = client.get(f"/api/v1/cases/{case_id}", headers=api_token(client, "clerk1")).get_json()
     assert shown["power_type"] == "benefit" and shown["status_label"] == "决定给付"
     assert shown["notices"][-1]["content"]["decision"]["terms"][0]["value"] == "100"
+
+
+@pytest.mark.parametrize(("item", "approve", "deny", "foreign"), [
+    (ITEM, "建议准予许可", "建议不予许可", "建议给付"),
+    (BENEFIT, "建议给付", "建议不予给付", "准予许可"),
+    (CONFIRMATION, "建议予以确认", "建议不予确认", "准予许可"),
+    (ADJUDICATION, "建议作出裁决", "建议驳回裁决申请", "准予许可"),
+    (PUBLIC_SERVICE, "建议办结", "建议不予办理", "准予许可"),
+])
+def test_review_opinion_labels_follow_the_power_type_on_the_page_and_in_the_api(app, tworld, item, approve, deny,
+                                                                                 foreign):
+    app.config["FIXED_NOW"] = at("2026-11-23", 10)
+    case_id = new_case(app, item)
+    drive(app, case_id, "accept")
+    reviewer = _client(app, "rev1")
+    page = f"/workbench/cases/{case_id}"
+    body = reviewer.get(page).get_data(as_text=True)
+    assert approve in body and deny in body and foreign not in body
+    blank = post_form(reviewer, page, {"opinion": "材料齐全"}, action=f"{page}/opinion")
+    assert blank.status_code == 422 and "请选择审查结论" in blank.get_data(as_text=True)
+    resp = post_form(reviewer, page, {"opinion": "材料齐全，符合条件", "recommendation": "approve"},
+                     action=f"{page}/opinion")
+    assert resp.status_code == 302, resp.get_data(as_text=True)[-1500:]
+    assert f"：{approve}。材料齐全，符合条件" in reviewer.get(page).get_data(as_text=True)
+    api = app.test_client()
+    shown = api.get(f"/api/v1/cases/{case_id}", headers=api_token(api, "rev1")).get_json()
+    assert shown["recommendation_choices"] == {"approve": approve, "deny": deny}
+    assert [(r["recommendation"], r["recommendation_label"]) for r in shown["reviews"]] == [("approve", approve)]
+
+
+def test_one_certificate_type_of_the_catalogue_serves_several_items(app, tworld, legal):
+    """证照目录: one type given to two items; each item's certificate is of that type, and its 信息项 are
+    checked against every item it serves."""
+    app.config["FIXED_NOW"] = at("2026-11-23", 10)
+    fz1, fz2 = _client(app, "fz1"), _client(app, "fz2")
+    form = {"code": "CXDJZ", "name": "村镇登记证", "item_code": [ITEM, OTHER], "layout": "card",
+            "entries-0-label": "事项", "entries-0-source": "list", "entries-0-field": "item_name",
+            "entries-1-label": "申请面积", "entries-1-source": "form", "entries-1-field": "area"}
+    refused = post_form(fz1, "/legal/outcomes/certificate-types/new", form)
+    assert refused.status_code == 422  # only the homestead item's form has an area
+    assert f"事项 {OTHER} 尚无已发布的申请表单" in refused.get_data(as_text=True)
+    del form["entries-1-label"], form["entries-1-source"], form["entries-1-field"]
+    assert post_form(fz1, "/legal/outcomes/certificate-types/new", form).status_code == 302
+    types = "/legal/outcomes/certificate-types/CXDJZ"
+    assert post_form(fz2, types, {}, action=f"{types}/publish").status_code == 302
+    assert f"{ITEM}、{OTHER}" in fz2.get("/legal/outcomes").get_data(as_text=True)
+    homestead, dog = new_case(app, ITEM), new_case(app, OTHER)
+    drive(app, homestead, "accept", "opinion1", "complete", "approve")
+    drive(app, dog, "accept", "approve")
+    for case_id, item_name in ((homestead, "农村村民宅基地审批"), (dog, "养犬登记")):
+        certificate = certificate_of(app, case_id)
+        assert (certificate.type_code, certificate.certificate_name) == ("CXDJZ", "村镇登记证")
+        assert ["事项", item_name] in certificate.details

@@ -23,7 +23,7 @@ from service_hall.cases.transitions import (
 from service_hall.core.errors import Conflict
 from service_hall.extensions import db
 from tests.factories.accounts import user
-from tests.factories.cases import SAMPLE_TERMS, STEPS_TO, drive, load, new_case
+from tests.factories.cases import SAMPLE_TERMS, SAMPLE_UNTIL, STEPS_TO, drive, load, new_case
 from tests.factories.clock import at
 from tests.factories.forms import generated_form_data
 from tests.factories.power_list import ADJUDICATION, BENEFIT, CONFIRMATION, OTHER, PLEDGE, PUBLIC_SERVICE, REWARD
@@ -77,13 +77,14 @@ CALLS = {
     Action.REFUSE: ("clerk1", "/api/v1/cases/{id}/refuse", {"reason": "不属于本机关职权"}),
     Action.WITHDRAW: (APPLICANT, "/api/v1/applications/{ref}/withdraw", {}),
     Action.SIGN_PLEDGE: (APPLICANT, "/api/v1/applications/{ref}/pledge", {"agree": True}),
-    Action.APPROVE_ON_PLEDGE: ("boss1", "/api/v1/cases/{id}/pledge-approve", {}),
+    Action.APPROVE_ON_PLEDGE: ("boss1", "/api/v1/cases/{id}/pledge-approve",
+                               {"terms": {"validity.until": SAMPLE_UNTIL}}),
     Action.START_SPECIAL: ("rev1", "/api/v1/cases/{id}/special", {"kind": "inspection", "note": "现场勘验，预计五日"}),
     Action.END_SPECIAL: ("rev1", "/api/v1/cases/{id}/special/end", {"outcome": "勘验符合要求"}),
     Action.RECORD_OPINION: ("rev2", "/api/v1/cases/{id}/opinions", {"opinion": "同意", "recommendation": "approve"}),
     Action.COMPLETE_REVIEW: ("rev1", "/api/v1/cases/{id}/complete-review", {}),
     Action.EXTEND: ("boss1", "/api/v1/cases/{id}/extend", {"reason": "需征求村民委员会意见"}),
-    Action.APPROVE: ("boss2", "/api/v1/cases/{id}/approve", {"terms": SAMPLE_TERMS}),
+    Action.APPROVE: ("boss2", "/api/v1/cases/{id}/approve", {"terms": SAMPLE_TERMS | {"validity.until": SAMPLE_UNTIL}}),
     Action.DENY: ("boss2", "/api/v1/cases/{id}/deny", {"reasons": "不符合规划"}),
     Action.DELIVER: ("clerk1", "/api/v1/cases/{id}/deliver", {"channel": "window", "recipient": "李堃",
                                                              "signer_name": "李堃", "signer_relation": "self"}),

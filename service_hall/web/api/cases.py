@@ -21,6 +21,7 @@ from service_hall.cases.queries import (
     queue,
     staff_case,
 )
+from service_hall.cases.transitions import RECOMMENDATION_LABELS, power_type_of, recommendation_label
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.core.pagination import Page, page_size
 from service_hall.extensions import db, file_store
@@ -168,7 +169,10 @@ class ReviewOut(Schema):
     reviewer_id = fields.Integer()
     reviewer_name = fields.Function(lambda r: r.reviewer.real_name)
     opinion = fields.String()
-    recommendation = fields.String()
+    recommendation = fields.String(metadata={"description": "approve / deny"})
+    recommendation_label = fields.Function(
+        lambda r: recommendation_label(power_type_of(r.application), r.recommendation),
+        metadata={"description": "审查结论按事项权力类型的表述（如行政给付为“建议给付”）"})
     recorded_at = fields.DateTime()
 
 
@@ -196,6 +200,9 @@ class CaseOut(ApplicationOut):
     """What staff see of a case: the applicant's view plus review opinions, checks and 追责情形."""
 
     reviews = fields.List(fields.Nested(ReviewOut))
+    recommendation_choices = fields.Function(
+        lambda c: {r.value: label for r, label in RECOMMENDATION_LABELS[power_type_of(c)].items()},
+        metadata={"description": "提出审查意见时可选的审查结论（recommendation 取值 → 本事项权力类型的表述）"})
     checks = fields.List(fields.Nested(CheckOut))
     triggers = fields.List(fields.Nested(TriggerOut))
 
