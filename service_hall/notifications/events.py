@@ -325,9 +325,40 @@ def deem_deliveries(session: Session, *, now: dt.datetime) -> list[NoticeReceipt
         record(session, actor=None, action="notice.deemed", object_type="application", object_id=case.id,
                now=now, jurisdiction_id=case.town_id,
                payload={"notice": notice.number, "days": days, "deemed_at": receipt.opened_at.isoformat()})
-        made.append(receipt)
+        made.append((notice, receipt))
     session.flush()
-    return made
+    for notice, _ in made:
+        settle_delivery(session, notice)
+    return [receipt for _, receipt in made]
+
+
+def settle_delivery(session: Session, notice: Notice) -> None:
+    """``notice`` has just been received (opened or deemed delivered): an electronic delivery of it the
+    hall recorded earlier, still waiting, now takes that moment — its record is signed by the opening
+    (a deemed delivery has no signer) and its 送达回证 says which rule applied. Raises nothing."""
+    from service_hall.documents.kinds import DeliveryChannel, NoticeKind
+
+    case = notice.application
+    opened = receipt_content(session, notice)
+    if not opened.get("opened_at"):
+        return
+    signed_at = dt.datetime.fromisoformat(opened["opened_at"])
+    by_applicant = opened["delivery_rule"] == "opened"
+    waiting = [d for d in case.deliveries if d.channel is DeliveryChannel.ELECTRONIC
+               and d.document_number == notice.number and d.signed_at is None]
+    for delivery in waiting:
+        delivery.signed_at = signed_at if by_applicant else None
+        if by_applicant:
+            delivery.signer_name, delivery.signer_relation = delivery.recipient, "self"
+    for row in case.notices:
+        content = row.content or {}
+        if (row.kind is NoticeKind.DELIVERY and content.get("channel") == DeliveryChannel.ELECTRONIC.value
+                and content.get("document") == notice.number and not content.get("opened_at")):
+            signer = content.get("recipient") if by_applicant else ""
+            row.content = {**content, **opened, "signer_name": signer,
+                           "signer_relation": "本人" if by_applicant else "",
+                           "signed_at": opened["opened_at"] if by_applicant else None}
+    session.flush()
 
 
 def receipt_content(session: Session, notice: Notice) -> dict[str, Any]:
@@ -338,7 +369,9 @@ def receipt_content(session: Session, notice: Notice) -> dict[str, Any]:
 
     found = session.scalar(select(NoticeReceipt).where(NoticeReceipt.notice_id == notice.id))
     if found is None:
-        return {"opened_at": None, "delivery_rule": None, "receipt_note": "申请人尚未在网上查阅该文书"}
+        return {"opened_at": None, "delivery_rule": None,
+                "receipt_note": "已发送至申请人网上办事账户，申请人尚未查阅；"
+                                "以申请人查阅或依规定视为送达的时间为送达时间"}
     local = found.opened_at.astimezone(CHINA).strftime("%Y年%m月%d日 %H:%M")
     if found.deemed:
         days = int(session.info.get(DEEMED_KEY) or 0)
