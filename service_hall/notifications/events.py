@@ -72,7 +72,8 @@ _APPLICANT_TEMPLATES = {"submit": "applicant.submitted", "resubmit": "applicant.
 _STAFF_TEMPLATES = {"submit": ("staff.new_case", Permission.CASE_INTAKE),
                     "resubmit": ("staff.new_case", Permission.CASE_INTAKE),
                     "complete_review": ("staff.to_decide", Permission.CASE_DECIDE)}
-# The end of a case invites a rating (好差评).
+# 好差评 at two points (docs/notifications.md): acceptance invites a rating of 受理, the end of a case one of 办结.
+_RATED_ACCEPTANCES = {"accept", "accept_with_pledge", "deem_accept"}
 _RATED_ENDINGS = {"deliver", "deny", "refuse"}
 
 
@@ -207,9 +208,21 @@ def on_transition(session: Session, case: Application, action: Action, *, before
     what = "补正后重新提交" if name == "resubmit" else "提交"
     event = emit(session, TRANSITION_EVENTS[name], now=now, case=case, messages=messages,
                  data={"action": name, "from_status": before, "what": what})
+    if name in _RATED_ACCEPTANCES:
+        _invite_rating(session, case, "accepted", "applicant.rate_accepted", now=now)
     if name in _RATED_ENDINGS:
-        emit(session, "rating.invited", now=now, case=case, messages=[(case.applicant, "applicant.rate")])
+        _invite_rating(session, case, "finished", "applicant.rate", now=now)
     return event
+
+
+def _invite_rating(session: Session, case: Application, stage: str, template: str, *, now: dt.datetime) -> None:
+    """The applicant's invitation to rate ``stage``, naming the GB/T 39734 indicators of the way the case is
+    handled (网上 or 窗口)."""
+    from service_hall.cases.ratings import INDICATORS, STAGES, mode_of
+
+    indicators = "、".join(label for _, label in INDICATORS[mode_of(case)])
+    emit(session, "rating.invited", now=now, case=case, messages=[(case.applicant, template)],
+         data={"stage": stage, "stage_label": STAGES[stage], "indicators": indicators})
 
 
 def on_notice(session: Session, notice: Notice, *, now: dt.datetime) -> int:
