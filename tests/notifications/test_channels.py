@@ -210,3 +210,23 @@ def test_email_preference_without_smtp_writes_no_email(app, client, world):
     assert {m.channel for m in outbox(app)} == {ChannelName.INBOX}
     assert json.dumps([m.last_error for m in outbox(app)]) == json.dumps([None] * len(outbox(app)))
     _ = select
+
+
+def test_a_gateway_that_times_out_leaves_the_sms_for_a_retry(app, client, world):
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts the connection, never answers
+    app.config.update(SMS_GATEWAY_URL=f"http://127.0.0.1:{silent.getsockname()[1]}/sms",
+                      SMS_GATEWAY_KEY="gateway-test-key", SMS_SIGNATURE="清溪县政务服务")
+    try:
+        case = submit_case(app, client)
+        resp = act(staff_client(app, "clerk1"), case, "correction", {"target": ["M02"], "problem": ["不清晰"],
+                                                                     "respond_days": "10"})
+        assert resp.status_code == 302  # the request is not failed by the channel
+        dispatch(app)
+        [row] = outbox(app, channel=ChannelName.SMS)
+        assert row.status == MessageStatus.PENDING and row.attempts == 1 and "超时" in row.last_error
+    finally:
+        app.config.update(SMS_GATEWAY_URL=None, SMS_GATEWAY_KEY=None)
+        silent.close()
