@@ -28,7 +28,7 @@ from service_hall.certificates.issuing import (
 )
 from service_hall.certificates.models import Certificate
 from service_hall.certificates.settings import DocumentSettings
-from service_hall.core.errors import NotFound
+from service_hall.core.errors import Conflict, NotFound
 from service_hall.documents.context import (
     CorrectionItem,
     DeliveryRecord,
@@ -175,6 +175,10 @@ def ensure_document(session: Session, notice: Notice, *, now: dt.datetime,
         blob = session.get(StoredBlob, notice.document_blob_id)
         assert blob is not None
         return blob
+    content = notice.content or {}
+    if notice.kind is NoticeKind.DELIVERY and content.get("channel") == "electronic" and not content.get("opened_at"):
+        # 电子送达 happens at the opening or the deemed date (docs/notifications.md): no receipt before it.
+        raise Conflict("申请人尚未查阅该文书，电子送达以申请人查阅或依规定视为送达的时间为准，届时方可出具送达回证")
     settings = settings or document_settings.current()
     locked = session.scalar(select(Notice).where(Notice.id == notice.id).with_for_update()
                             .execution_options(populate_existing=True))

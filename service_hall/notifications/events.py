@@ -72,7 +72,8 @@ _APPLICANT_TEMPLATES = {"submit": "applicant.submitted", "resubmit": "applicant.
 _STAFF_TEMPLATES = {"submit": ("staff.new_case", Permission.CASE_INTAKE),
                     "resubmit": ("staff.new_case", Permission.CASE_INTAKE),
                     "complete_review": ("staff.to_decide", Permission.CASE_DECIDE)}
-# The end of a case invites a rating (好差评).
+# 好差评 at two points (docs/notifications.md): acceptance invites a rating of 受理, the end of a case one of 办结.
+_RATED_ACCEPTANCES = {"accept", "accept_with_pledge", "deem_accept"}
 _RATED_ENDINGS = {"deliver", "deny", "refuse"}
 
 
@@ -207,9 +208,21 @@ def on_transition(session: Session, case: Application, action: Action, *, before
     what = "补正后重新提交" if name == "resubmit" else "提交"
     event = emit(session, TRANSITION_EVENTS[name], now=now, case=case, messages=messages,
                  data={"action": name, "from_status": before, "what": what})
+    if name in _RATED_ACCEPTANCES:
+        _invite_rating(session, case, "accepted", "applicant.rate_accepted", now=now)
     if name in _RATED_ENDINGS:
-        emit(session, "rating.invited", now=now, case=case, messages=[(case.applicant, "applicant.rate")])
+        _invite_rating(session, case, "finished", "applicant.rate", now=now)
     return event
+
+
+def _invite_rating(session: Session, case: Application, stage: str, template: str, *, now: dt.datetime) -> None:
+    """The applicant's invitation to rate ``stage``, naming the GB/T 39734 indicators of the way the case is
+    handled (网上 or 窗口)."""
+    from service_hall.cases.ratings import INDICATORS, STAGES, mode_of
+
+    indicators = "、".join(label for _, label in INDICATORS[mode_of(case)])
+    emit(session, "rating.invited", now=now, case=case, messages=[(case.applicant, template)],
+         data={"stage": stage, "stage_label": STAGES[stage], "indicators": indicators})
 
 
 def on_notice(session: Session, notice: Notice, *, now: dt.datetime) -> int:
@@ -345,9 +358,40 @@ def deem_deliveries(session: Session, *, now: dt.datetime) -> list[NoticeReceipt
         record(session, actor=None, action="notice.deemed", object_type="application", object_id=case.id,
                now=now, jurisdiction_id=case.town_id,
                payload={"notice": notice.number, "days": days, "deemed_at": receipt.opened_at.isoformat()})
-        made.append(receipt)
+        made.append((notice, receipt))
     session.flush()
-    return made
+    for notice, _ in made:
+        settle_delivery(session, notice)
+    return [receipt for _, receipt in made]
+
+
+def settle_delivery(session: Session, notice: Notice) -> None:
+    """``notice`` has just been received (opened or deemed delivered): an electronic delivery of it the
+    hall recorded earlier, still waiting, now takes that moment — its record is signed by the opening
+    (a deemed delivery has no signer) and its 送达回证 says which rule applied. Raises nothing."""
+    from service_hall.documents.kinds import DeliveryChannel, NoticeKind
+
+    case = notice.application
+    opened = receipt_content(session, notice)
+    if not opened.get("opened_at"):
+        return
+    signed_at = dt.datetime.fromisoformat(opened["opened_at"])
+    by_applicant = opened["delivery_rule"] == "opened"
+    waiting = [d for d in case.deliveries if d.channel is DeliveryChannel.ELECTRONIC
+               and d.document_number == notice.number and d.signed_at is None]
+    for delivery in waiting:
+        delivery.signed_at = signed_at if by_applicant else None
+        if by_applicant:
+            delivery.signer_name, delivery.signer_relation = delivery.recipient, "self"
+    for row in case.notices:
+        content = row.content or {}
+        if (row.kind is NoticeKind.DELIVERY and content.get("channel") == DeliveryChannel.ELECTRONIC.value
+                and content.get("document") == notice.number and not content.get("opened_at")):
+            signer = content.get("recipient") if by_applicant else ""
+            row.content = {**content, **opened, "signer_name": signer,
+                           "signer_relation": "本人" if by_applicant else "",
+                           "signed_at": opened["opened_at"] if by_applicant else None}
+    session.flush()
 
 
 def receipt_content(session: Session, notice: Notice) -> dict[str, Any]:
@@ -358,7 +402,9 @@ def receipt_content(session: Session, notice: Notice) -> dict[str, Any]:
 
     found = session.scalar(select(NoticeReceipt).where(NoticeReceipt.notice_id == notice.id))
     if found is None:
-        return {"opened_at": None, "delivery_rule": None, "receipt_note": "申请人尚未在网上查阅该文书"}
+        return {"opened_at": None, "delivery_rule": None,
+                "receipt_note": "已发送至申请人网上办事账户，申请人尚未查阅；"
+                                "以申请人查阅或依规定视为送达的时间为送达时间"}
     local = found.opened_at.astimezone(CHINA).strftime("%Y年%m月%d日 %H:%M")
     if found.deemed:
         days = int(session.info.get(DEEMED_KEY) or 0)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service_hall.accounts.models import User
 from service_hall.core.base import Base, UTCDateTime
+from service_hall.files.models import ApplicantFile
 
 
 def _enum(cls: type[enum.Enum], length: int = 16) -> Enum:
@@ -172,6 +173,7 @@ class CaseMessage(Base):
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     body: Mapped[str] = mapped_column(Text)
     file_id: Mapped[int | None] = mapped_column(ForeignKey("applicant_files.id"))
+    file: Mapped[ApplicantFile | None] = relationship()
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 

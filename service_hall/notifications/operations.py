@@ -25,7 +25,7 @@ from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.documents.kinds import DeliveryChannel, NoticeKind
 from service_hall.files.models import ApplicantFile
 from service_hall.files.store import FileStore, accept_upload
-from service_hall.notifications.events import EVENT_KINDS, emit, forget_subscriptions, town_staff
+from service_hall.notifications.events import EVENT_KINDS, emit, forget_subscriptions, settle_delivery, town_staff
 from service_hall.notifications.models import (
     CaseMessage,
     ChannelName,
@@ -102,6 +102,7 @@ def notice_opened(session: Session, notice: Notice, user: User, *, now: dt.datet
     session.flush()
     record(session, actor=user, action="notice.open", object_type="application", object_id=case.id, now=now,
            jurisdiction_id=case.town_id, payload={"notice": notice.number, "channel": channel})
+    settle_delivery(session, notice)
     return receipt
 
 

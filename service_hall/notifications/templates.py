@@ -106,9 +106,14 @@ TEMPLATES: dict[str, Template] = {
         "补正期限将至：{{ item_name }}",
         _CASE + "的补正期限为 {{ respond_by }}，还剩两天。逾期未补正的，视为放弃申请。",
         sms="{{ signature }}您申请的{{ item_name }}补正期限为{{ respond_by }}，还剩两天，请尽快提交补正材料。"),
+    "applicant.rate_accepted": Template(
+        "请评价受理服务：{{ item_name }}",
+        _CASE + "已受理。欢迎在办件页对受理环节作出评价（好差评），评价指标：{{ indicators }}。"
+        "您的评价将用于改进服务。"),
     "applicant.rate": Template(
         "请评价本次办事：{{ item_name }}",
-        _CASE + "已办结。欢迎在办件页对本次服务作出评价（好差评），您的评价将用于改进服务。"),
+        _CASE + "已办结。欢迎在办件页对本次服务作出评价（好差评），评价指标：{{ indicators }}。"
+        "您的评价将用于改进服务。"),
     "applicant.message": Template(
         "办件留言：{{ item_name }}", "{{ town_name }}便民服务中心就" + _CASE + "给您留言：\n{{ excerpt }}"),
     # To the hall's staff.
@@ -163,7 +168,8 @@ KEY_LABELS = {
     "notice.extension": "申请人：延长期限告知书", "notice.approval": "申请人：准予许可决定书",
     "notice.denial": "申请人：不予许可决定书", "notice.delivery": "申请人：送达回证",
     "notice.revocation": "申请人：撤销决定书", "applicant.correction_due": "申请人：补正期限将至",
-    "applicant.rate": "申请人：邀请评价", "applicant.message": "申请人：窗口留言",
+    "applicant.rate_accepted": "申请人：邀请评价受理环节", "applicant.rate": "申请人：邀请评价办结环节",
+    "applicant.message": "申请人：窗口留言",
     "staff.new_case": "工作人员：新申请待受理", "staff.to_decide": "工作人员：待决定",
     "staff.deadline_near": "工作人员：办结期限将至", "staff.opinion_due": "工作人员：征求意见答复期限将至",
     "staff.warning": "工作人员：预警",
@@ -179,7 +185,7 @@ VARIABLES: dict[str, str] = {
     "issued_on": "文书日期", "respond_by": "补正期限", "channel_label": "送达方式", "excerpt": "留言摘要（120字以内）",
     "what": "提交情形（提交／补正后重新提交）", "situation": "预警情形", "detail": "预警详情", "score": "评分",
     "code": "一次性授权码", "minutes": "有效分钟数", "asked_of": "征求意见对象", "opinion_due_on": "征求意见答复期限",
-    "signature": "短信签名【…】（由部署配置）",
+    "signature": "短信签名【…】（由部署配置）", "indicators": "好差评指标（按网上／窗口办理）",
 }
 _CASE_VARIABLES = ("case_number", "item_name", "item_code", "town_name", "status_label", "intake_due_on",
                    "due_on", "statutory_due_on")
@@ -194,6 +200,7 @@ SAMPLE: dict[str, str] = {
     "excerpt": "请补充拟建房屋的四至示意图。", "what": "提交", "situation": "超过承诺期限",
     "detail": "承诺期限 2026-12-23，尚未办结", "score": "2", "code": "123456", "minutes": "10",
     "asked_of": "白沙镇", "opinion_due_on": "2026-12-04",
+    "indicators": "整体满意度、办事效率、办事指南精确度、办事便捷度、平台操作性",
 }
 
 # The parts an administrator edits, per channel.

@@ -10,11 +10,10 @@ slow or broken channel never slows or fails the request.
 from __future__ import annotations
 
 import contextlib
-import io
 import threading
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from service_hall.accounts.permissions import Permission
@@ -28,6 +27,7 @@ from service_hall.notifications.events import EVENT_KINDS, WRITTEN_KEY
 from service_hall.notifications.models import ChannelName, MessageStatus, OutboxMessage
 from service_hall.web.access import LOGIN, current_actor, now, requires
 from service_hall.web.forms_util import form_values
+from service_hall.web.unit_of_work import send_stored_file
 
 inbox_bp = Blueprint("inbox", __name__)
 portal_bp = Blueprint("portal_messages", __name__)
@@ -260,18 +260,12 @@ def open_notice(ref: str, notice_id: int) -> Any:
     return redirect(url_for("portal.application", ref=case.ref) + "#notices")
 
 
-def _send_attachment(file: Any) -> Any:
-    content = file_store().read(file.blob.sha256)
-    return send_file(io.BytesIO(content), mimetype=file.blob.content_type, as_attachment=True,
-                     download_name=file.filename, max_age=0)
-
-
 @portal_bp.get("/applications/<ref>/messages/<int:message_id>/file")
 @requires(Permission.APPLICATION_READ_OWN)
 def attachment(ref: str, message_id: int) -> Any:
     actor = current_actor()
     case = own_application(db.session, actor, ref)
-    return _send_attachment(ops.message_attachment(db.session, case, actor, message_id))
+    return send_stored_file(ops.message_attachment(db.session, case, actor, message_id))
 
 
 @workbench_bp.get("/cases/<int:case_id>/messages/<int:message_id>/file")
@@ -279,7 +273,7 @@ def attachment(ref: str, message_id: int) -> Any:
 def staff_attachment(case_id: int, message_id: int) -> Any:
     actor = current_actor()
     case = staff_case(db.session, actor, case_id)
-    return _send_attachment(ops.message_attachment(db.session, case, actor, message_id))
+    return send_stored_file(ops.message_attachment(db.session, case, actor, message_id))
 
 
 @workbench_bp.post("/cases/<int:case_id>/outbox/<int:message_id>/retry")

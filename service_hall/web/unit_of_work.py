@@ -16,10 +16,11 @@ calendar, file store, document service), built once per request.
 from __future__ import annotations
 
 import enum
+import io
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, send_file
 
 from service_hall.cases.context import CaseSettings, Context
 from service_hall.cases.documents import DocumentService
@@ -61,6 +62,13 @@ def _after_commit() -> None:
     handle their own failures, so the committed response stands."""
     for hook in current_app.extensions.get("after_commit", ()):
         hook()
+
+
+def send_stored_file(file: Any) -> Response:
+    """An applicant file (``ApplicantFile``) from the file store, as a download under its own name."""
+    content = file_store().read(file.blob.sha256)
+    return send_file(io.BytesIO(content), mimetype=file.blob.content_type, as_attachment=True,
+                     download_name=file.filename, max_age=0)
 
 
 def documents_service(app: Flask) -> DocumentService:

@@ -41,9 +41,10 @@ def test_the_inbox_fills_as_the_case_moves(live, make_context, signed_in):
     expect(flash(clerk)).to_contain_text("已受理")
 
     page.reload()
-    expect(nav.get_by_role("link", name="消息 3 条未读")).to_be_visible()
-    nav.get_by_role("link", name="消息 3 条未读").click()
+    expect(nav.get_by_role("link", name="消息 4 条未读")).to_be_visible()  # with the invitation to rate 受理
+    nav.get_by_role("link", name="消息 4 条未读").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("我的消息")
+    expect(page.get_by_role("link", name="未读 请评价受理服务：农村村民宅基地审批")).to_be_visible()
     page.get_by_role("link", name="未读 已受理：农村村民宅基地审批").click()
     expect(page.get_by_text("受理通知书")).to_be_visible()
     expect(page.get_by_text("查阅时间即为电子送达时间")).to_be_visible()

@@ -21,8 +21,9 @@ def test_the_inbox_over_the_api_fills_as_the_case_moves_and_opening_a_notice_del
     mine = api_token(api, "13900000001")
     got = api.get("/api/v1/inbox", headers=mine).get_json()
     titles = [i["title"] for i in got["items"]]
-    assert got["unread"] == 2 and titles == ["已受理：农村村民宅基地审批", "申请已提交：农村村民宅基地审批"]
-    notice_item = got["items"][0]
+    assert got["unread"] == 3 and titles[-1] == "申请已提交：农村村民宅基地审批"
+    assert sorted(titles[:2]) == ["已受理：农村村民宅基地审批", "请评价受理服务：农村村民宅基地审批"]
+    notice_item = next(i for i in got["items"] if i["title"].startswith("已受理"))
     assert notice_item["notice_id"] is not None and notice_item["read_at"] is None
     # Nobody else opens it.
     theirs = api_token(api, "clerk1")
@@ -33,7 +34,7 @@ def test_the_inbox_over_the_api_fills_as_the_case_moves_and_opening_a_notice_del
     with app.app_context():
         receipt = db.session.scalar(select(NoticeReceipt).where(NoticeReceipt.notice_id == notice_item["notice_id"]))
         assert receipt.channel == "inbox" and receipt.opened_at == at("2026-11-24", 9)
-    assert api.post("/api/v1/inbox/read-all", headers=mine).get_json() == {"count": 1}
+    assert api.post("/api/v1/inbox/read-all", headers=mine).get_json() == {"count": 2}
     assert api.get("/api/v1/inbox", headers=mine).get_json()["unread"] == 0
     assert api.get("/api/v1/inbox").status_code == 401
 
@@ -111,3 +112,55 @@ def test_the_api_shows_a_decision_to_its_applicant_once_opened(app, client, fact
     assert seen["status"] == "approved" and seen["pending_decisions"] == []
     assert [n["kind"] for n in seen["notices"]] == ["acceptance", "approval"]
     assert len(api.get(f"/api/v1/applications/{case.ref}/certificates", headers=mine).get_json()) == 1
+
+
+def test_thread_attachments_over_the_api_are_checked_like_uploads_and_notes_stay_internal(app, client, world):
+    import io
+
+    from service_hall.audit.models import AuditRecord
+    from tests.factories.files import PDF
+
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    case = submit_case(app, client)
+    api = app.test_client()
+    mine, staff = api_token(api, "13900000001"), api_token(api, "clerk1")
+    mine_url, staff_url = f"/api/v1/applications/{case.ref}/messages", f"/api/v1/cases/{case.id}/messages"
+
+    def send(url, headers, content, name, **form):
+        return api.post(url, headers=headers, content_type="multipart/form-data",
+                        data={**form, "file": (io.BytesIO(content), name)})
+
+    sent = send(mine_url, mine, PDF, "四至图.pdf", body="补充四至图")
+    assert sent.status_code == 201, sent.get_json()
+    assert sent.get_json()["has_attachment"] and sent.get_json()["attachment_name"] == "四至图.pdf"
+    exe = send(mine_url, mine, b"MZ\x90\x00" + b"\x00" * 200, "setup.pdf", body="安装包")
+    assert exe.status_code == 422 and "file" in exe.get_json()["errors"]
+    big = send(mine_url, mine, PDF + b"0" * (30 * 1024 * 1024), "big.pdf", body="大文件")
+    assert big.status_code == 413 and "过大" in big.get_data(as_text=True)
+    # Staff write a message and an internal note, with an attachment.
+    assert send(staff_url, staff, PDF, "说明.pdf", body="请看说明").status_code == 201
+    assert send(staff_url, staff, PDF, "内部.pdf", body="内部意见", internal="true").status_code == 201
+    assert api.post(staff_url, headers=staff, json={"body": "内部备注二", "internal": True}).status_code == 201
+    # The applicant cannot write an internal note: it is an ordinary message.
+    assert not api.post(mine_url, headers=mine, json={"body": "我也要内部", "internal": True}).get_json()["internal"]
+    theirs = api.get(mine_url, headers=mine).get_json()["messages"]
+    assert [m["body"] for m in theirs] == ["补充四至图", "请看说明", "我也要内部"]
+    all_staff = api.get(staff_url, headers=staff).get_json()["messages"]
+    note = next(m for m in all_staff if m["body"] == "内部意见")
+    assert note["internal"] and note["has_attachment"]
+    # Attachments download through the API; an internal note's attachment is not the applicant's.
+    first = theirs[0]["id"]
+    got = api.get(f"{mine_url}/{first}/file", headers=mine)
+    assert got.status_code == 200 and got.data == PDF
+    assert api.get(f"{mine_url}/{note['id']}/file", headers=mine).status_code == 404
+    assert api.get(f"{staff_url}/{note['id']}/file", headers=staff).data == PDF
+    # The HTML thread does not show internal notes to the applicant either.
+    page = client.get(f"/portal/applications/{case.ref}").get_data(as_text=True)
+    assert "请看说明" in page and "内部意见" not in page and "内部备注二" not in page
+    with app.app_context():
+        posted = list(db.session.scalars(select(AuditRecord.payload).where(AuditRecord.action == "message.post")))
+        assert len(posted) == 5 and sum(1 for p in posted if p["file"]) == 3
+    spec = api.get("/api/openapi.json").get_json()
+    content = spec["paths"]["/api/v1/applications/{ref}/messages"]["post"]["requestBody"]["content"]
+    assert "file" in content["multipart/form-data"]["schema"]["properties"]
+    assert "/api/v1/applications/{ref}/messages/{message_id}/file" in spec["paths"]

@@ -41,9 +41,11 @@ def test_email_arrives_with_text_and_html_parts(app, client, world, smtp_server)
     case = submit_case(app, client)
     act(staff_client(app, "clerk1"), case, "accept")
     dispatch(app)
-    assert [e.rcpt_tos for e in box.envelopes] == [["likun@example.cn"], ["likun@example.cn"]]
-    mail = email.message_from_bytes(box.envelopes[1].content, policy=email.policy.default)
-    assert mail["Subject"] == "已受理：农村村民宅基地审批"
+    assert [e.rcpt_tos for e in box.envelopes] == [["likun@example.cn"]] * 3  # submitted, accepted, rate 受理
+    mails = [email.message_from_bytes(e.content, policy=email.policy.default) for e in box.envelopes]
+    subjects = sorted(m["Subject"] for m in mails[1:])
+    assert subjects == ["已受理：农村村民宅基地审批", "请评价受理服务：农村村民宅基地审批"]
+    mail = next(m for m in mails if m["Subject"] == "已受理：农村村民宅基地审批")
     assert mail["From"] == "便民服务中心 <noreply@qingxi.gov.cn>"
     text = mail.get_body(("plain",)).get_content()
     page = mail.get_body(("html",)).get_content()
@@ -53,7 +55,7 @@ def test_email_arrives_with_text_and_html_parts(app, client, world, smtp_server)
     assert "<img" not in page and "http" not in page.replace(f"http://localhost/portal/applications/{case.ref}", "")
     assert valid_id() not in text  # no identity number in any message
     sent = outbox(app, channel=ChannelName.EMAIL)
-    assert [m.status for m in sent] == [MessageStatus.SENT, MessageStatus.SENT]
+    assert [m.status for m in sent] == [MessageStatus.SENT] * 3
 
 
 def test_a_refusing_smtp_server_dead_letters_with_the_reason(app, client, world, smtp_server):
@@ -208,3 +210,23 @@ def test_email_preference_without_smtp_writes_no_email(app, client, world):
     assert {m.channel for m in outbox(app)} == {ChannelName.INBOX}
     assert json.dumps([m.last_error for m in outbox(app)]) == json.dumps([None] * len(outbox(app)))
     _ = select
+
+
+def test_a_gateway_that_times_out_leaves_the_sms_for_a_retry(app, client, world):
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts the connection, never answers
+    app.config.update(SMS_GATEWAY_URL=f"http://127.0.0.1:{silent.getsockname()[1]}/sms",
+                      SMS_GATEWAY_KEY="gateway-test-key", SMS_SIGNATURE="清溪县政务服务")
+    try:
+        case = submit_case(app, client)
+        resp = act(staff_client(app, "clerk1"), case, "correction", {"target": ["M02"], "problem": ["不清晰"],
+                                                                     "respond_days": "10"})
+        assert resp.status_code == 302  # the request is not failed by the channel
+        dispatch(app)
+        [row] = outbox(app, channel=ChannelName.SMS)
+        assert row.status == MessageStatus.PENDING and row.attempts == 1 and "超时" in row.last_error
+    finally:
+        app.config.update(SMS_GATEWAY_URL=None, SMS_GATEWAY_KEY=None)
+        silent.close()

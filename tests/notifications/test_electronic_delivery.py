@@ -120,3 +120,60 @@ def test_without_a_configured_period_only_opening_delivers(app, client, factory,
     _, notice_id, _ = _decided_case(app, client, factory, world)
     _sweep(app, at("2027-02-01"))
     assert _receipt(app, notice_id) is None
+
+
+def _delivery_receipt(app, case_id):
+    with app.app_context():
+        c = db.session.get(Application, case_id)
+        notice = next(n for n in c.notices if n.kind == NoticeKind.DELIVERY)
+        return notice.id, dict(notice.content), c.deliveries[-1].signed_at
+
+
+def test_an_electronic_delivery_recorded_before_the_opening_waits_for_it(app, client, factory, world):
+    case, notice_id, _ = _decided_case(app, client, factory, world)
+    app.config["FIXED_NOW"] = at("2026-11-26", 9)
+    with app.app_context():
+        version = db.session.get(Application, case.id).row_version
+    resp = act(staff_client(app, "clerk1"), case, "deliver",
+               {"channel": "electronic", "recipient": "李堃", "row_version": version})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    receipt_id, content, signed_at = _delivery_receipt(app, case.id)
+    assert content["opened_at"] is None and signed_at is None  # no delivery claimed before it happened
+    # The 送达回证 is not issued while the applicant has not opened the decision: a clear refusal.
+    clerk = staff_client(app, "clerk1")
+    resp = clerk.get(f"/workbench/cases/{case.id}/documents/notices/{receipt_id}.pdf")
+    assert resp.status_code == 409 and "尚未查阅" in resp.get_data(as_text=True)
+    page = client.get(f"/portal/applications/{case.ref}").get_data(as_text=True)
+    assert "待查收" in page and "准予许可" not in page  # still not shown before the opening
+    app.config["FIXED_NOW"] = at("2026-11-28", 15)
+    resp = post_form(client, f"/portal/applications/{case.ref}",
+                     {}, action=f"/portal/applications/{case.ref}/notices/{notice_id}/open")
+    assert resp.status_code == 302
+    _, content, signed_at = _delivery_receipt(app, case.id)
+    assert content["delivery_rule"] == "opened" and signed_at == at("2026-11-28", 15)
+    with app.app_context():
+        c = db.session.get(Application, case.id)
+        record = notice_data(db.session, next(n for n in c.notices if n.kind == NoticeKind.DELIVERY)).delivery
+    assert record.delivered_at.strftime("%Y-%m-%d %H:%M") == "2026-11-28 15:00"
+    assert record.signer == "李堃" and record.note.startswith("申请人于2026年11月28日 15:00")
+
+
+def test_an_electronic_delivery_recorded_before_the_deemed_date_takes_that_date(app, client, factory, world):
+    app.config["ELECTRONIC_DELIVERY_DEEMED_DAYS"] = 5
+    try:
+        case, _, _ = _decided_case(app, client, factory, world)
+        app.config["FIXED_NOW"] = at("2026-11-26", 9)
+        with app.app_context():
+            version = db.session.get(Application, case.id).row_version
+        act(staff_client(app, "clerk1"), case, "deliver",
+            {"channel": "electronic", "recipient": "李堃", "row_version": version})
+        _sweep(app, at("2026-12-01"))
+        _, content, signed_at = _delivery_receipt(app, case.id)
+        assert content["delivery_rule"] == "deemed" and signed_at is None  # a deemed delivery has no signer
+        with app.app_context():
+            c = db.session.get(Application, case.id)
+            record = notice_data(db.session, next(n for n in c.notices if n.kind == NoticeKind.DELIVERY)).delivery
+        assert record.delivered_at == (DECIDED + dt.timedelta(days=5)).astimezone(CHINA).replace(tzinfo=None)
+        assert "视为送达" in record.note
+    finally:
+        app.config["ELECTRONIC_DELIVERY_DEEMED_DAYS"] = 0

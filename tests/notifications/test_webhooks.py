@@ -121,3 +121,22 @@ def test_the_webhooks_are_in_the_openapi_document(client):
     body = hook["requestBody"]["content"]["application/json"]["schema"]
     assert body["$ref"] == "#/components/schemas/WebhookPayload"
     assert {p["name"] for p in hook["parameters"]} >= {"X-Hall-Signature", "X-Hall-Timestamp"}
+
+
+def test_a_slow_subscriber_times_out_and_stays_for_a_retry(app, client, factory, world, allow_private):
+    import socket
+
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts the connection, never answers
+    try:
+        _subscribe(app, factory, f"http://127.0.0.1:{silent.getsockname()[1]}/hook")
+        case = submit_case(app, client)
+        assert case.case_number  # the request that caused the event did not fail
+        dispatch(app)
+        [row] = outbox(app, channel=ChannelName.WEBHOOK)
+        assert row.status == MessageStatus.PENDING and row.attempts == 1
+        assert row.last_error == "目标服务器响应超时" and row.next_attempt_at > at("2026-11-23")
+    finally:
+        silent.close()

@@ -211,3 +211,39 @@ def test_the_public_statistics_show_the_monthly_indicators_of_the_revised_rating
         total = evaluate(db.session, [town], NOVEMBER).total
         assert (total.ratings, total.rating_sum, total.poor_ratings) == (1, 5, 0)
     assert "平均 5.0 分" in supervisor.get("/supervision/ratings").get_data(as_text=True)
+
+
+def _invitations(app, applicant_id):
+    from service_hall.notifications.models import ChannelName, Event, OutboxMessage
+    from service_hall.notifications.operations import inbox
+
+    with app.app_context():
+        kinds = list(db.session.scalars(select(Event.payload["stage"].as_string()).join(
+            OutboxMessage, OutboxMessage.event_id == Event.id).where(
+            Event.kind == "rating.invited", OutboxMessage.channel == ChannelName.INBOX,
+            OutboxMessage.user_id == applicant_id).order_by(Event.id)))
+        return kinds, [(i.title, i.body) for i in inbox(db.session, user("13900000001")) if "评价" in i.title]
+
+
+@pytest.mark.parametrize(("filed_by", "shown", "not_shown"), [
+    (None, "整体满意度、办事效率、办事指南精确度、办事便捷度、平台操作性", "服务态度"),
+    ("clerk1", "整体满意度、服务效率、服务水平、服务态度", "平台操作性")])
+def test_the_rating_is_invited_at_acceptance_and_at_completion_with_the_set_of_the_channel(
+        app, rworld, filed_by, shown, not_shown):
+    from tests.notifications.support import dispatch
+
+    case_id = new_case(app, filed_by=filed_by)
+    drive(app, case_id, "accept")
+    dispatch(app, at=at("2026-11-23", 12))
+    with app.app_context():
+        applicant_id = user("13900000001").id
+    stages, items = _invitations(app, applicant_id)
+    assert stages == ["accepted"]
+    (title, body), = items
+    assert title.startswith("请评价受理服务：") and shown in body and not_shown not in body
+    drive(app, case_id, "opinion1", "complete", "deny")
+    dispatch(app, at=at("2026-11-23", 13))
+    stages, items = _invitations(app, applicant_id)
+    assert stages == ["accepted", "finished"]
+    finished = next(b for t, b in items if t.startswith("请评价本次办事："))
+    assert "已办结" in finished and shown in finished and not_shown not in finished

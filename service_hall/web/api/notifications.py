@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from service_hall.accounts.permissions import Permission
 from service_hall.cases.queries import own_application, staff_case
+from service_hall.core.errors import ValidationFailed
 from service_hall.extensions import db
 from service_hall.notifications import operations as ops
 from service_hall.web.access import LOGIN, current_actor, now, requires
+from service_hall.web.unit_of_work import file_store, send_stored_file
 
 blp = Blueprint("api_notifications", __name__, url_prefix="/api/v1", description="站内消息与办件留言")
 SECURITY = [{"bearerAuth": []}]
@@ -45,17 +48,14 @@ class CaseMessageOut(Schema):
     internal = fields.Boolean(metadata={"description": "内部备注（仅工作人员可见）"})
     body = fields.String()
     has_attachment = fields.Function(lambda m: m.file_id is not None)
+    attachment_name = fields.Function(lambda m: m.file.filename if m.file is not None else None,
+                                      metadata={"description": "附件文件名（下载：…/messages/{id}/file）"})
     created_at = fields.DateTime()
 
 
 class ThreadOut(Schema):
     unread = fields.Integer(metadata={"description": "本次查看前未读的对方留言条数（查看即标为已读）"})
     messages = fields.List(fields.Nested(CaseMessageOut))
-
-
-class MessageBody(Schema):
-    body = fields.String(load_default="", metadata={"description": "留言内容（必填，2000字以内）"})
-    internal = fields.Boolean(load_default=False, metadata={"description": "仅工作人员：内部备注"})
 
 
 class NoticeOpenedOut(Schema):
@@ -101,6 +101,41 @@ def _thread(case: Any) -> dict[str, Any]:
     return {"unread": sum(1 for m in messages if m.id > seen and m.author_id != actor.id), "messages": messages}
 
 
+def _post(case: Any) -> Any:
+    """A message in ``case``'s thread from JSON or multipart (with ``file``); the applicant's is never internal."""
+    actor = current_actor()
+    if request.mimetype == "multipart/form-data":
+        data: dict[str, Any] = request.form.to_dict()
+        upload = request.files.get("file")
+        attachment = ops.Attachment(upload.read(), upload.filename or "附件") if upload and upload.filename else None
+    else:
+        raw = request.get_json(silent=True)
+        if not isinstance(raw, dict):
+            raise ValidationFailed("请求体应为 JSON 对象，或以 multipart/form-data 提交",
+                                   details={"body": "请填写留言"})
+        data, attachment = raw, None
+    if not actor.is_staff:
+        data = {**data, "internal": False}
+    return ops.post_message(db.session, case, actor, data, now=now(), attachment=attachment, store=file_store())
+
+
+def _attachment(case: Any, message_id: int) -> Any:
+    return send_stored_file(ops.message_attachment(db.session, case, current_actor(), message_id))
+
+
+_FILE = {"type": "string", "format": "binary",
+         "description": "附件（可选）：按内容识别，仅限 PDF、JPG、PNG，10 MB 以内；可执行文件等其他类型拒收（422），"
+                        "请求超过上传上限时 413"}
+MESSAGE_REQUEST = {"description": "留言：JSON，或 multipart/form-data（可带附件 file）", "content": {
+    "application/json": {"schema": {"type": "object", "required": ["body"], "properties": {
+        "body": {"type": "string", "description": "留言内容（必填，2000字以内）"},
+        "internal": {"type": "boolean", "description": "仅工作人员：内部备注（申请人看不到）"}}}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["body"], "properties": {
+        "body": {"type": "string"}, "internal": {"type": "boolean"}, "file": _FILE}}}}}
+FILE_RESPONSE = {"200": {"description": "附件文件", "content": {"application/octet-stream": {
+    "schema": {"type": "string", "format": "binary"}}}}}
+
+
 @blp.route("/applications/<ref>/messages", methods=["GET"])
 @requires(Permission.APPLICATION_READ_OWN)
 @blp.response(200, ThreadOut)
@@ -112,13 +147,19 @@ def my_thread(ref: str) -> Any:
 
 @blp.route("/applications/<ref>/messages", methods=["POST"])
 @requires(Permission.APPLICATION_READ_OWN)
-@blp.arguments(MessageBody)
 @blp.response(201, CaseMessageOut)
-@blp.doc(security=SECURITY)
-def my_post(body: dict[str, Any], ref: str) -> Any:
-    """给窗口留言"""
-    case = own_application(db.session, current_actor(), ref)
-    return ops.post_message(db.session, case, current_actor(), {**body, "internal": False}, now=now())
+@blp.doc(security=SECURITY, requestBody=MESSAGE_REQUEST)
+def my_post(ref: str) -> Any:
+    """给窗口留言，可带一个附件"""
+    return _post(own_application(db.session, current_actor(), ref))
+
+
+@blp.route("/applications/<ref>/messages/<int:message_id>/file", methods=["GET"])
+@requires(Permission.APPLICATION_READ_OWN)
+@blp.doc(security=SECURITY, responses=FILE_RESPONSE)
+def my_attachment(ref: str, message_id: int) -> Any:
+    """下载留言的附件（内部备注的附件 404）"""
+    return _attachment(own_application(db.session, current_actor(), ref), message_id)
 
 
 @blp.route("/applications/<ref>/notices/<int:notice_id>/open", methods=["POST"])
@@ -142,10 +183,16 @@ def staff_thread(case_id: int) -> Any:
 
 @blp.route("/cases/<int:case_id>/messages", methods=["POST"])
 @requires(Permission.CASE_READ)
-@blp.arguments(MessageBody)
 @blp.response(201, CaseMessageOut)
-@blp.doc(security=SECURITY)
-def staff_post(body: dict[str, Any], case_id: int) -> Any:
-    """给申请人留言，或写内部备注（internal=true，申请人看不到）"""
-    case = staff_case(db.session, current_actor(), case_id)
-    return ops.post_message(db.session, case, current_actor(), body, now=now())
+@blp.doc(security=SECURITY, requestBody=MESSAGE_REQUEST)
+def staff_post(case_id: int) -> Any:
+    """给申请人留言，或写内部备注（internal=true，申请人看不到），可带一个附件"""
+    return _post(staff_case(db.session, current_actor(), case_id))
+
+
+@blp.route("/cases/<int:case_id>/messages/<int:message_id>/file", methods=["GET"])
+@requires(Permission.CASE_READ)
+@blp.doc(security=SECURITY, responses=FILE_RESPONSE)
+def staff_attachment(case_id: int, message_id: int) -> Any:
+    """下载留言或内部备注的附件"""
+    return _attachment(staff_case(db.session, current_actor(), case_id), message_id)
