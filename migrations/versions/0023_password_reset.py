@@ -1,14 +1,14 @@
 """找回密码: one-time codes sent by SMS (service_hall/accounts/recovery.py)
 
 Revision ID: 0023
-Revises: 0018
+Revises: 0022
 """
 from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0023'
-down_revision = '0018'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

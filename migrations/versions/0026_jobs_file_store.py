@@ -1,7 +1,7 @@
 """background jobs keep their file in the file store; PostgreSQL large objects as a file store
 
 Revision ID: 0026
-Revises: 0018
+Revises: 0023
 Create Date: 2026-12-02 13:45:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0026'
-down_revision = '0018'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
