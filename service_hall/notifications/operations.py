@@ -17,10 +17,12 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from power_lists.models import PowerType
 from service_hall.accounts.models import User
 from service_hall.accounts.permissions import Permission
 from service_hall.audit.trail import record
 from service_hall.cases.models import Application, Notice
+from service_hall.cases.procedures import PROCEDURES
 from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.documents.kinds import DeliveryChannel, NoticeKind
 from service_hall.files.models import ApplicantFile
@@ -106,8 +108,12 @@ def notice_opened(session: Session, notice: Notice, user: User, *, now: dt.datet
     return receipt
 
 
-# Decisions are shown to the applicant only once delivered: opened, deemed delivered, or handed over.
-DECISION_KINDS = frozenset({NoticeKind.APPROVAL, NoticeKind.DENIAL, NoticeKind.REFUSAL, NoticeKind.REVOCATION})
+# Decisions are shown to the applicant only once delivered: opened, deemed delivered, or handed over — every
+# power type's decision after review (a 给付决定书 as much as a 许可), the refusal to accept, the revocation.
+# A public service's 办结 or 不予办理 notice is not an administrative decision and needs no delivery.
+DECISION_KINDS = frozenset(
+    {kind for p in PROCEDURES.values() if p.power_type is not PowerType.PUBLIC_SERVICE for kind in (p.grant, p.refusal)}
+    | {NoticeKind.REFUSAL, NoticeKind.REVOCATION})
 
 
 def pending_decisions(session: Session, case: Application) -> list[Notice]:

@@ -254,7 +254,9 @@ def _benefit_ends_with_its_decision_and_no_certificate(applicant, page_for, code
     decider.get_by_label("发放方式和期限").fill("一次性发放")
     submit_and_wait(decider, "决定给付")
     expect(fact(decider, "状态")).to_contain_text("决定给付")
-    applicant.goto(case_page)
+    # The 给付决定书 is delivered like any decision: shown once the applicant opens it (电子送达).
+    _open_decision(applicant, case_page)
+    expect(flash(applicant)).to_contain_text("您已查收")
     with applicant.expect_download() as download:
         applicant.get_by_role("link", name=re.compile("给付决定书")).first.click()
     with open(download.value.path(), "rb") as notice:

@@ -150,6 +150,7 @@ BUNDLE_UNSCOPED = {
     "bundle_legal.bundle": "bundles are county-wide list data, loaded through the legal officer's county",
     "bundle_legal.publish": "bundles are county-wide list data, loaded through the legal officer's county",
     "bundle_portal.apply": "any applicant may apply in any town that offers the bundle",
+    "api_bundles.submit_bundle": "any applicant may apply in any town that offers the bundle",
 }
 
 

@@ -52,7 +52,9 @@ def builders() -> dict[str, Any]:
             "api_notifications.staff_thread": _pick("case_id"), "api_notifications.staff_post": _pick("case_id"),
             "workbench_messages.retry": _outbox_message,
             "portal_messages.attachment": _attachment(("ref", "message_id")),
-            "workbench_messages.staff_attachment": _attachment(("case_id", "message_id"))}
+            "workbench_messages.staff_attachment": _attachment(("case_id", "message_id")),
+            "api_notifications.my_attachment": _attachment(("ref", "message_id")),
+            "api_notifications.staff_attachment": _attachment(("case_id", "message_id"))}
 
 
 NOTIFICATIONS_UNSCOPED = {

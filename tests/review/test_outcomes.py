@@ -373,3 +373,27 @@ def test_one_certificate_type_of_the_catalogue_serves_several_items(app, tworld,
         certificate = certificate_of(app, case_id)
         assert (certificate.type_code, certificate.certificate_name) == ("CXDJZ", "村镇登记证")
         assert ["事项", item_name] in certificate.details
+
+
+def test_a_benefit_decision_waits_until_the_applicant_opens_it(app, tworld):
+    """电子送达 applies to every type's decision, not only a 许可: the 给付决定书 and its amount are shown once
+    the applicant opens it (查收), and the API lists it as pending until then."""
+    app.config["FIXED_NOW"] = at("2026-11-23", 10)
+    case_id = new_case(app, BENEFIT)
+    drive(app, case_id, "accept")
+    assert _decide(_client(app, "boss2"), case_id, {"amount": "200", "schedule": "按月发放"}).status_code == 302
+    case = load(app, case_id)
+    notice = case.notices[-1]
+    assert notice.kind is NoticeKind.BENEFIT_GRANT
+    applicant = _client(app, "13900000001")
+    page = applicant.get(f"/portal/applications/{case.ref}").get_data(as_text=True)
+    assert "您有一份决定文书待查收" in page and f"决定文书（{notice.number}）：待查收" in page
+    assert "给付决定书" not in page and "决定给付" not in page
+    assert "已作出决定，待查收" in applicant.get("/portal/").get_data(as_text=True)
+    shown = app.test_client().get(f"/api/v1/applications/{case.ref}",
+                                  headers=api_token(app.test_client(), "13900000001")).get_json()
+    assert [p["notice_id"] for p in shown["pending_decisions"]] == [notice.id]
+    assert post_form(applicant, f"/portal/applications/{case.ref}", {},
+                     action=f"/portal/applications/{case.ref}/notices/{notice.id}/open").status_code == 302
+    page = applicant.get(f"/portal/applications/{case.ref}").get_data(as_text=True)
+    assert "待查收" not in page and "给付决定书" in page
