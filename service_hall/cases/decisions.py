@@ -130,7 +130,7 @@ def check_design(raw: Any, *, form: FormDefinition | None, guide: Mapping[str, A
     """The design normalised, or ValidationFailed naming each faulty place (``terms[2].from_field``):
     unknown keys or types, two terms of one name, a ``from_field`` or ``at_most_field`` the item's form
     does not have (or of a type that cannot fill the term), limits that are not numbers, a validity where
-    the guide names none and no certificate is issued."""
+    the guide names none and no certificate is issued, no validity where a certificate is issued."""
     errors: dict[str, str] = {}
     if not isinstance(raw, Mapping) or not isinstance(raw.get("terms"), list):
         raise ValidationFailed("决定内容格式有误", details={"terms": "须为决定事项的列表"})
@@ -177,8 +177,11 @@ def check_design(raw: Any, *, form: FormDefinition | None, guide: Mapping[str, A
             errors[f"{place}.type"] = "办事指南未写明审批结果有效期，不能设定有效期限"
         terms.append({k: term[k] for k in term if k in _TERM_KEYS and term[k] not in (None, "")}
                      | {"required": bool(term.get("required", True))})
-    if sum(1 for t in terms if t.get("type") == "validity") > 1:
+    validities = sum(1 for t in terms if t.get("type") == "validity")
+    if validities > 1:
         errors["terms"] = "有效期限只能设一项"
+    elif issues_certificate and not validities:  # a 证照 states how long it is valid; 长期 only where the guide says so
+        errors["terms"] = "本事项颁发证照，须设定有效期限一项（办事指南写明长期有效的，决定时默认长期）"
     certificate_type = raw.get("certificate_type") or None
     if certificate_type is not None and not isinstance(certificate_type, str):
         errors["certificate_type"] = "证照类型代码须为文本"

@@ -266,6 +266,10 @@ def test_a_decision_design_naming_a_missing_form_field_is_refused(app, tworld, l
         "terms-0-name": "validity", "terms-0-label": "有效期限", "terms-0-type": "validity"})
     assert no_period.status_code == 422  # its guide names no 审批结果有效期
     assert "办事指南未写明审批结果有效期，不能设定有效期限" in no_period.get_data(as_text=True)
+    # A 许可 issues a 证照, which states how long it is valid: a design without a validity is refused.
+    no_validity = post_form(fz1, page, {"terms-0-name": "boundaries", "terms-0-label": "四至", "terms-0-type": "text"})
+    assert no_validity.status_code == 422
+    assert "本事项颁发证照，须设定有效期限一项" in no_validity.get_data(as_text=True)
 
 
 def test_decided_cases_keep_what_they_printed_when_the_design_changes(app, tworld, legal):
