@@ -135,7 +135,13 @@ def test_thread_attachments_over_the_api_are_checked_like_uploads_and_notes_stay
     assert sent.get_json()["has_attachment"] and sent.get_json()["attachment_name"] == "四至图.pdf"
     exe = send(mine_url, mine, b"MZ\x90\x00" + b"\x00" * 200, "setup.pdf", body="安装包")
     assert exe.status_code == 422 and "file" in exe.get_json()["errors"]
-    big = send(mine_url, mine, PDF + b"0" * (30 * 1024 * 1024), "big.pdf", body="大文件")
+    # 30 MB as the raw multipart body (the test client would spool a form this big to an unclosed temp file).
+    boundary = "attachment-boundary"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="body"\r\n\r\n大文件\r\n--{boundary}\r\n'
+            f'Content-Disposition: form-data; name="file"; filename="big.pdf"\r\n'
+            f'Content-Type: application/pdf\r\n\r\n').encode()
+    big = api.post(mine_url, headers=mine, content_type=f"multipart/form-data; boundary={boundary}",
+                   data=head + PDF + b"0" * (30 * 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode())
     assert big.status_code == 413 and "过大" in big.get_data(as_text=True)
     # Staff write a message and an internal note, with an attachment.
     assert send(staff_url, staff, PDF, "说明.pdf", body="请看说明").status_code == 201
