@@ -1,7 +1,10 @@
-"""Run every benchmark and write bench/results.json (``make bench``).
+"""Run the benchmarks and write bench/results.json (``make bench``; ``python bench/run.py NAME …`` runs only
+those modules).
 
-Each module in this folder exposes ``run() -> dict`` of named figures; this script merges them with the
-machine facts and the targets from the issues, and exits non-zero if a target is missed.
+Each module in this folder exposes ``run() -> dict`` of named figures; this script merges them into the
+figures already in results.json (a figure another run wrote, such as ``make bench-scale``'s, is kept until
+that run replaces it), with the machine facts and the targets from the issues, and exits non-zero if a
+target is missed or a module failed.
 """
 
 from __future__ import annotations
@@ -38,10 +41,21 @@ def _load(name: str):
     return module
 
 
-def main() -> int:
-    results: dict[str, object] = {}
+def _previous() -> dict[str, object]:
+    try:
+        return dict(json.loads((HERE / "results.json").read_text()).get("results") or {})
+    except (OSError, ValueError):
+        return {}
+
+
+def main(names: list[str]) -> int:
+    unknown = [n for n in names if n not in MODULES]
+    if unknown:
+        print(f"unknown benchmark: {', '.join(unknown)} (one of {', '.join(MODULES)})", file=sys.stderr)
+        return 2
+    results = _previous()
     errors: dict[str, str] = {}
-    for name in MODULES:
+    for name in names or MODULES:
         if not (HERE / f"{name}.py").exists():
             errors[name] = "benchmark module missing"
             continue
@@ -81,4 +95,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
