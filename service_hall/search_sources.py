@@ -9,6 +9,7 @@ county's bundle documents. :func:`install` is called when the app is set up (doc
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import event, inspect, select
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from power_lists.models import PowerItem, item_full_name
 from power_lists.queries import china_today, version_in_force
 from service_hall.bundles.models import Bundle, BundleStatus
-from service_hall.bundles.versions import in_force
+from service_hall.bundles.versions import in_force, offering_towns
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
 from service_hall.search import sources
 from service_hall.search.index import index_source
@@ -54,6 +55,11 @@ class BundleSource:
                 body=[b.description, *(names[c] for c in b.item_codes if c in names)],
                 town_ids=[places[t] for t in b.towns if t in places]) for b in bundles]
         return out
+
+
+    def offering(self, session: Session, bundle_ids: Sequence[int], on: dt.date) -> dict[int, set[str]]:
+        bundles = session.scalars(select(Bundle).where(Bundle.id.in_(set(bundle_ids))))
+        return {b.id: set(offering_towns(session, b, on)) for b in bundles}
 
 
 def _became_published(bundle: Bundle) -> bool:

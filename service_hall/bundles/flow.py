@@ -23,7 +23,7 @@ from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.bundles.composition import Composition
 from service_hall.bundles.models import Bundle, BundleCase, BundleCaseItem, BundleCorrection, Delivery
-from service_hall.bundles.versions import bundle_in_force, composition
+from service_hall.bundles.versions import bundle_in_force, composition, suspension
 from service_hall.cases import intake, review
 from service_hall.cases.clock import local_date, next_number
 from service_hall.cases.context import Context
@@ -65,8 +65,8 @@ def submit(ctx: Context, *, applicant: User, town: Jurisdiction, bundle_code: st
     if existing is not None:
         return existing, False
     bundle = bundle_in_force(session, town.county, bundle_code, ctx.now)
-    if town.code not in bundle.towns:
-        raise NotFound(f"{town.name}未开通“{bundle.name}”")
+    if (reason := suspension(session, bundle, town, ctx.now)) is not None:
+        raise NotFound(reason)
     if delivery not in {d.value for d in Delivery}:
         raise ValidationFailed("请选择出件方式", details={"delivery": "请选择出件方式"})
     comp = composition(session, bundle, ctx.now)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from forms.definition import load_form_definition
 from power_lists.models import DelegationMode, PowerItem
-from power_lists.queries import china_today, version_in_force
+from power_lists.queries import china_today, holdings, version_in_force
 from service_hall.accounts.models import User
 from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
@@ -309,9 +309,52 @@ def get_bundle(session: Session, county: Jurisdiction, bundle_id: int) -> Bundle
     return bundle
 
 
+def _suspensions(session: Session, bundle: Bundle, towns: Sequence[Jurisdiction],
+                 on: dt.date) -> dict[str, str | None]:
+    """For each of ``towns`` (by code), why it can't take applications for ``bundle`` on ``on``, or None.
+
+    A bundle is checked against the list when it is published; a list published later may revoke one of
+    its items or take it back from a town, and from the day that list takes effect the bundle is not
+    offered there (docs/bundles.md, "Offered")."""
+    held = holdings(session, [t for t in towns if t.code in bundle.towns], on)
+    out: dict[str, str | None] = {}
+    for town in towns:
+        if town.code not in bundle.towns:
+            out[town.code] = f"{town.name}未开通“{bundle.name}”"
+            continue
+        codes = {h.code for h in held[town.id]}
+        missing = next((c for c in bundle.item_codes if c not in codes), None)
+        if missing is None:
+            out[town.code] = None
+        elif (item := _item_in_force(session, bundle.county, missing, on)) is None:
+            out[town.code] = f"“{bundle.name}”暂停办理：事项 {missing} 不在现行清单中（可能已被取消）"
+        else:
+            out[town.code] = f"“{bundle.name}”在{town.name}暂停办理：{town.name}已不再承接“{item.full_name}”"
+    return out
+
+
+def suspension(session: Session, bundle: Bundle, town: Jurisdiction, now: dt.datetime) -> str | None:
+    """Why ``town`` can't take applications for ``bundle`` at ``now`` (None when it can): not one of its
+    towns, or an item revoked from the list in force or no longer held by the town."""
+    return _suspensions(session, bundle, [town], china_today(now))[town.code]
+
+
+def offering_towns(session: Session, bundle: Bundle, now: dt.datetime | dt.date) -> list[str]:
+    """The codes of the bundle's towns that take applications for it at ``now`` (or on that date)."""
+    on = now if not isinstance(now, dt.datetime) else china_today(now)
+    places = list(session.scalars(select(Jurisdiction).where(Jurisdiction.code.in_(bundle.towns))))
+    reasons = _suspensions(session, bundle, places, on)
+    return [code for code in bundle.towns if code in reasons and reasons[code] is None]
+
+
+def offered(session: Session, county: Jurisdiction, now: dt.datetime) -> list[Bundle]:
+    """The county's bundles in force that some town offers at ``now``."""
+    return [b for b in in_force(session, county, now) if offering_towns(session, b, now)]
+
+
 def offered_in(session: Session, town: Jurisdiction, now: dt.datetime) -> list[Bundle]:
-    """The bundles in force that ``town`` offers."""
-    return [b for b in in_force(session, town.county, now) if town.code in b.towns]
+    """The bundles in force that ``town`` offers at ``now``."""
+    return [b for b in in_force(session, town.county, now) if suspension(session, b, town, now) is None]
 
 
 # --- the combined guide -----------------------------------------------------------------------------
@@ -393,4 +436,5 @@ def combined_guide(session: Session, bundle: Bundle, town: Jurisdiction | None, 
 
 
 __all__ = ["SEPARATE", "BundleIn", "CombinedGuide", "bundle_in_force", "bundles_of", "combined_guide", "composition",
-           "draft_of", "in_force", "members", "offered_in", "problems", "publish", "save_draft"]
+           "draft_of", "in_force", "members", "offered", "offered_in", "offering_towns", "problems", "publish",
+           "save_draft", "suspension"]

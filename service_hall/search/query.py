@@ -38,6 +38,7 @@ from power_lists.models import ItemDelegation, PowerItem, PowerType, item_full_n
 from power_lists.queries import version_in_force
 from service_hall.core.errors import ValidationFailed
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
+from service_hall.search import sources
 from service_hall.search.models import FTS_TABLE, SearchAlias, SearchDocument, SearchDocumentTown
 from service_hall.search.text import is_latin, normalize, pinyin, query_tokens
 
@@ -247,6 +248,24 @@ def _sourced(session: Session, tokens: Sequence[str], county_ids: list[int], fil
     return list(session.execute(statement, params))
 
 
+def _still_offered(session: Session, rows: list[Any], filters: Filters,
+                   on: dt.date) -> tuple[list[Any], dict[tuple[str, int], set[str]]]:
+    """The 一件事 rows some town (the asked town, when asked) still offers on ``on``, and those towns' codes:
+    the list under an indexed bundle may have changed since (:meth:`sources.Source.offering`)."""
+    wanted: dict[str, list[int]] = {}
+    for row in rows:
+        wanted.setdefault(row.kind, []).append(row.bundle_id)
+    offering: dict[tuple[str, int], set[str]] = {}
+    for kind, ids in wanted.items():
+        provider = sources.source(kind)
+        if provider is not None:
+            offering |= {(kind, i): codes for i, codes in provider.offering(session, ids, on).items()}
+    town = filters.town.code if filters.town is not None else None
+    kept = [row for row in rows if (codes := offering.get((row.kind, row.bundle_id)))
+            and (town is None or town in codes)]
+    return kept, offering
+
+
 def _ranked(session: Session, tokens: Sequence[str], version_ids: list[int], filters: Filters, on: dt.date,
             limit: int) -> list[Any]:
     """The best ``limit`` documents with their item's columns, in one round trip."""
@@ -346,7 +365,7 @@ def search(session: Session, text_: str, *, on: dt.date, filters: Filters | None
     counties = _counties(session, county_ids)
     version_ids = _in_force(session, counties, on)
     ranked = _ranked(session, tokens, version_ids, filters, on, limit) if version_ids else []
-    sourced = _sourced(session, tokens, counties, filters, limit)
+    sourced, still = _still_offered(session, _sourced(session, tokens, counties, filters, limit), filters, on)
     if not ranked and not sourced:
         return Outcome(text=understood, tokens=tokens)
     ids = [row.item_id for row in ranked]
@@ -371,7 +390,8 @@ def search(session: Session, text_: str, *, on: dt.date, filters: Filters | None
     for row in sourced:
         title = row.title or row.code
         hits.append(Hit(kind=row.kind, code=row.code, name=title, item_id=None, town=town,
-                        towns=offering.get(row.doc_id, []), power_type=None, channel=row.channel,
+                        towns=[t for t in offering.get(row.doc_id, []) if t.code in still[(row.kind, row.bundle_id)]],
+                        power_type=None, channel=row.channel,
                         score=round(float(row.score), 6), name_marks=marks(title, tokens), aliases=[],
                         snippet_marks=[], opens_application=True))
     hits.sort(key=lambda h: h.score, reverse=True)  # stable: equal scores keep items first

@@ -43,6 +43,12 @@ class Source(Protocol):
         """Every document in force at ``now`` (in the county, or everywhere when None)."""
         ...
 
+    def offering(self, session: Session, bundle_ids: Sequence[int], on: dt.date) -> dict[int, set[str]]:
+        """The codes of the towns that offer each of ``bundle_ids`` on ``on``: a document stays indexed
+        while the list under it changes (an item revoked, a town's delegation ended), so the search asks
+        at query time, for the few hits it has."""
+        ...
+
 
 _SOURCES: dict[str, Source] = {}
 

@@ -27,7 +27,7 @@ def _county() -> Jurisdiction:
 @requires(PUBLIC)
 def index() -> Any:
     county = _county()
-    bundles = versions.in_force(db.session, county, now())
+    bundles = versions.offered(db.session, county, now())
     by_theme: dict[str, list[Any]] = {}
     for b in bundles:
         by_theme.setdefault(THEME_LABELS[b.theme], []).append(b)
@@ -40,10 +40,11 @@ def bundle(code: str) -> Any:
     county = _county()
     found = versions.bundle_in_force(db.session, county, code, now())
     places = {t.code: t for t in towns(db.session)}
-    offered = [places[c] for c in found.towns if c in places]
+    offered = [places[c] for c in versions.offering_towns(db.session, found, now()) if c in places]
     town_code = request.args.get("town") or (offered[0].code if offered else "")
     town = places.get(town_code)
     if town_code and town is None:
         raise NotFound("未找到该乡镇（街道）")
     guide = versions.combined_guide(db.session, found, town, now())
-    return render_template("bundles/catalog_bundle.html", bundle=found, guide=guide, town=town, towns=offered)
+    return render_template("bundles/catalog_bundle.html", bundle=found, guide=guide, town=town, towns=offered,
+                           open_here=town in offered)

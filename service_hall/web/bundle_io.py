@@ -104,8 +104,8 @@ def handle_apply(town: Any, code: str, applicant: User, action: str) -> Any:
 
     ctx = context()
     bundle = versions.bundle_in_force(db.session, town.county, code, ctx.now)
-    if town.code not in bundle.towns:
-        raise NotFound(f"{town.name}未开通“{bundle.name}”")
+    if (reason := versions.suspension(db.session, bundle, town, ctx.now)) is not None:
+        raise NotFound(reason)
     comp = versions.composition(db.session, bundle, ctx.now)
     if request.method == "GET":
         return _render_apply(town, bundle, applicant, initial_values(comp, applicant), {}, secrets.token_urlsafe(16),

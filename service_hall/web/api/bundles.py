@@ -150,7 +150,7 @@ def list_bundles(args: dict[str, Any]) -> list[Bundle]:
     town = _town(args["town"])
     if town is not None:
         return versions.offered_in(db.session, town, now())
-    return versions.in_force(db.session, _county(), now())
+    return versions.offered(db.session, _county(), now())
 
 
 @blp.route("/<code>", methods=["GET"])
@@ -164,6 +164,8 @@ def get_bundle(args: dict[str, Any], code: str) -> _Detail:
     found = versions.bundle_in_force(db.session, town.county if town else _county(), code, now())
     if town is not None and town.code not in found.towns:
         raise NotFound("该乡镇（街道）不办理此一件事")
+    if town is not None and (reason := versions.suspension(db.session, found, town, now())) is not None:
+        raise NotFound(reason)
     return _Detail(found, town.code if town else None, versions.combined_guide(db.session, found, town, now()))
 
 
