@@ -29,7 +29,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-if str(ROOT) not in sys.path:
+# The repository first, even under PYTHONPATH: bench/power_lists.py would shadow the package.
+if sys.path[:1] != [str(ROOT)]:
     sys.path.insert(0, str(ROOT))
 
 HEAVY_APPLICANT = "13900000000"

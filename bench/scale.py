@@ -39,7 +39,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-if str(ROOT) not in sys.path:
+# The repository first, even under PYTHONPATH: bench/power_lists.py would shadow the package.
+if sys.path[:1] != [str(ROOT)]:
     sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/service_hall_bench_scale"
