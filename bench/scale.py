@@ -366,11 +366,13 @@ def run() -> dict[str, Any]:
     seconds = float(os.environ.get("BENCH_SCALE_SECONDS") or 8)
     repeat = int(os.environ.get("BENCH_SCALE_REPEAT") or 30)
     started = time.monotonic()
+    instance = ROOT / "instance" / "bench-scale"
+    instance.mkdir(parents=True, exist_ok=True)
+    # One instance for the generator, the servers and `audit verify`: the audit chain is keyed by its audit_key.
+    os.environ["INSTANCE_PATH"] = str(instance)
     out: dict[str, Any] = _prepare(url, cases)
     out.update(_sweep_seconds(url))  # before the servers start: their own sweeps are steady-state rounds
     _log(json.dumps(out, ensure_ascii=False))
-    instance = ROOT / "instance" / "bench-scale"
-    instance.mkdir(parents=True, exist_ok=True)
     env = {"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench-only-secret",
            "SESSION_COOKIE_SECURE": "0", "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT)}
     env.pop("REDIS_URL", None)
