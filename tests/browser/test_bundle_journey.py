@@ -15,7 +15,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.pages import fact, flash, submit_and_wait, upload
-from tests.browser.support import LiveServer, build_app, new_context, sign_in
+from tests.browser.support import ErrorLog, LiveServer, build_app, new_context, sign_in
 from tests.factories.bundles import RURAL_MATERIALS, rural_values
 from tests.factories.files import PDF, PNG
 
@@ -115,13 +115,12 @@ DECISION_TERMS = {HOMESTEAD: {"四至": "东至村道，南至王某宅基地，
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _item_case(page, bundle_case_url: str, item: str) -> int:
-    """Open an item case from the bundle case's page in the workbench, as staff do; returns its id."""
+def _item_case(page, bundle_case_url: str, item: str) -> None:
+    """Open an item case from the bundle case's page in the workbench, as staff do."""
     page.goto(bundle_case_url)
     with page.expect_navigation():
         page.get_by_role("link", name=item, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(item)
-    return int(page.url.rstrip("/").rsplit("/", 1)[-1])
 
 
 def _accept(clerk, bundle_case_url: str, item: str) -> str:
@@ -175,6 +174,8 @@ def _bundle_figures(page, name: str) -> dict[str, str]:
 def test_rural_housing_as_one_thing_in_a_browser(browser, blocked_requests, tmp_path):
     app = build_app(tmp_path / "bundle")
     seeded = _off_the_loop(lambda: _seed(app))
+    errors = ErrorLog()
+    app.logger.addHandler(errors)
     server = LiveServer(app).start()
     contexts = []
 
@@ -308,3 +309,5 @@ def test_rural_housing_as_one_thing_in_a_browser(browser, blocked_requests, tmp_
         for context in contexts:
             context.close()
         server.stop()
+        app.logger.removeHandler(errors)
+    assert not errors.messages(), "the app logged errors:\n" + "\n".join(errors.messages())
