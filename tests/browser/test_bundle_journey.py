@@ -15,7 +15,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.pages import fact, flash, submit_and_wait, upload
-from tests.browser.support import ErrorLog, LiveServer, build_app, new_context, sign_in
+from tests.browser.support import ErrorLog, LiveServer, build_app, describe, new_context, run_axe, serious, sign_in
 from tests.factories.bundles import RURAL_MATERIALS, rural_values
 from tests.factories.files import PDF, PNG
 
@@ -162,6 +162,11 @@ def _decide(decider, bundle_case_url: str, item: str) -> None:
     expect(fact(decider, "状态")).to_contain_text("准予许可")
 
 
+def _accessible(page, name: str) -> None:
+    violations = serious(run_axe(page))
+    assert not violations, f"{name}: {describe(violations)}"
+
+
 def _bundle_figures(page, name: str) -> dict[str, str]:
     """The bundle's row of the evaluation report's 一件事 table, by column header."""
     table = page.locator("table", has=page.locator("caption", has_text="一件事"))
@@ -196,6 +201,7 @@ def test_rural_housing_as_one_thing_in_a_browser(browser, blocked_requests, tmp_
         expect(applicant.locator("input[type=file][name='material-S-id_card']")).to_have_count(1)
         offer = applicant.get_by_label(re.compile(f"复用：电子证照 农村宅基地批准书 编号{seeded['certificate']}（有效"))
         expect(offer).to_be_checked()
+        _accessible(applicant, "一件事申请表")
         _fill(applicant)
         for field in applicant.locator("input[type=file]").all():
             name = field.get_attribute("name")
@@ -225,6 +231,7 @@ def test_rural_housing_as_one_thing_in_a_browser(browser, blocked_requests, tmp_
         clerk.get_by_label("申请人及家庭成员居民身份证、户口簿 的问题").fill("身份证复印件不清晰")
         clerk.get_by_label("建设单位营业执照或个人身份证明（已提交").check()
         clerk.get_by_label("建设单位营业执照或个人身份证明 的问题").fill("身份证复印件不清晰")
+        _accessible(clerk, "一件事办件（窗口）")
         submit_and_wait(clerk, "发出一次性告知")
         expect(flash(clerk)).to_contain_text("共 2 项，涉及 2 个事项")
 
@@ -235,6 +242,7 @@ def test_rural_housing_as_one_thing_in_a_browser(browser, blocked_requests, tmp_
         expect(notice).to_contain_text(HOMESTEAD)
         expect(notice).to_contain_text(PLANNING)
         expect(applicant.locator("input[type=file][name='material-S-id_card']")).to_have_count(1)
+        _accessible(applicant, "一件事进度与一次性告知")
         applicant.locator("input[type=file][name='material-S-id_card']").set_input_files(
             upload("新身份证.png", PNG + b"\x02", "image/png"))
         submit_and_wait(applicant, "提交补正材料")
@@ -261,6 +269,7 @@ def test_rural_housing_as_one_thing_in_a_browser(browser, blocked_requests, tmp_
 
         # 统一出件: both results in one delivery from the bundle case.
         clerk.goto(bundle_case_url)
+        _accessible(clerk, "一件事统一出件")
         submit_and_wait(clerk, "一并送达 2 项办理结果")
         expect(flash(clerk)).to_contain_text("统一出件：2 项办理结果已一并送达")
 
@@ -269,6 +278,7 @@ def test_rural_housing_as_one_thing_in_a_browser(browser, blocked_requests, tmp_
         expect(applicant.locator("dl.facts")).to_contain_text("已办结出件")
         results = applicant.get_by_role("region", name="办理结果").get_by_role("link", name="查看文书与证照")
         expect(results).to_have_count(2)
+        _accessible(applicant, "一件事办理结果")
         for n in range(2):
             applicant.goto(progress)
             with applicant.expect_navigation():
