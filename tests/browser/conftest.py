@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.support import CHROMIUM, LiveServer, build_app, launch_chromium, new_context, sign_in
+from tests.browser.support import CHROMIUM, ErrorLog, LiveServer, build_app, launch_chromium, new_context, sign_in
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "Browser-Test-8"
@@ -35,21 +34,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @dataclass
 class Live:
     server: LiveServer
     password: str = PASSWORD
     _mobiles: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-    errors: _Collect = field(default_factory=_Collect)
+    errors: ErrorLog = field(default_factory=ErrorLog)
 
     @property
     def app(self) -> Any:
@@ -182,8 +172,7 @@ def _reset_clock_and_check_errors(request: pytest.FixtureRequest) -> Iterator[No
     if live is None:
         return
     live.app.config.pop("FIXED_NOW", None)
-    formatter = logging.Formatter("%(message)s")
-    logged = [formatter.format(r) for r in live.errors.records]
+    logged = live.errors.messages()
     live.errors.records.clear()
     assert not logged, "the app logged errors:\n" + "\n".join(logged)
 

@@ -7,6 +7,7 @@ No pytest here. Chromium is Debian's (``/usr/bin/chromium``); Playwright never d
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import threading
@@ -88,6 +89,22 @@ def build_app(instance: Path, overrides: Mapping[str, Any] | None = None) -> Fla
 
     ensure_fonts()
     return app
+
+
+class ErrorLog(logging.Handler):
+    """The errors an app logs (add it to ``app.logger``): an unhandled exception behind a 500 page, an
+    endpoint without an access rule — a page can look fine and still hide one."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def messages(self) -> list[str]:
+        formatter = logging.Formatter("%(message)s")
+        return [formatter.format(r) for r in self.records]
 
 
 class LiveServer:
