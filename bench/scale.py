@@ -9,6 +9,8 @@ Environment:
 - ``BENCH_SCALE_CASES``: the number of cases (default 1,000,000).
 - ``BENCH_SCALE_SECONDS``: seconds per throughput run (default 8); ``BENCH_SCALE_REPEAT``: sequential
   requests per page (default 30).
+- ``BENCH_SCALE_ONLY``: the parts to run, comma-separated among ``sweep``, ``pages``, ``throughput``,
+  ``mixed``, ``verify`` (default all), e.g. ``BENCH_SCALE_ONLY=throughput`` against a reused database.
 
 Figures (the keys scripts read): ``clerk_queue_p95_ms``, ``supervision_p95_ms``, ``portal_p95_ms``,
 ``case_page_p95_ms``, ``evaluation_page_ms``, ``public_statistics_ms`` (medians of the sequential runs),
@@ -47,6 +49,7 @@ WORKERS = 2
 CLIENTS = 16
 TOWN = "330199101000"  # 青山镇: the demo clerk's town
 STAFF = ["clerk", "supervisor"]
+PARTS = ("sweep", "pages", "throughput", "mixed", "verify")
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 TARGETS = {
@@ -364,9 +367,13 @@ def run() -> dict[str, Any]:
     cases = int(os.environ.get("BENCH_SCALE_CASES") or 1_000_000)
     seconds = float(os.environ.get("BENCH_SCALE_SECONDS") or 8)
     repeat = int(os.environ.get("BENCH_SCALE_REPEAT") or 30)
+    only = {p.strip() for p in (os.environ.get("BENCH_SCALE_ONLY") or ",".join(PARTS)).split(",") if p.strip()}
+    if only - set(PARTS):
+        raise SystemExit(f"BENCH_SCALE_ONLY: unknown parts {sorted(only - set(PARTS))}; choose among {PARTS}")
     started = time.monotonic()
     out: dict[str, Any] = _prepare(url, cases)
-    out.update(_sweep_seconds(url))  # before the servers start: their own sweeps are steady-state rounds
+    if "sweep" in only:
+        out.update(_sweep_seconds(url))  # before the servers start: their own sweeps are steady-state rounds
     _log(json.dumps(out, ensure_ascii=False))
     instance = ROOT / "instance" / "bench-scale"
     instance.mkdir(parents=True, exist_ok=True)
@@ -387,60 +394,76 @@ def run() -> dict[str, Any]:
                 "JOIN jurisdictions j ON j.id = d.town_id WHERE j.code = %s AND i.guide IS NOT NULL "
                 "ORDER BY i.position LIMIT 1", (TOWN,)).fetchone()[0]
         clerk, supervisor, applicant = Browser(app.port), Browser(app.port), Browser(app.port)
-        clerk.login("clerk", BENCH_PASSWORD)
-        supervisor.login("supervisor", BENCH_PASSWORD)
-        applicant.login(HEAVY_APPLICANT, BENCH_PASSWORD)
-        today = dt.date.today()
-        year = today.year
-        pages = {
-            "clerk_queue": (lambda: clerk.get("/workbench/"), repeat),
-            "supervision": (lambda: supervisor.get("/supervision/"), repeat),
-            "portal": (lambda: applicant.get("/portal/"), repeat),
-            "case_page": (lambda: clerk.get(f"/workbench/cases/{case_id}"), repeat),
-            "public_statistics": (lambda: request(app.port, "GET", f"/catalog/towns/{TOWN}/statistics?year={year}")
-                                  [::2], max(3, repeat // 6)),
-            "evaluation_page": (lambda: supervisor.get(
-                f"/supervision/evaluation?from={year - 1}-{today:%m-%d}&to={today}"),
-                                max(3, repeat // 10)),
-        }
-        table: dict[str, Any] = {}
-        for name, (fetch, n) in pages.items():
-            try:
-                table[name] = sequential(fetch, n)
-            except Exception as exc:  # a page that fails is reported, the rest still measured
-                table[name] = {"error": f"{type(exc).__name__}: {exc}"}
-            _log(name, table[name])
-        out["scale_pages"] = table
-        for name in ("clerk_queue", "supervision", "portal", "case_page"):
-            if "p95_ms" in table[name]:
-                out[f"{name}_p95_ms"] = table[name]["p95_ms"]
-        for name in ("evaluation_page", "public_statistics"):
-            if "median_ms" in table[name]:
-                out[f"{name}_ms"] = table[name]["median_ms"]
-        hello_rps = throughput(hello.port, ["/"], seconds)
-        rates = {"hello": hello_rps}
-        for name, path in {"home": "/", "catalog": "/catalog/", "town_catalog": f"/catalog/towns/{TOWN}",
-                           "guide": f"/catalog/items/{item_id}", "healthz": "/healthz"}.items():
-            rates[name] = throughput(app.port, [path], seconds)
-            rates[name]["vs_hello"] = round(rates[name]["rps"] / hello_rps["rps"], 3) if hello_rps["rps"] else 0
-            _log(name, rates[name])
-        out["scale_throughput"] = rates
-        out["town_catalog_vs_hello"] = rates["town_catalog"]["vs_hello"]
-        out["home_vs_hello"] = rates["home"]["vs_hello"]
-        out["scale_mixed_load"] = mixed(
-            app.port, clerk.cookie, seconds * 2,
-            public=["/", "/catalog/", f"/catalog/towns/{TOWN}", f"/catalog/items/{item_id}"],
-            staff=["/workbench/", f"/workbench/cases/{case_id}", "/workbench/?status=accepted"], town_code=TOWN)
-        _log("mixed", out["scale_mixed_load"])
+        if only & {"pages", "mixed"}:
+            clerk.login("clerk", BENCH_PASSWORD)
+        if "pages" in only:
+            supervisor.login("supervisor", BENCH_PASSWORD)
+            applicant.login(HEAVY_APPLICANT, BENCH_PASSWORD)
+            out.update(_pages(app.port, clerk, supervisor, applicant, case_id, repeat))
+        if "throughput" in only:
+            out.update(_throughput(app.port, hello.port, seconds, item_id))
+        if "mixed" in only:
+            out["scale_mixed_load"] = mixed(
+                app.port, clerk.cookie, seconds * 2,
+                public=["/", "/catalog/", f"/catalog/towns/{TOWN}", f"/catalog/items/{item_id}"],
+                staff=["/workbench/", f"/workbench/cases/{case_id}", "/workbench/?status=accepted"], town_code=TOWN)
+            _log("mixed", out["scale_mixed_load"])
         rss = app.workers_rss_mb()
         out["worker_rss_mb"] = max(rss) if rss else None
         out["scale_worker_rss_mb_all"] = rss
     finally:
         app.stop()
         hello.stop()
-    out.update(_audit_verify(env))
+    if "verify" in only:
+        out.update(_audit_verify(env))
     out["scale_bench_seconds"] = round(time.monotonic() - started, 1)
     return out
+
+
+def _pages(port: int, clerk: Browser, supervisor: Browser, applicant: Browser, case_id: int,
+           repeat: int) -> dict[str, Any]:
+    """Sequential requests of each staff, applicant and figures page: median and p95."""
+    today = dt.date.today()
+    year = today.year
+    pages = {
+        "clerk_queue": (lambda: clerk.get("/workbench/"), repeat),
+        "supervision": (lambda: supervisor.get("/supervision/"), repeat),
+        "portal": (lambda: applicant.get("/portal/"), repeat),
+        "case_page": (lambda: clerk.get(f"/workbench/cases/{case_id}"), repeat),
+        "public_statistics": (lambda: request(port, "GET", f"/catalog/towns/{TOWN}/statistics?year={year}")[::2],
+                              max(3, repeat // 6)),
+        "evaluation_page": (lambda: supervisor.get(f"/supervision/evaluation?from={year - 1}-{today:%m-%d}&to={today}"),
+                            max(3, repeat // 10)),
+    }
+    table: dict[str, Any] = {}
+    for name, (fetch, n) in pages.items():
+        try:
+            table[name] = sequential(fetch, n)
+        except Exception as exc:  # a page that fails is reported, the rest still measured
+            table[name] = {"error": f"{type(exc).__name__}: {exc}"}
+        _log(name, table[name])
+    out: dict[str, Any] = {"scale_pages": table}
+    for name in ("clerk_queue", "supervision", "portal", "case_page"):
+        if "p95_ms" in table[name]:
+            out[f"{name}_p95_ms"] = table[name]["p95_ms"]
+    for name in ("evaluation_page", "public_statistics"):
+        if "median_ms" in table[name]:
+            out[f"{name}_ms"] = table[name]["median_ms"]
+    return out
+
+
+def _throughput(port: int, hello_port: int, seconds: float, item_id: int) -> dict[str, Any]:
+    """Requests per second of each public page beside hello-world's, in the same run (16 clients)."""
+    hello_rps = throughput(hello_port, ["/"], seconds)
+    rates: dict[str, Any] = {"hello": hello_rps}
+    _log("hello", hello_rps)
+    for name, path in {"home": "/", "catalog": "/catalog/", "town_catalog": f"/catalog/towns/{TOWN}",
+                       "guide": f"/catalog/items/{item_id}", "healthz": "/healthz"}.items():
+        rates[name] = throughput(port, [path], seconds)
+        rates[name]["vs_hello"] = round(rates[name]["rps"] / hello_rps["rps"], 3) if hello_rps["rps"] else 0
+        _log(name, rates[name])
+    return {"scale_throughput": rates, "town_catalog_vs_hello": rates["town_catalog"]["vs_hello"],
+            "home_vs_hello": rates["home"]["vs_hello"]}
 
 
 def _check(results: dict[str, Any]) -> dict[str, Any]:
