@@ -117,8 +117,9 @@ class CachedPages:
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
     def _lookup(self, environ: dict[str, Any]) -> tuple[bytes, list[tuple[str, str]], str] | None:
-        if environ.get("REQUEST_METHOD") not in {"GET", "HEAD"} or environ.get("CONTENT_LENGTH") not in (None, "", "0"):
-            return None
+        if (environ.get("REQUEST_METHOD") not in {"GET", "HEAD"} or environ.get("CONTENT_LENGTH") not in (None, "", "0")
+                or "HTTP_TRANSFER_ENCODING" in environ):
+            return None  # a request with a body goes through the input checks (web/input_guard.py)
         if not _seconds(self.app):
             return None
         cookies = _cookies(environ)
