@@ -14,7 +14,8 @@ Environment:
 
 Figures (the keys scripts read): ``clerk_queue_p95_ms``, ``supervision_p95_ms``, ``portal_p95_ms``,
 ``case_page_p95_ms``, ``evaluation_page_ms``, ``public_statistics_ms`` (medians of the sequential runs),
-``town_catalog_vs_hello``, ``home_vs_hello`` (req/s ratios, 16 concurrent clients), ``worker_rss_mb``
+``town_catalog_vs_hello``, ``home_vs_hello`` (req/s ratios, 16 concurrent clients; ``scale_throughput``
+also gives each page's worker CPU per request and ``cpu_vs_hello``, steadier on a shared machine), ``worker_rss_mb``
 (largest gunicorn worker after the load test), ``sweep_seconds``, ``audit_verify_seconds`` (and its peak
 memory), plus the mixed workload (80% public reads, 15% staff pages, 5% writes) per class.
 """
@@ -150,10 +151,20 @@ class Server:
                 time.sleep(0.3)
         raise RuntimeError(f"{app} did not start")
 
+    def _workers(self) -> list[str]:
+        return Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+
+    def workers_cpu_seconds(self) -> float:
+        """User + system CPU the workers have used so far (/proc/PID/stat)."""
+        total = 0
+        for pid in self._workers():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def workers_rss_mb(self) -> list[float]:
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
         out = []
-        for pid in children:
+        for pid in self._workers():
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     out.append(round(int(line.split()[1]) / 1024, 1))
@@ -401,7 +412,7 @@ def run() -> dict[str, Any]:
             applicant.login(HEAVY_APPLICANT, BENCH_PASSWORD)
             out.update(_pages(app.port, clerk, supervisor, applicant, case_id, repeat))
         if "throughput" in only:
-            out.update(_throughput(app.port, hello.port, seconds, item_id))
+            out.update(_throughput(app, hello, seconds, item_id))
         if "mixed" in only:
             out["scale_mixed_load"] = mixed(
                 app.port, clerk.cookie, seconds * 2,
@@ -452,15 +463,28 @@ def _pages(port: int, clerk: Browser, supervisor: Browser, applicant: Browser, c
     return out
 
 
-def _throughput(port: int, hello_port: int, seconds: float, item_id: int) -> dict[str, Any]:
-    """Requests per second of each public page beside hello-world's, in the same run (16 clients)."""
-    hello_rps = throughput(hello_port, ["/"], seconds)
+def _served(server: Server, path: str, seconds: float) -> dict[str, float]:
+    """``throughput`` of one path, with the workers' CPU per request: on a machine shared with other work
+    req/s swing from run to run, CPU per request much less."""
+    before = server.workers_cpu_seconds()
+    out = throughput(server.port, [path], seconds)
+    served = out["rps"] * seconds
+    out["cpu_us_per_request"] = round((server.workers_cpu_seconds() - before) / served * 1e6) if served else 0
+    return out
+
+
+def _throughput(app: Server, hello: Server, seconds: float, item_id: int) -> dict[str, Any]:
+    """Requests per second of each public page beside hello-world's, in the same run (16 clients), and
+    the workers' CPU per request beside hello-world's (``cpu_vs_hello``: hello's CPU / the page's)."""
+    hello_rps = _served(hello, "/", seconds)
     rates: dict[str, Any] = {"hello": hello_rps}
     _log("hello", hello_rps)
     for name, path in {"home": "/", "catalog": "/catalog/", "town_catalog": f"/catalog/towns/{TOWN}",
                        "guide": f"/catalog/items/{item_id}", "healthz": "/healthz"}.items():
-        rates[name] = throughput(port, [path], seconds)
+        rates[name] = _served(app, path, seconds)
         rates[name]["vs_hello"] = round(rates[name]["rps"] / hello_rps["rps"], 3) if hello_rps["rps"] else 0
+        cpu = rates[name]["cpu_us_per_request"]
+        rates[name]["cpu_vs_hello"] = round(hello_rps["cpu_us_per_request"] / cpu, 3) if cpu else 0
         _log(name, rates[name])
     return {"scale_throughput": rates, "town_catalog_vs_hello": rates["town_catalog"]["vs_hello"],
             "home_vs_hello": rates["home"]["vs_hello"]}
