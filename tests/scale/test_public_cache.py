@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from flask import request, request_started, template_rendered
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
@@ -17,6 +18,7 @@ from power_lists.models import PowerItem
 from service_hall.extensions import db
 from service_hall.jurisdictions.models import Jurisdiction
 from service_hall.web.http_cache import PageCache
+from tests.factories.database import is_postgres
 from tests.factories.places import QINGSHAN
 from tests.factories.web import login
 
@@ -169,3 +171,30 @@ def test_healthz_is_one_statement_and_no_transaction(app, client):
     # PostgreSQL: the pool's pre-ping of the checkout is the round trip (no statement); SQLite: SELECT 1.
     assert len(seen["sql"]) <= 1
     assert began == []
+
+
+@pytest.mark.skipif(not is_postgres(), reason="the pool's pre-ping is configured for PostgreSQL")
+@pytest.mark.postgres_only
+@pytest.mark.committing  # the app's own engine and pool, not the suite's outer transaction
+def test_healthz_on_postgresql_is_the_pool_ping_alone(app, client):
+    client.get("/healthz")
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+    began: list[Any] = []
+
+    def count(conn, cursor, statement, params, context, many):
+        seen.append(statement)
+
+    def begin(conn):
+        began.append(conn)
+
+    event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine, "begin", begin)
+    try:
+        resp = client.get("/healthz")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine, "begin", begin)
+    assert resp.status_code == 200 and resp.get_json()["database"] == "ok"
+    assert seen == [] and began == []
