@@ -9,10 +9,13 @@ Environment:
 - ``BENCH_SCALE_CASES``: the number of cases (default 1,000,000).
 - ``BENCH_SCALE_SECONDS``: seconds per throughput run (default 8); ``BENCH_SCALE_REPEAT``: sequential
   requests per page (default 30).
+- ``BENCH_SCALE_ONLY``: the parts to run, comma-separated among ``sweep``, ``pages``, ``throughput``,
+  ``mixed``, ``verify`` (default all), e.g. ``BENCH_SCALE_ONLY=throughput`` against a reused database.
 
 Figures (the keys scripts read): ``clerk_queue_p95_ms``, ``supervision_p95_ms``, ``portal_p95_ms``,
 ``case_page_p95_ms``, ``evaluation_page_ms``, ``public_statistics_ms`` (medians of the sequential runs),
-``town_catalog_vs_hello``, ``home_vs_hello`` (req/s ratios, 16 concurrent clients), ``worker_rss_mb``
+``town_catalog_vs_hello``, ``home_vs_hello`` (req/s ratios, 16 concurrent clients; ``scale_throughput``
+also gives each page's worker CPU per request and ``cpu_vs_hello``, steadier on a shared machine), ``worker_rss_mb``
 (largest gunicorn worker after the load test), ``sweep_seconds``, ``audit_verify_seconds`` (and its peak
 memory), plus the mixed workload (80% public reads, 15% staff pages, 5% writes) per class.
 """
@@ -48,6 +51,7 @@ WORKERS = 2
 CLIENTS = 16
 TOWN = "330199101000"  # 青山镇: the demo clerk's town
 STAFF = ["clerk", "supervisor"]
+PARTS = ("sweep", "pages", "throughput", "mixed", "verify")
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 TARGETS = {
@@ -148,10 +152,20 @@ class Server:
                 time.sleep(0.3)
         raise RuntimeError(f"{app} did not start")
 
+    def _workers(self) -> list[str]:
+        return Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+
+    def workers_cpu_seconds(self) -> float:
+        """User + system CPU the workers have used so far (/proc/PID/stat)."""
+        total = 0
+        for pid in self._workers():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def workers_rss_mb(self) -> list[float]:
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
         out = []
-        for pid in children:
+        for pid in self._workers():
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     out.append(round(int(line.split()[1]) / 1024, 1))
@@ -365,13 +379,17 @@ def run() -> dict[str, Any]:
     cases = int(os.environ.get("BENCH_SCALE_CASES") or 1_000_000)
     seconds = float(os.environ.get("BENCH_SCALE_SECONDS") or 8)
     repeat = int(os.environ.get("BENCH_SCALE_REPEAT") or 30)
+    only = {p.strip() for p in (os.environ.get("BENCH_SCALE_ONLY") or ",".join(PARTS)).split(",") if p.strip()}
+    if only - set(PARTS):
+        raise SystemExit(f"BENCH_SCALE_ONLY: unknown parts {sorted(only - set(PARTS))}; choose among {PARTS}")
     started = time.monotonic()
     instance = ROOT / "instance" / "bench-scale"
     instance.mkdir(parents=True, exist_ok=True)
     # One instance for the generator, the servers and `audit verify`: the audit chain is keyed by its audit_key.
     os.environ["INSTANCE_PATH"] = str(instance)
     out: dict[str, Any] = _prepare(url, cases)
-    out.update(_sweep_seconds(url))  # before the servers start: their own sweeps are steady-state rounds
+    if "sweep" in only:
+        out.update(_sweep_seconds(url))  # before the servers start: their own sweeps are steady-state rounds
     _log(json.dumps(out, ensure_ascii=False))
     env = {"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench-only-secret",
            "SESSION_COOKIE_SECURE": "0", "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT)}
@@ -390,60 +408,89 @@ def run() -> dict[str, Any]:
                 "JOIN jurisdictions j ON j.id = d.town_id WHERE j.code = %s AND i.guide IS NOT NULL "
                 "ORDER BY i.position LIMIT 1", (TOWN,)).fetchone()[0]
         clerk, supervisor, applicant = Browser(app.port), Browser(app.port), Browser(app.port)
-        clerk.login("clerk", BENCH_PASSWORD)
-        supervisor.login("supervisor", BENCH_PASSWORD)
-        applicant.login(HEAVY_APPLICANT, BENCH_PASSWORD)
-        today = dt.date.today()
-        year = today.year
-        pages = {
-            "clerk_queue": (lambda: clerk.get("/workbench/"), repeat),
-            "supervision": (lambda: supervisor.get("/supervision/"), repeat),
-            "portal": (lambda: applicant.get("/portal/"), repeat),
-            "case_page": (lambda: clerk.get(f"/workbench/cases/{case_id}"), repeat),
-            "public_statistics": (lambda: request(app.port, "GET", f"/catalog/towns/{TOWN}/statistics?year={year}")
-                                  [::2], max(3, repeat // 6)),
-            "evaluation_page": (lambda: supervisor.get(
-                f"/supervision/evaluation?from={year - 1}-{today:%m-%d}&to={today}"),
-                                max(3, repeat // 10)),
-        }
-        table: dict[str, Any] = {}
-        for name, (fetch, n) in pages.items():
-            try:
-                table[name] = sequential(fetch, n)
-            except Exception as exc:  # a page that fails is reported, the rest still measured
-                table[name] = {"error": f"{type(exc).__name__}: {exc}"}
-            _log(name, table[name])
-        out["scale_pages"] = table
-        for name in ("clerk_queue", "supervision", "portal", "case_page"):
-            if "p95_ms" in table[name]:
-                out[f"{name}_p95_ms"] = table[name]["p95_ms"]
-        for name in ("evaluation_page", "public_statistics"):
-            if "median_ms" in table[name]:
-                out[f"{name}_ms"] = table[name]["median_ms"]
-        hello_rps = throughput(hello.port, ["/"], seconds)
-        rates = {"hello": hello_rps}
-        for name, path in {"home": "/", "catalog": "/catalog/", "town_catalog": f"/catalog/towns/{TOWN}",
-                           "guide": f"/catalog/items/{item_id}", "healthz": "/healthz"}.items():
-            rates[name] = throughput(app.port, [path], seconds)
-            rates[name]["vs_hello"] = round(rates[name]["rps"] / hello_rps["rps"], 3) if hello_rps["rps"] else 0
-            _log(name, rates[name])
-        out["scale_throughput"] = rates
-        out["town_catalog_vs_hello"] = rates["town_catalog"]["vs_hello"]
-        out["home_vs_hello"] = rates["home"]["vs_hello"]
-        out["scale_mixed_load"] = mixed(
-            app.port, clerk.cookie, seconds * 2,
-            public=["/", "/catalog/", f"/catalog/towns/{TOWN}", f"/catalog/items/{item_id}"],
-            staff=["/workbench/", f"/workbench/cases/{case_id}", "/workbench/?status=accepted"], town_code=TOWN)
-        _log("mixed", out["scale_mixed_load"])
+        if only & {"pages", "mixed"}:
+            clerk.login("clerk", BENCH_PASSWORD)
+        if "pages" in only:
+            supervisor.login("supervisor", BENCH_PASSWORD)
+            applicant.login(HEAVY_APPLICANT, BENCH_PASSWORD)
+            out.update(_pages(app.port, clerk, supervisor, applicant, case_id, repeat))
+        if "throughput" in only:
+            out.update(_throughput(app, hello, seconds, item_id))
+        if "mixed" in only:
+            out["scale_mixed_load"] = mixed(
+                app.port, clerk.cookie, seconds * 2,
+                public=["/", "/catalog/", f"/catalog/towns/{TOWN}", f"/catalog/items/{item_id}"],
+                staff=["/workbench/", f"/workbench/cases/{case_id}", "/workbench/?status=accepted"], town_code=TOWN)
+            _log("mixed", out["scale_mixed_load"])
         rss = app.workers_rss_mb()
         out["worker_rss_mb"] = max(rss) if rss else None
         out["scale_worker_rss_mb_all"] = rss
     finally:
         app.stop()
         hello.stop()
-    out.update(_audit_verify(env))
+    if "verify" in only:
+        out.update(_audit_verify(env))
     out["scale_bench_seconds"] = round(time.monotonic() - started, 1)
     return out
+
+
+def _pages(port: int, clerk: Browser, supervisor: Browser, applicant: Browser, case_id: int,
+           repeat: int) -> dict[str, Any]:
+    """Sequential requests of each staff, applicant and figures page: median and p95."""
+    today = dt.date.today()
+    year = today.year
+    pages = {
+        "clerk_queue": (lambda: clerk.get("/workbench/"), repeat),
+        "supervision": (lambda: supervisor.get("/supervision/"), repeat),
+        "portal": (lambda: applicant.get("/portal/"), repeat),
+        "case_page": (lambda: clerk.get(f"/workbench/cases/{case_id}"), repeat),
+        "public_statistics": (lambda: request(port, "GET", f"/catalog/towns/{TOWN}/statistics?year={year}")[::2],
+                              max(3, repeat // 6)),
+        "evaluation_page": (lambda: supervisor.get(f"/supervision/evaluation?from={year - 1}-{today:%m-%d}&to={today}"),
+                            max(3, repeat // 10)),
+    }
+    table: dict[str, Any] = {}
+    for name, (fetch, n) in pages.items():
+        try:
+            table[name] = sequential(fetch, n)
+        except Exception as exc:  # a page that fails is reported, the rest still measured
+            table[name] = {"error": f"{type(exc).__name__}: {exc}"}
+        _log(name, table[name])
+    out: dict[str, Any] = {"scale_pages": table}
+    for name in ("clerk_queue", "supervision", "portal", "case_page"):
+        if "p95_ms" in table[name]:
+            out[f"{name}_p95_ms"] = table[name]["p95_ms"]
+    for name in ("evaluation_page", "public_statistics"):
+        if "median_ms" in table[name]:
+            out[f"{name}_ms"] = table[name]["median_ms"]
+    return out
+
+
+def _served(server: Server, path: str, seconds: float) -> dict[str, float]:
+    """``throughput`` of one path, with the workers' CPU per request: on a machine shared with other work
+    req/s swing from run to run, CPU per request much less."""
+    before = server.workers_cpu_seconds()
+    out = throughput(server.port, [path], seconds)
+    served = out["rps"] * seconds
+    out["cpu_us_per_request"] = round((server.workers_cpu_seconds() - before) / served * 1e6) if served else 0
+    return out
+
+
+def _throughput(app: Server, hello: Server, seconds: float, item_id: int) -> dict[str, Any]:
+    """Requests per second of each public page beside hello-world's, in the same run (16 clients), and
+    the workers' CPU per request beside hello-world's (``cpu_vs_hello``: hello's CPU / the page's)."""
+    hello_rps = _served(hello, "/", seconds)
+    rates: dict[str, Any] = {"hello": hello_rps}
+    _log("hello", hello_rps)
+    for name, path in {"home": "/", "catalog": "/catalog/", "town_catalog": f"/catalog/towns/{TOWN}",
+                       "guide": f"/catalog/items/{item_id}", "healthz": "/healthz"}.items():
+        rates[name] = _served(app, path, seconds)
+        rates[name]["vs_hello"] = round(rates[name]["rps"] / hello_rps["rps"], 3) if hello_rps["rps"] else 0
+        cpu = rates[name]["cpu_us_per_request"]
+        rates[name]["cpu_vs_hello"] = round(hello_rps["cpu_us_per_request"] / cpu, 3) if cpu else 0
+        _log(name, rates[name])
+    return {"scale_throughput": rates, "town_catalog_vs_hello": rates["town_catalog"]["vs_hello"],
+            "home_vs_hello": rates["home"]["vs_hello"]}
 
 
 def _check(results: dict[str, Any]) -> dict[str, Any]:

@@ -10,9 +10,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from power_lists.models import (
     FROZEN_STATUSES,
@@ -63,16 +64,26 @@ def _held(town_id: int, on: dt.date) -> ColumnElement[bool]:
     return PowerItem.delegations.any((ItemDelegation.town_id == town_id) & _covers(on))
 
 
-def items_for_town(session: Session, town_id: int, on: dt.date) -> list[PowerItem]:
-    """The powers town ``town_id`` held on ``on``, in list order. Raises NotFound for an unknown town."""
+# What a listing of items does not print: the list's legal texts (bases, duties, accountability) and the
+# note, JSON the database would send and Python decode for every row. They stay unloaded and touching one
+# raises, so a listing's template cannot turn into one load per row. The guide stays: readiness reads it.
+UNLISTED = (PowerItem.setting_basis, PowerItem.implementing_basis, PowerItem.responsibilities,
+            PowerItem.accountability, PowerItem.note)
+
+
+def items_for_town(session: Session, town_id: int, on: dt.date, *, listing: bool = False) -> list[PowerItem]:
+    """The powers town ``town_id`` held on ``on``, in list order; with ``listing``, without the columns a
+    listing does not print (:data:`UNLISTED`). Raises NotFound for an unknown town."""
     town = _town(session, town_id)
     version = version_in_force(session, town.county.id, on)
     if version is None:
         return []
+    options: list[Any] = [selectinload(PowerItem.delegations), selectinload(PowerItem.original_office)]
+    if listing:
+        options += [defer(column, raiseload=True) for column in UNLISTED]
     return list(session.scalars(
         select(PowerItem).where(PowerItem.version_id == version.id, _held(town_id, on))
-        .options(selectinload(PowerItem.delegations), selectinload(PowerItem.original_office))
-        .order_by(PowerItem.position)))
+        .options(*options).order_by(PowerItem.position)))
 
 
 def item_for_town(session: Session, item_code: str, town_id: int, on: dt.date) -> PowerItem:

@@ -35,13 +35,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
-    if proxies:
-        # Behind that many reverse proxies, the client address (rate limits, sign-in delays) and scheme
-        # come from their X-Forwarded-* headers; with 0 those headers are ignored (they can be forged).
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     import service_hall.models  # noqa: F401  (register every model on the metadata)
     from service_hall import search_sources
@@ -68,6 +61,15 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _security_headers(app)
     _template_helpers(app)
+    http_cache.wrap(app)  # kept anonymous pages answered before Flask sees the request
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind that many reverse proxies, the client address (rate limits, sign-in delays) and scheme
+        # come from their X-Forwarded-* headers; with 0 those headers are ignored (they can be forged).
+        # Outermost, so that the page cache keys on the scheme and host the visitor asked for.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     from service_hall.cli import register_cli
 

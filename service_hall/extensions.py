@@ -61,3 +61,25 @@ def file_store(app: Any = None) -> FileStore:
             found = open_store(app.config, db.engine)
         app.extensions["file_store"] = found
     return found
+
+
+def database_reachable(app: Any = None) -> bool:
+    """Whether the database answers, in one round trip and outside the request's session: the pool's
+    pre-ping of the checkout where it is configured (PostgreSQL), else a ``SELECT 1``. Raises nothing."""
+    from flask import current_app
+    from sqlalchemy import Engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    pinged = bool((app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}).get("pool_pre_ping"))
+    bind: Any = db.engine
+    try:
+        if isinstance(bind, Engine):
+            with bind.connect() as conn:
+                if not pinged:
+                    conn.exec_driver_sql("SELECT 1")
+        else:  # a connection the app was handed (the test suite's outer transaction per test)
+            bind.exec_driver_sql("SELECT 1")
+    except SQLAlchemyError:
+        return False
+    return True

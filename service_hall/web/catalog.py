@@ -111,7 +111,7 @@ def _town(code: str) -> Any:
 def town(code: str) -> Any:
     place = _town(code)
     on = _on()
-    items = queries.items_for_town(db.session, place.id, on)
+    items = queries.items_for_town(db.session, place.id, on, listing=True)
     groups: dict[str, list[Any]] = {}
     for item in items:
         groups.setdefault(item.power_type.label, []).append(item)

@@ -3,8 +3,9 @@ versions) runs beside the requests, never inside one (docs/architecture.md, "Lis
 
 - ``background`` (the default): each app process starts one daemon thread on its first request that
   every minute queues the sweep on RQ when ``REDIS_URL`` is set (one enqueue a minute across all servers,
-  see ``service_hall.jobs``), or else runs it itself in its own app context and commits. Several
-  processes sweeping is harmless: sweeping is idempotent and rows are claimed with SKIP LOCKED.
+  see ``service_hall.jobs``), or else runs it itself in its own app context and commits. Processes
+  whose rounds meet take turns: on PostgreSQL one holds an advisory lock to its commit and the others
+  skip that round (``cases.sweep.run_sweep``).
 - ``request``: the old piggy-back on staff and applicant traffic (at most once a minute per process), for
   a clock pinned by ``FIXED_NOW`` — the test suite's mode, and the default of an app created with
   ``TESTING``. Public pages never pay for it.
