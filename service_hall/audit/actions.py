@@ -114,6 +114,7 @@ class AuditAction(StrEnum):
     BUNDLE_CASE_RESUBMIT = "bundle_case.resubmit"
     BUNDLE_CASE_WITHDRAW = "bundle_case.withdraw"
     BUNDLE_CASE_DELIVER = "bundle_case.deliver"
+    BUNDLE_CASE_PREREQUISITE = "bundle_case.prerequisite"  # an item's result started or ended the items after it
     OPINION_ASK = "opinion.ask"  # 征求意见
     OPINION_ANSWER = "opinion.answer"
     OPINION_REMIND = "opinion.remind"
@@ -221,6 +222,7 @@ _LABELS = {
     AuditAction.BUNDLE_CASE_RESUBMIT: "一件事提交补正材料",
     AuditAction.BUNDLE_CASE_WITHDRAW: "撤回一件事申请",
     AuditAction.BUNDLE_CASE_DELIVER: "一件事统一出件",
+    AuditAction.BUNDLE_CASE_PREREQUISITE: "前置事项办结，后续事项开始办理或终止办理",
     AuditAction.OPINION_ASK: "征求意见",
     AuditAction.OPINION_ANSWER: "答复征求意见",
     AuditAction.OPINION_REMIND: "征求意见临期提醒",
