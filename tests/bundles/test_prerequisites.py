@@ -23,7 +23,7 @@ from service_hall.extensions import db
 from service_hall.notifications.models import OutboxMessage
 from tests.factories import cases as steps
 from tests.factories.accounts import user
-from tests.factories.bundles import RURAL_MATERIALS, demo_world, rural_housing, rural_values
+from tests.factories.bundles import PLANNING, RURAL_MATERIALS, demo_world, rural_housing, rural_values
 from tests.factories.clock import NOW, at
 from tests.factories.context import ctx_for
 from tests.factories.files import upload
@@ -193,3 +193,24 @@ def test_the_waiting_item_shows_in_the_clerk_queue_naming_what_it_waits_for(app,
     assert "等待“农村村民宅基地审批”办结，办结后本事项开始办理，办理期限自那时起算" in queue
     waiting = clerk.get("/workbench/?status=awaiting_prerequisite").get_data(as_text=True)
     assert "乡村建设规划许可证核发" in waiting and "农村村民宅基地审批</td>" not in waiting
+
+
+def test_a_waiting_item_counts_as_received_in_the_daily_figures_only_once_it_starts(published):
+    from service_hall.cases.figures import DailyFigures
+    from service_hall.evaluation.report import Period, evaluate
+
+    towns = [jurisdiction(QINGSHAN)]
+    period = Period(dt.date(2026, 11, 1), dt.date(2026, 12, 31))
+
+    def received(day):
+        kept = evaluate(db.session, towns, period).total.received
+        assert kept == evaluate(db.session, towns, period, source="scan").total.received
+        rows = db.session.scalars(select(DailyFigures).where(DailyFigures.item_code == PLANNING)).all()
+        return kept, {r.day: r.received for r in rows if r.received}.get(day, 0)
+
+    bundle_case = _submit()
+    db.session.flush()
+    assert received(local_date(LATER)) == (1, 0)  # the homestead only
+    _approve(bundle_case.cases[0], DECIDED)
+    db.session.flush()
+    assert received(local_date(DECIDED)) == (2, 1)  # the planning permit, on the day of the decision
