@@ -337,7 +337,11 @@ def resubmit(ctx: Context, bundle_case: BundleCase, *, values: Mapping[str, Any]
     savepoint.commit()
     correction.answered_at = ctx.now
     ctx.session.flush()
-    _audit(ctx, bundle_case, AuditAction.BUNDLE_CASE_RESUBMIT, {"cases": [c.case_number for c in done]})
+    from service_hall.bundles.prerequisites import start_ready
+
+    started = start_ready(ctx.session, bundle_case, now=ctx.now)  # a waiting item whose result came meanwhile
+    _audit(ctx, bundle_case, AuditAction.BUNDLE_CASE_RESUBMIT, {"cases": [c.case_number for c in done],
+                                                                "started": [c.case_number for c in started]})
     return done
 
 

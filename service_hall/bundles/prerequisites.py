@@ -66,6 +66,31 @@ def waiting_notes(session: Session, cases: Iterable[Application]) -> dict[int, s
     return out
 
 
+def _correction_open(case: Application) -> bool:
+    """The bundle's 一次性告知 named the waiting case and the applicant has not answered yet: it starts
+    once they have (``start_ready``), complete, as the law receives an application."""
+    return bool(case.corrections) and case.corrections[-1].answered_at is None
+
+
+def _start(session: Session, case: Application, now: dt.datetime, reason: str, params: dict[str, Any]) -> None:
+    intake.start_after_prerequisite(session, case, now=now, calendar=WorkingCalendar.from_session(session),
+                                    reason=reason, params=params)
+
+
+def start_ready(session: Session, bundle_case: BundleCase, *, now: dt.datetime) -> list[Application]:
+    """Start every waiting item of the bundle whose prerequisites are granted and whose correction is
+    answered (called when the applicant answers the combined notice). Returns the cases started."""
+    started = []
+    for link in bundle_case.links:
+        case = link.application
+        if (case.status is CaseStatus.AWAITING_PREREQUISITE and not waiting_for(bundle_case, link)
+                and not _correction_open(case)):
+            _start(session, case, now, "前置事项已准予，补正材料已提交，本事项自即日起视为收到申请",
+                   {"bundle": bundle_case.number})
+            started.append(case)
+    return started
+
+
 def on_transition(session: Session, case: Application, action: Any, *, before: str, now: dt.datetime,
                   actor: Any) -> None:
     if case.status not in GRANTED | FAILED or before in {s.value for s in GRANTED}:
@@ -85,10 +110,8 @@ def on_transition(session: Session, case: Application, action: Any, *, before: s
                       f"依法终止办理")
             intake.terminate(session, other, now=now, reason=reason, params=params)
             ended.append(other)
-        elif not waiting_for(bundle_case, later):
-            intake.start_after_prerequisite(session, other, now=now, calendar=WorkingCalendar.from_session(session),
-                                            reason=f"前置事项“{case.item_name}”已准予，本事项自即日起视为收到申请",
-                                            params=params)
+        elif not waiting_for(bundle_case, later) and not _correction_open(other):
+            _start(session, other, now, f"前置事项“{case.item_name}”已准予，本事项自即日起视为收到申请", params)
             started.append(other)
     if started or ended:
         record(session, actor=actor, action=AuditAction.BUNDLE_CASE_PREREQUISITE, object_type="application",
@@ -135,4 +158,4 @@ def receipt_content(session: Session, notice: Any) -> dict[str, Any]:
     return {}
 
 
-events.subscribe(sys.modules[__name__])  # type: ignore[arg-type]  # a module with the listener functions
+events.subscribe(sys.modules[__name__])  # a module with the listener functions

@@ -214,3 +214,22 @@ def test_a_waiting_item_counts_as_received_in_the_daily_figures_only_once_it_sta
     _approve(bundle_case.cases[0], DECIDED)
     db.session.flush()
     assert received(local_date(DECIDED)) == (2, 1)  # the planning permit, on the day of the decision
+
+
+def test_a_waiting_item_named_in_the_open_correction_starts_once_the_applicant_answers(published):
+    bundle_case = _submit()
+    homestead, planning = bundle_case.cases
+    clerk = ctx_for(user("clerk"), LATER, calendar=WorkingCalendar())
+    flow.request_correction(clerk, bundle_case, respond_days=10, pieces={
+        planning.id: [{"target": "M02", "problem": "身份证明复印件不清晰"}]})
+    assert planning.status is CaseStatus.AWAITING_PREREQUISITE
+    steps.accept(homestead, by="clerk", now=LATER)
+    _review(homestead, LATER)
+    steps.approve(homestead, by="decider", now=DECIDED)
+    # Granted, but the planning permit's materials are incomplete: not yet received.
+    assert planning.status is CaseStatus.AWAITING_PREREQUISITE and planning.received_on is None
+    answered = at("2026-11-30")
+    owner = user(APPLICANT)
+    new = {"S-id_card": upload(owner, now=answered, filename="身份证.pdf", material_name="S-id_card")}
+    flow.resubmit(ctx_for(owner, answered, calendar=WorkingCalendar()), bundle_case, values={}, materials=new)
+    assert planning.status is CaseStatus.SUBMITTED and planning.received_on == local_date(answered)
