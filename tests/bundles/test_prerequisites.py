@@ -184,10 +184,17 @@ def test_withdrawing_the_homestead_alone_ends_the_waiting_item_and_the_bundle_wi
 
 def test_the_waiting_item_shows_in_the_clerk_queue_naming_what_it_waits_for(app, world):
     with app.app_context():
-        _submit()
+        planning = _submit().cases[1]
+        planning_id, ref = planning.id, planning.ref
         db.session.commit()
     clerk = app.test_client()
     login(clerk, "clerk")
+    page = clerk.get(f"/workbench/cases/{planning_id}").get_data(as_text=True)
+    assert "等待“农村村民宅基地审批”办结" in page and "尚未收件" in page
+    applicant = app.test_client()
+    login(applicant, APPLICANT)
+    mine = applicant.get(f"/portal/applications/{ref}")
+    assert mine.status_code == 200 and "等待前置事项办结" in mine.get_data(as_text=True)
     queue = clerk.get("/workbench/").get_data(as_text=True)
     assert "等待前置事项办结" in queue
     assert "等待“农村村民宅基地审批”办结，办结后本事项开始办理，办理期限自那时起算" in queue
