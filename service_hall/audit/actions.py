@@ -36,6 +36,9 @@ class AuditAction(StrEnum):
     CASE_REVOKE = "case.revoke"
     CASE_NOTIFY_PARTY = "case.notify_party"
     CASE_RECORD_ANSWER = "case.record_answer"
+    CASE_AWAIT_PREREQUISITE = "case.await_prerequisite"
+    CASE_START_AFTER_PREREQUISITE = "case.start_after_prerequisite"
+    CASE_TERMINATE = "case.terminate"
     # Around the case flow.
     CASE_REFUSED_ATTEMPT = "case.refused_attempt"
     CASE_SUPPLY_DEFERRED = "case.supply_deferred"  # 容缺材料补交 (no status change)
@@ -150,6 +153,9 @@ _LABELS = {
     AuditAction.CASE_SUBMIT_STATEMENT: "提出陈述申辩",
     AuditAction.CASE_NOTIFY_PARTY: "通知对方当事人答辩",
     AuditAction.CASE_RECORD_ANSWER: "记录对方当事人答辩",
+    AuditAction.CASE_AWAIT_PREREQUISITE: "提交申请（待前置事项办结）",
+    AuditAction.CASE_START_AFTER_PREREQUISITE: "前置事项办结，开始办理",
+    AuditAction.CASE_TERMINATE: "终止办理",
     AuditAction.CASE_REVOKE: "撤销",
     AuditAction.CASE_REFUSED_ATTEMPT: "被拒绝的操作",
     AuditAction.CASE_SUPPLY_DEFERRED: "补交容缺材料",
