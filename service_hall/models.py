@@ -2,6 +2,7 @@
 
 import service_hall.bundles.guards  # keeps a bundle's order and 统一出件 whatever changes an item case
 import service_hall.bundles.opinions  # adds 征求意见 reminders to the deadline sweep
+import service_hall.bundles.prerequisites  # starts or ends an item waiting for another's result
 import service_hall.cases.figures  # keeps the daily figures with every flush
 import service_hall.cases.guards
 import service_hall.notifications.events  # noqa: F401  (subscribes the outbox to the case flow's events)

@@ -36,6 +36,9 @@ class AuditAction(StrEnum):
     CASE_REVOKE = "case.revoke"
     CASE_NOTIFY_PARTY = "case.notify_party"
     CASE_RECORD_ANSWER = "case.record_answer"
+    CASE_AWAIT_PREREQUISITE = "case.await_prerequisite"
+    CASE_START_AFTER_PREREQUISITE = "case.start_after_prerequisite"
+    CASE_TERMINATE = "case.terminate"
     # Around the case flow.
     CASE_REFUSED_ATTEMPT = "case.refused_attempt"
     CASE_SUPPLY_DEFERRED = "case.supply_deferred"  # 容缺材料补交 (no status change)
@@ -114,6 +117,7 @@ class AuditAction(StrEnum):
     BUNDLE_CASE_RESUBMIT = "bundle_case.resubmit"
     BUNDLE_CASE_WITHDRAW = "bundle_case.withdraw"
     BUNDLE_CASE_DELIVER = "bundle_case.deliver"
+    BUNDLE_CASE_PREREQUISITE = "bundle_case.prerequisite"  # an item's result started or ended the items after it
     OPINION_ASK = "opinion.ask"  # 征求意见
     OPINION_ANSWER = "opinion.answer"
     OPINION_REMIND = "opinion.remind"
@@ -149,6 +153,9 @@ _LABELS = {
     AuditAction.CASE_SUBMIT_STATEMENT: "提出陈述申辩",
     AuditAction.CASE_NOTIFY_PARTY: "通知对方当事人答辩",
     AuditAction.CASE_RECORD_ANSWER: "记录对方当事人答辩",
+    AuditAction.CASE_AWAIT_PREREQUISITE: "提交申请（待前置事项办结）",
+    AuditAction.CASE_START_AFTER_PREREQUISITE: "前置事项办结，开始办理",
+    AuditAction.CASE_TERMINATE: "终止办理",
     AuditAction.CASE_REVOKE: "撤销",
     AuditAction.CASE_REFUSED_ATTEMPT: "被拒绝的操作",
     AuditAction.CASE_SUPPLY_DEFERRED: "补交容缺材料",
@@ -221,6 +228,7 @@ _LABELS = {
     AuditAction.BUNDLE_CASE_RESUBMIT: "一件事提交补正材料",
     AuditAction.BUNDLE_CASE_WITHDRAW: "撤回一件事申请",
     AuditAction.BUNDLE_CASE_DELIVER: "一件事统一出件",
+    AuditAction.BUNDLE_CASE_PREREQUISITE: "前置事项办结，后续事项开始办理或终止办理",
     AuditAction.OPINION_ASK: "征求意见",
     AuditAction.OPINION_ANSWER: "答复征求意见",
     AuditAction.OPINION_REMIND: "征求意见临期提醒",

@@ -33,7 +33,8 @@ from service_hall.files.models import ApplicantFile
 from service_hall.jurisdictions.models import Jurisdiction
 
 GOOD_END = frozenset({CaseStatus.APPROVED, CaseStatus.DELIVERED})
-BAD_END = frozenset({CaseStatus.REFUSED, CaseStatus.DENIED, CaseStatus.WITHDRAWN, CaseStatus.REVOKED})
+BAD_END = frozenset({CaseStatus.REFUSED, CaseStatus.DENIED, CaseStatus.WITHDRAWN, CaseStatus.REVOKED,
+                     CaseStatus.TERMINATED})
 
 
 def _audit(ctx: Context, bundle_case: BundleCase, action: AuditAction, payload: dict[str, Any] | None = None) -> None:
@@ -89,8 +90,10 @@ def submit(ctx: Context, *, applicant: User, town: Jurisdiction, bundle_code: st
     session.add(bundle_case)
     for n, (code, key) in enumerate(zip(bundle.item_codes, _item_keys(submission_key, len(bundle.items)),
                                         strict=True), start=1):
+        # An item that needs another's result waits for it, its clock not running (docs/bundles.md, "Order").
         case, _ = intake.submit_application(ctx, applicant=applicant, town=town, item_code=code,
-                                            data=data.get(code, {}), materials=files.get(code, {}), submission_key=key)
+                                            data=data.get(code, {}), materials=files.get(code, {}), submission_key=key,
+                                            awaiting_prerequisite=bool(bundle.after(code)))
         bundle_case.links.append(BundleCaseItem(application=case, item_code=code, position=n))
     session.flush()
     _audit(ctx, bundle_case, AuditAction.BUNDLE_CASE_SUBMIT,
@@ -148,6 +151,7 @@ class ItemProgress:
     after: tuple[str, ...]  # names of the items whose result it needs
     waiting_for: tuple[str, ...]  # those not yet decided
     consequence: str | None  # what another item's refusal means for this one
+    note: str  # what the order means for it now, in words for the person
 
 
 @dataclass(frozen=True)
@@ -174,14 +178,17 @@ def progress(ctx: Context, bundle_case: BundleCase) -> Progress:
         after = tuple(bundle.after(code))
         waiting = tuple(names[a] for a in after if a in cases and cases[a].status not in GOOD_END)
         consequence = None
-        if code in blocked and case.status not in BAD_END:
-            causes = "、".join(f"“{names[c]}”{cases[c].status.label}" for c in blocked[code])
+        causes = "、".join(f"“{names[c]}”{cases[c].status.label}" for c in blocked.get(code, []))
+        if code in blocked and case.status is CaseStatus.TERMINATED:
+            consequence = f"{causes}，本事项需要其结果，已终止办理"
+        elif code in blocked and case.status not in BAD_END:
             consequence = f"{causes}，本事项需要其结果，无法继续办理；可以撤回本事项或整件申请"
         elif failed and code not in failed and case.status not in BAD_END:
             consequence = "其他事项未获办理，不影响本事项，本事项继续办理"
         items.append(ItemProgress(case, case.item_name, case.status.label,
                                   case.power_item.acting_authority(case.town), case.due_on,
-                                  tuple(names.get(a, a) for a in after), waiting, consequence))
+                                  tuple(names.get(a, a) for a in after), waiting, consequence,
+                                  consequence or _note(case, after, waiting)))
     all_decided = all(c.status in GOOD_END | BAD_END for c in cases.values())
     deliverable = [c for c in cases.values() if c.status is CaseStatus.APPROVED]
     correction = bundle_case.corrections[-1] if bundle_case.corrections else None
@@ -189,6 +196,20 @@ def progress(ctx: Context, bundle_case: BundleCase) -> Progress:
         correction = None
     return Progress(items, _state(bundle_case, cases.values(), all_decided), all_decided, deliverable,
                     bundle_case.delivery is Delivery.EACH or all_decided, correction)
+
+
+def _note(case: Application, after: Sequence[str], waiting: Sequence[str]) -> str:
+    quoted = "“" + "”“".join(waiting) + "”"
+    if case.status is CaseStatus.AWAITING_PREREQUISITE:
+        return waiting_note(waiting)
+    if waiting:
+        return f"须待{quoted}办结后作出决定"
+    return "前序事项已办结" if after else "并联办理"
+
+
+def waiting_note(waiting: Sequence[str]) -> str:
+    """What a case waiting for the items ``waiting`` (their names) is told."""
+    return "等待“" + "”“".join(waiting) + "”办结，办结后本事项开始办理，办理期限自那时起算"
 
 
 def _dependents(bundle: Bundle, failed: set[str]) -> dict[str, list[str]]:
@@ -224,6 +245,8 @@ def _state(bundle_case: BundleCase, cases: Any, all_decided: bool) -> str:
         return "待补正材料"
     if any(s is CaseStatus.SUBMITTED for s in statuses):
         return "已提交，待受理"
+    if all(s in (CaseStatus.AWAITING_PREREQUISITE, *GOOD_END, *BAD_END) for s in statuses):
+        return "等待前置事项办结"
     return "办理中"
 
 
@@ -295,7 +318,7 @@ def resubmit(ctx: Context, bundle_case: BundleCase, *, values: Mapping[str, Any]
     comp = composition(ctx.session, bundle_case.bundle, bundle_case.submitted_at)
     data = comp.split(values)
     files = comp.split_materials(materials)
-    open_cases = [c for c in bundle_case.cases if c.status is CaseStatus.CORRECTION_REQUESTED]
+    open_cases = [c for c in bundle_case.cases if c.corrections and c.corrections[-1].answered_at is None]
     errors: dict[str, str] = dict(upload_errors or {})
     done = []
     savepoint = ctx.session.begin_nested()  # every item answered, or none
@@ -314,7 +337,11 @@ def resubmit(ctx: Context, bundle_case: BundleCase, *, values: Mapping[str, Any]
     savepoint.commit()
     correction.answered_at = ctx.now
     ctx.session.flush()
-    _audit(ctx, bundle_case, AuditAction.BUNDLE_CASE_RESUBMIT, {"cases": [c.case_number for c in done]})
+    from service_hall.bundles.prerequisites import start_ready
+
+    started = start_ready(ctx.session, bundle_case, now=ctx.now)  # a waiting item whose result came meanwhile
+    _audit(ctx, bundle_case, AuditAction.BUNDLE_CASE_RESUBMIT, {"cases": [c.case_number for c in done],
+                                                                "started": [c.case_number for c in started]})
     return done
 
 
@@ -326,7 +353,9 @@ def withdraw(ctx: Context, bundle_case: BundleCase, *, reason: str | None = None
     PermissionDenied (not the applicant)."""
     if ctx.user.id != bundle_case.applicant_id:
         raise PermissionDenied("只有申请人本人可以撤回申请")
-    open_cases = [c for c in bundle_case.cases if c.status not in GOOD_END | BAD_END]
+    # Waiting items first: withdrawing an item they need would otherwise end them (终止办理) instead.
+    open_cases = sorted((c for c in bundle_case.cases if c.status not in GOOD_END | BAD_END),
+                        key=lambda c: c.status is not CaseStatus.AWAITING_PREREQUISITE)
     if not open_cases or bundle_case.withdrawn_at is not None:
         raise Conflict("本件已没有可撤回的事项（已作出决定的事项不能撤回）")
     text = (reason or "").strip() or "申请人撤回一件事申请"

@@ -20,7 +20,7 @@ from service_hall.cases.models import Application, CaseStatus
 from service_hall.core.errors import Conflict
 
 _DECIDED = frozenset({CaseStatus.APPROVED, CaseStatus.DELIVERED, CaseStatus.REFUSED, CaseStatus.DENIED,
-                      CaseStatus.WITHDRAWN, CaseStatus.REVOKED})
+                      CaseStatus.WITHDRAWN, CaseStatus.REVOKED, CaseStatus.TERMINATED})
 
 
 class BundleOrder(Conflict):

@@ -24,6 +24,7 @@ from service_hall.bundles.models import ReusedMaterial
 from service_hall.cases.clock import local_date
 from service_hall.cases.context import Context
 from service_hall.cases.models import Application, ApplicationMaterial, CaseStatus
+from service_hall.cases.rules import rules_for
 from service_hall.certificates.models import Certificate, CertificateStatus, PublicStatus
 from service_hall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from service_hall.files.models import ApplicantFile
@@ -121,17 +122,7 @@ def reuse(ctx: Context, *, applicant: User, ref: str, material_name: str,
         if status is not PublicStatus.VALID:
             raise ValidationFailed(f"电子证照 {certificate.number} {status.label}，不能复用，请上传材料",
                                    details={"reuse": f"电子证照 {certificate.number} {status.label}，不能复用"})
-        from service_hall.certificates.service import ensure_certificate_document
-
-        blob = ensure_certificate_document(ctx.session, certificate, now=ctx.now)
-        file = ctx.session.scalar(select(ApplicantFile).where(
-            ApplicantFile.owner_id == applicant.id, ApplicantFile.blob_id == blob.id,
-            ApplicantFile.material_name == material_name))
-        if file is None:
-            file = ApplicantFile(owner=applicant, blob=blob, material_name=material_name,
-                                 filename=f"电子证照{certificate.number}.pdf", uploaded_at=ctx.now)
-            ctx.session.add(file)
-            ctx.session.flush()
+        file = _certificate_file(ctx.session, certificate, applicant, material_name, ctx.now)
         label, status_text = _certificate_label(certificate, today), status.value
     elif kind == MATERIAL:
         source = ctx.session.get(ApplicationMaterial, int(raw_id))
@@ -152,6 +143,67 @@ def reuse(ctx: Context, *, applicant: User, ref: str, material_name: str,
            object_id=file.id, now=ctx.now,
            payload={"applicant": applicant.id, "as": material_name, "what": label, "consent": consent})
     return file
+
+
+def _certificate_file(session: Session, certificate: Certificate, applicant: User, material_name: str,
+                      now: dt.datetime) -> ApplicantFile:
+    """The applicant's file of the certificate's document, as the material ``material_name``."""
+    from service_hall.certificates.service import ensure_certificate_document
+
+    blob = ensure_certificate_document(session, certificate, now=now)
+    file = session.scalar(select(ApplicantFile).where(
+        ApplicantFile.owner_id == applicant.id, ApplicantFile.blob_id == blob.id,
+        ApplicantFile.material_name == material_name))
+    if file is None:
+        file = ApplicantFile(owner=applicant, blob=blob, material_name=material_name,
+                             filename=f"电子证照{certificate.number}.pdf", uploaded_at=now)
+        session.add(file)
+        session.flush()
+    return file
+
+
+ORDER = "order"  # how the applicant agreed to an automatic reuse: by applying for a bundle whose order says so
+
+
+def result_material(certificate: Certificate, case: Application) -> tuple[str, str]:
+    """(code, name) of the material of ``case`` that ``certificate`` serves as: the material of its form
+    that asks for that certificate type, or else the input the bundle's order names."""
+    for material in rules_for(case.power_item).materials:
+        entry = next((m for m in catalogue.MATERIALS if any(w in material.name for w in m.words)), None)
+        if entry is not None and any(w in certificate.certificate_name for w in entry.certificates):
+            return material.code, material.name
+    return f"result-{certificate.application_id}"[:32], f"前置事项办理结果：{certificate.certificate_name}"
+
+
+def attach_result(session: Session, certificate: Certificate, case: Application, *,
+                  now: dt.datetime) -> ApplicationMaterial | None:
+    """A later bundle item receives the certificate an earlier item's grant issued, as a reused material
+    verified live (docs/bundles.md, "Order"); None when it is not valid today. The applicant agreed by
+    applying for the bundle whose order says one item's result is the other's input (``consent="order"``).
+    A file the applicant uploaded for that material is replaced by the certificate."""
+    today = local_date(now)
+    status = certificate.public_status(today)
+    if status is not PublicStatus.VALID:
+        return None
+    code, name = result_material(certificate, case)
+    file = _certificate_file(session, certificate, case.applicant, name, now)
+    label = _certificate_label(certificate, today)
+    session.add(ReusedMaterial(owner_id=case.applicant_id, file_id=file.id, certificate_id=certificate.id,
+                               source_material_id=None, label=label, status_at_reuse=status.value, consent=ORDER,
+                               reused_at=now, reused_by_id=case.applicant_id))
+    attached = next((m for m in case.materials if m.material_code == code), None)
+    replaced = attached.file.filename if attached is not None else None
+    if attached is None:
+        attached = ApplicationMaterial(material_code=code, material_name=name, file=file, attached_at=now)
+        case.materials.append(attached)
+    else:
+        attached.file, attached.attached_at = file, now
+    session.flush()
+    record(session, actor=None, action=AuditAction.MATERIAL_REUSE, object_type="application", object_id=case.id,
+           now=now, jurisdiction_id=case.town_id,
+           payload={"applicant": case.applicant_id, "as": name, "what": label, "consent": ORDER,
+                    "certificate": certificate.number, "replaced": replaced})
+    return attached
 
 
 def reuse_notes(session: Session, file_ids: Iterable[int], now: dt.datetime) -> dict[int, str]:

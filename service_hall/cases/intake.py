@@ -191,12 +191,17 @@ def application_problems(ctx: Context, *, applicant: User, town: Jurisdiction, i
 
 def submit_application(ctx: Context, *, applicant: User, town: Jurisdiction, item_code: str,
                        data: Mapping[str, Any], materials: Mapping[str, ApplicantFile], submission_key: str,
-                       upload_errors: Mapping[str, str] | None = None) -> tuple[Application, bool]:
+                       upload_errors: Mapping[str, str] | None = None,
+                       awaiting_prerequisite: bool = False) -> tuple[Application, bool]:
     """Create and submit an application in one step; returns (application, created).
 
-    The same ``submission_key`` from the same applicant returns the application already made
-    (double click, retry) instead of a second one. Raises NotFound (town does not hold the power),
-    ValidationFailed with every form and material problem at once (nothing is stored), Conflict.
+    ``awaiting_prerequisite``: a bundle item that needs another item's result is submitted into
+    ``awaiting_prerequisite`` — not yet received, so no intake period and no clock until
+    :func:`start_after_prerequisite` (docs/bundles.md, "Order").
+
+    The same ``submission_key`` from the same applicant returns the application already made (double
+    click, retry) instead of a second one. Raises NotFound (town does not hold the power), ValidationFailed
+    with every form and material problem at once (nothing is stored), Conflict.
     """
     session, actor, now, calendar = ctx.session, ctx.user, ctx.now, ctx.calendar
     if not submission_key or len(submission_key) > 64:
@@ -241,15 +246,41 @@ def submit_application(ctx: Context, *, applicant: User, town: Jurisdiction, ite
     _attach(session, case, form, materials, now)
     today = local_date(now)
     case.submitted_at = now
+    year = today.year
+    case.case_number = f"{town.code[:9]}{year}{next_number(session, 'case:' + town.code, year):06d}"
+    if awaiting_prerequisite:
+        apply_transition(session, case, Action.AWAIT_PREREQUISITE, actor=actor, now=now,
+                         params={"filed_on_behalf": case.filed_by_id is not None})
+        return case, True
+    _receive(case, today, calendar)
+    apply_transition(session, case, Action.SUBMIT, actor=actor, now=now,
+                     duty=None, params={"filed_on_behalf": case.filed_by_id is not None})
+    return case, True
+
+
+def _receive(case: Application, today: dt.date, calendar: WorkingCalendar) -> None:
+    """The application counts as received ``today``: the 5 working days of intake run from it."""
     case.received_on = today
     due = calendar.add_working_days(today, INTAKE_DAYS)
     case.intake_due_on = due.due
     case.deadline_provisional = due.provisional
-    year = today.year
-    case.case_number = f"{town.code[:9]}{year}{next_number(session, 'case:' + town.code, year):06d}"
-    apply_transition(session, case, Action.SUBMIT, actor=actor, now=now,
-                     duty=None, params={"filed_on_behalf": case.filed_by_id is not None})
-    return case, True
+
+
+def start_after_prerequisite(session: Session, case: Application, *, now: dt.datetime, calendar: WorkingCalendar,
+                             reason: str, params: dict[str, Any] | None = None) -> None:
+    """Every item a waiting bundle item needs is granted: it is received today and its clock starts
+    (docs/bundles.md, "Order"). The system acts. Raises Conflict (not waiting)."""
+    apply_transition(session, case, Action.START_AFTER_PREREQUISITE, actor=None, now=now, reason=reason,
+                     params=params)
+    _receive(case, local_date(now), calendar)
+
+
+def terminate(session: Session, case: Application, *, now: dt.datetime, reason: str,
+              params: dict[str, Any] | None = None) -> None:
+    """终止办理: an item the waiting case needs was refused, not granted or withdrawn, so it cannot proceed.
+    The system acts; the applicant is told by the outbox. Raises Conflict (not waiting)."""
+    apply_transition(session, case, Action.TERMINATE, actor=None, now=now, reason=reason, params=params)
+    case.closed_at = now
 
 
 def save_draft(ctx: Context, *, applicant: User, town: Jurisdiction, item_code: str, data: Mapping[str, Any],
@@ -515,11 +546,10 @@ def resubmit(ctx: Context, case: Application, *, data: Mapping[str, Any] | None,
         if pause.kind == PauseKind.CORRECTION and pause.ended_on is None:
             pause.ended_on = today
     case.corrections[-1].answered_at = now
-    # 行政许可法 第三十二条: the application counts as received when the corrected materials arrive.
-    case.received_on = today
-    due = calendar.add_working_days(today, INTAKE_DAYS)
-    case.intake_due_on = due.due
-    case.deadline_provisional = due.provisional
+    # 行政许可法 第三十二条: the application counts as received when the corrected materials arrive
+    # (a bundle item still waiting for another's result is received only when that result comes).
+    if case.received_on is not None:
+        _receive(case, today, calendar)
 
 
 def supply_deferred(ctx: Context, case: Application, *, files: Mapping[str, ApplicantFile],

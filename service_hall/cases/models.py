@@ -28,6 +28,7 @@ def _enum(cls: type[enum.Enum], length: int = 32) -> Enum:
 
 class CaseStatus(enum.StrEnum):
     DRAFT = "draft"
+    AWAITING_PREREQUISITE = "awaiting_prerequisite"  # a bundle item waiting for another item's result
     SUBMITTED = "submitted"
     CORRECTION_REQUESTED = "correction_requested"
     ACCEPTED = "accepted"
@@ -39,6 +40,7 @@ class CaseStatus(enum.StrEnum):
     DELIVERED = "delivered"
     WITHDRAWN = "withdrawn"
     REVOKED = "revoked"
+    TERMINATED = "terminated"  # 终止办理: the item it needed was not granted (docs/bundles.md, "Order")
 
     @property
     def label(self) -> str:
@@ -47,11 +49,12 @@ class CaseStatus(enum.StrEnum):
     @property
     def is_final(self) -> bool:
         return self in {CaseStatus.REFUSED, CaseStatus.DENIED, CaseStatus.DELIVERED, CaseStatus.WITHDRAWN,
-                        CaseStatus.REVOKED}
+                        CaseStatus.REVOKED, CaseStatus.TERMINATED}
 
 
 STATUS_LABELS = {
     CaseStatus.DRAFT: "草稿",
+    CaseStatus.AWAITING_PREREQUISITE: "等待前置事项办结",
     CaseStatus.SUBMITTED: "已提交，待受理",
     CaseStatus.CORRECTION_REQUESTED: "待补正材料",
     CaseStatus.ACCEPTED: "已受理，审查中",
@@ -63,6 +66,7 @@ STATUS_LABELS = {
     CaseStatus.DELIVERED: "已办结送达",
     CaseStatus.WITHDRAWN: "已撤回",
     CaseStatus.REVOKED: "已撤销",
+    CaseStatus.TERMINATED: "终止办理",
 }
 
 

@@ -41,8 +41,9 @@ def staff_case(session: Session, staff: User, case_id: int) -> Application:
     return case
 
 
-OPEN = [CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED, CaseStatus.ACCEPTED, CaseStatus.SPECIAL_PROCEDURE,
-        CaseStatus.REVIEWED, CaseStatus.APPROVED]
+# A bundle item waiting for another item's result is open too (its clock not yet running; migration 0027).
+OPEN = [CaseStatus.AWAITING_PREREQUISITE, CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED, CaseStatus.ACCEPTED,
+        CaseStatus.SPECIAL_PROCEDURE, CaseStatus.REVIEWED, CaseStatus.APPROVED]
 
 
 # The queue's sort key: the running deadline (intake for a submitted case, otherwise the promised limit),

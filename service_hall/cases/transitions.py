@@ -56,6 +56,10 @@ class Action(enum.StrEnum):
     REVOKE = "revoke"
     NOTIFY_PARTY = "notify_party"  # 行政裁决: the other party receives the application and a period to answer
     RECORD_ANSWER = "record_answer"  # 行政裁决: the other party's written answer (答辩) is recorded
+    # 一件事 (docs/bundles.md, "Order"): an item that takes another item's result as input waits for it.
+    AWAIT_PREREQUISITE = "await_prerequisite"  # submitted with its bundle; no clock until the result
+    START_AFTER_PREREQUISITE = "start_after_prerequisite"  # the result came: received that day
+    TERMINATE = "terminate"  # the item it needed was refused, not granted or withdrawn
 
     @property
     def label(self) -> str:
@@ -72,6 +76,8 @@ ACTION_LABELS = {
     Action.DENY: "不予许可", Action.DELIVER: "送达", Action.PASS_CHECK: "事后核查属实",
     Action.NOTIFY_REVOCATION: "拟撤销告知", Action.SUBMIT_STATEMENT: "提出陈述申辩", Action.REVOKE: "撤销",
     Action.NOTIFY_PARTY: "通知对方当事人答辩", Action.RECORD_ANSWER: "记录对方当事人答辩",
+    Action.AWAIT_PREREQUISITE: "提交申请（待前置事项办结）", Action.START_AFTER_PREREQUISITE: "前置事项办结，开始办理",
+    Action.TERMINATE: "终止办理",
 }
 
 
@@ -310,6 +316,19 @@ _APPLICANT = (Actor.APPLICANT,)
 TABLE: dict[tuple[CaseStatus, Action], Transition] = {
     (S.DRAFT, Action.SUBMIT): Transition(S.SUBMITTED, (Actor.APPLICANT, Permission.CASE_FILE_ON_BEHALF), Stage.INTAKE),
     (S.DRAFT, Action.WITHDRAW): Transition(S.WITHDRAWN, _APPLICANT, Stage.OTHER),
+    (S.DRAFT, Action.AWAIT_PREREQUISITE): Transition(S.AWAITING_PREREQUISITE, (Actor.APPLICANT,
+                                                                             Permission.CASE_FILE_ON_BEHALF),
+                                                     Stage.INTAKE),
+    (S.AWAITING_PREREQUISITE, Action.START_AFTER_PREREQUISITE): Transition(S.SUBMITTED, (Actor.SYSTEM,), Stage.INTAKE),
+    (S.AWAITING_PREREQUISITE, Action.TERMINATE): Transition(S.TERMINATED, (Actor.SYSTEM,), Stage.OTHER),
+    (S.AWAITING_PREREQUISITE, Action.WITHDRAW): Transition(S.WITHDRAWN, _APPLICANT, Stage.OTHER),
+    # The bundle's materials are one set: its one 一次性告知 may name a waiting item's missing pieces too.
+    (S.AWAITING_PREREQUISITE, Action.REQUEST_CORRECTION): Transition(S.AWAITING_PREREQUISITE,
+                                                                     (Permission.CASE_INTAKE,), Stage.INTAKE,
+                                                                     _no_second_correction),
+    (S.AWAITING_PREREQUISITE, Action.RESUBMIT): Transition(S.AWAITING_PREREQUISITE,
+                                                           (Actor.APPLICANT, Permission.CASE_FILE_ON_BEHALF),
+                                                           Stage.INTAKE),
     (S.SUBMITTED, Action.ACCEPT): Transition(S.ACCEPTED, (Permission.CASE_INTAKE,), Stage.INTAKE),
     (S.SUBMITTED, Action.ACCEPT_WITH_PLEDGE): Transition(S.ACCEPTED, (Permission.CASE_INTAKE,), Stage.INTAKE),
     (S.SUBMITTED, Action.REQUEST_CORRECTION): Transition(S.CORRECTION_REQUESTED, (Permission.CASE_INTAKE,),
@@ -592,6 +611,13 @@ DESIGN_NOTES = """## Design notes
   with the facts and a period to answer; the holder may `submit_statement` (陈述申辩); `revoke` is allowed once
   the holder answered or the period ended. A false 告知承诺 pledge found at the follow-up check revokes at
   once (`immediate`).
+- **一件事 order** (docs/bundles.md, "Order"): an item whose input is another item's result is submitted with
+  its bundle into `awaiting_prerequisite` (`await_prerequisite`): not yet received, so no intake period,
+  no deemed acceptance and no deadlines. When every item it needs is granted, the system starts it
+  (`start_after_prerequisite`): received that day, its clock runs from then. The bundle's one 一次性告知
+  may list its missing pieces while it waits (`request_correction` and `resubmit` keep it waiting).
+  When one of them is refused, not granted or withdrawn, the system ends it (`terminate`, 终止办理) with
+  the reason; the applicant may withdraw it while it waits.
 - **Refusals that concern a power** (409 from the table or a guard, 403 from the table's actor check, 404 for
   another town's case) are recorded as `case.refused_attempt` in a transaction of their own after the
   attempt is rolled back; those that reveal a 追责情形 (a second correction, a correction or refusal after

@@ -58,6 +58,8 @@ TRANSITION_EVENTS = {
     "deliver": "case.delivered", "pass_check": "case.checked", "notify_revocation": "case.revocation_notified",
     "submit_statement": "case.statement_submitted", "revoke": "case.revoked",
     "notify_party": "case.party_notified", "record_answer": "case.answer_recorded",
+    "await_prerequisite": "case.awaiting_prerequisite", "start_after_prerequisite": "case.submitted",
+    "terminate": "case.terminated",
 }
 OTHER_EVENTS = ("notice.issued", "certificate.issued", "certificate.revoked", "certificate.replaced",
                 "rating.created", "message.posted", "deadline.warning", "deadline.near", "correction.due_soon",
@@ -67,10 +69,13 @@ EVENT_KINDS = tuple(dict.fromkeys([*TRANSITION_EVENTS.values(), *OTHER_EVENTS]))
 # Applicant templates of a status change; the other applicant messages come with the written notice.
 _APPLICANT_TEMPLATES = {"submit": "applicant.submitted", "resubmit": "applicant.resubmitted",
                         "withdraw": "applicant.withdrawn", "start_special": "applicant.special_started",
-                        "end_special": "applicant.special_ended"}
+                        "end_special": "applicant.special_ended", "await_prerequisite": "applicant.awaiting",
+                        "start_after_prerequisite": "applicant.prerequisite_done",
+                        "terminate": "applicant.terminated"}
 # Staff templates of a status change, and who in the case's town receives them.
 _STAFF_TEMPLATES = {"submit": ("staff.new_case", Permission.CASE_INTAKE),
                     "resubmit": ("staff.new_case", Permission.CASE_INTAKE),
+                    "start_after_prerequisite": ("staff.new_case", Permission.CASE_INTAKE),
                     "complete_review": ("staff.to_decide", Permission.CASE_DECIDE)}
 # 好差评 at two points (docs/notifications.md): acceptance invites a rating of 受理, the end of a case one of 办结.
 _RATED_ACCEPTANCES = {"accept", "accept_with_pledge", "deem_accept"}

@@ -66,6 +66,15 @@ TEMPLATES: dict[str, Template] = {
     "applicant.resubmitted": Template(
         "补正材料已提交：{{ item_name }}", _CASE + "的补正材料已提交，窗口将尽快审查。"),
     "applicant.withdrawn": Template("申请已撤回：{{ item_name }}", _CASE + "已撤回。"),
+    "applicant.awaiting": Template(
+        "申请已提交，待前置事项办结：{{ item_name }}",
+        _CASE + "需要同一件事中前置事项的办理结果，待前置事项准予后自动转入受理审查，办理期限届时起算。"),
+    "applicant.prerequisite_done": Template(
+        "前置事项已办结，开始办理：{{ item_name }}",
+        _CASE + "所需的前置事项已准予，本事项自今日起视为收到申请，窗口将在五个工作日内完成受理审查。"),
+    "applicant.terminated": Template(
+        "终止办理：{{ item_name }}",
+        _CASE + "所需的前置事项未获准予或已撤回，本事项无法继续办理，已终止办理。详情请查看一件事办理进度。"),
     "applicant.special_started": Template(
         "办理时限暂停：{{ item_name }}",
         _CASE + "进入听证、现场勘验、检验检测或专家评审等特别程序，所需时间不计入办理期限。"),
@@ -162,7 +171,9 @@ for _kind in ("benefit_denial", "confirmation_denial", "reward_denial", "adjudic
 # What each template is for, as the administrator's list names it.
 KEY_LABELS = {
     "applicant.submitted": "申请人：申请已提交", "applicant.resubmitted": "申请人：补正材料已提交",
-    "applicant.withdrawn": "申请人：申请已撤回", "applicant.special_started": "申请人：进入特别程序",
+    "applicant.withdrawn": "申请人：申请已撤回", "applicant.awaiting": "申请人：待前置事项办结",
+    "applicant.prerequisite_done": "申请人：前置事项办结，开始办理", "applicant.terminated": "申请人：终止办理",
+    "applicant.special_started": "申请人：进入特别程序",
     "applicant.special_ended": "申请人：特别程序结束", "notice.acceptance": "申请人：受理通知书",
     "notice.correction": "申请人：补正材料告知书", "notice.refusal": "申请人：不予受理决定书",
     "notice.extension": "申请人：延长期限告知书", "notice.approval": "申请人：准予许可决定书",

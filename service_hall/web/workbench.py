@@ -9,6 +9,8 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 
 from service_hall.accounts.permissions import Permission
 from service_hall.audit.actions import label_of
+from service_hall.bundles.prerequisites import waiting_notes
+from service_hall.bundles.reuse import reuse_notes
 from service_hall.cases import intake, ratings, walk_in
 from service_hall.cases.accountability import KIND_LABELS, clock_view, delivery_due_on
 from service_hall.cases.actions import Audience, allowed_actions
@@ -56,7 +58,7 @@ def index() -> Any:
     rows = [(c, *deadline_state(c, cal, now())) for c in page.rows]
     clocks = {c.id: clock_view(c, cal, now()) for c, _, _ in rows}
     return render_template("workbench/index.html", rows=rows, page=page, status=status, CaseStatus=CaseStatus,
-                           clocks=clocks)
+                           clocks=clocks, waiting=waiting_notes(db.session, page.rows))
 
 
 STAGE_OF_STATUS = {
@@ -91,6 +93,8 @@ def _render_case(case: Any, errors: dict[str, str] | None = None, status: int = 
                            channels=list(DeliveryChannel), PauseKind=PauseKind, kind_labels=KIND_LABELS,
                            delivery_due=delivery_due_on(case, cal), rating=ratings.rating_of(db.session, case),
                            visits=intake.visits_for(db.session, case),
+                           waiting=waiting_notes(db.session, [case]).get(case.id),
+                           reused=reuse_notes(db.session, [m.file_id for m in case.materials], now()),
                            form_fields=getattr(intake.pinned_definition(db.session, case), "fields", ())), status
 
 

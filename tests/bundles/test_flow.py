@@ -61,8 +61,11 @@ def test_one_submission_creates_one_case_per_item_each_with_its_own_clock_and_au
     homestead, planning = bundle_case.cases
     assert (homestead.item_code, planning.item_code) == (HOMESTEAD, PLANNING)
     assert homestead.case_number != planning.case_number
-    assert homestead.status is planning.status is CaseStatus.SUBMITTED
-    assert homestead.intake_due_on is not None and planning.intake_due_on is not None
+    assert homestead.status is CaseStatus.SUBMITTED and homestead.intake_due_on is not None
+    # The planning permit takes the homestead approval as input: it waits, not yet received, no clock.
+    assert planning.status is CaseStatus.AWAITING_PREREQUISITE
+    assert (planning.received_on, planning.intake_due_on, planning.due_on, planning.statutory_due_on) == (
+        None, None, None, None)
     # The name asked once as the homestead asks it, the shared 身份证号码 and site in both forms.
     assert homestead.data["applicant_name"] == planning.data["builder_name"] == "王建国"
     assert homestead.data["applicant_id"] == "330127197805160030"
@@ -73,7 +76,7 @@ def test_one_submission_creates_one_case_per_item_each_with_its_own_clock_and_au
     assert id_card[HOMESTEAD].material_name == "申请人及家庭成员居民身份证、户口簿"
     assert id_card[PLANNING].material_name == "建设单位营业执照或个人身份证明"
     audited = {(r.action, r.object_id) for r in db.session.scalars(select(AuditRecord))}
-    assert {("case.submit", str(homestead.id)), ("case.submit", str(planning.id)),
+    assert {("case.submit", str(homestead.id)), ("case.await_prerequisite", str(planning.id)),
             ("bundle_case.submit", str(bundle_case.id))} <= audited
     again, created_again = _submit()  # a double click
     assert again.id == bundle_case.id and not created_again
@@ -107,7 +110,8 @@ def test_one_combined_correction_notice_answered_once_with_one_upload_for_both_i
         homestead.id: [{"target": "M02", "problem": "身份证复印件不清晰"}, {"target": "M04", "problem": "缺公示照片"}],
         planning.id: [{"target": "M02", "problem": "身份证复印件不清晰"}],
     })
-    assert homestead.status is planning.status is CaseStatus.CORRECTION_REQUESTED
+    assert homestead.status is CaseStatus.CORRECTION_REQUESTED
+    assert planning.status is CaseStatus.AWAITING_PREREQUISITE  # the waiting item's pieces are listed too
     # Each item case keeps its own 补正材料告知书 and clock pause; the bundle gathers every piece.
     assert len(homestead.corrections) == len(planning.corrections) == 1
     assert {n.kind.value for n in homestead.notices} == {n.kind.value for n in planning.notices} == {"correction"}
@@ -119,10 +123,13 @@ def test_one_combined_correction_notice_answered_once_with_one_upload_for_both_i
         flow.resubmit(_ctx(APPLICANT, NEXT_DAY), bundle_case, values={}, materials=_files(["S-id_card"]),
                       upload_errors={"material-1-M04": "只接受PDF、JPG、PNG格式的文件"})
     assert bad.value.details == {"material-1-M04": "只接受PDF、JPG、PNG格式的文件"}
-    assert homestead.status is planning.status is CaseStatus.CORRECTION_REQUESTED
+    assert homestead.status is CaseStatus.CORRECTION_REQUESTED
+    assert planning.corrections[-1].answered_at is None
     new = _files(["S-id_card", "1-M04"])
     flow.resubmit(_ctx(APPLICANT, NEXT_DAY), bundle_case, values={}, materials=new)
-    assert homestead.status is planning.status is CaseStatus.SUBMITTED
+    assert homestead.status is CaseStatus.SUBMITTED
+    # Still waiting for the homestead approval: answering the notice does not make it received.
+    assert planning.status is CaseStatus.AWAITING_PREREQUISITE and planning.received_on is None
     ids = {c.item_code: next(m for m in c.materials if m.material_code == "M02").file_id for c in bundle_case.cases}
     assert ids[HOMESTEAD] == ids[PLANNING] == new["S-id_card"].id
     assert correction.answered_at is not None
@@ -135,7 +142,7 @@ def test_a_correction_that_names_nothing_or_an_unknown_case_is_refused(published
     with pytest.raises(PermissionDenied):
         flow.request_correction(_ctx(APPLICANT), bundle_case, respond_days=10,
                                 pieces={bundle_case.cases[0].id: [{"target": "M01", "problem": "不清晰"}]})
-    assert all(c.status is CaseStatus.SUBMITTED for c in bundle_case.cases)
+    assert [c.status for c in bundle_case.cases] == [CaseStatus.SUBMITTED, CaseStatus.AWAITING_PREREQUISITE]
     assert bundle_case.corrections == []
 
 
@@ -170,8 +177,8 @@ def test_a_refusal_of_one_item_says_what_it_means_for_the_item_that_needs_its_re
     homestead = bundle_case.cases[0]
     steps.refuse(homestead, by="clerk", now=LATER, reason="申请人不是本村集体经济组织成员")
     items = {i.case.item_code: i for i in flow.progress(_ctx(APPLICANT), bundle_case).items}
-    assert items[PLANNING].consequence == ("“农村村民宅基地审批”不予受理，本事项需要其结果，无法继续办理；"
-                                           "可以撤回本事项或整件申请")
+    assert items[PLANNING].consequence == "“农村村民宅基地审批”不予受理，本事项需要其结果，已终止办理"
+    assert bundle_case.cases[1].status is CaseStatus.TERMINATED
     assert items[HOMESTEAD].consequence is None
 
 
@@ -193,7 +200,7 @@ def test_withdrawing_the_bundle_withdraws_every_open_item_case_and_only_the_appl
     with pytest.raises(PermissionDenied):
         flow.withdraw(_ctx("clerk"), bundle_case, reason="")
     withdrawn = flow.withdraw(_ctx(APPLICANT), bundle_case, reason="暂不建房")
-    assert withdrawn == [homestead, planning]
+    assert withdrawn == [planning, homestead]  # the waiting item first, so it is withdrawn, not ended
     assert homestead.status is planning.status is CaseStatus.WITHDRAWN
     actions = [r.action for r in db.session.scalars(select(AuditRecord).where(
         AuditRecord.object_id == str(homestead.id), AuditRecord.object_type == "application"))]
@@ -230,6 +237,13 @@ def test_an_item_needing_anothers_result_waits_for_its_approval_whichever_page_d
 
     bundle_case, _ = _submit()
     planning = bundle_case.cases[1]
+    with pytest.raises(Conflict, match="当前状态（等待前置事项办结）不能执行“受理”"):
+        _approve(planning)
+    db.session.rollback()
+    # A case submitted before items waited (started with the others) is still held to the order.
+    bundle_case, _ = _submit(key="k2")
+    planning = bundle_case.cases[1]
+    planning.status = CaseStatus.SUBMITTED
     with pytest.raises(BundleOrder, match="本事项需要“农村村民宅基地审批”的办理结果，须待其准予后再作出决定"):
         _approve(planning)
     db.session.rollback()

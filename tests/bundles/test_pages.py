@@ -79,6 +79,7 @@ def test_the_whole_bundle_through_the_pages(app, demo):
     progress = resp.headers["Location"]
     body = applicant.get(progress).get_data(as_text=True)
     assert "农村村民宅基地审批" in body and "乡村建设规划许可证核发" in body and "已提交，待受理" in body
+    assert "等待“农村村民宅基地审批”办结，办结后本事项开始办理，办理期限自那时起算" in body
 
     with app.app_context():
         bundle_case = db.session.query(BundleCase).one()
@@ -101,7 +102,7 @@ def test_the_whole_bundle_through_the_pages(app, demo):
     assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
     with app.app_context():
         bundle_case = db.session.query(BundleCase).one()
-        assert [c.status for c in bundle_case.cases] == [CaseStatus.SUBMITTED, CaseStatus.SUBMITTED]
+        assert [c.status for c in bundle_case.cases] == [CaseStatus.SUBMITTED, CaseStatus.AWAITING_PREREQUISITE]
         files = {next(m for m in c.materials if m.material_code == "M02").file.filename for c in bundle_case.cases}
         assert files == {"新身份证.png"}
 

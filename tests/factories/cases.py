@@ -238,6 +238,13 @@ def drive(app: Any, case_id: int, *steps: str, day: str = "2026-11-23") -> None:
                     notify_party(case, now=now)
                 case "answer":
                     record_answer(case, now=now)
+                case "awaiting":  # as a bundle item needing another's result is submitted: not yet received
+                    case.status = CaseStatus.AWAITING_PREREQUISITE
+                    case.received_on = case.intake_due_on = None
+                case "terminate":
+                    from service_hall.cases.intake import terminate
+
+                    terminate(db.session, case, now=now, reason="前置事项不予许可，本事项无法继续办理")
                 case "force_special" | "force_revoked":  # a state the item's procedure never reaches
                     case.status = CaseStatus(step.removeprefix("force_").replace("special", "special_procedure"))
                 case _:
@@ -259,6 +266,8 @@ STEPS_TO = {
     CaseStatus.DELIVERED: ("sign", "pledge_approve", "deliver"),
     CaseStatus.WITHDRAWN: ("withdraw",),
     CaseStatus.REVOKED: ("sign", "pledge_approve", "revoke"),
+    CaseStatus.AWAITING_PREREQUISITE: ("awaiting",),
+    CaseStatus.TERMINATED: ("awaiting", "terminate"),
 }
 
 

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # How a case gets into each state (on the 告知承诺 即办件 item, so every guard can be satisfied).
 # What an allowed pair needs beyond the state (the guard's condition).
 EXTRA = {(CaseStatus.SUBMITTED, Action.APPROVE_ON_PLEDGE): ("sign",),
+         (CaseStatus.AWAITING_PREREQUISITE, Action.RESUBMIT): ("correction",),
          (CaseStatus.ACCEPTED, Action.COMPLETE_REVIEW): ("opinion1",),
          (CaseStatus.ACCEPTED, Action.APPROVE_ON_PLEDGE): ("sign",),
          (CaseStatus.APPROVED, Action.SUBMIT_STATEMENT): ("notify_revocation",),
@@ -62,8 +63,10 @@ TYPE_STEPS = {
 }
 TYPE_EXTRA = {PowerType.LICENSING: EXTRA,
               PowerType.ADJUDICATION: {(CaseStatus.ACCEPTED, Action.COMPLETE_REVIEW): ("party", "answer", "opinion1"),
-                                       (CaseStatus.ACCEPTED, Action.RECORD_ANSWER): ("party",)}}
-_DEFAULT_EXTRA = {(CaseStatus.ACCEPTED, Action.COMPLETE_REVIEW): ("opinion1",)}
+                                       (CaseStatus.ACCEPTED, Action.RECORD_ANSWER): ("party",),
+                                       (CaseStatus.AWAITING_PREREQUISITE, Action.RESUBMIT): ("correction",)}}
+_DEFAULT_EXTRA = {(CaseStatus.ACCEPTED, Action.COMPLETE_REVIEW): ("opinion1",),
+                  (CaseStatus.AWAITING_PREREQUISITE, Action.RESUBMIT): ("correction",)}
 
 APPLICANT = "13900000001"
 # action → (who, URL template, JSON body); {id} is the staff id, {ref} the applicant reference.
@@ -96,7 +99,11 @@ CALLS = {
     Action.NOTIFY_PARTY: ("rev1", "/api/v1/cases/{id}/party", {"party": "赵某", "answer_days": 15}),
     Action.RECORD_ANSWER: ("rev1", "/api/v1/cases/{id}/party/answer", {"answer": "该林地一直由我家经营"}),
 }
-DOMAIN_ONLY = {Action.SUBMIT, Action.DEEM_ACCEPT}  # no endpoint refuses them with 409: tested below
+# No endpoint refuses them with 409: tested below. The 一件事 order's three are the bundle flow's
+# (tests/bundles/test_prerequisites.py takes their allowed paths).
+DOMAIN_ONLY = {Action.SUBMIT, Action.DEEM_ACCEPT, Action.AWAIT_PREREQUISITE, Action.START_AFTER_PREREQUISITE,
+               Action.TERMINATE}
+SYSTEM_ONLY = {Action.DEEM_ACCEPT, Action.START_AFTER_PREREQUISITE, Action.TERMINATE}
 
 
 def test_the_documented_diagram_is_the_table():
@@ -174,7 +181,7 @@ def test_submit_and_deemed_acceptance_follow_the_table(app, rworld):
             drive(app, case_id, *STEPS_TO[state])
             with app.app_context():
                 case = db.session.get(Application, case_id)
-                actor = None if action is Action.DEEM_ACCEPT else case.applicant
+                actor = None if action in SYSTEM_ONLY else case.applicant
                 with pytest.raises(Conflict):
                     apply_transition(db.session, case, action, actor=actor, now=at("2026-12-10"))
                 db.session.rollback()

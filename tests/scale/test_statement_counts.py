@@ -15,8 +15,9 @@ from tests.factories.places import BAISHA
 from tests.factories.web import signed_in
 
 # What the staff case page reads today (one statement per table it shows, the signed-in user and the
-# calendar): a statement more means a new per-row or repeated read.
-CASE_PAGE_STATEMENTS = 37
+# calendar): a statement more means a new per-row or repeated read. 38 since the page shows which of the
+# case's materials are reused certificates (免提交, one read of reused_materials).
+CASE_PAGE_STATEMENTS = 38
 
 
 @contextmanager
