@@ -56,7 +56,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
-    api.init_app(app)
+    from service_hall.web.api.openapi import GuardedMarshmallowPlugin
+
+    api.init_app(app, spec_kwargs={"marshmallow_plugin": GuardedMarshmallowPlugin()})
 
     from service_hall.web import access, errors, http_cache, input_guard, sweeper
 

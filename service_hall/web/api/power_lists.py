@@ -16,7 +16,7 @@ from power_lists.diff import diff_versions
 from power_lists.document import version_document
 from power_lists.errors import ImportRejected, Problem
 from power_lists.files import read_document
-from power_lists.schemas import ItemSchema
+from power_lists.schemas import DocumentSchema, ItemSchema
 from service_hall.accounts.permissions import Permission
 from service_hall.extensions import db
 from service_hall.jurisdictions.operations import by_code
@@ -170,8 +170,9 @@ def diff(args: dict[str, Any]) -> Any:
 @blp.response(201, VersionSchema)
 @blp.doc(security=BEARER, requestBody={
     "description": "清单文件：JSON 文档（format_version 1），或 multipart/form-data 的 file 字段（JSON、CSV、XLSX）",
-    "content": {"application/json": {"schema": {"type": "object"}},
-                "multipart/form-data": {"schema": {"type": "object",
+    "required": True,
+    "content": {"application/json": {"schema": DocumentSchema},
+                "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
                                                    "properties": {"file": {"type": "string", "format": "binary"}}}}}})
 def import_list() -> Any:
     """导入清单为新草稿（整份校验，有错误时不导入并逐条列出）"""
