@@ -52,6 +52,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from service_hall.audit.trail import use_key
 
     use_key(app.config.get("AUDIT_KEY"))
+    from service_hall.notifications import sealing
+
+    sealing.use_key(app.config.get("MESSAGE_KEY"))
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
