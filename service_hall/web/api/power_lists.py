@@ -18,7 +18,7 @@ from power_lists.errors import ImportRejected, Problem
 from power_lists.files import read_document
 from power_lists.schemas import DocumentSchema, ItemSchema
 from service_hall.accounts.permissions import Permission
-from service_hall.extensions import db
+from service_hall.extensions import Error, db
 from service_hall.jurisdictions.operations import by_code
 from service_hall.web.access import PUBLIC, current_actor, now, requires
 
@@ -165,9 +165,16 @@ def diff(args: dict[str, Any]) -> Any:
     return diff_versions(db.session, old, new).as_dict()
 
 
+class ImportRejectedOut(Error):
+    """A rejected import's body: every problem found, as a list (nothing was imported)."""
+
+    errors = fields.List(fields.String(), required=True, metadata={"description": "逐条问题（含行号、列名）"})
+
+
 @blp.route("/imports", methods=["POST"])
 @requires(Permission.POWER_LIST_EDIT)
 @blp.response(201, VersionSchema)
+@blp.alt_response(422, schema=ImportRejectedOut, description="文件未导入：逐条列出问题")
 @blp.doc(security=BEARER, requestBody={
     "description": "清单文件：JSON 文档（format_version 1），或 multipart/form-data 的 file 字段（JSON、CSV、XLSX）",
     "required": True,
