@@ -45,11 +45,16 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from service_hall.audit.trail import use_key
 
     use_key(app.config.get("AUDIT_KEY"))
+    from service_hall.notifications import sealing
+
+    sealing.use_key(app.config.get("MESSAGE_KEY"))
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
-    api.init_app(app)
+    from service_hall.web.api.openapi import GuardedMarshmallowPlugin
+
+    api.init_app(app, spec_kwargs={"marshmallow_plugin": GuardedMarshmallowPlugin()})
 
     from service_hall.web import access, errors, http_cache, input_guard, sweeper
 

@@ -65,6 +65,8 @@ def load_config(instance_path: Path) -> dict[str, object]:
         # Keys the audit chain (HMAC); kept outside the database so that whoever can write the table
         # cannot recompute the chain. Back it up with the signing keys (README.md).
         "AUDIT_KEY": _secret_key(instance_path, "AUDIT_KEY", "audit_key"),
+        # Seals the secrets a message carries (service_hall/notifications/sealing.py; docs/notifications.md).
+        "MESSAGE_KEY": _secret_key(instance_path, "MESSAGE_KEY", "message_key"),
         "AUDIT_CHECKPOINT_PATH": os.environ.get("AUDIT_CHECKPOINT_PATH") or str(instance_path / "audit-checkpoints"),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,

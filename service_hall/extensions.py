@@ -31,7 +31,8 @@ class Error(Schema):
 
     status = fields.Integer(required=True, metadata={"description": "HTTP 状态码"})
     message = fields.String(required=True, metadata={"description": "错误说明"})
-    errors = fields.Raw(metadata={"description": "逐项错误：字段 → 说明；导入清单时为逐条问题的列表"})
+    errors = fields.Raw(metadata={"description": "逐项错误：字段 → 说明；导入清单时为逐条问题的列表", "oneOf": [
+        {"type": "object", "additionalProperties": {}}, {"type": "array", "items": {"type": "string"}}]})
 
 
 class ServiceApi(Api):

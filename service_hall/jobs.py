@@ -75,6 +75,7 @@ def dispatch_outbox(session: Any, config: Any, *, now: Any = None, limit: int = 
     from service_hall.notifications.channels import channels_from_config
     from service_hall.notifications.dispatch import claim, deliver
     from service_hall.notifications.models import ChannelName
+    from service_hall.notifications.sealing import erase_expired
 
     clock = now or utcnow
     available = channels_from_config(config)
@@ -82,6 +83,7 @@ def dispatch_outbox(session: Any, config: Any, *, now: Any = None, limit: int = 
     signature = str(config.get("SMS_SIGNATURE") or "")
     counts: dict[str, int] = {}
     handled = 0
+    erase_expired(session, now=clock())
     while handled < limit:
         ids = claim(session, now=clock(), limit=min(50, limit - handled), channels=channels)
         session.commit()

@@ -28,19 +28,24 @@ class FormData(Protocol):
     def __iter__(self) -> Any: ...
 
 
-def _not_blank(message: str) -> Callable[[str], None]:
-    def check(value: str) -> None:
-        if not value.strip():
-            raise ValidationError(message)
+class NotBlank(validate.Validator):
+    """Refuses text that is empty or only whitespace (the API document states it as a pattern,
+    docs/architecture.md "The API document")."""
 
-    return check
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, value: str) -> str:
+        if not value.strip():
+            raise ValidationError(self.message)
+        return value
 
 
 def _text(required: str | None = None, *, max_length: int | None = None, **kwargs: Any) -> fields.String:
     """A text field; with ``required`` (its message) it must be present and not blank."""
     messages: dict[str, str | list[Any] | dict[Any, Any]] = {"required": required or "此项为必填项",
                                                              "invalid": "请填写文字"}
-    checks: list[Callable[[str], Any]] = [_not_blank(required)] if required else []
+    checks: list[Callable[[str], Any]] = [NotBlank(required)] if required else []
     if max_length:
         checks.append(validate.Length(max=max_length, error=f"不能超过{max_length}字"))
     if required is None:
@@ -248,7 +253,7 @@ class AnswerIn(VersionIn):
 
 class BeijingDateTime(fields.Field):
     """A moment as a clerk enters it: ``2026-11-27T16:30`` (the form's datetime-local, Beijing time) or an
-    ISO timestamp with its offset; blank is None."""
+    ISO timestamp with its offset; blank is None. The API document states the latter (``date-time``)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.datetime | None:
         text = str(value or "").strip()

@@ -66,6 +66,14 @@ def by_code(session: Session, code: str) -> Jurisdiction:
     return j
 
 
+def town_by_code(session: Session, code: str) -> Jurisdiction:
+    """Raises NotFound (no such code, or not a town)."""
+    found = by_code(session, code)
+    if found.level is not JurisdictionLevel.TOWN:
+        raise NotFound("未找到该乡镇（街道）")
+    return found
+
+
 def all_jurisdictions(session: Session) -> list[Jurisdiction]:
     return list(session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)))
 

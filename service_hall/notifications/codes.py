@@ -28,6 +28,7 @@ from service_hall.notifications.channels import (
 )
 from service_hall.notifications.events import emit, offered_channels
 from service_hall.notifications.models import ChannelName
+from service_hall.notifications.sealing import SEALED_KEY, seal
 
 RESEND_AFTER = dt.timedelta(seconds=60)
 
@@ -64,7 +65,8 @@ def send_reuse_code(session: Session, data: Mapping[str, Any], *, towns: Sequenc
     code, _ = issue_reuse_code(session, applicant, now=now)
     # Not one of EVENT_KINDS: no webhook subscription ever receives the code.
     emit(session, "account.reuse_code", now=now,
-         data={"code": code, "minutes": str(int(CODE_LIFETIME.total_seconds() // 60)), "town_name": town.name},
+         data={SEALED_KEY: seal(code, now=now), "minutes": str(int(CODE_LIFETIME.total_seconds() // 60)),
+               "town_name": town.name},
          messages=[(applicant, "applicant.reuse_code")])
     return masked(applicant.mobile or "")
 

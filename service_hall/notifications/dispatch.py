@@ -20,6 +20,7 @@ from collections.abc import Collection, Mapping
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from service_hall.notifications import sealing
 from service_hall.notifications.channels import Channel, DeliveryError
 from service_hall.notifications.models import ChannelName, DeliveryAttempt, MessageStatus, OutboxMessage
 from service_hall.notifications.templates import render
@@ -79,12 +80,14 @@ def deliver(session: Session, message_id: int, channels: Mapping[ChannelName, Ch
     error: DeliveryError | None = None
     try:
         rendered = None if message.channel == ChannelName.WEBHOOK else render(
-            message.template, message.event.payload, signature=signature, link=_link(message, base_url),
-            session=session)
+            message.template, sealing.render_payload(message.event.payload or {}, message.channel, now=now),
+            signature=signature, link=_link(message, base_url), session=session)
         status_code = channel.send(session, message, rendered or render("webhook.test", {}), _link(message, base_url))
     except DeliveryError as exc:
         error = exc
         status_code = exc.status_code
+    except sealing.SecretGone:
+        error = DeliveryError("授权码已过期，未发送", permanent=True)
     except Exception as exc:  # a channel's bug must not stop the others; the message keeps the reason
         error = DeliveryError(f"发送时出错：{type(exc).__name__}")
     message.attempts += 1
@@ -103,6 +106,7 @@ def deliver(session: Session, message_id: int, channels: Mapping[ChannelName, Ch
         message.status = MessageStatus.PENDING
         message.next_attempt_at = now + BACKOFF[message.attempts - 1]
         message.last_error = error.reason
+    sealing.erase_delivered(session, message.event)
     session.flush()
     return message
 

@@ -43,8 +43,12 @@ class PreferenceIn(ActionInput):
             raise ValidationError("请填写有效的电子邮箱地址")
 
 
+MESSAGE_MAX = 2000
+
+
 class MessageIn(ActionInput):
-    body = _text("请填写留言内容", max_length=2000)
+    body = _text("请填写留言内容", max_length=MESSAGE_MAX,
+                 metadata={"description": f"留言内容（必填，{MESSAGE_MAX}字以内）"})
     internal = fields.Boolean(load_default=False, truthy={"1", "on", "true", True},
                               falsy={"0", "off", "false", "", False})
 

@@ -25,6 +25,7 @@ from service_hall.notifications import operations as ops
 from service_hall.notifications.channels import configure_session, offered_by
 from service_hall.notifications.events import EVENT_KINDS, WRITTEN_KEY
 from service_hall.notifications.models import ChannelName, MessageStatus, OutboxMessage
+from service_hall.notifications.sealing import reveal
 from service_hall.web.access import LOGIN, current_actor, now, requires
 from service_hall.web.forms_util import form_values
 from service_hall.web.unit_of_work import send_stored_file
@@ -173,7 +174,8 @@ def index() -> Any:
 def item(item_id: int) -> Any:
     actor = current_actor()
     found = ops.open_item(db.session, actor, item_id, now=now())
-    return render_template("notifications/item.html", item=found, case_link=_case_link(found))
+    return render_template("notifications/item.html", item=found, body=reveal(found.body, now=now()),
+                           case_link=_case_link(found))
 
 
 def _case_link(found: Any) -> str | None:

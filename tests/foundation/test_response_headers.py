@@ -58,3 +58,17 @@ def test_the_api_document_describes_the_error_body_that_is_sent(app, client):
     assert "type" not in error["errors"]  # an object for forms, a list for imports
     sent = client.get("/api/v1/cases/1").get_json()
     assert isinstance(sent["status"], int) and set(sent) <= set(error)
+
+
+def test_a_rejected_import_is_declared_and_sent_with_a_list_of_problems(app, client, factory):
+    factory.demo_jurisdictions()
+    factory.staff("legal1", "legal", "330199000000")
+    spec = client.get("/api/openapi.json").get_json()
+    declared = spec["paths"]["/api/v1/power-lists/imports"]["post"]["responses"]["422"]["content"]
+    ref = declared["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    shape = spec["components"]["schemas"][ref]["properties"]
+    assert shape["errors"]["type"] == "array" and shape["status"]["type"] == "integer"
+    sent = client.post("/api/v1/power-lists/imports", headers=api_token(client, "legal1"), json={"items": []})
+    body = sent.get_json()
+    assert sent.status_code == 422 and isinstance(body["errors"], list) and isinstance(body["status"], int)
+    assert set(body) <= set(shape) and any("format_version" in e for e in body["errors"])

@@ -53,10 +53,14 @@ def test_a_nul_byte_in_the_query_is_refused_by_the_input_layer(client, demo_sear
 
 
 def test_api_bad_filters_are_explained(client, demo_search):
-    resp = client.get("/api/v1/search", query_string={"q": "养狗", "town": "999999999999", "channel": "x"})
+    resp = client.get("/api/v1/search", query_string={"q": "养狗", "town": "青山", "channel": "x", "type": "y"})
     assert resp.status_code == 422
     body = resp.get_json()
-    assert "未找到该乡镇" in str(body) and "办理方式" in str(body)
+    assert "区划代码应为12位数字" in str(body) and "办理方式" in str(body) and "职权类型不正确" in str(body)
+    # A well-formed code of no town is a 404, as in /api/v1/bundles (the document can't list the towns).
+    for code in ("999999999999", "330199000000"):
+        resp = client.get("/api/v1/search", query_string={"q": "养狗", "town": code})
+        assert resp.status_code == 404 and resp.get_json()["message"] in ("区划不存在", "未找到该乡镇（街道）")
     assert client.get("/api/v1/search", query_string={"q": "养狗", "limit": "x"}).status_code == 422
 
 

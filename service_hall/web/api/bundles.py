@@ -15,8 +15,8 @@ from service_hall.bundles import flow, versions
 from service_hall.bundles.models import Bundle, BundleCase, Delivery
 from service_hall.core.errors import NotFound
 from service_hall.extensions import db
-from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
-from service_hall.jurisdictions.operations import by_code
+from service_hall.jurisdictions.models import Jurisdiction
+from service_hall.jurisdictions.operations import town_by_code
 from service_hall.web.access import PUBLIC, current_actor, now, requires
 from service_hall.web.api.cases import SECURITY, ApplicationIn, owned_materials
 from service_hall.web.api.forms import ProblemSchema
@@ -126,12 +126,7 @@ class _Detail:
 
 def _town(code: str | None) -> Jurisdiction | None:
     """The town of ``?town=``. Raises NotFound (no such code, or not a town)."""
-    if not code:
-        return None
-    found = by_code(db.session, code)
-    if found.level is not JurisdictionLevel.TOWN:
-        raise NotFound("未找到该乡镇（街道）")
-    return found
+    return town_by_code(db.session, code) if code else None
 
 
 def _county() -> Jurisdiction:

@@ -29,6 +29,7 @@ from service_hall.files.store import accept_upload, owned_file
 from service_hall.jurisdictions.operations import by_code
 from service_hall.notifications.operations import pending_decisions
 from service_hall.web.access import current_actor, now, requires
+from service_hall.web.api.openapi import NO_NUL
 from service_hall.web.case_actions import attempt
 from service_hall.web.case_io import calendar
 from service_hall.web.unit_of_work import context
@@ -46,11 +47,14 @@ class FileOut(Schema):
     size = fields.Function(lambda f: f.blob.size)
 
 
+MATERIAL_NAME_MAX = 200
+
+
 class UploadForm(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    material_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    material_name = fields.String(required=True, validate=validate.Length(min=1, max=MATERIAL_NAME_MAX))
 
 
 class NoticeOut(Schema):
@@ -253,11 +257,19 @@ def _paged(page: Page[Any]) -> tuple[list[Any], int, dict[str, str]]:
     return page.rows, 200, headers
 
 
+# The file part is read by the view (request.files), so the document adds it to the form's own fields.
+UPLOAD_REQUEST = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file", "material_name"],
+    "properties": {"material_name": {"type": "string", "minLength": 1, "maxLength": MATERIAL_NAME_MAX,
+                                     "pattern": NO_NUL},
+                   "file": {"type": "string", "format": "binary"}}}}}}
+
+
 @blp.route("/files", methods=["POST"])
 @requires(Permission.APPLICATION_SUBMIT)
-@blp.arguments(UploadForm, location="form")
+@blp.arguments(UploadForm, location="form", content_type="multipart/form-data")
 @blp.response(201, FileOut)
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, requestBody=UPLOAD_REQUEST)
 def upload_file(form: dict[str, Any]) -> Any:
     """上传申请材料（multipart，字段 file），按内容识别类型，同一内容只存一份"""
     upload = request.files.get("file")

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields
 
 from service_hall.accounts.permissions import Permission
 from service_hall.cases.queries import own_application, staff_case
+from service_hall.cases.schemas import NotBlank
 from service_hall.certificates import issuing
 from service_hall.certificates.issuing import printed_holder_id
 from service_hall.certificates.models import Certificate
@@ -43,8 +44,9 @@ class VerificationOut(Schema):
 
 
 class NumberQuery(Schema):
-    number = fields.String(required=True, metadata={"description": "证照编号"})
-    holder_name = fields.String(required=True, metadata={"description": "持证人名称"})
+    number = fields.String(required=True, validate=NotBlank("请填写证照编号"), metadata={"description": "证照编号"})
+    holder_name = fields.String(required=True, validate=NotBlank("请填写持证人名称"),
+                                metadata={"description": "持证人名称"})
 
 
 class CertificateOut(Schema):

@@ -15,7 +15,10 @@ from service_hall.cases.queries import own_application, staff_case
 from service_hall.core.errors import ValidationFailed
 from service_hall.extensions import db
 from service_hall.notifications import operations as ops
+from service_hall.notifications.schemas import MESSAGE_MAX, MessageIn
+from service_hall.notifications.sealing import reveal
 from service_hall.web.access import LOGIN, current_actor, now, requires
+from service_hall.web.api.openapi import NOT_BLANK
 from service_hall.web.unit_of_work import file_store, send_stored_file
 
 blp = Blueprint("api_notifications", __name__, url_prefix="/api/v1", description="站内消息与办件留言")
@@ -25,7 +28,8 @@ SECURITY = [{"bearerAuth": []}]
 class InboxItemOut(Schema):
     id = fields.Integer()
     title = fields.String()
-    body = fields.String()
+    body = fields.Function(lambda i: reveal(i.body, now=now()), metadata={
+        "type": "string", "description": "正文；授权码等一时有效的内容过期后显示为“（已过期）”"})
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
     application_id = fields.Integer(allow_none=True)
@@ -127,11 +131,10 @@ _FILE = {"type": "string", "format": "binary",
          "description": "附件（可选）：按内容识别，仅限 PDF、JPG、PNG，10 MB 以内；可执行文件等其他类型拒收（422），"
                         "请求超过上传上限时 413"}
 MESSAGE_REQUEST = {"description": "留言：JSON，或 multipart/form-data（可带附件 file）", "content": {
-    "application/json": {"schema": {"type": "object", "required": ["body"], "properties": {
-        "body": {"type": "string", "description": "留言内容（必填，2000字以内）"},
-        "internal": {"type": "boolean", "description": "仅工作人员：内部备注（申请人看不到）"}}}},
+    "application/json": {"schema": MessageIn},
     "multipart/form-data": {"schema": {"type": "object", "required": ["body"], "properties": {
-        "body": {"type": "string"}, "internal": {"type": "boolean"}, "file": _FILE}}}}}
+        "body": {"type": "string", "maxLength": MESSAGE_MAX, "pattern": NOT_BLANK}, "internal": {"type": "boolean"},
+        "file": _FILE}}}}}
 FILE_RESPONSE = {"200": {"description": "附件文件", "content": {"application/octet-stream": {
     "schema": {"type": "string", "format": "binary"}}}}}
 

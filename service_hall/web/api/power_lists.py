@@ -16,9 +16,9 @@ from power_lists.diff import diff_versions
 from power_lists.document import version_document
 from power_lists.errors import ImportRejected, Problem
 from power_lists.files import read_document
-from power_lists.schemas import ItemSchema
+from power_lists.schemas import DocumentSchema, ItemSchema
 from service_hall.accounts.permissions import Permission
-from service_hall.extensions import db
+from service_hall.extensions import Error, db
 from service_hall.jurisdictions.operations import by_code
 from service_hall.web.access import PUBLIC, current_actor, now, requires
 
@@ -165,13 +165,21 @@ def diff(args: dict[str, Any]) -> Any:
     return diff_versions(db.session, old, new).as_dict()
 
 
+class ImportRejectedOut(Error):
+    """A rejected import's body: every problem found, as a list (nothing was imported)."""
+
+    errors = fields.List(fields.String(), required=True, metadata={"description": "逐条问题（含行号、列名）"})
+
+
 @blp.route("/imports", methods=["POST"])
 @requires(Permission.POWER_LIST_EDIT)
 @blp.response(201, VersionSchema)
+@blp.alt_response(422, schema=ImportRejectedOut, description="文件未导入：逐条列出问题")
 @blp.doc(security=BEARER, requestBody={
     "description": "清单文件：JSON 文档（format_version 1），或 multipart/form-data 的 file 字段（JSON、CSV、XLSX）",
-    "content": {"application/json": {"schema": {"type": "object"}},
-                "multipart/form-data": {"schema": {"type": "object",
+    "required": True,
+    "content": {"application/json": {"schema": DocumentSchema},
+                "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
                                                    "properties": {"file": {"type": "string", "format": "binary"}}}}}})
 def import_list() -> Any:
     """导入清单为新草稿（整份校验，有错误时不导入并逐条列出）"""

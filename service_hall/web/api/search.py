@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
+from power_lists.models import PowerType
 from power_lists.queries import china_today
 from service_hall.extensions import db
+from service_hall.jurisdictions.operations import town_by_code
 from service_hall.search.misses import record_miss
-from service_hall.search.query import DEFAULT_LIMIT, MAX_LIMIT, filters_from, search
+from service_hall.search.query import CHANNELS, DEFAULT_LIMIT, MAX_LIMIT, filters_from, search
 from service_hall.web.access import PUBLIC, now, requires
 
 blp = Blueprint("api_search", __name__, url_prefix="/api/v1/search",
@@ -19,11 +21,15 @@ blp = Blueprint("api_search", __name__, url_prefix="/api/v1/search",
 
 class SearchQuerySchema(Schema):
     q = fields.String(load_default="", metadata={"description": "搜索词，如“开个小饭馆”“老人满80”；超过60字的部分不计"})
-    town = fields.String(load_default=None, metadata={"description": "乡镇（街道）区划代码，只查该乡镇承接的事项"})
-    type = fields.String(load_default=None, metadata={"description": "职权类型，如 licensing、benefit"})
-    channel = fields.String(load_default=None, metadata={"description": "online 全程网办 / window 到窗口办理"})
-    limit = fields.Integer(load_default=DEFAULT_LIMIT, metadata={"description": f"最多返回条数（1–{MAX_LIMIT}）"},
-                           error_messages={"invalid": "limit 应为整数"})
+    town = fields.String(load_default=None, validate=validate.Regexp(r"^(\d{12})?$", error="区划代码应为12位数字"),
+                         metadata={"description": "乡镇（街道）区划代码，只查该乡镇承接的事项；不存在时 404"})
+    type = fields.String(load_default=None, metadata={"description": "职权类型，如 licensing、benefit"},
+                         validate=validate.OneOf(["", *(t.value for t in PowerType)], error="职权类型不正确"))
+    channel = fields.String(load_default=None, validate=validate.OneOf(
+        ["", *CHANNELS], error="办理方式应为 online（全程网办）或 window（到窗口办理）"),
+        metadata={"description": "online 全程网办 / window 到窗口办理"})
+    limit = fields.Integer(load_default=DEFAULT_LIMIT, error_messages={"invalid": "limit 应为整数"},
+                           metadata={"description": f"最多返回条数（超出 1–{MAX_LIMIT} 时取最近的一端）"})
 
 
 class SearchResultSchema(Schema):
@@ -44,6 +50,8 @@ class SearchResponseSchema(Schema):
 @blp.response(200, SearchResponseSchema)
 def search_items(args: dict[str, Any]) -> dict[str, Any]:
     """按日常说法搜索事项（分词全文检索，按相关度排序）"""
+    if args["town"]:
+        town_by_code(db.session, args["town"])  # an unknown town is a 404, as in /api/v1/bundles
     filters = filters_from(db.session, town=args["town"], power_type=args["type"], channel=args["channel"])
     outcome = search(db.session, args["q"], on=china_today(now()), filters=filters, limit=args["limit"],
                      with_towns=False)
