@@ -6,15 +6,30 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Date, literal_column, select
-from sqlalchemy.orm import Session, lazyload, selectinload
+from sqlalchemy.orm import Session, defer, lazyload, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
+from power_lists.models import PowerItem
 from service_hall.accounts.models import User
 from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases.clock import local_date
 from service_hall.cases.models import Application, CaseStatus
 from service_hall.core.errors import NotFound
 from service_hall.core.pagination import PAGE_SIZE, Page, keyset_page
+from service_hall.jurisdictions.models import Jurisdiction
 from service_hall.jurisdictions.operations import visible_jurisdiction_ids
+
+# What a list row of cases prints, loaded with the page in one statement per table (docs/architecture.md,
+# "Lists at scale"): the item's power type (for the status label), the town's name, the applicant's name;
+# the form values and the signed pledge text stay in the database.
+LIST_ROW = (
+    defer(Application.data), defer(Application.pledge_text),
+    selectinload(Application.power_item).load_only(PowerItem.id, PowerItem.power_type),
+    selectinload(Application.town).load_only(Jurisdiction.id, Jurisdiction.code, Jurisdiction.name),
+)
+APPLICANT_NAME: ORMOption = (selectinload(Application.applicant)
+                             .load_only(User.id, User.real_name, User.organisation_name)
+                             .lazyload(User.extra_roles))
 
 
 def own_application(session: Session, applicant: User, ref: str) -> Application:
@@ -28,8 +43,7 @@ def own_application(session: Session, applicant: User, ref: str) -> Application:
 def own_applications(session: Session, applicant: User, cursor: str | None = None, *,
                      size: int = PAGE_SIZE) -> Page[Application]:
     """A page of the applicant's applications, newest first (index ``ix_applications_applicant_created``)."""
-    stmt = (select(Application).where(Application.applicant_id == applicant.id)
-            .options(lazyload(Application.power_item)))
+    stmt = select(Application).where(Application.applicant_id == applicant.id).options(*LIST_ROW)
     return keyset_page(session, stmt, [Application.created_at, Application.id], cursor, size=size, descending=True)
 
 
@@ -62,8 +76,7 @@ def queue(session: Session, staff: User, statuses: list[CaseStatus] | None = Non
     if not wanted:  # a closed status: the queue holds none of those
         return Page(rows=[], next=None, prev=None)
     stmt = (select(Application).where(Application.town_id.in_(towns), Application.status.in_(wanted))
-            .options(lazyload(Application.power_item), selectinload(Application.applicant),
-                     selectinload(Application.pauses)))
+            .options(*LIST_ROW, APPLICANT_NAME, selectinload(Application.pauses)))
     keys = [Application.case_number, Application.id] if by_number else [QUEUE_KEY, Application.id]
     return keyset_page(session, stmt, keys, cursor, size=size)
 

@@ -42,12 +42,13 @@ bp = Blueprint("supervision", __name__)
 def index() -> Any:
     """超期与临期办件: red (overdue) and yellow (≤ 2 working days) against either limit."""
     actor = current_actor()
-    page = accountability.watched_cases(db.session, actor, calendar(), now(), request.args.get("cursor"),
+    cal = calendar()
+    page = accountability.watched_cases(db.session, actor, cal, now(), request.args.get("cursor"),
                                         size=page_size(request.args.get("size")))
     open_triggers = accountability.count_triggers(db.session, actor, resolved=False)
     open_tasks = len(ratings.tasks_for(db.session, actor, open_only=True))
     towns = visible_towns(db.session, actor)
-    others = accountability.watched_deadlines(db.session, actor, calendar(), now())
+    others = accountability.watched_deadlines(db.session, actor, cal, now())
     return render_template("supervision/index.html", rows=page.rows, page=page, others=others, towns=towns,
                            open_triggers=open_triggers,
                            open_tasks=open_tasks, visits=visit_figures(db.session, towns))
