@@ -30,10 +30,10 @@ from service_hall.cases.models import (
     PauseKind,
     TriggerSeverity,
 )
+from service_hall.cases.queries import LIST_ROW
 from service_hall.cases.transitions import Action
 from service_hall.core.errors import DomainError, NotFound, ValidationFailed
-from service_hall.cases.queries import LIST_ROW
-from service_hall.core.pagination import PAGE_SIZE, Page, keyset_page
+from service_hall.core.pagination import PAGE_SIZE, Page, bounded_count, keyset_page
 from service_hall.jurisdictions.operations import visible_jurisdiction_ids
 
 # 行政许可法 第四十四条: the certificate within 10 working days of the decision to approve.
@@ -279,9 +279,9 @@ def triggers_for(session: Session, staff: User, *, resolved: bool | None = None)
 
 
 def count_triggers(session: Session, staff: User, *, resolved: bool | None = None) -> int:
-    """How many triggers :func:`triggers_for` would list, counted in the database."""
-    return int(session.scalar(select(func.count()).select_from(_triggers_query(session, staff, resolved).subquery()))
-               or 0)
+    """How many triggers :func:`triggers_for` would list, counted in the database up to
+    ``pagination.COUNT_CAP`` (a page prints "99+" beyond)."""
+    return bounded_count(session, _triggers_query(session, staff, resolved).with_only_columns(AccountabilityTrigger.id))
 
 
 def resolve_trigger(session: Session, trigger: AccountabilityTrigger, *, actor: User, now: dt.datetime,

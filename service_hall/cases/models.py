@@ -20,6 +20,7 @@ UNMAPPED_INDEXES = frozenset({
     "ix_applications_open_town_queue", "ix_applications_open_queue", "ix_applications_open_town_number",
     "ix_applications_clock_statutory", "ix_applications_clock_promised",
     "ix_applications_approved_decided", "ix_applications_clock_pledge",
+    "ix_accountability_triggers_open", "ix_rectification_tasks_open",
 })
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Date, literal_column, select
-from sqlalchemy.orm import Session, defer, lazyload, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from power_lists.models import PowerItem

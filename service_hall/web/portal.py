@@ -19,8 +19,8 @@ from service_hall.extensions import db
 from service_hall.files.consent import issue_reuse_code
 from service_hall.files.store import applicant_files
 from service_hall.jurisdictions.operations import by_code, towns
-from service_hall.web import case_routes
 from service_hall.notifications.operations import awaiting_receipt
+from service_hall.web import case_routes
 from service_hall.web.access import current_actor, now, requires
 from service_hall.web.apply_flow import handle_apply
 from service_hall.web.case_io import calendar
