@@ -19,6 +19,7 @@ from service_hall.audit.models import AuditRecord
 from service_hall.audit.trail import record
 from service_hall.calendar.working_days import YELLOW_WORKING_DAYS, DeadlineColour, WorkingCalendar
 from service_hall.cases.clock import CHINA, local_date
+from service_hall.cases.list_rows import LIST_ROW
 from service_hall.cases.models import (
     AccountabilityTrigger,
     Application,
@@ -30,7 +31,6 @@ from service_hall.cases.models import (
     PauseKind,
     TriggerSeverity,
 )
-from service_hall.cases.queries import LIST_ROW
 from service_hall.cases.transitions import Action
 from service_hall.core.errors import DomainError, NotFound, ValidationFailed
 from service_hall.core.pagination import PAGE_SIZE, Page, bounded_count, keyset_page

@@ -180,8 +180,8 @@ class Deltas:
             set_={f: table.c[f] + stmt.excluded[f] for f in COLUMNS})
         session.execute(stmt, rows)
         towns: dict[int, Counter[str]] = defaultdict(Counter)
-        for row in rows:
-            towns[row["town_id"]].update({f: row[f] for f in VISIT_FIELDS})
+        for (town_id, _, _), change in self.rows.items():
+            towns[town_id].update({f: change.get(f, 0) for f in VISIT_FIELDS})
         totals = [{"town_id": town_id, **{f: c.get(f, 0) for f in VISIT_FIELDS}}
                   for town_id, c in sorted(towns.items()) if any(c.values())]
         if totals:

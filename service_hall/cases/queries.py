@@ -6,30 +6,16 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Date, literal_column, select
-from sqlalchemy.orm import Session, defer, selectinload
-from sqlalchemy.orm.interfaces import ORMOption
+from sqlalchemy.orm import Session, selectinload
 
-from power_lists.models import PowerItem
 from service_hall.accounts.models import User
 from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases.clock import local_date
+from service_hall.cases.list_rows import APPLICANT_NAME, LIST_ROW
 from service_hall.cases.models import Application, CaseStatus
 from service_hall.core.errors import NotFound
 from service_hall.core.pagination import PAGE_SIZE, Page, keyset_page
-from service_hall.jurisdictions.models import Jurisdiction
 from service_hall.jurisdictions.operations import visible_jurisdiction_ids
-
-# What a list row of cases prints, loaded with the page in one statement per table (docs/architecture.md,
-# "Lists at scale"): the item's power type (for the status label), the town's name, the applicant's name;
-# the form values and the signed pledge text stay in the database.
-LIST_ROW = (
-    defer(Application.data), defer(Application.pledge_text),
-    selectinload(Application.power_item).load_only(PowerItem.id, PowerItem.power_type),
-    selectinload(Application.town).load_only(Jurisdiction.id, Jurisdiction.code, Jurisdiction.name),
-)
-APPLICANT_NAME: ORMOption = (selectinload(Application.applicant)
-                             .load_only(User.id, User.real_name, User.organisation_name)
-                             .lazyload(User.extra_roles))
 
 
 def own_application(session: Session, applicant: User, ref: str) -> Application:

@@ -10,9 +10,9 @@ from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases.accountability import DELIVERY_DAYS, last_decision_day_watched, watched_deadlines
 from service_hall.cases.clock import local_date
 from service_hall.extensions import db
+from tests.factories.accounts import user
 from tests.factories.cases import drive, new_case
 from tests.factories.clock import at
-from tests.factories.accounts import user
 
 
 def test_the_cut_off_is_the_last_decision_day_due_by_the_threshold():
