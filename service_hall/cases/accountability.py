@@ -10,15 +10,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from service_hall.accounts.models import User
 from service_hall.audit.models import AuditRecord
 from service_hall.audit.trail import record
 from service_hall.calendar.working_days import YELLOW_WORKING_DAYS, DeadlineColour, WorkingCalendar
 from service_hall.cases.clock import CHINA, local_date
+from service_hall.cases.list_rows import LIST_ROW
 from service_hall.cases.models import (
     AccountabilityTrigger,
     Application,
@@ -32,7 +33,7 @@ from service_hall.cases.models import (
 )
 from service_hall.cases.transitions import Action
 from service_hall.core.errors import DomainError, NotFound, ValidationFailed
-from service_hall.core.pagination import PAGE_SIZE, Page, keyset_page
+from service_hall.core.pagination import PAGE_SIZE, Page, bounded_count, keyset_page
 from service_hall.jurisdictions.operations import visible_jurisdiction_ids
 
 # 行政许可法 第四十四条: the certificate within 10 working days of the decision to approve.
@@ -278,9 +279,9 @@ def triggers_for(session: Session, staff: User, *, resolved: bool | None = None)
 
 
 def count_triggers(session: Session, staff: User, *, resolved: bool | None = None) -> int:
-    """How many triggers :func:`triggers_for` would list, counted in the database."""
-    return int(session.scalar(select(func.count()).select_from(_triggers_query(session, staff, resolved).subquery()))
-               or 0)
+    """How many triggers :func:`triggers_for` would list, counted in the database up to
+    ``pagination.COUNT_CAP`` (a page prints "99+" beyond)."""
+    return bounded_count(session, _triggers_query(session, staff, resolved).with_only_columns(AccountabilityTrigger.id))
 
 
 def resolve_trigger(session: Session, trigger: AccountabilityTrigger, *, actor: User, now: dt.datetime,
@@ -354,7 +355,7 @@ def watched_cases(session: Session, staff: User, calendar: WorkingCalendar, now:
     last = watch_threshold(calendar, local_date(now))
     stmt = (select(Application).where(Application.status.in_(DECISION_CLOCK), Application.town_id.in_(towns),
                                       or_(Application.statutory_due_on <= last, Application.due_on <= last))
-            .options(lazyload(Application.power_item), selectinload(Application.pauses)))
+            .options(*LIST_ROW, selectinload(Application.pauses)))
     page = keyset_page(session, stmt, [Application.statutory_due_on, Application.id], cursor, size=size)
     rows = []
     for case in page.rows:
@@ -376,12 +377,45 @@ class WatchedDeadline:
     left: int
 
 
-def watched_deadlines(session: Session, staff: User, calendar: WorkingCalendar,
-                      now: dt.datetime) -> list[WatchedDeadline]:
+@dataclass(frozen=True)
+class WatchedDeadlines:
+    """The most urgent of the watched deadlines (at most the page size) and whether there are more."""
+
+    rows: list[WatchedDeadline]
+    more: bool
+
+
+def last_decision_day_watched(calendar: WorkingCalendar, last: dt.date) -> dt.date:
+    """The latest decision day whose 送达期限 falls on or before ``last``. The delivery limit only moves
+    later with the decision day, so the cases decided up to this day are exactly those whose delivery is
+    due by ``last``; ten working days are at least ten calendar days, so the walk starts there."""
+    day = last - dt.timedelta(days=DELIVERY_DAYS)
+    while calendar.add_working_days(day, DELIVERY_DAYS).due > last:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def watched_deadlines(session: Session, staff: User, calendar: WorkingCalendar, now: dt.datetime, *,
+                      size: int = PAGE_SIZE) -> WatchedDeadlines:
     """Approved cases whose certificate is due for delivery and accepted cases whose deferred (容缺)
-    materials are due, near (yellow) or past (red), the most urgent first. Raises nothing."""
+    materials are due, near (yellow) or past (red), the most urgent first, at most ``size`` of them.
+
+    Each kind is read in the order of its due day from a partial index (migration 0029): approved cases
+    by decision time up to :func:`last_decision_day_watched`, clock-running cases by 容缺 due day; the
+    working days are computed for the rows read only. Raises nothing."""
     towns = visible_jurisdiction_ids(session, staff)
     today = local_date(now)
+    last = watch_threshold(calendar, today)
+    decided_by = dt.datetime.combine(last_decision_day_watched(calendar, last) + dt.timedelta(days=1), dt.time(),
+                                     tzinfo=CHINA)
+    delivering = session.scalars(
+        select(Application).where(Application.status == CaseStatus.APPROVED, Application.decided_at < decided_by,
+                                  Application.town_id.in_(towns))
+        .order_by(Application.decided_at, Application.id).limit(size + 1).options(*LIST_ROW)).all()
+    pledged = session.scalars(
+        select(Application).where(Application.status.in_(DECISION_CLOCK), Application.pledge_due_on.is_not(None),
+                                  Application.pledge_due_on <= last, Application.town_id.in_(towns))
+        .order_by(Application.pledge_due_on, Application.id).limit(size + 1).options(*LIST_ROW)).all()
     rows: list[WatchedDeadline] = []
 
     def watch(case: Application, label: str, due: dt.date | None) -> None:
@@ -391,23 +425,14 @@ def watched_deadlines(session: Session, staff: User, calendar: WorkingCalendar,
         if colour in (DeadlineColour.YELLOW, DeadlineColour.RED):
             rows.append(WatchedDeadline(case, label, due, colour, calendar.days_left(due, today)))
 
-    last = watch_threshold(calendar, today)
-    # Ten working days are at least ten calendar days: only decisions up to ten days before the threshold
-    # can have their delivery near or past (the indexed condition; the exact day is computed per row).
-    decided_by = dt.datetime.combine(last - dt.timedelta(days=DELIVERY_DAYS - 1), dt.time(), tzinfo=CHINA)
-    for case in session.scalars(select(Application).where(Application.town_id.in_(towns),
-                                                          Application.status == CaseStatus.APPROVED,
-                                                          Application.decided_at < decided_by)
-                                .options(lazyload(Application.power_item))):
+    for case in delivering:
         watch(case, "送达期限", delivery_due_on(case, calendar))
-    for case in session.scalars(select(Application).where(Application.town_id.in_(towns),
-                                                          Application.status.in_(DECISION_CLOCK),
-                                                          Application.pledge_due_on <= last)
-                                .options(lazyload(Application.power_item))):
+    for case in pledged:
         if case.pledge_materials:
             watch(case, "容缺材料补交期限", case.pledge_due_on)
     rows.sort(key=lambda r: (r.left, r.case.id))
-    return rows
+    more = len(delivering) > size or len(pledged) > size or len(rows) > size
+    return WatchedDeadlines(rows=rows[:size], more=more)
 
 
 @dataclass(frozen=True)

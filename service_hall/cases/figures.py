@@ -68,6 +68,19 @@ class DailyFigures(Base):
     finished_visits: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class TownVisitTotals(Base):
+    """最多跑一次 of one town over all time: the sums of its daily figures' visit columns, kept beside them
+    (in the same upsert) so that the supervision page reads a row per town, not every day of every item."""
+
+    __tablename__ = "town_visit_totals"
+
+    town_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), primary_key=True)
+    finished: Mapped[int] = mapped_column(Integer, default=0)
+    finished_no_visit: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at_most_one: Mapped[int] = mapped_column(Integer, default=0)
+    finished_visits: Mapped[int] = mapped_column(Integer, default=0)
+
+
 CASE_COLUMNS = (Application.id, Application.town_id, Application.item_code, Application.status,
                 Application.received_on, Application.deemed_accepted, Application.decided_at, Application.closed_at,
                 Application.due_on, Application.statutory_due_on)
@@ -166,6 +179,16 @@ class Deltas:
             index_elements=["town_id", "item_code", "day"],
             set_={f: table.c[f] + stmt.excluded[f] for f in COLUMNS})
         session.execute(stmt, rows)
+        towns: dict[int, Counter[str]] = defaultdict(Counter)
+        for (town_id, _, _), change in self.rows.items():
+            towns[town_id].update({f: change.get(f, 0) for f in VISIT_FIELDS})
+        totals = [{"town_id": town_id, **{f: c.get(f, 0) for f in VISIT_FIELDS}}
+                  for town_id, c in sorted(towns.items()) if any(c.values())]
+        if totals:
+            kept: Any = TownVisitTotals.__table__
+            upsert = insert(kept)
+            session.execute(upsert.on_conflict_do_update(
+                index_elements=["town_id"], set_={f: kept.c[f] + upsert.excluded[f] for f in VISIT_FIELDS}), totals)
 
 
 def _visit_counts(session: Session, case_ids: Iterable[int]) -> dict[int, int]:
@@ -251,6 +274,7 @@ def rebuild(session: Session, *, batch: int = 20_000) -> int:
     """Recompute the whole table from the cases, visits, ratings and triggers (in the caller's
     transaction; does not commit). Returns the number of rows written."""
     session.execute(delete(DailyFigures))
+    session.execute(delete(TownVisitTotals))
     deltas = Deltas()
     visits = (select(Visit.application_id.label("case_id"), func.count(Visit.id).label("n"))
               .where(Visit.application_id.is_not(None)).group_by(Visit.application_id).subquery())

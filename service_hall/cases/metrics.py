@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from service_hall.cases.figures import FINISHED, DailyFigures
+from service_hall.cases.figures import FINISHED, DailyFigures, TownVisitTotals
 from service_hall.cases.models import Application, Visit
 from service_hall.jurisdictions.models import Jurisdiction
 
@@ -33,10 +33,16 @@ class TownVisits:
 def visit_figures(session: Session, towns: Iterable[Jurisdiction], *, source: str = "aggregates") -> list[TownVisits]:
     """Per town, over its finished applications: how many needed no visit, at most one, and the mean.
 
-    ``source``: "aggregates" (the daily figures, service_hall/cases/figures.py — what the page uses) or
-    "scan" (every finished case and its visits counted — the definition, kept to check against)."""
+    ``source``: "aggregates" (the towns' totals kept with the daily figures, service_hall/cases/figures.py —
+    what the page uses: a row per town), "daily" (the daily figures summed) or "scan" (every finished
+    case and its visits counted — the definition, kept to check against)."""
     towns = list(towns)
     if source == "aggregates":
+        rows = session.execute(select(
+            TownVisitTotals.town_id, TownVisitTotals.finished, TownVisitTotals.finished_visits,
+            TownVisitTotals.finished_no_visit, TownVisitTotals.finished_at_most_one)
+            .where(TownVisitTotals.town_id.in_([t.id for t in towns]))).all()
+    elif source == "daily":
         rows = session.execute(select(
             DailyFigures.town_id, func.sum(DailyFigures.finished), func.sum(DailyFigures.finished_visits),
             func.sum(DailyFigures.finished_no_visit), func.sum(DailyFigures.finished_at_most_one))

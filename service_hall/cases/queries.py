@@ -6,11 +6,12 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Date, literal_column, select
-from sqlalchemy.orm import Session, lazyload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from service_hall.accounts.models import User
 from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases.clock import local_date
+from service_hall.cases.list_rows import APPLICANT_NAME, LIST_ROW
 from service_hall.cases.models import Application, CaseStatus
 from service_hall.core.errors import NotFound
 from service_hall.core.pagination import PAGE_SIZE, Page, keyset_page
@@ -28,8 +29,7 @@ def own_application(session: Session, applicant: User, ref: str) -> Application:
 def own_applications(session: Session, applicant: User, cursor: str | None = None, *,
                      size: int = PAGE_SIZE) -> Page[Application]:
     """A page of the applicant's applications, newest first (index ``ix_applications_applicant_created``)."""
-    stmt = (select(Application).where(Application.applicant_id == applicant.id)
-            .options(lazyload(Application.power_item)))
+    stmt = select(Application).where(Application.applicant_id == applicant.id).options(*LIST_ROW)
     return keyset_page(session, stmt, [Application.created_at, Application.id], cursor, size=size, descending=True)
 
 
@@ -63,8 +63,7 @@ def queue(session: Session, staff: User, statuses: list[CaseStatus] | None = Non
     if not wanted:  # a closed status: the queue holds none of those
         return Page(rows=[], next=None, prev=None)
     stmt = (select(Application).where(Application.town_id.in_(towns), Application.status.in_(wanted))
-            .options(lazyload(Application.power_item), selectinload(Application.applicant),
-                     selectinload(Application.pauses)))
+            .options(*LIST_ROW, APPLICANT_NAME, selectinload(Application.pauses)))
     keys = [Application.case_number, Application.id] if by_number else [QUEUE_KEY, Application.id]
     return keyset_page(session, stmt, keys, cursor, size=size)
 

@@ -22,6 +22,7 @@ from service_hall.cases.clock import local_date
 from service_hall.cases.context import Context
 from service_hall.cases.models import Application, CaseStatus, Rating, RectificationTask
 from service_hall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from service_hall.core.pagination import bounded_count
 from service_hall.jurisdictions.operations import visible_jurisdiction_ids
 
 POOR = 2  # ratings of 1 or 2 are 差评
@@ -299,12 +300,21 @@ def ratings_for(session: Session, staff: User) -> list[Rating]:
                                 .order_by(Rating.rated_at.desc(), Rating.id.desc())))
 
 
+def _tasks_query(session: Session, staff: User, open_only: bool) -> Any:
+    query = select(RectificationTask).where(RectificationTask.town_id.in_(visible_jurisdiction_ids(session, staff)))
+    return query.where(RectificationTask.verified_at.is_(None)) if open_only else query
+
+
 def tasks_for(session: Session, staff: User, *, open_only: bool = False) -> list[RectificationTask]:
     """Rectification tasks of the staff member's towns, the earliest due first."""
-    query = select(RectificationTask).where(RectificationTask.town_id.in_(visible_jurisdiction_ids(session, staff)))
-    if open_only:
-        query = query.where(RectificationTask.verified_at.is_(None))
+    query = _tasks_query(session, staff, open_only)
     return list(session.scalars(query.order_by(RectificationTask.due_on, RectificationTask.id)))
+
+
+def count_open_tasks(session: Session, staff: User) -> int:
+    """How many tasks ``tasks_for(open_only=True)`` would list, counted in the database up to
+    ``pagination.COUNT_CAP`` (a page prints "99+" beyond)."""
+    return bounded_count(session, _tasks_query(session, staff, True).with_only_columns(RectificationTask.id))
 
 
 def describe(rating: Rating) -> dict[str, Any]:

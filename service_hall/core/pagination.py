@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, bindparam, tuple_
+from sqlalchemy import Select, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -112,3 +112,18 @@ def keyset_page(session: Session, stmt: Select[Any], keys: Sequence[Any], cursor
         nxt = encode_cursor("n", last) if more and last is not None else None
         prev = encode_cursor("p", first) if where is not None and first is not None else None
     return Page(rows=rows, next=nxt, prev=prev)
+
+
+# Counts shown beside a list stop here: "99+" says enough, and counting stops after a hundred rows.
+COUNT_CAP = 100
+
+
+def bounded_count(session: Session, stmt: Select[Any], cap: int = COUNT_CAP) -> int:
+    """How many rows ``stmt`` selects, counting no further than ``cap`` (read from at most ``cap`` index
+    entries, however many there are). Raises nothing of its own."""
+    return int(session.scalar(select(func.count()).select_from(stmt.limit(cap).subquery())) or 0)
+
+
+def count_label(count: int, cap: int = COUNT_CAP) -> str:
+    """A bounded count as a page prints it: the number, or "99+" once it reached ``cap``."""
+    return f"{cap - 1}+" if count >= cap else str(count)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session
 
 from service_hall.core.base import utcnow
@@ -25,15 +25,29 @@ class Scoped(Protocol):
     def jurisdiction_id(self) -> int | None: ...
 
 
+_SUBTREES = "jurisdiction_subtrees"
+
+
 def subtree_ids(session: Session, root_id: int) -> set[int]:
-    """The jurisdiction and everything below it."""
-    ids = {root_id}
-    frontier = {root_id}
-    while frontier:
-        frontier = set(session.scalars(select(Jurisdiction.id).where(Jurisdiction.parent_id.in_(frontier))))
-        frontier -= ids
-        ids |= frontier
-    return ids
+    """The jurisdiction and everything below it. Read once per session until it writes or ends: a page
+    asks for the same scope in each of its lists (docs/architecture.md, "Lists at scale")."""
+    known: dict[int, frozenset[int]] = session.info.setdefault(_SUBTREES, {})
+    if root_id not in known:
+        ids = {root_id}
+        frontier = {root_id}
+        while frontier:
+            frontier = set(session.scalars(select(Jurisdiction.id).where(Jurisdiction.parent_id.in_(frontier))))
+            frontier -= ids
+            ids |= frontier
+        known[root_id] = frozenset(ids)
+    return set(known[root_id])
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_subtrees(session: Session, *_: object) -> None:
+    session.info.pop(_SUBTREES, None)
 
 
 def visible_jurisdiction_ids(session: Session, user: Scoped) -> set[int]:

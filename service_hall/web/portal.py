@@ -19,12 +19,16 @@ from service_hall.extensions import db
 from service_hall.files.consent import issue_reuse_code
 from service_hall.files.store import applicant_files
 from service_hall.jurisdictions.operations import by_code, towns
+from service_hall.notifications.operations import awaiting_receipt
 from service_hall.web import case_routes
 from service_hall.web.access import current_actor, now, requires
 from service_hall.web.apply_flow import handle_apply
 from service_hall.web.case_io import calendar
 
 bp = Blueprint("portal", __name__)
+
+# A case in one of these shows "已作出决定，待查收" in the list while its decision awaits the applicant's 查收.
+DECISION_SHOWN = (CaseStatus.APPROVED, CaseStatus.DENIED, CaseStatus.REFUSED, CaseStatus.REVOKED)
 
 
 @bp.get("/")
@@ -34,7 +38,9 @@ def index() -> Any:
     cal = calendar()
     page = own_applications(db.session, actor, request.args.get("cursor"), size=page_size(request.args.get("size")))
     cases = [(c, *deadline_state(c, cal, now())) for c in page.rows]
-    return render_template("portal/index.html", cases=cases, page=page, towns=towns(db.session))
+    decided = [c.id for c in page.rows if c.status in DECISION_SHOWN]
+    return render_template("portal/index.html", cases=cases, page=page, towns=towns(db.session),
+                           awaiting=awaiting_receipt(db.session, decided))
 
 
 @bp.get("/towns/<code>")

@@ -22,7 +22,7 @@ from service_hall.cases import accountability, ratings
 from service_hall.cases.clock import local_date
 from service_hall.cases.metrics import visit_figures
 from service_hall.core.errors import ValidationFailed
-from service_hall.core.pagination import page_size
+from service_hall.core.pagination import count_label, page_size
 from service_hall.evaluation import export, export_jobs
 from service_hall.evaluation.report import EvaluationReport, evaluate, parse_period
 from service_hall.evaluation.tables import BUNDLE_COLUMNS, BUNDLE_NOTE, COLUMN, FIGURE_COLUMNS, charts
@@ -42,15 +42,16 @@ bp = Blueprint("supervision", __name__)
 def index() -> Any:
     """超期与临期办件: red (overdue) and yellow (≤ 2 working days) against either limit."""
     actor = current_actor()
-    page = accountability.watched_cases(db.session, actor, calendar(), now(), request.args.get("cursor"),
+    cal = calendar()
+    page = accountability.watched_cases(db.session, actor, cal, now(), request.args.get("cursor"),
                                         size=page_size(request.args.get("size")))
     open_triggers = accountability.count_triggers(db.session, actor, resolved=False)
-    open_tasks = len(ratings.tasks_for(db.session, actor, open_only=True))
+    open_tasks = ratings.count_open_tasks(db.session, actor)
     towns = visible_towns(db.session, actor)
-    others = accountability.watched_deadlines(db.session, actor, calendar(), now())
+    others = accountability.watched_deadlines(db.session, actor, cal, now())
     return render_template("supervision/index.html", rows=page.rows, page=page, others=others, towns=towns,
-                           open_triggers=open_triggers,
-                           open_tasks=open_tasks, visits=visit_figures(db.session, towns))
+                           open_triggers=count_label(open_triggers), open_tasks=count_label(open_tasks),
+                           visits=visit_figures(db.session, towns))
 
 
 def _render_triggers(errors: dict[str, str] | None = None, failed_id: int | None = None, status: int = 200) -> Any:

@@ -45,7 +45,8 @@ def _assert_same(app: Any) -> Figures:
                 kept = evaluate(db.session, scope, period)
                 scanned = evaluate(db.session, scope, period, source="scan")
                 assert _numbers(kept) == _numbers(scanned), period
-        assert visit_figures(db.session, towns) == visit_figures(db.session, towns, source="scan")
+        scanned_visits = visit_figures(db.session, towns, source="scan")
+        assert visit_figures(db.session, towns) == visit_figures(db.session, towns, source="daily") == scanned_visits
         return evaluate(db.session, towns, PERIODS[0]).total
 
 
@@ -75,8 +76,10 @@ def test_the_flow_keeps_the_daily_figures_equal_to_the_definitions(app, cworld):
     assert total.at_most_one_visit == 0 and (total.ratings, total.poor_ratings) == (1, 1)
     with app.app_context():
         kept = {(r.town_id, r.item_code, r.day): _row(r) for r in db.session.query(DailyFigures)}
+        kept_visits = visit_figures(db.session, _towns())
         assert rebuild(db.session) > 0
         rebuilt = {(r.town_id, r.item_code, r.day): _row(r) for r in db.session.query(DailyFigures)}
+        assert visit_figures(db.session, _towns()) == kept_visits
         db.session.rollback()
     assert {k: v for k, v in kept.items() if any(v.values())} == rebuilt
 
