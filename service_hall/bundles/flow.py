@@ -23,6 +23,7 @@ from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.bundles.composition import Composition
 from service_hall.bundles.models import Bundle, BundleCase, BundleCaseItem, BundleCorrection, Delivery
+from service_hall.bundles.prerequisites import start_ready, waiting_note
 from service_hall.bundles.versions import bundle_in_force, composition, suspension
 from service_hall.cases import intake, review
 from service_hall.cases.clock import local_date, next_number
@@ -207,11 +208,6 @@ def _note(case: Application, after: Sequence[str], waiting: Sequence[str]) -> st
     return "前序事项已办结" if after else "并联办理"
 
 
-def waiting_note(waiting: Sequence[str]) -> str:
-    """What a case waiting for the items ``waiting`` (their names) is told."""
-    return "等待“" + "”“".join(waiting) + "”办结，办结后本事项开始办理，办理期限自那时起算"
-
-
 def _dependents(bundle: Bundle, failed: set[str]) -> dict[str, list[str]]:
     """Item → the failed items it needs, directly or through another item."""
     out: dict[str, list[str]] = {}
@@ -337,8 +333,6 @@ def resubmit(ctx: Context, bundle_case: BundleCase, *, values: Mapping[str, Any]
     savepoint.commit()
     correction.answered_at = ctx.now
     ctx.session.flush()
-    from service_hall.bundles.prerequisites import start_ready
-
     started = start_ready(ctx.session, bundle_case, now=ctx.now)  # a waiting item whose result came meanwhile
     _audit(ctx, bundle_case, AuditAction.BUNDLE_CASE_RESUBMIT, {"cases": [c.case_number for c in done],
                                                                 "started": [c.case_number for c in started]})

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from service_hall.audit.actions import AuditAction
 from service_hall.audit.trail import record
 from service_hall.bundles.models import BundleCase, BundleCaseItem
+from service_hall.bundles.reuse import attach_result
 from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases import events, intake
 from service_hall.cases.models import Application, CaseStatus
@@ -52,11 +53,14 @@ def waiting_for(bundle_case: BundleCase, link: BundleCaseItem) -> list[Applicati
             if code in cases and cases[code].status not in GRANTED]
 
 
+def waiting_note(waiting: Iterable[str]) -> str:
+    """What a case waiting for the items ``waiting`` (their names) is told."""
+    return "等待“" + "”“".join(waiting) + "”办结，办结后本事项开始办理，办理期限自那时起算"
+
+
 def waiting_notes(session: Session, cases: Iterable[Application]) -> dict[int, str]:
     """By case id, what each waiting case of ``cases`` waits for (“等待“宅基地审批”办结…”), for lists
     and case pages. One query, and none when no case waits."""
-    from service_hall.bundles.flow import waiting_note
-
     ids = [c.id for c in cases if c.status is CaseStatus.AWAITING_PREREQUISITE]
     if not ids:
         return {}
@@ -123,8 +127,6 @@ def on_transition(session: Session, case: Application, action: Any, *, before: s
 def on_certificate(session: Session, certificate: Any, kind: str, *, now: dt.datetime) -> None:
     if kind != "certificate.issued":
         return
-    from service_hall.bundles.reuse import attach_result
-
     case = certificate.application
     link = _link(session, case)
     if link is None:
