@@ -9,7 +9,8 @@ on the day closed — 不予受理, 撤回. Each rating counts on the day given,
 
 A flush that changes a case, adds a visit, a rating or a trigger subtracts what the rows contributed
 before (read back from the database, which still holds the state before the flush) and adds what they
-contribute now. ``rebuild`` recomputes the whole table from the cases (``flask stats rebuild``).
+contribute now. ``rebuild`` recomputes the whole table from the cases (``flask stats rebuild``) with the
+same definitions spelled in SQL, one ``INSERT … SELECT … GROUP BY``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,25 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, delete, event, func, select
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    and_,
+    case,
+    delete,
+    event,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
 
 from service_hall.cases.clock import local_date
 from service_hall.cases.models import AccountabilityTrigger, Application, CaseStatus, Rating, Visit
@@ -247,34 +265,86 @@ def install() -> None:
         event.listen(Session, "before_flush", _track)
 
 
-def rebuild(session: Session, *, batch: int = 20_000) -> int:
-    """Recompute the whole table from the cases, visits, ratings and triggers (in the caller's
-    transaction; does not commit). Returns the number of rows written."""
+class china_date(FunctionElement[dt.date]):
+    """The China date of a UTC timestamp column, in SQL (``local_date`` of ``cases.clock``): China keeps
+    UTC+8 all year."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(china_date, "postgresql")
+def _china_date_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'Asia/Shanghai' AS DATE)"
+
+
+@compiles(china_date, "sqlite")
+def _china_date_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, '+8 hours')"
+
+
+def _flag(condition: Any) -> Any:
+    return case((condition, 1), else_=0)
+
+
+def _parts(today: dt.date) -> list[Any]:
+    """What ``case_contribution``, ``rating_contribution`` and the triggers add, as SELECTs of
+    (town, item, day, every column), one row per contribution: the same definitions in SQL."""
+    a = Application.__table__.c
+    visit_counts = (select(Visit.application_id.label("case_id"), func.count(Visit.id).label("n"))
+                    .where(Visit.application_id.is_not(None)).group_by(Visit.application_id).subquery())
+    cases = (select(a.town_id, a.item_code, a.status, a.received_on, a.deemed_accepted, a.decided_at, a.closed_at,
+                    a.due_on, a.statutory_due_on, func.coalesce(visit_counts.c.n, 0).label("visits"))
+             .select_from(Application.__table__.outerjoin(visit_counts, visit_counts.c.case_id == a.id))
+             .where(a.status != CaseStatus.DRAFT.value).subquery())
+    c = cases.c
+    decided_on = china_date(c.decided_at)
+    with_limit = and_(c.due_on.is_not(None), c.statutory_due_on.is_not(None))
+    denied = _flag(c.status == CaseStatus.DENIED.value)
+    finished_day = func.coalesce(c.received_on, china_date(func.coalesce(c.closed_at, c.decided_at)), today)
+
+    def part(source: Any, town: Any, item: Any, day: Any, where: Any, **values: Any) -> Any:
+        columns = [values.get(name, literal(0)).label(name) for name in COLUMNS]
+        return select(town.label("town_id"), item.label("item_code"), day.label("day"), *columns) \
+            .select_from(source).where(where)
+
+    final = func.coalesce(Rating.revised_score, Rating.score)
+    counted = or_(Rating.appeal_upheld.is_(None), Rating.appeal_upheld.is_(False))
+    return [
+        part(cases, c.town_id, c.item_code, c.received_on, c.received_on.is_not(None),
+             received=literal(1), deemed_accepted=_flag(c.deemed_accepted.is_(True))),
+        part(cases, c.town_id, c.item_code, decided_on, c.decided_at.is_not(None),
+             decided=literal(1), denied=denied, approved=1 - denied, at_most_one_visit=_flag(c.visits <= 1),
+             with_limit=_flag(with_limit), on_time_promised=_flag(and_(with_limit, decided_on <= c.due_on)),
+             on_time_statutory=_flag(and_(with_limit, decided_on <= c.statutory_due_on))),
+        part(cases, c.town_id, c.item_code, finished_day, c.status.in_([s.value for s in FINISHED]),
+             finished=literal(1), finished_no_visit=_flag(c.visits == 0), finished_at_most_one=_flag(c.visits <= 1),
+             finished_visits=c.visits),
+        part(cases, c.town_id, c.item_code, china_date(c.closed_at),
+             and_(c.closed_at.is_not(None), c.status.in_([CaseStatus.REFUSED.value, CaseStatus.WITHDRAWN.value])),
+             refused=_flag(c.status == CaseStatus.REFUSED.value),
+             withdrawn=_flag(c.status == CaseStatus.WITHDRAWN.value)),
+        part(Rating.__table__.join(Application.__table__, a.id == Rating.application_id), Rating.town_id,
+             a.item_code, china_date(Rating.rated_at), counted,
+             ratings=literal(1), rating_sum=final, poor_ratings=_flag(final <= 2), good_ratings=_flag(final >= 4)),
+        part(AccountabilityTrigger.__table__.join(Application.__table__, a.id == AccountabilityTrigger.application_id),
+             AccountabilityTrigger.town_id, a.item_code, china_date(AccountabilityTrigger.raised_at), true(),
+             triggers=literal(1)),
+    ]
+
+
+def rebuild(session: Session) -> int:
+    """Recompute the whole table from the cases, visits, ratings and triggers in one set-based
+    ``INSERT … SELECT … GROUP BY`` (in the caller's transaction; does not commit). Returns the number of
+    rows written."""
     session.execute(delete(DailyFigures))
-    deltas = Deltas()
-    visits = (select(Visit.application_id.label("case_id"), func.count(Visit.id).label("n"))
-              .where(Visit.application_id.is_not(None)).group_by(Visit.application_id).subquery())
-    cases = session.execute(
-        select(*CASE_COLUMNS, func.coalesce(visits.c.n, 0).label("visits"))
-        .outerjoin(visits, visits.c.case_id == Application.id),
-        execution_options={"stream_results": True, "yield_per": batch})
-    for row in cases:
-        deltas.add(case_contribution(CaseState.of(row, int(row.visits))))
-    for town_id, code, rated_at, score, revised, upheld in session.execute(
-            select(Rating.town_id, Application.item_code, Rating.rated_at, Rating.score, Rating.revised_score,
-                   Rating.appeal_upheld)
-            .join(Application, Application.id == Rating.application_id)):
-        deltas.add([rating_contribution(code, (town_id, rated_at, score, revised, upheld))])
-    for town_id, code, raised_at in session.execute(
-            select(AccountabilityTrigger.town_id, Application.item_code, AccountabilityTrigger.raised_at)
-            .join(Application, Application.id == AccountabilityTrigger.application_id)):
-        deltas.add([((town_id, code, local_date(raised_at)), {"triggers": 1})])
-    rows = [(k, c) for k, c in deltas.rows.items() if any(c.values())]
-    for start in range(0, len(rows), batch):
-        part = Deltas()
-        part.rows = dict(rows[start:start + batch])
-        part.write(session)
-    return len(rows)
+    every = union_all(*_parts(local_date(dt.datetime.now(dt.UTC)))).subquery()
+    grouped = (select(every.c.town_id, every.c.item_code, every.c.day,
+                      *[func.sum(every.c[name]) for name in COLUMNS])
+               .group_by(every.c.town_id, every.c.item_code, every.c.day))
+    table: Any = DailyFigures.__table__
+    session.execute(table.insert().from_select(["town_id", "item_code", "day", *COLUMNS], grouped))
+    return int(session.scalar(select(func.count()).select_from(table)) or 0)
 
 
 install()

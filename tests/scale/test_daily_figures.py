@@ -16,7 +16,7 @@ from service_hall.cases.models import Application
 from service_hall.evaluation.report import EvaluationReport, Figures, Period, evaluate
 from service_hall.extensions import db
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
-from tests.factories.cases import approved_case, drive, new_case, rate, record_visit
+from tests.factories.cases import approved_case, drive, new_case, raise_trigger, rate, record_visit
 from tests.factories.clock import at
 from tests.factories.database import is_postgres
 
@@ -50,8 +50,9 @@ def _assert_same(app: Any) -> Figures:
 
 
 def test_the_flow_keeps_the_daily_figures_equal_to_the_definitions(app, cworld):
-    """Cases submitted, decided, delivered, refused, withdrawn, visited and rated through the domain
-    operations: every flush keeps the figures, and rebuilding from scratch gives the same table."""
+    """Cases submitted, decided, delivered, refused, withdrawn, visited, rated and triggered through the
+    domain operations: every flush keeps the figures, and the set-based rebuild from scratch gives the same
+    table."""
     assert set(FIELDS) == set(Figures.__dataclass_fields__)
     new_case(app, day="2026-11-10")
     approved = approved_case(app, day="2026-11-12")
@@ -71,8 +72,15 @@ def test_the_flow_keeps_the_daily_figures_equal_to_the_definitions(app, cworld):
     with app.app_context():
         rate(db.session.get(Application, approved), now=at("2026-11-17"), score=2, comment="等太久")
         db.session.commit()
+        # A trigger raised late at night UTC (the next China day), a second, good rating on the
+        # refused case: rebuilt in SQL, each must land on the China date the flow gave it.
+        raise_trigger(db.session.get(Application, approved), "late_decision", now=at("2026-11-18")
+                      .replace(hour=23, minute=30), detail="超期")
+        rate(db.session.get(Application, refused), now=at("2026-11-18").replace(hour=17), score=5)
+        db.session.commit()
     total = _assert_same(app)
-    assert total.at_most_one_visit == 0 and (total.ratings, total.poor_ratings) == (1, 1)
+    assert total.at_most_one_visit == 0 and (total.ratings, total.poor_ratings, total.good_ratings) == (2, 1, 1)
+    assert total.triggers == 1
     with app.app_context():
         kept = {(r.town_id, r.item_code, r.day): _row(r) for r in db.session.query(DailyFigures)}
         assert rebuild(db.session) > 0
