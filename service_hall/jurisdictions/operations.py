@@ -26,14 +26,10 @@ class Scoped(Protocol):
 
 
 def subtree_ids(session: Session, root_id: int) -> set[int]:
-    """The jurisdiction and everything below it."""
-    ids = {root_id}
-    frontier = {root_id}
-    while frontier:
-        frontier = set(session.scalars(select(Jurisdiction.id).where(Jurisdiction.parent_id.in_(frontier))))
-        frontier -= ids
-        ids |= frontier
-    return ids
+    """The jurisdiction and everything below it, in one recursive query (``UNION`` stops at a cycle)."""
+    tree = select(Jurisdiction.id).where(Jurisdiction.id == root_id).cte("tree", recursive=True)
+    tree = tree.union(select(Jurisdiction.id).join(tree, Jurisdiction.parent_id == tree.c.id))
+    return {root_id} | set(session.scalars(select(tree.c.id)))
 
 
 def visible_jurisdiction_ids(session: Session, user: Scoped) -> set[int]:
