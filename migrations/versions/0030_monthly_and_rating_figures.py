@@ -1,4 +1,4 @@
-"""monthly figures and daily rating indicator figures, kept with the daily figures
+"""monthly figures and daily rating indicator figures, kept with the daily figures; daily figures by town and day
 
 Revision ID: 0030
 Revises: 0026
@@ -44,6 +44,8 @@ def upgrade():
                                 name=op.f('fk_daily_rating_figures_town_id_jurisdictions')),
         sa.PrimaryKeyConstraint('town_id', 'day', 'name', name=op.f('pk_daily_rating_figures')),
     )
+    with op.batch_alter_table('daily_figures') as batch_op:
+        batch_op.create_index('ix_daily_figures_town_day', ['town_id', 'day'], unique=False)
     # Both are filled from what the database holds, as `flask stats rebuild` does.
     from sqlalchemy.orm import Session
 
@@ -53,5 +55,7 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('daily_figures') as batch_op:
+        batch_op.drop_index('ix_daily_figures_town_day')
     op.drop_table('daily_rating_figures')
     op.drop_table('monthly_figures')

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import (
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     and_,
@@ -61,6 +62,8 @@ class DailyFigures(Base):
     """The figures of one town, one item code and one China date (see the module text)."""
 
     __tablename__ = "daily_figures"
+    # The days of a period the monthly rows do not cover, for the towns in scope.
+    __table_args__ = (Index("ix_daily_figures_town_day", "town_id", "day"),)
 
     town_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), primary_key=True)
     item_code: Mapped[str] = mapped_column(String(64), primary_key=True)

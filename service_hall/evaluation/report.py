@@ -430,23 +430,23 @@ def _figure_rows(town_ids: list[int], months: list[Period]) -> Any:
 
 def _from_aggregates(session: Session, town_ids: list[int], period: Period) -> tuple[
         dict[int, Figures], dict[str, Figures], dict[dt.date, Figures], dict[int, set[str]], dict[str, str]]:
-    """The figures of the period summed from the maintained aggregates: per town, item and month in one
-    indexed aggregate query over a few rows a month (see ``_figure_rows``), no case read."""
+    """The figures of the period summed from the maintained aggregates: per town and item, and per month —
+    two indexed aggregate queries over a few rows a month (see ``_figure_rows``), no case read."""
     by_town: dict[int, Figures] = defaultdict(Figures)
     by_power: dict[str, Figures] = defaultdict(Figures)
-    by_month: dict[dt.date, Figures] = defaultdict(Figures)
     received_codes: dict[int, set[str]] = defaultdict(set)
     rows = _figure_rows(town_ids, period.months())
     sums = [func.sum(rows.c[name]) for name in FIELDS]
-    for town_id, code, month, *values in session.execute(
-            select(rows.c.town_id, rows.c.item_code, rows.c.month, *sums)
-            .group_by(rows.c.town_id, rows.c.item_code, rows.c.month)):
-        figures = Figures(**{name: int(v) for name, v in zip(FIELDS, values, strict=True)})
+    for town_id, code, *values in session.execute(select(rows.c.town_id, rows.c.item_code, *sums)
+                                                  .group_by(rows.c.town_id, rows.c.item_code)):
+        figures = Figures(*map(int, values))
         by_town[town_id].add(figures)
         by_power[code].add(figures)
-        by_month[_as_date(month)].add(figures)
         if figures.received:
             received_codes[town_id].add(code)
+    by_month: dict[dt.date, Figures] = defaultdict(Figures, {
+        _as_date(month): Figures(*map(int, values))
+        for month, *values in session.execute(select(rows.c.month, *sums).group_by(rows.c.month))})
     return by_town, by_power, by_month, received_codes, {}  # names: looked up for unheld codes only
 
 
