@@ -69,6 +69,8 @@ def pinned_form(session: Session, form_definition_id: int | None, item: PowerIte
     from the item version it was made for. Raises nothing."""
     if form_definition_id is not None:
         version = session.get(FormDefinitionVersion, form_definition_id)
+        if version is not None:  # kept by the session, so a page asking twice reads it once
+            session.info.setdefault("pinned_forms", {})[form_definition_id] = version
         return load_form_definition(version.definition) if version is not None else None
     if item is None:
         return None

@@ -15,7 +15,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import ForeignKey, Integer, String, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from service_hall.accounts.models import ApiToken, User
 from service_hall.core.base import Base, UTCDateTime
@@ -63,7 +63,8 @@ def open_session(session: Session, user: User, *, now: dt.datetime, lifetime: dt
 
 def user_for_session(session: Session, user_id: int, key: str, *, now: dt.datetime) -> User | None:
     """The user of a live session (the cookie's user id and key must both match), else None."""
-    row = session.scalar(select(UserSession).where(UserSession.key_hash == _digest(key)))
+    row = session.scalar(select(UserSession).where(UserSession.key_hash == _digest(key))
+                         .options(joinedload(UserSession.user)))
     if row is None or row.user_id != user_id or not _valid(row, now):
         return None
     return row.user

@@ -9,7 +9,8 @@ on the day closed — 不予受理, 撤回. Each rating counts on the day given,
 
 A flush that changes a case, adds a visit, a rating or a trigger subtracts what the rows contributed
 before (read back from the database, which still holds the state before the flush) and adds what they
-contribute now. ``rebuild`` recomputes the whole table from the cases (``flask stats rebuild``).
+contribute now. ``rebuild`` recomputes the whole table from the cases (``flask stats rebuild``) with the
+same definitions spelled in SQL, one ``INSERT … SELECT … GROUP BY``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,27 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, delete, event, func, select
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    and_,
+    case,
+    delete,
+    event,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
 
 from service_hall.cases.clock import local_date
 from service_hall.cases.models import AccountabilityTrigger, Application, CaseStatus, Rating, Visit
@@ -42,6 +62,8 @@ class DailyFigures(Base):
     """The figures of one town, one item code and one China date (see the module text)."""
 
     __tablename__ = "daily_figures"
+    # The days of a period the monthly rows do not cover, for the towns in scope.
+    __table_args__ = (Index("ix_daily_figures_town_day", "town_id", "day"),)
 
     town_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), primary_key=True)
     item_code: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -79,6 +101,52 @@ class TownVisitTotals(Base):
     finished_no_visit: Mapped[int] = mapped_column(Integer, default=0)
     finished_at_most_one: Mapped[int] = mapped_column(Integer, default=0)
     finished_visits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MonthlyFigures(Base):
+    """The same figures summed per calendar month (``month`` is its first day), kept with the daily rows so
+    that a long period reads its whole months from here and only its cut months day by day."""
+
+    __tablename__ = "monthly_figures"
+
+    town_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), primary_key=True)
+    item_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True, index=True)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    decided: Mapped[int] = mapped_column(Integer, default=0)
+    approved: Mapped[int] = mapped_column(Integer, default=0)
+    denied: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    deemed_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    on_time_promised: Mapped[int] = mapped_column(Integer, default=0)
+    on_time_statutory: Mapped[int] = mapped_column(Integer, default=0)
+    with_limit: Mapped[int] = mapped_column(Integer, default=0)
+    at_most_one_visit: Mapped[int] = mapped_column(Integer, default=0)
+    ratings: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
+    poor_ratings: Mapped[int] = mapped_column(Integer, default=0)
+    good_ratings: Mapped[int] = mapped_column(Integer, default=0)
+    triggers: Mapped[int] = mapped_column(Integer, default=0)
+    finished: Mapped[int] = mapped_column(Integer, default=0)
+    finished_no_visit: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at_most_one: Mapped[int] = mapped_column(Integer, default=0)
+    finished_visits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DailyRatingFigures(Base):
+    """好差评 indicators (GB/T 39734) per town and China date, as ``evaluation.report.rating_indicators``
+    counts them: ``name`` is ``mode:<way of handling>`` (ratings given that way), ``indicator:<code>``
+    (``count`` ratings marking it, ``total`` their marks), ``poor`` (整体满意度 1–2) or ``tag:<reason>``
+    (差评 giving that reason)."""
+
+    __tablename__ = "daily_rating_figures"
+
+    town_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
 
 
 CASE_COLUMNS = (Application.id, Application.town_id, Application.item_code, Application.status,
@@ -152,11 +220,39 @@ def _rating_parts(rating: Any) -> RatingParts:
     return rating.town_id, rating.rated_at, rating.score, rating.revised_score, rating.appeal_upheld
 
 
+# A rating as its indicators count: the parts above, then its way of handling, first and revised marks, reasons.
+IndicatorParts = tuple[int, dt.datetime, int, int | None, bool | None, str, Any, Any, Any]
+IndicatorKey = tuple[int, dt.date, str]
+
+
+def _indicator_parts(rating: Any) -> IndicatorParts:
+    return (*_rating_parts(rating), rating.mode, rating.indicators, rating.revised_indicators, rating.tags)
+
+
+def indicator_contribution(parts: IndicatorParts) -> Iterator[tuple[IndicatorKey, tuple[int, int]]]:
+    """What one rating adds to ``daily_rating_figures`` (see DailyRatingFigures): the marks of its latest
+    version with 整体满意度 its final score, nothing once an appeal against it was upheld."""
+    town_id, rated_at, score, revised_score, appeal_upheld, mode, first, revised, tags = parts
+    if appeal_upheld:
+        return
+    day = local_date(rated_at)
+    marks = dict(revised or first or {})
+    marks["overall"] = revised_score if revised_score is not None else score
+    yield (town_id, day, f"mode:{mode}"), (1, 0)
+    for code, value in marks.items():
+        yield (town_id, day, f"indicator:{code}"), (1, int(value))
+    if marks["overall"] <= 2:
+        yield (town_id, day, "poor"), (1, 0)
+        for tag in tags or ():
+            yield (town_id, day, f"tag:{tag}"), (1, 0)
+
+
 class Deltas:
     """Changes to daily figures, summed per row before they are written."""
 
     def __init__(self) -> None:
         self.rows: dict[Key, Counter[str]] = defaultdict(Counter)
+        self.indicators: Counter[tuple[IndicatorKey, str]] = Counter()
 
     def add(self, parts: Iterable[tuple[Key, dict[str, int]]], sign: int = 1) -> None:
         for key, part in parts:
@@ -164,31 +260,47 @@ class Deltas:
             for name, value in part.items():
                 row[name] += sign * value
 
-    def write(self, session: Session) -> None:
-        rows = [{"town_id": k[0], "item_code": k[1], "day": k[2], **{f: c.get(f, 0) for f in COLUMNS}}
-                for k, c in self.rows.items() if any(c.values())]
-        if not rows:
-            return
-        from sqlalchemy.dialects import postgresql, sqlite
+    def add_indicators(self, parts: Iterable[tuple[IndicatorKey, tuple[int, int]]], sign: int = 1) -> None:
+        for key, (count, total) in parts:
+            self.indicators[key, "count"] += sign * count
+            self.indicators[key, "total"] += sign * total
 
-        dialect = session.get_bind().dialect.name
-        insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    def write(self, session: Session) -> None:
+        """Upsert the daily rows, the months they fall in, the towns' visit totals and the rating indicators."""
+        months: dict[Key, Counter[str]] = defaultdict(Counter)
+        for (town_id, code, day), c in self.rows.items():
+            months[town_id, code, day.replace(day=1)].update(c)
         table: Any = DailyFigures.__table__
-        stmt = insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["town_id", "item_code", "day"],
-            set_={f: table.c[f] + stmt.excluded[f] for f in COLUMNS})
-        session.execute(stmt, rows)
+        monthly: Any = MonthlyFigures.__table__
+        _upsert(session, table, ["town_id", "item_code", "day"], COLUMNS,
+                [{"town_id": k[0], "item_code": k[1], "day": k[2], **{f: c.get(f, 0) for f in COLUMNS}}
+                 for k, c in self.rows.items() if any(c.values())])
+        _upsert(session, monthly, ["town_id", "item_code", "month"], COLUMNS,
+                [{"town_id": k[0], "item_code": k[1], "month": k[2], **{f: c.get(f, 0) for f in COLUMNS}}
+                 for k, c in months.items() if any(c.values())])
         towns: dict[int, Counter[str]] = defaultdict(Counter)
         for (town_id, _, _), change in self.rows.items():
             towns[town_id].update({f: change.get(f, 0) for f in VISIT_FIELDS})
-        totals = [{"town_id": town_id, **{f: c.get(f, 0) for f in VISIT_FIELDS}}
-                  for town_id, c in sorted(towns.items()) if any(c.values())]
-        if totals:
-            kept: Any = TownVisitTotals.__table__
-            upsert = insert(kept)
-            session.execute(upsert.on_conflict_do_update(
-                index_elements=["town_id"], set_={f: kept.c[f] + upsert.excluded[f] for f in VISIT_FIELDS}), totals)
+        _upsert(session, TownVisitTotals.__table__, ["town_id"], VISIT_FIELDS,
+                [{"town_id": town_id, **{f: c.get(f, 0) for f in VISIT_FIELDS}}
+                 for town_id, c in sorted(towns.items()) if any(c.values())])
+        keys = {key for key, _ in self.indicators}
+        _upsert(session, DailyRatingFigures.__table__, ["town_id", "day", "name"], ("count", "total"),
+                [{"town_id": k[0], "day": k[1], "name": k[2], "count": self.indicators[k, "count"],
+                  "total": self.indicators[k, "total"]}
+                 for k in keys if self.indicators[k, "count"] or self.indicators[k, "total"]])
+
+
+def _upsert(session: Session, table: Any, keys: list[str], columns: Iterable[str], rows: list[dict[str, Any]]) -> None:
+    """Add ``rows`` to ``table``'s counters (``ON CONFLICT … DO UPDATE SET n = n + excluded.n``)."""
+    if not rows:
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert: Any = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    session.execute(stmt.on_conflict_do_update(index_elements=keys,
+                                               set_={f: table.c[f] + stmt.excluded[f] for f in columns}), rows)
 
 
 def _visit_counts(session: Session, case_ids: Iterable[int]) -> dict[int, int]:
@@ -217,6 +329,7 @@ def _track(session: Session, flush_context: Any, instances: Any) -> None:
                 case = session.get(Application, obj.application_id)
                 if case is not None:
                     deltas.add([rating_contribution(case.item_code, _rating_parts(obj))])
+                deltas.add_indicators(indicator_contribution(_indicator_parts(obj)))
             elif isinstance(obj, AccountabilityTrigger):
                 case = session.get(Application, obj.application_id)
                 if case is not None:
@@ -255,13 +368,16 @@ def _track(session: Session, flush_context: Any, instances: Any) -> None:
 
 def _rating_change(session: Session, rating: Rating, deltas: Deltas) -> None:
     row = session.execute(select(Rating.town_id, Rating.rated_at, Rating.score, Rating.revised_score,
-                                 Rating.appeal_upheld, Application.item_code)
+                                 Rating.appeal_upheld, Rating.mode, Rating.indicators, Rating.revised_indicators,
+                                 Rating.tags, Application.item_code)
                           .join(Application, Application.id == Rating.application_id)
                           .where(Rating.id == rating.id)).one_or_none()
-    if row is None or _rating_parts(row) == _rating_parts(rating):
+    if row is None or _indicator_parts(row) == _indicator_parts(rating):
         return
     deltas.add([rating_contribution(row.item_code, _rating_parts(row))], -1)
     deltas.add([rating_contribution(row.item_code, _rating_parts(rating))])
+    deltas.add_indicators(indicator_contribution(_indicator_parts(row)), -1)
+    deltas.add_indicators(indicator_contribution(_indicator_parts(rating)))
 
 
 def install() -> None:
@@ -270,35 +386,150 @@ def install() -> None:
         event.listen(Session, "before_flush", _track)
 
 
-def rebuild(session: Session, *, batch: int = 20_000) -> int:
-    """Recompute the whole table from the cases, visits, ratings and triggers (in the caller's
-    transaction; does not commit). Returns the number of rows written."""
-    session.execute(delete(DailyFigures))
-    session.execute(delete(TownVisitTotals))
-    deltas = Deltas()
-    visits = (select(Visit.application_id.label("case_id"), func.count(Visit.id).label("n"))
-              .where(Visit.application_id.is_not(None)).group_by(Visit.application_id).subquery())
-    cases = session.execute(
-        select(*CASE_COLUMNS, func.coalesce(visits.c.n, 0).label("visits"))
-        .outerjoin(visits, visits.c.case_id == Application.id),
-        execution_options={"stream_results": True, "yield_per": batch})
-    for row in cases:
-        deltas.add(case_contribution(CaseState.of(row, int(row.visits))))
-    for town_id, code, rated_at, score, revised, upheld in session.execute(
-            select(Rating.town_id, Application.item_code, Rating.rated_at, Rating.score, Rating.revised_score,
-                   Rating.appeal_upheld)
-            .join(Application, Application.id == Rating.application_id)):
-        deltas.add([rating_contribution(code, (town_id, rated_at, score, revised, upheld))])
-    for town_id, code, raised_at in session.execute(
-            select(AccountabilityTrigger.town_id, Application.item_code, AccountabilityTrigger.raised_at)
-            .join(Application, Application.id == AccountabilityTrigger.application_id)):
-        deltas.add([((town_id, code, local_date(raised_at)), {"triggers": 1})])
-    rows = [(k, c) for k, c in deltas.rows.items() if any(c.values())]
-    for start in range(0, len(rows), batch):
-        part = Deltas()
-        part.rows = dict(rows[start:start + batch])
-        part.write(session)
-    return len(rows)
+class china_date(FunctionElement[dt.date]):
+    """The China date of a UTC timestamp column, in SQL (``local_date`` of ``cases.clock``): China keeps
+    UTC+8 all year."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(china_date, "postgresql")
+def _china_date_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'Asia/Shanghai' AS DATE)"
+
+
+@compiles(china_date, "sqlite")
+def _china_date_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, '+8 hours')"
+
+
+class month_start(FunctionElement[dt.date]):
+    """The first day of a date column's month, in SQL."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(month_start, "postgresql")
+def _month_start_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+# ``indicator_contribution`` in SQL, for each database's JSON functions: the latest marks (the revised ones
+# unless empty) as key/value rows, the reasons of a 差评 as rows.
+_INDICATOR_SQL = {
+    "postgresql": {"day": "CAST(r.rated_at AT TIME ZONE 'Asia/Shanghai' AS DATE)",
+                   "marks": "json_each_text({marks}) AS e", "is_object": "json_typeof({marks}) = 'object'",
+                   "tags": "json_array_elements_text(r.tags) AS t", "is_array": "json_typeof(r.tags) = 'array'"},
+    "sqlite": {"day": "date(r.rated_at, '+8 hours')",
+               "marks": "json_each({marks}) AS e", "is_object": "json_type({marks}) = 'object'",
+               "tags": "json_each(r.tags) AS t", "is_array": "json_type(r.tags) = 'array'"},
+}
+_MARKS = ("CASE WHEN r.revised_indicators IS NOT NULL AND CAST(r.revised_indicators AS TEXT) NOT IN ('{}', 'null') "
+          "THEN r.revised_indicators ELSE r.indicators END")
+
+
+def _rebuild_indicators(session: Session) -> None:
+    sql = _INDICATOR_SQL[session.get_bind().dialect.name]
+    day, marks = sql["day"], _MARKS
+    counted = "(r.appeal_upheld IS NULL OR r.appeal_upheld = FALSE)"
+    final = "COALESCE(r.revised_score, r.score)"
+    parts = [
+        f"SELECT r.town_id, {day} AS day, 'mode:' || r.mode AS name, 1 AS n, 0 AS v FROM ratings r WHERE {counted}",
+        f"SELECT r.town_id, {day}, 'indicator:overall', 1, {final} FROM ratings r WHERE {counted}",
+        f"SELECT r.town_id, {day}, 'indicator:' || e.key, 1, CAST(e.value AS INTEGER) "
+        f"FROM ratings r, {sql['marks'].format(marks=marks)} "
+        f"WHERE {counted} AND {sql['is_object'].format(marks=marks)} AND e.key <> 'overall'",
+        f"SELECT r.town_id, {day}, 'poor', 1, 0 FROM ratings r WHERE {counted} AND {final} <= 2",
+        f"SELECT r.town_id, {day}, 'tag:' || t.value, 1, 0 FROM ratings r, {sql['tags']} "
+        f"WHERE {counted} AND {final} <= 2 AND {sql['is_array']}",
+    ]
+    session.execute(text(
+        "INSERT INTO daily_rating_figures (town_id, day, name, count, total) "
+        f"SELECT town_id, day, name, SUM(n), SUM(v) FROM ({' UNION ALL '.join(parts)}) AS every "
+        "GROUP BY town_id, day, name"))
+
+
+def _flag(condition: Any) -> Any:
+    return case((condition, 1), else_=0)
+
+
+def _parts(today: dt.date) -> list[Any]:
+    """What ``case_contribution``, ``rating_contribution`` and the triggers add, as SELECTs of
+    (town, item, day, every column), one row per contribution: the same definitions in SQL."""
+    a = Application.__table__.c
+    visit_counts = (select(Visit.application_id.label("case_id"), func.count(Visit.id).label("n"))
+                    .where(Visit.application_id.is_not(None)).group_by(Visit.application_id).subquery())
+    cases = (select(a.town_id, a.item_code, a.status, a.received_on, a.deemed_accepted, a.decided_at, a.closed_at,
+                    a.due_on, a.statutory_due_on, func.coalesce(visit_counts.c.n, 0).label("visits"))
+             .select_from(Application.__table__.outerjoin(visit_counts, visit_counts.c.case_id == a.id))
+             .where(a.status != CaseStatus.DRAFT.value).subquery())
+    c = cases.c
+    decided_on = china_date(c.decided_at)
+    with_limit = and_(c.due_on.is_not(None), c.statutory_due_on.is_not(None))
+    denied = _flag(c.status == CaseStatus.DENIED.value)
+    finished_day = func.coalesce(c.received_on, china_date(func.coalesce(c.closed_at, c.decided_at)), today)
+
+    def part(source: Any, town: Any, item: Any, day: Any, where: Any, **values: Any) -> Any:
+        columns = [values.get(name, literal(0)).label(name) for name in COLUMNS]
+        return select(town.label("town_id"), item.label("item_code"), day.label("day"), *columns) \
+            .select_from(source).where(where)
+
+    final = func.coalesce(Rating.revised_score, Rating.score)
+    counted = or_(Rating.appeal_upheld.is_(None), Rating.appeal_upheld.is_(False))
+    return [
+        part(cases, c.town_id, c.item_code, c.received_on, c.received_on.is_not(None),
+             received=literal(1), deemed_accepted=_flag(c.deemed_accepted.is_(True))),
+        part(cases, c.town_id, c.item_code, decided_on, c.decided_at.is_not(None),
+             decided=literal(1), denied=denied, approved=1 - denied, at_most_one_visit=_flag(c.visits <= 1),
+             with_limit=_flag(with_limit), on_time_promised=_flag(and_(with_limit, decided_on <= c.due_on)),
+             on_time_statutory=_flag(and_(with_limit, decided_on <= c.statutory_due_on))),
+        part(cases, c.town_id, c.item_code, finished_day, c.status.in_([s.value for s in FINISHED]),
+             finished=literal(1), finished_no_visit=_flag(c.visits == 0), finished_at_most_one=_flag(c.visits <= 1),
+             finished_visits=c.visits),
+        part(cases, c.town_id, c.item_code, china_date(c.closed_at),
+             and_(c.closed_at.is_not(None), c.status.in_([CaseStatus.REFUSED.value, CaseStatus.WITHDRAWN.value])),
+             refused=_flag(c.status == CaseStatus.REFUSED.value),
+             withdrawn=_flag(c.status == CaseStatus.WITHDRAWN.value)),
+        part(Rating.__table__.join(Application.__table__, a.id == Rating.application_id), Rating.town_id,
+             a.item_code, china_date(Rating.rated_at), counted,
+             ratings=literal(1), rating_sum=final, poor_ratings=_flag(final <= 2), good_ratings=_flag(final >= 4)),
+        part(AccountabilityTrigger.__table__.join(Application.__table__, a.id == AccountabilityTrigger.application_id),
+             AccountabilityTrigger.town_id, a.item_code, china_date(AccountabilityTrigger.raised_at), true(),
+             triggers=literal(1)),
+    ]
+
+
+def rebuild(session: Session) -> int:
+    """Recompute the daily figures from the cases, visits, ratings and triggers in one set-based
+    ``INSERT … SELECT … GROUP BY``, the months and the towns' visit totals from the days, the rating indicators from the ratings (in
+    the caller's transaction; does not commit). Returns the number of daily rows written."""
+    for model in (DailyFigures, MonthlyFigures, TownVisitTotals, DailyRatingFigures):
+        session.execute(delete(model))
+    every = union_all(*_parts(local_date(dt.datetime.now(dt.UTC)))).subquery()
+    grouped = (select(every.c.town_id, every.c.item_code, every.c.day,
+                      *[func.sum(every.c[name]) for name in COLUMNS])
+               .group_by(every.c.town_id, every.c.item_code, every.c.day))
+    table: Any = DailyFigures.__table__
+    session.execute(table.insert().from_select(["town_id", "item_code", "day", *COLUMNS], grouped))
+    month = month_start(table.c.day)
+    monthly: Any = MonthlyFigures.__table__
+    session.execute(monthly.insert().from_select(
+        ["town_id", "item_code", "month", *COLUMNS],
+        select(table.c.town_id, table.c.item_code, month, *[func.sum(table.c[name]) for name in COLUMNS])
+        .group_by(table.c.town_id, table.c.item_code, month)))
+    totals: Any = TownVisitTotals.__table__
+    session.execute(totals.insert().from_select(
+        ["town_id", *VISIT_FIELDS],
+        select(table.c.town_id, *[func.sum(table.c[name]) for name in VISIT_FIELDS]).group_by(table.c.town_id)))
+    _rebuild_indicators(session)
+    return int(session.scalar(select(func.count()).select_from(table)) or 0)
 
 
 install()

@@ -141,6 +141,8 @@ class Application(Base):
         back_populates="application", cascade="all, delete-orphan", order_by="Delivery.id")
     triggers: Mapped[list[AccountabilityTrigger]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="AccountabilityTrigger.id")
+    ratings: Mapped[list[Rating]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", passive_deletes=True, order_by="Rating.id")
 
 
 class ApplicationMaterial(Base):
@@ -377,7 +379,7 @@ class Rating(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
-    application: Mapped[Application] = relationship()
+    application: Mapped[Application] = relationship(back_populates="ratings")
     town_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     stage: Mapped[str] = mapped_column(String(16), default="finished")  # "accepted" 受理 | "finished" 办结

@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, literal_column, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Date, exists, inspect, literal_column, select
+from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service_hall.accounts.models import User
 from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases.clock import local_date
 from service_hall.cases.list_rows import APPLICANT_NAME, LIST_ROW
-from service_hall.cases.models import Application, CaseStatus
+from service_hall.cases.models import Application, ApplicationMaterial, CaseStatus
 from service_hall.core.errors import NotFound
 from service_hall.core.pagination import PAGE_SIZE, Page, keyset_page
+from service_hall.files.models import ApplicantFile
 from service_hall.jurisdictions.operations import visible_jurisdiction_ids
 
 
@@ -23,6 +25,34 @@ def own_application(session: Session, applicant: User, ref: str) -> Application:
     case = session.scalar(select(Application).where(Application.ref == ref))
     if case is None or case.applicant_id != applicant.id:
         raise NotFound("未找到该申请")
+    return case
+
+
+# The case's collections a case page shows (docs/architecture.md, "Lists at scale"): most cases have
+# none of many of them, so one statement asks which have rows and only those are read.
+PAGE_COLLECTIONS = ("notices", "materials", "corrections", "pauses", "reviews", "checks", "deliveries", "triggers",
+                    "ratings")
+
+
+def load_for_page(session: Session, case: Application) -> Application:
+    """Load what the case pages show of ``case``: its collections that have rows (the empty ones set
+    without a read), the materials with their files. Returns the case."""
+    state = inspect(case)
+    wanted = [name for name in PAGE_COLLECTIONS if name in state.unloaded]
+    if not wanted:
+        return case
+    relationships = Application.__mapper__.relationships
+    present = session.execute(select(*[
+        exists().where(relationships[name].entity.class_.application_id == case.id).label(name)
+        for name in wanted])).one()
+    for name in wanted:
+        if not getattr(present, name):
+            set_committed_value(case, name, [])
+    if "materials" in wanted and present.materials:
+        set_committed_value(case, "materials", list(session.scalars(
+            select(ApplicationMaterial).where(ApplicationMaterial.application_id == case.id)
+            .options(joinedload(ApplicationMaterial.file).joinedload(ApplicantFile.blob))
+            .order_by(ApplicationMaterial.id))))
     return case
 
 
@@ -108,7 +138,9 @@ def case_history(session: Session, case: Application) -> tuple[list[Any], dict[i
                                                              AuditRecord.object_id == str(case.id))
                                    .order_by(AuditRecord.seq)))
     ids = {r.actor_id for r in records if r.actor_id}
-    actors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    # The page prints their names: their extra roles load only if something asks for them.
+    actors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids))
+                                               .options(lazyload(User.extra_roles)))} if ids else {}
     return records, actors
 
 

@@ -54,8 +54,8 @@ def mode_of(case: Application) -> str:
 
 
 def ratings_of(session: Session, case: Application) -> dict[str, Rating]:
-    """The case's ratings by stage."""
-    return {r.stage: r for r in session.scalars(select(Rating).where(Rating.application_id == case.id))}
+    """The case's ratings by stage (read once per case and session: ``Application.ratings``)."""
+    return {r.stage: r for r in case.ratings}
 
 
 def rating_of(session: Session, case: Application, stage: str = FINISHED) -> Rating | None:
@@ -97,8 +97,9 @@ def rate(ctx: Context, case: Application, *, score: object, comment: str | None,
     if rating_of(session, case, stage) is not None:
         raise Conflict("您已评价过本件，每件只能评价一次" if stage == FINISHED
                        else "您已评价过本件的受理环节，每个环节只能评价一次")
-    rating = Rating(application_id=case.id, town_id=case.town_id, applicant_id=actor.id, stage=stage, mode=mode,
-                    score=value, indicators=marks, tags=reasons, comment=comment, rated_at=now)
+    rating = Rating(application=case, application_id=case.id, town_id=case.town_id, applicant_id=actor.id,
+                    stage=stage, mode=mode, score=value, indicators=marks, tags=reasons, comment=comment,
+                    rated_at=now)
     session.add(rating)
     session.flush()
     task = None

@@ -28,13 +28,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Date, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from power_lists.models import DelegationMode, PowerType
 from power_lists.queries import Holding, holdings
 from service_hall.cases.clock import CHINA, local_date
-from service_hall.cases.figures import FIELDS, DailyFigures
+from service_hall.cases.figures import FIELDS, DailyFigures, DailyRatingFigures, MonthlyFigures
 from service_hall.cases.models import AccountabilityTrigger, Application, CaseStatus, Rating, Visit
 from service_hall.core.errors import ValidationFailed
 from service_hall.jurisdictions.models import Jurisdiction
@@ -337,6 +337,20 @@ class IndicatorFigures:
         for tag in tags if overall <= 2 else ():
             self.tags[tag] += 1
 
+    def add_counts(self, name: str, count: int, total: int) -> None:
+        """Add one row of ``daily_rating_figures`` (its names: service_hall/cases/figures.py)."""
+        kind, _, key = name.partition(":")
+        if kind == "mode":
+            self.ratings += count
+            self.by_mode[key] += count
+        elif kind == "indicator":
+            self.sums[key] += total
+            self.counts[key] += count
+        elif kind == "tag":
+            self.tags[key] += count
+        else:
+            self.poor += count
+
     def average(self, code: str) -> float | None:
         return self.sums[code] / self.counts[code] if self.counts.get(code) else None
 
@@ -352,12 +366,27 @@ class IndicatorReport:
     total: IndicatorFigures
 
 
-def rating_indicators(session: Session, towns: Sequence[Jurisdiction], period: Period) -> IndicatorReport:
+def rating_indicators(session: Session, towns: Sequence[Jurisdiction], period: Period, *,
+                      source: str = "aggregates") -> IndicatorReport:
     """好差评 indicators (GB/T 39734) month by month: each counted rating (see the module text) in the month
-    it was given, with the indicators of its latest version."""
+    it was given, with the indicators of its latest version.
+
+    ``source``: "aggregates" (``daily_rating_figures``, kept with every rating; what the page uses) or
+    "scan" (every rating of the period read — the definition, kept to check the aggregates against)."""
     months = period.months()
     by_month: dict[dt.date, IndicatorFigures] = {m.start: IndicatorFigures() for m in months}
     total = IndicatorFigures()
+    if source == "aggregates":
+        rows = session.execute(
+            select(DailyRatingFigures.day, DailyRatingFigures.name, func.sum(DailyRatingFigures.count),
+                   func.sum(DailyRatingFigures.total))
+            .where(DailyRatingFigures.town_id.in_([t.id for t in towns]), DailyRatingFigures.day >= period.start,
+                   DailyRatingFigures.day <= period.end)
+            .group_by(DailyRatingFigures.day, DailyRatingFigures.name))
+        for day, name, count, amount in rows:
+            for figures in (by_month[max(day.replace(day=1), period.start)], total):
+                figures.add_counts(name, int(count), int(amount))
+        return IndicatorReport(period, [(m, by_month[m.start]) for m in months], total)
     for rating in session.scalars(_counted_ratings([t.id for t in towns], period)):
         day = local_date(rating.rated_at)
         key = max(day.replace(day=1), period.start)
@@ -380,32 +409,50 @@ def _rating_figures(score: int) -> Figures:
     return Figures(ratings=1, rating_sum=score, poor_ratings=int(score <= 2), good_ratings=int(score >= 4))
 
 
-def _sum_columns() -> list[Any]:
-    return [func.coalesce(func.sum(getattr(DailyFigures, name)), 0) for name in FIELDS]
+def _figure_rows(town_ids: list[int], months: list[Period]) -> Any:
+    """The aggregate rows of the period, each with the month it counts in: whole months from
+    ``monthly_figures``, the months the period cuts day by day from ``daily_figures``
+    (service_hall/cases/figures.py) — a period costs its months, not its cases or days."""
+    whole = [m.start for m in months if m.start.day == 1 and (m.end + dt.timedelta(days=1)).day == 1]
+    cut = [m for m in months if m.start not in whole]
+    parts = []
+    if whole:
+        parts.append(select(MonthlyFigures.town_id, MonthlyFigures.item_code, MonthlyFigures.month.label("month"),
+                            *[getattr(MonthlyFigures, name) for name in FIELDS])
+                     .where(MonthlyFigures.town_id.in_(town_ids), MonthlyFigures.month.in_(whole)))
+    for m in cut:
+        parts.append(select(DailyFigures.town_id, DailyFigures.item_code, literal(m.start, Date).label("month"),
+                            *[getattr(DailyFigures, name) for name in FIELDS])
+                     .where(DailyFigures.town_id.in_(town_ids), DailyFigures.day >= m.start,
+                            DailyFigures.day <= m.end))
+    return union_all(*parts).subquery()
 
 
 def _from_aggregates(session: Session, town_ids: list[int], period: Period) -> tuple[
         dict[int, Figures], dict[str, Figures], dict[dt.date, Figures], dict[int, set[str]], dict[str, str]]:
-    """The figures of the period summed from ``daily_figures`` (service_hall/cases/figures.py): per town and
-    item, and per day (folded into months) — two indexed aggregate queries, no case read."""
-    in_period = and_(DailyFigures.town_id.in_(town_ids), DailyFigures.day >= period.start,
-                     DailyFigures.day <= period.end)
+    """The figures of the period summed from the maintained aggregates: per town and item, and per month —
+    two indexed aggregate queries over a few rows a month (see ``_figure_rows``), no case read."""
     by_town: dict[int, Figures] = defaultdict(Figures)
     by_power: dict[str, Figures] = defaultdict(Figures)
-    by_month: dict[dt.date, Figures] = defaultdict(Figures)
     received_codes: dict[int, set[str]] = defaultdict(set)
-    for row in session.execute(select(DailyFigures.town_id, DailyFigures.item_code, *_sum_columns())
-                               .where(in_period).group_by(DailyFigures.town_id, DailyFigures.item_code)):
-        figures = Figures(**{name: int(v) for name, v in zip(FIELDS, row[2:], strict=True)})
-        by_town[row[0]].add(figures)
-        by_power[row[1]].add(figures)
+    rows = _figure_rows(town_ids, period.months())
+    sums = [func.sum(rows.c[name]) for name in FIELDS]
+    for town_id, code, *values in session.execute(select(rows.c.town_id, rows.c.item_code, *sums)
+                                                  .group_by(rows.c.town_id, rows.c.item_code)):
+        figures = Figures(*map(int, values))
+        by_town[town_id].add(figures)
+        by_power[code].add(figures)
         if figures.received:
-            received_codes[row[0]].add(row[1])
-    for row in session.execute(select(DailyFigures.day, *_sum_columns()).where(in_period)
-                               .group_by(DailyFigures.day)):
-        by_month[max(row[0].replace(day=1), period.start)].add(
-            Figures(**{name: int(v) for name, v in zip(FIELDS, row[1:], strict=True)}))
+            received_codes[town_id].add(code)
+    by_month: dict[dt.date, Figures] = defaultdict(Figures, {
+        _as_date(month): Figures(*map(int, values))
+        for month, *values in session.execute(select(rows.c.month, *sums).group_by(rows.c.month))})
     return by_town, by_power, by_month, received_codes, {}  # names: looked up for unheld codes only
+
+
+def _as_date(value: Any) -> dt.date:
+    """A date column read back from a literal (SQLite gives its text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _item_name(session: Session, code: str) -> str:

@@ -29,17 +29,14 @@ _SUBTREES = "jurisdiction_subtrees"
 
 
 def subtree_ids(session: Session, root_id: int) -> set[int]:
-    """The jurisdiction and everything below it. Read once per session until it writes or ends: a page
-    asks for the same scope in each of its lists (docs/architecture.md, "Lists at scale")."""
+    """The jurisdiction and everything below it, in one recursive query (``UNION`` stops at a cycle). Read
+    once per session until it writes or ends: a page asks for the same scope in each of its lists
+    (docs/architecture.md, "Lists at scale")."""
     known: dict[int, frozenset[int]] = session.info.setdefault(_SUBTREES, {})
     if root_id not in known:
-        ids = {root_id}
-        frontier = {root_id}
-        while frontier:
-            frontier = set(session.scalars(select(Jurisdiction.id).where(Jurisdiction.parent_id.in_(frontier))))
-            frontier -= ids
-            ids |= frontier
-        known[root_id] = frozenset(ids)
+        tree = select(Jurisdiction.id).where(Jurisdiction.id == root_id).cte("tree", recursive=True)
+        tree = tree.union(select(Jurisdiction.id).join(tree, Jurisdiction.parent_id == tree.c.id))
+        known[root_id] = frozenset({root_id} | set(session.scalars(select(tree.c.id))))
     return set(known[root_id])
 
 

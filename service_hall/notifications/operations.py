@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from power_lists.models import PowerType
 from service_hall.accounts.models import User
@@ -268,6 +268,7 @@ def deliveries_for(session: Session, case: Application) -> list[DeliveryRow]:
     """Every outbox message about the case with its state (newest first), as staff see it."""
     rows = []
     for message in session.scalars(select(OutboxMessage).where(OutboxMessage.application_id == case.id)
+                                   .options(joinedload(OutboxMessage.user).lazyload(User.extra_roles))
                                    .order_by(OutboxMessage.id.desc())):
         if message.user is not None:
             who = "申请人" if message.user_id == case.applicant_id else message.user.real_name

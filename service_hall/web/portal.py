@@ -12,7 +12,7 @@ from service_hall.cases import intake, ratings, review
 from service_hall.cases.accountability import clock_view
 from service_hall.cases.actions import Audience, allowed_actions
 from service_hall.cases.models import CaseStatus
-from service_hall.cases.queries import deadline_state, own_application, own_applications
+from service_hall.cases.queries import deadline_state, load_for_page, own_application, own_applications
 from service_hall.cases.rules import rules_for
 from service_hall.core.pagination import page_size
 from service_hall.extensions import db
@@ -65,6 +65,7 @@ def apply(town_code: str, item_code: str) -> Any:
 
 
 def _render_application(case: Any, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    load_for_page(db.session, case)
     cal = calendar()
     colour, left = deadline_state(case, cal, now())
     return render_template("portal/application.html", case=case, colour=colour, left=left,

@@ -17,7 +17,14 @@ from service_hall.cases.actions import Audience, allowed_actions
 from service_hall.cases.clock import local_date
 from service_hall.cases.models import CaseStatus, DeliveryChannel, PauseKind, Recommendation
 from service_hall.cases.procedures import decision_prefill, procedure_of
-from service_hall.cases.queries import case_history, deadline_state, parse_statuses, queue, staff_case
+from service_hall.cases.queries import (
+    case_history,
+    deadline_state,
+    load_for_page,
+    parse_statuses,
+    queue,
+    staff_case,
+)
 from service_hall.cases.rules import rules_for
 from service_hall.cases.schemas import SPECIAL_KINDS
 from service_hall.cases.transitions import (
@@ -70,6 +77,7 @@ STAGE_OF_STATUS = {
 
 
 def _render_case(case: Any, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    load_for_page(db.session, case)
     cal = calendar()
     colour, left = deadline_state(case, cal, now())
     rules = rules_for(case.power_item)

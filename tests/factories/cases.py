@@ -163,10 +163,11 @@ def submit_statement(case: Application, *, now: dt.datetime, statement: str = "æ
     review.submit_statement(ctx_for(case.applicant, now), case, statement=statement)
 
 
-def rate(case: Application, *, now: dt.datetime, score: int, comment: str = "",
-         rectification_days: int = 5) -> Any:
+def rate(case: Application, *, now: dt.datetime, score: int, comment: str = "", rectification_days: int = 5,
+         **marks: Any) -> Any:
+    """``marks``: ``stage``, ``indicators``, ``tags`` as ``ratings.rate`` takes them."""
     return ratings.rate(ctx_for(case.applicant, now, calendar=WorkingCalendar(),
-                        rectification_days=rectification_days), case, score=score, comment=comment)
+                        rectification_days=rectification_days), case, score=score, comment=comment, **marks)
 
 
 def raise_trigger(case: Application, kind: str, *, now: dt.datetime, detail: str) -> Any:

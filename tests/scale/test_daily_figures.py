@@ -10,13 +10,23 @@ from typing import Any
 
 import pytest
 
-from service_hall.cases.figures import COLUMNS, FIELDS, DailyFigures, rebuild
+from service_hall.cases.figures import (
+    COLUMNS, FIELDS, VISIT_FIELDS, DailyFigures, DailyRatingFigures, MonthlyFigures, TownVisitTotals, rebuild,
+)
 from service_hall.cases.metrics import visit_figures
 from service_hall.cases.models import Application
-from service_hall.evaluation.report import EvaluationReport, Figures, Period, evaluate
+from service_hall.evaluation.report import (
+    EvaluationReport,
+    Figures,
+    IndicatorFigures,
+    IndicatorReport,
+    Period,
+    evaluate,
+    rating_indicators,
+)
 from service_hall.extensions import db
 from service_hall.jurisdictions.models import Jurisdiction, JurisdictionLevel
-from tests.factories.cases import approved_case, drive, new_case, rate, record_visit
+from tests.factories.cases import approved_case, drive, new_case, raise_trigger, rate, record_visit
 from tests.factories.clock import at
 from tests.factories.database import is_postgres
 
@@ -45,14 +55,41 @@ def _assert_same(app: Any) -> Figures:
                 kept = evaluate(db.session, scope, period)
                 scanned = evaluate(db.session, scope, period, source="scan")
                 assert _numbers(kept) == _numbers(scanned), period
+            for scope in (towns, towns[:1]):
+                kept_marks = rating_indicators(db.session, scope, period)
+                scanned_marks = rating_indicators(db.session, scope, period, source="scan")
+                assert _marks(kept_marks) == _marks(scanned_marks), period
         scanned_visits = visit_figures(db.session, towns, source="scan")
         assert visit_figures(db.session, towns) == visit_figures(db.session, towns, source="daily") == scanned_visits
         return evaluate(db.session, towns, PERIODS[0]).total
 
 
+def _marks(report: IndicatorReport) -> list[Any]:
+    def plain(f: IndicatorFigures) -> dict[str, Any]:
+        return {"ratings": f.ratings, "poor": f.poor, **{k: {n: v for n, v in getattr(f, k).items() if v}
+                                                          for k in ("by_mode", "sums", "counts", "tags")}}
+
+    return [(m.start, plain(f)) for m, f in report.months] + [plain(report.total)]
+
+
+def _tables() -> dict[str, dict[Any, Any]]:
+    """Every aggregate table's rows that count something, by key."""
+    return {
+        "daily": {(r.town_id, r.item_code, r.day): _row(r) for r in db.session.query(DailyFigures)
+                  if any(_row(r).values())},
+        "monthly": {(r.town_id, r.item_code, r.month): _row(r) for r in db.session.query(MonthlyFigures)
+                    if any(_row(r).values())},
+        "indicators": {(r.town_id, r.day, r.name): (r.count, r.total) for r in db.session.query(DailyRatingFigures)
+                       if r.count or r.total},
+        "visits": {r.town_id: {f: getattr(r, f) for f in VISIT_FIELDS} for r in db.session.query(TownVisitTotals)
+                   if any(getattr(r, f) for f in VISIT_FIELDS)},
+    }
+
+
 def test_the_flow_keeps_the_daily_figures_equal_to_the_definitions(app, cworld):
-    """Cases submitted, decided, delivered, refused, withdrawn, visited and rated through the domain
-    operations: every flush keeps the figures, and rebuilding from scratch gives the same table."""
+    """Cases submitted, decided, delivered, refused, withdrawn, visited, rated and triggered through the
+    domain operations: every flush keeps the figures, and the set-based rebuild from scratch gives the same
+    table."""
     assert set(FIELDS) == set(Figures.__dataclass_fields__)
     new_case(app, day="2026-11-10")
     approved = approved_case(app, day="2026-11-12")
@@ -70,21 +107,31 @@ def test_the_flow_keeps_the_daily_figures_equal_to_the_definitions(app, cworld):
         db.session.commit()
     drive(app, approved, "deliver", day="2026-11-16")
     with app.app_context():
-        rate(db.session.get(Application, approved), now=at("2026-11-17"), score=2, comment="等太久")
+        rate(db.session.get(Application, approved), now=at("2026-11-17"), score=2, comment="等太久",
+             indicators={"efficiency": 1}, tags=["overdue", "repeated_trips"])
+        db.session.commit()
+        # A trigger raised late at night UTC (the next China day), a second, good rating on the
+        # refused case: rebuilt in SQL, each must land on the China date the flow gave it.
+        raise_trigger(db.session.get(Application, approved), "late_decision", now=at("2026-11-18")
+                      .replace(hour=23, minute=30), detail="超期")
+        rate(db.session.get(Application, refused), now=at("2026-11-18").replace(hour=17), score=5, stage="accepted",
+             indicators={"efficiency": 4, "convenience": 5})
         db.session.commit()
     total = _assert_same(app)
-    assert total.at_most_one_visit == 0 and (total.ratings, total.poor_ratings) == (1, 1)
+    assert total.at_most_one_visit == 0 and (total.ratings, total.poor_ratings, total.good_ratings) == (2, 1, 1)
+    assert total.triggers == 1
     with app.app_context():
-        kept = {(r.town_id, r.item_code, r.day): _row(r) for r in db.session.query(DailyFigures)}
+        kept = _tables()
         kept_visits = visit_figures(db.session, _towns())
         assert rebuild(db.session) > 0
-        rebuilt = {(r.town_id, r.item_code, r.day): _row(r) for r in db.session.query(DailyFigures)}
+        rebuilt = _tables()
         assert visit_figures(db.session, _towns()) == kept_visits
         db.session.rollback()
-    assert {k: v for k, v in kept.items() if any(v.values())} == rebuilt
+    assert kept == rebuilt
+    assert kept["indicators"] and kept["monthly"]
 
 
-def _row(r: DailyFigures) -> dict[str, int]:
+def _row(r: DailyFigures | MonthlyFigures) -> dict[str, int]:
     return {name: getattr(r, name) for name in COLUMNS}
 
 

@@ -10,16 +10,21 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from tests.factories.cases import drive, load, new_case
+from service_hall.cases.models import Application
+from service_hall.extensions import db
+from tests.factories.cases import drive, load, new_case, rate
 from tests.factories.clock import at
 from tests.factories.places import BAISHA
 from tests.factories.power_list import ITEM, PLEDGE, QUICK, TWO
 from tests.factories.web import signed_in
 
-# What the staff case page reads today (one statement per table it shows, the signed-in user and the
-# calendar): a statement more means a new per-row or repeated read. 38 since the page shows which of the
-# case's materials are reused certificates (免提交, one read of reused_materials).
-CASE_PAGE_STATEMENTS = 38
+# What the case pages read (counted with the test's SAVEPOINT and RELEASE): the signed-in session with its
+# user, the case, one statement telling which of its collections have rows and one per collection that has,
+# the calendar, the history with its actors in one read, the tables the page shows, and which materials are
+# reused certificates (免提交, one read of reused_materials). A statement more means a new per-row or repeated
+# read (the staff page made 37, reading the form twice and each outbox message's user).
+CASE_PAGE_STATEMENTS = 23
+PORTAL_CASE_PAGE_STATEMENTS = 18
 
 
 @contextmanager
@@ -124,3 +129,43 @@ def test_the_supervision_page_reads_deliveries_due_without_reading_per_row(app, 
     assert page.count("送达期限") >= 4
     assert all(load(app, case_id).case_number in page for case_id in more)
     assert many == few
+
+
+def test_the_applicants_case_page_reads_with_a_bounded_number_of_statements(app, rworld):
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    case_id = _overdue(app, 1)[0]
+    applicant = signed_in(app, "13900000001")
+    n = _count(applicant, f"/portal/applications/{load(app, case_id).ref}")
+    assert n <= PORTAL_CASE_PAGE_STATEMENTS, f"the applicant's case page read with {n} statements"
+
+
+def _tables_read(client, url: str) -> tuple[int, str]:
+    client.get(url)
+    with statements() as seen:
+        resp = client.get(url)
+    assert resp.status_code == 200, url
+    return len(seen), " ".join(seen).lower()
+
+
+def test_the_evaluation_and_the_public_statistics_read_aggregates_only(app, rworld):
+    """However many cases and ratings a year holds, the report and a town's statistics read the kept
+    figures (daily, monthly, rating indicators) and never a case, rating, visit or trigger row
+    (docs/architecture.md, "Figures from aggregates")."""
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 0
+    first = _overdue(app, 2)[0]
+    with app.app_context():
+        rate(db.session.get(Application, first), now=at("2026-11-21"), score=4, stage="accepted")
+        db.session.commit()
+    supervisor = signed_in(app)
+    pages = ["/supervision/evaluation?from=2025-12-02&to=2026-11-23", f"/catalog/towns/{BAISHA}/statistics?year=2026"]
+    counts = {}
+    for url in pages:
+        client = supervisor if url.startswith("/supervision") else app.test_client()
+        counts[url], sql = _tables_read(client, url)
+        for table in ("applications", "ratings", "visits", "accountability_triggers"):
+            assert f"from {table} " not in sql and f"join {table} " not in sql, (url, table)
+    _overdue(app, 4, town=BAISHA)
+    for url in pages:
+        client = supervisor if url.startswith("/supervision") else app.test_client()
+        assert _tables_read(client, url)[0] == counts[url], url
