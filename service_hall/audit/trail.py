@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
@@ -171,6 +171,72 @@ def parse_anchor(text: str | None) -> tuple[int, str] | None:
     return (int(found.group(1)), found.group(2)) if found else None
 
 
+def _payload_json(text: str | None) -> str:
+    """The canonical form of a stored payload (its JSON text): ``{}`` for the empty ones."""
+    if text is None or text in _EMPTY_PAYLOADS:
+        return "{}"
+    value = json.loads(text)
+    return _json(value) if value else "{}"
+
+
+def _sql_json(column: str) -> str:
+    # pg_catalog's to_json escapes a text exactly as json.encoder.encode_basestring does (quotes, backslash,
+    # \b \f \n \r \t, other controls as \u00xx); qualified so that no function of another schema stands in.
+    return f"coalesce(pg_catalog.to_json({column})::text, 'null')"
+
+
+# The canonical content of every record (see _canonical_values) assembled by PostgreSQL in two pieces, before
+# and after the payload, which Python re-encodes when there is one: the server builds the text on its own core
+# while this process computes the HMACs, and no timestamp or row object is made per record.
+_PG_CONTENTS = f"""
+SELECT seq, prev_hash, hash, payload::text,
+       pg_catalog.convert_to('{{"action":' || {_sql_json("action")} || ',"actor_id":' || {_sql_json("actor_id")}
+           || ',"actor_role":' || {_sql_json("actor_role")}
+           || ',"at":"' || pg_catalog.to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || 'Z"'
+           || ',"duty":' || {_sql_json("duty")} || ',"from_state":' || {_sql_json("from_state")}
+           || ',"jurisdiction_id":' || {_sql_json("jurisdiction_id")} || ',"object_id":' || {_sql_json("object_id")}
+           || ',"object_type":' || {_sql_json("object_type")} || ',"payload":', 'UTF8'),
+       pg_catalog.convert_to(',"prev_hash":' || {_sql_json("prev_hash")} || ',"reason":' || {_sql_json("reason")}
+           || ',"seq":' || {_sql_json("seq")} || ',"to_state":' || {_sql_json("to_state")} || '}}', 'UTF8')
+FROM audit_records ORDER BY seq
+"""
+_BATCH = 10000
+
+
+def _hashed_contents(session: Session) -> Iterator[tuple[int, str, str, bytes]]:
+    """(seq, prev_hash, hash, canonical content) of every record in order, a batch at a time: memory stays
+    flat whatever the chain's length."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        import psycopg
+
+        raw = cast(psycopg.Connection[Any], connection.connection.driver_connection)
+        cursor: psycopg.Cursor[Any] | psycopg.ServerCursor[Any]
+        if psycopg.pq.version() >= 170000:  # libpq streams in chunks: the server sends on while rows are checked
+            cursor = raw.cursor(binary=True)
+            rows: Iterator[Any] = cursor.stream(_PG_CONTENTS, size=_BATCH)
+        else:
+            cursor = raw.cursor("audit_verify", binary=True)
+            cursor.itersize = _BATCH
+            rows = iter(cursor.execute(_PG_CONTENTS))
+        with cursor:
+            for seq, prev_hash, digest, payload, before, after in rows:
+                empty = payload is None or payload in _EMPTY_PAYLOADS
+                yield seq, prev_hash, digest, before + (b"{}" if empty else _payload_json(payload).encode()) + after
+        return
+    table = cast(Table, AuditRecord.__table__)
+    # The payload comes as its stored text, parsed only when not empty (most records carry none).
+    columns = [sql_cast(table.c[name], String) if name == "payload" else table.c[name] for name in _HASHED]
+    payload_at = _HASHED.index("payload")
+    result = session.execute(select(*columns, table.c.hash).order_by(table.c.seq),
+                           execution_options={"stream_results": True, "yield_per": _BATCH})
+    for row in result:
+        values = list(row)
+        text = values[payload_at]
+        values[payload_at] = None if text is None or text in _EMPTY_PAYLOADS else json.loads(text)
+        yield values[0], values[13], values[14], _canonical_values(*values[:14])
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int
@@ -187,26 +253,15 @@ def verify_chain(session: Session, checkpoints: Sequence[Checkpoint] = (),
     expected_seq = 1
     hashes: dict[int, str] = {}
     wanted = {c.seq for c in checkpoints} | {seq for _, (seq, _) in anchors}
-    # Plain tuples through a server-side cursor, a batch at a time: memory stays flat whatever the chain's
-    # length (no ORM objects, no client-side buffer of the whole result).
-    table = cast(Table, AuditRecord.__table__)
-    # The payload comes as its stored text, parsed only when not empty (most records carry none).
-    columns = [sql_cast(table.c[name], String) if name == "payload" else table.c[name] for name in _HASHED]
-    payload_at = _HASHED.index("payload")
-    rows = session.execute(select(*columns, table.c.hash).order_by(table.c.seq),
-                           execution_options={"stream_results": True, "yield_per": 10000})
-    for row in rows:
-        values = list(row)
-        text = values[payload_at]
-        values[payload_at] = None if text is None or text in _EMPTY_PAYLOADS else json.loads(text)
-        seq, digest, prev_hash = values[0], values[14], values[13]
+    mac = _mac
+    for seq, prev_hash, digest, content in _hashed_contents(session):
         if seq in wanted:
             hashes[seq] = digest
         if seq != expected_seq:
             problems.append(ChainProblem(expected_seq, f"缺少第 {expected_seq} 至 {seq - 1} 条记录（已被删除）"))
         if prev_hash != prev:
             problems.append(ChainProblem(seq, "前序哈希不匹配（前一条记录被改动或删除）"))
-        if _mac(_canonical_values(*values[:14])) != digest:
+        if mac(content) != digest:
             problems.append(ChainProblem(seq, "记录内容与哈希不符（记录被篡改）"))
         prev = digest
         expected_seq = seq + 1

@@ -192,3 +192,29 @@ def test_records_hashed_before_the_field_by_field_encoding_still_verify(app, fac
     result = _verify(runner)
     assert result.exit_code == 0, result.output
     assert "共 3 条记录，哈希链校验通过" in result.output
+
+
+def test_the_content_read_back_for_verification_is_what_was_hashed(app, factory):
+    """On PostgreSQL the server assembles each record's canonical content (service_hall/audit/trail.py);
+    it must be byte for byte what Python hashed when appending, for any text a field can hold: every control
+    character, quotes, backslashes, line and paragraph separators, non-BMP text, empty strings, numbers,
+    nulls, whole-second timestamps given in another zone, and payloads of every kind."""
+    import datetime as dt
+
+    from service_hall.audit import trail
+
+    factory.demo_jurisdictions()
+    awkward = "".join(chr(c) for c in range(1, 32)) + '"\\/\x7f\u2028\u2029𠀀引号\'é'
+    zone = dt.timezone(dt.timedelta(hours=8))
+    with app.app_context():
+        for i, (long, short) in enumerate([(awkward, '\x01\x1f"\\\t\n𠀀é'), ("", ""), ("普通", "普通"), (None, None)]):
+            record(db.session, actor=None, action=f"test.{short}", object_type=short or "case",
+                   object_id=long if long is not None else i, jurisdiction_id=None,
+                   now=NOW.replace(microsecond=0).astimezone(zone) + dt.timedelta(microseconds=i),
+                   from_state=short, to_state=short, reason=long, duty=long,
+                   payload=[{}, {"k": long, "n": [1, 2.5, None, True]}, {"表": {"b": 1, "a": awkward}}, None][i])
+        db.session.commit()
+        records = db.session.query(AuditRecord).order_by(AuditRecord.seq).all()
+        read_back = [content for *_, content in trail._hashed_contents(db.session)]
+        assert read_back == [_canonical(rec) for rec in records]
+        assert trail.verify_chain(db.session) == []

@@ -135,3 +135,24 @@ def test_api_case_list_pages_by_cursor_from_the_index(app, client, generated, st
     assert second.status_code == 200
     assert {c["id"] for c in second.get_json()}.isdisjoint({c["id"] for c in resp.get_json()})
     _assert_indexed(app, statements, "/api/v1/cases?cursor=")
+
+
+def test_a_sweep_round_reads_due_cases_from_indexes(app, generated, statements):
+    """Each statement of a sweep round that reads cases uses an index, and the 容缺 check reads only the cases
+    whose pledge date has passed, from its partial index (migration 0029), not every clock-running case."""
+    from service_hall.cases.sweep import run_sweep
+    from service_hall.core.base import utcnow
+
+    with app.app_context():
+        statements.seen.clear()
+        run_sweep(db.session, now=utcnow())
+        conn = db.session.connection()
+        pledge = [s for _, s, p in statements.seen if "applications.pledge_due_on <" in s]
+        plans = [conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + s, p).scalar() for _, s, p in statements.seen]
+        db.session.rollback()
+    assert len(pledge) == 1 and len(plans) >= 4
+    for (_, statement, _), plan in zip(statements.seen, plans, strict=True):
+        plan = plan if not isinstance(plan, str) else json.loads(plan)
+        assert _seq_scans(plan[0]["Plan"]) == [], f"sweep: sequential scan in\n{statement}"
+        if statement in pledge:
+            assert "ix_applications_clock_pledge" in json.dumps(plan), json.dumps(plan)[:2000]
