@@ -4,7 +4,7 @@ rectification tasks per town (the page's bounded counts); the towns' 最多跑�
 daily figures, filled from them
 
 Revision ID: 0029
-Revises: 0026
+Revises: 0027
 Create Date: 2026-12-02 20:05:00
 
 Raw DDL valid on PostgreSQL and SQLite, as in 0016; the model/migration comparison skips them
@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0029'
-down_revision = '0026'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 

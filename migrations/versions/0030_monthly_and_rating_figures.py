@@ -1,7 +1,7 @@
 """monthly figures and daily rating indicator figures, kept with the daily figures; daily figures by town and day
 
 Revision ID: 0030
-Revises: 0026
+Revises: 0029
 Create Date: 2026-12-02 20:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0030'
-down_revision = '0026'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
