@@ -508,8 +508,9 @@ def _parts(today: dt.date) -> list[Any]:
 
 def rebuild(session: Session) -> int:
     """Recompute the daily figures from the cases, visits, ratings and triggers in one set-based
-    ``INSERT … SELECT … GROUP BY``, the months and the towns' visit totals from the days, the rating indicators from the ratings (in
-    the caller's transaction; does not commit). Returns the number of daily rows written."""
+    ``INSERT … SELECT … GROUP BY``, the months and the towns' visit totals from the days, the rating
+    indicators from the ratings (in the caller's transaction; does not commit). Returns the number of
+    daily rows written."""
     for model in (DailyFigures, MonthlyFigures, TownVisitTotals, DailyRatingFigures):
         session.execute(delete(model))
     every = union_all(*_parts(local_date(dt.datetime.now(dt.UTC)))).subquery()

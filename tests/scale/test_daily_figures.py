@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 
 from service_hall.cases.figures import (
-    COLUMNS, FIELDS, VISIT_FIELDS, DailyFigures, DailyRatingFigures, MonthlyFigures, TownVisitTotals, rebuild,
+    COLUMNS,
+    FIELDS,
+    VISIT_FIELDS,
+    DailyFigures,
+    DailyRatingFigures,
+    MonthlyFigures,
+    TownVisitTotals,
+    rebuild,
 )
 from service_hall.cases.metrics import visit_figures
 from service_hall.cases.models import Application
