@@ -13,6 +13,7 @@ from service_hall.jurisdictions.operations import by_code
 from service_hall.notifications.channels import configure_session
 from service_hall.notifications.codes import send_reuse_code
 from service_hall.notifications.models import InboxItem
+from service_hall.web.notify import wait_for_background
 from tests.cases.test_walk_in import _applicant_with_a_stored_file, _id_number, _start
 from tests.factories.clock import at
 from tests.factories.places import QINGSHAN
@@ -59,7 +60,9 @@ def _inbox_page(app) -> str:
 
 
 def _dump(app) -> str:
-    """The outbox and inbox tables as a database dump has them."""
+    """The outbox and inbox tables as a database dump has them (once the request's delivery thread is done:
+    it shares the test's connection)."""
+    wait_for_background()
     with app.app_context():
         return "\n".join(str(tuple(row)) for table in ("notification_events", "outbox", "outbox_attempts",
                                                        "inbox_items")
