@@ -58,7 +58,37 @@ FINISHED = (CaseStatus.DELIVERED, CaseStatus.REFUSED, CaseStatus.DENIED, CaseSta
 Key = tuple[int, str, dt.date]
 
 
-class DailyFigures(Base):
+class VisitCounts:
+    """The 最多跑一次 columns (``VISIT_FIELDS``) of the kept figures."""
+
+    finished: Mapped[int] = mapped_column(Integer, default=0)
+    finished_no_visit: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at_most_one: Mapped[int] = mapped_column(Integer, default=0)
+    finished_visits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FigureCounts(VisitCounts):
+    """Every counter column (``COLUMNS``) of the daily and the monthly figures."""
+
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    decided: Mapped[int] = mapped_column(Integer, default=0)
+    approved: Mapped[int] = mapped_column(Integer, default=0)
+    denied: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    deemed_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    on_time_promised: Mapped[int] = mapped_column(Integer, default=0)
+    on_time_statutory: Mapped[int] = mapped_column(Integer, default=0)
+    with_limit: Mapped[int] = mapped_column(Integer, default=0)
+    at_most_one_visit: Mapped[int] = mapped_column(Integer, default=0)
+    ratings: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
+    poor_ratings: Mapped[int] = mapped_column(Integer, default=0)
+    good_ratings: Mapped[int] = mapped_column(Integer, default=0)
+    triggers: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DailyFigures(FigureCounts, Base):
     """The figures of one town, one item code and one China date (see the module text)."""
 
     __tablename__ = "daily_figures"
@@ -68,42 +98,18 @@ class DailyFigures(Base):
     town_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), primary_key=True)
     item_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True, index=True)
-    received: Mapped[int] = mapped_column(Integer, default=0)
-    decided: Mapped[int] = mapped_column(Integer, default=0)
-    approved: Mapped[int] = mapped_column(Integer, default=0)
-    denied: Mapped[int] = mapped_column(Integer, default=0)
-    refused: Mapped[int] = mapped_column(Integer, default=0)
-    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
-    deemed_accepted: Mapped[int] = mapped_column(Integer, default=0)
-    on_time_promised: Mapped[int] = mapped_column(Integer, default=0)
-    on_time_statutory: Mapped[int] = mapped_column(Integer, default=0)
-    with_limit: Mapped[int] = mapped_column(Integer, default=0)
-    at_most_one_visit: Mapped[int] = mapped_column(Integer, default=0)
-    ratings: Mapped[int] = mapped_column(Integer, default=0)
-    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
-    poor_ratings: Mapped[int] = mapped_column(Integer, default=0)
-    good_ratings: Mapped[int] = mapped_column(Integer, default=0)
-    triggers: Mapped[int] = mapped_column(Integer, default=0)
-    finished: Mapped[int] = mapped_column(Integer, default=0)
-    finished_no_visit: Mapped[int] = mapped_column(Integer, default=0)
-    finished_at_most_one: Mapped[int] = mapped_column(Integer, default=0)
-    finished_visits: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class TownVisitTotals(Base):
+class TownVisitTotals(VisitCounts, Base):
     """最多跑一次 of one town over all time: the sums of its daily figures' visit columns, kept beside them
     (in the same upsert) so that the supervision page reads a row per town, not every day of every item."""
 
     __tablename__ = "town_visit_totals"
 
     town_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), primary_key=True)
-    finished: Mapped[int] = mapped_column(Integer, default=0)
-    finished_no_visit: Mapped[int] = mapped_column(Integer, default=0)
-    finished_at_most_one: Mapped[int] = mapped_column(Integer, default=0)
-    finished_visits: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class MonthlyFigures(Base):
+class MonthlyFigures(FigureCounts, Base):
     """The same figures summed per calendar month (``month`` is its first day), kept with the daily rows so
     that a long period reads its whole months from here and only its cut months day by day."""
 
@@ -112,26 +118,6 @@ class MonthlyFigures(Base):
     town_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), primary_key=True)
     item_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True, index=True)
-    received: Mapped[int] = mapped_column(Integer, default=0)
-    decided: Mapped[int] = mapped_column(Integer, default=0)
-    approved: Mapped[int] = mapped_column(Integer, default=0)
-    denied: Mapped[int] = mapped_column(Integer, default=0)
-    refused: Mapped[int] = mapped_column(Integer, default=0)
-    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
-    deemed_accepted: Mapped[int] = mapped_column(Integer, default=0)
-    on_time_promised: Mapped[int] = mapped_column(Integer, default=0)
-    on_time_statutory: Mapped[int] = mapped_column(Integer, default=0)
-    with_limit: Mapped[int] = mapped_column(Integer, default=0)
-    at_most_one_visit: Mapped[int] = mapped_column(Integer, default=0)
-    ratings: Mapped[int] = mapped_column(Integer, default=0)
-    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
-    poor_ratings: Mapped[int] = mapped_column(Integer, default=0)
-    good_ratings: Mapped[int] = mapped_column(Integer, default=0)
-    triggers: Mapped[int] = mapped_column(Integer, default=0)
-    finished: Mapped[int] = mapped_column(Integer, default=0)
-    finished_no_visit: Mapped[int] = mapped_column(Integer, default=0)
-    finished_at_most_one: Mapped[int] = mapped_column(Integer, default=0)
-    finished_visits: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DailyRatingFigures(Base):
