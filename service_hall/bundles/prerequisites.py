@@ -16,7 +16,6 @@ Nothing here commits.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -95,69 +94,47 @@ def start_ready(session: Session, bundle_case: BundleCase, *, now: dt.datetime) 
     return started
 
 
-def on_transition(session: Session, case: Application, action: Any, *, before: str, now: dt.datetime,
-                  actor: Any) -> None:
-    if case.status not in GRANTED | FAILED or before in {s.value for s in GRANTED}:
-        return
-    link = _link(session, case)
-    if link is None:
-        return
-    bundle_case = link.bundle_case
-    started, ended = [], []
-    for later in _later(bundle_case, link.item_code):
-        other = later.application
-        if other.status is not CaseStatus.AWAITING_PREREQUISITE:
-            continue
-        params = {"prerequisite": case.case_number, "bundle": bundle_case.number}
-        if case.status in FAILED:
-            reason = (f"本事项需要“{case.item_name}”的办理结果，该事项{case.status.label}，本事项无法继续办理，"
-                      f"依法终止办理")
-            intake.terminate(session, other, now=now, reason=reason, params=params)
-            ended.append(other)
-        elif not waiting_for(bundle_case, later) and not _correction_open(other):
-            _start(session, other, now, f"前置事项“{case.item_name}”已准予，本事项自即日起视为收到申请", params)
-            started.append(other)
-    if started or ended:
-        record(session, actor=actor, action=AuditAction.BUNDLE_CASE_PREREQUISITE, object_type="application",
-               object_id=case.id, now=now, jurisdiction_id=case.town_id,
-               payload={"bundle": bundle_case.number, "outcome": case.status.value,
-                        "started": [c.case_number for c in started], "ended": [c.case_number for c in ended]})
+class PrerequisiteListener(events.Quiet):
+    """Starts, ends and feeds the waiting items of a bundle as their prerequisites are decided."""
+
+    def on_transition(self, session: Session, case: Application, action: Any, *, before: str,
+                      now: dt.datetime, actor: Any) -> None:
+        if case.status not in GRANTED | FAILED or before in {s.value for s in GRANTED}:
+            return
+        link = _link(session, case)
+        if link is None:
+            return
+        bundle_case = link.bundle_case
+        started, ended = [], []
+        for later in _later(bundle_case, link.item_code):
+            other = later.application
+            if other.status is not CaseStatus.AWAITING_PREREQUISITE:
+                continue
+            params = {"prerequisite": case.case_number, "bundle": bundle_case.number}
+            if case.status in FAILED:
+                reason = (f"本事项需要“{case.item_name}”的办理结果，该事项{case.status.label}，本事项无法继续办理，"
+                          f"依法终止办理")
+                intake.terminate(session, other, now=now, reason=reason, params=params)
+                ended.append(other)
+            elif not waiting_for(bundle_case, later) and not _correction_open(other):
+                _start(session, other, now, f"前置事项“{case.item_name}”已准予，本事项自即日起视为收到申请", params)
+                started.append(other)
+        if started or ended:
+            record(session, actor=actor, action=AuditAction.BUNDLE_CASE_PREREQUISITE, object_type="application",
+                   object_id=case.id, now=now, jurisdiction_id=case.town_id,
+                   payload={"bundle": bundle_case.number, "outcome": case.status.value,
+                            "started": [c.case_number for c in started], "ended": [c.case_number for c in ended]})
+
+    def on_certificate(self, session: Session, certificate: Any, kind: str, *, now: dt.datetime) -> None:
+        if kind != "certificate.issued":
+            return
+        case = certificate.application
+        link = _link(session, case)
+        if link is None:
+            return
+        for later in _later(link.bundle_case, link.item_code):
+            if not later.application.status.is_final:
+                attach_result(session, certificate, later.application, now=now)
 
 
-def on_certificate(session: Session, certificate: Any, kind: str, *, now: dt.datetime) -> None:
-    if kind != "certificate.issued":
-        return
-    case = certificate.application
-    link = _link(session, case)
-    if link is None:
-        return
-    for later in _later(link.bundle_case, link.item_code):
-        if not later.application.status.is_final:
-            attach_result(session, certificate, later.application, now=now)
-
-
-def on_notice(session: Session, notice: Any, *, now: dt.datetime) -> None:
-    return None
-
-
-def on_rating(session: Session, rating: Any, *, now: dt.datetime) -> None:
-    return None
-
-
-def on_triggers(session: Session, triggers: Iterable[Any], *, now: dt.datetime) -> None:
-    return None
-
-
-def sweep_reminders(session: Session, *, now: dt.datetime) -> None:
-    return None
-
-
-def on_opinion_due(session: Session, case: Any, *, asked_id: int, data: dict[str, Any], now: dt.datetime) -> None:
-    return None
-
-
-def receipt_content(session: Session, notice: Any) -> dict[str, Any]:
-    return {}
-
-
-events.subscribe(sys.modules[__name__])  # a module with the listener functions
+events.subscribe(PrerequisiteListener())

@@ -34,6 +34,36 @@ class Listener(Protocol):
     def receipt_content(self, session: Session, notice: Any) -> dict[str, Any]: ...
 
 
+class Quiet:
+    """A listener that hears nothing: subclass it and override only the events you listen to."""
+
+    def on_transition(self, session: Session, case: Any, action: Any, *, before: str, now: dt.datetime,
+                      actor: Any) -> Any:
+        return None
+
+    def on_notice(self, session: Session, notice: Any, *, now: dt.datetime) -> Any:
+        return None
+
+    def on_certificate(self, session: Session, certificate: Any, kind: str, *, now: dt.datetime) -> Any:
+        return None
+
+    def on_rating(self, session: Session, rating: Any, *, now: dt.datetime) -> Any:
+        return None
+
+    def on_triggers(self, session: Session, triggers: Iterable[Any], *, now: dt.datetime) -> Any:
+        return None
+
+    def sweep_reminders(self, session: Session, *, now: dt.datetime) -> Any:
+        return None
+
+    def on_opinion_due(self, session: Session, case: Any, *, asked_id: int, data: dict[str, Any],
+                       now: dt.datetime) -> Any:
+        return None
+
+    def receipt_content(self, session: Session, notice: Any) -> dict[str, Any]:
+        return {}
+
+
 _listeners: list[Listener] = []
 
 
