@@ -109,7 +109,8 @@ class _Copy:
         self._file.close()
 
 
-BULK_TABLES = ("applications", "audit_records", "visits", "ratings", "notices", "clock_pauses")
+BULK_TABLES = ("applications", "audit_records", "visits", "ratings", "notices", "notice_receipts", "clock_pauses")
+RECEIPT_SHARE = 0.75  # notices the applicant opened (电子送达), each with its receipt and its notice.open record
 
 
 def _drop_indexes(cur: Any, tables: tuple[str, ...]) -> list[str]:
@@ -208,7 +209,7 @@ def generate(conn: Any, *, cases: int, seed: int = 20261201, today: dt.date | No
     cur.execute("SELECT day, is_working, name FROM calendar_days")
     days = _Days(WorkingCalendar({d: (w, n) for d, w, n in cur.fetchall()}))
     ids = _next_ids(cur, ["users", "applications", "audit_records", "visits", "ratings", "notices",
-                          "clock_pauses"])
+                          "notice_receipts", "clock_pauses"])
     cur.execute("SELECT seq, hash FROM audit_chain_head WHERE id = 1")
     head = cur.fetchone()
     seq, prev_hash = (int(head[0]), head[1]) if head else (0, GENESIS)
@@ -247,26 +248,42 @@ def generate(conn: Any, *, cases: int, seed: int = 20261201, today: dt.date | No
                                   "recorded_by_id")
     ratings = _Copy(cur, "ratings", "id, application_id, town_id, applicant_id, score, comment, rated_at")
     notices = _Copy(cur, "notices", "id, application_id, kind, number, issued_on, content, issued_by_id")
+    receipts = _Copy(cur, "notice_receipts", "id, notice_id, user_id, opened_at, channel, deemed")
     pauses = _Copy(cur, "clock_pauses", "id, application_id, kind, started_on, ended_on, note")
     counters: dict[tuple[str, int], int] = {}
-    audit_id, visit_id, rating_id, notice_id, pause_id = (ids["audit_records"], ids["visits"], ids["ratings"],
-                                                           ids["notices"], ids["clock_pauses"])
+    audit_id, visit_id, rating_id, notice_id, receipt_id, pause_id = (
+        ids["audit_records"], ids["visits"], ids["ratings"], ids["notices"], ids["notice_receipts"],
+        ids["clock_pauses"])
 
     def log_audit(at: dt.datetime, actor: int | None, town: int, action: str, case_id: int, before: str | None,
-                  after: str | None, payload: dict[str, Any]) -> None:
+                  after: str | None, payload: dict[str, Any], object_type: str = "application") -> None:
         nonlocal seq, prev_hash, audit_id
         rec = _Audit()
         seq += 1
         rec.seq, rec.at, rec.actor_id = seq, at, actor
-        rec.actor_role = roles.get(actor) if actor is not None else None
-        rec.jurisdiction_id, rec.action, rec.object_type, rec.object_id = town, action, "application", str(case_id)
+        rec.actor_role = roles.get(actor, "applicant") if actor is not None else None
+        rec.jurisdiction_id, rec.action, rec.object_type, rec.object_id = town, action, object_type, str(case_id)
         rec.from_state, rec.to_state, rec.reason, rec.duty, rec.payload = before, after, None, None, payload
         rec.prev_hash = prev_hash
         rec.hash = _digest(rec)  # type: ignore[arg-type]
-        audit.add(audit_id, seq, at, actor, rec.actor_role, town, action, "application", rec.object_id, before,
+        audit.add(audit_id, seq, at, actor, rec.actor_role, town, action, object_type, rec.object_id, before,
                   after, None, None, json.dumps(payload, ensure_ascii=False), prev_hash, rec.hash)
         prev_hash = rec.hash
         audit_id += 1
+
+    def add_notice(case_id: int, applicant: int, town: int, kind: str, number: str, issued_on: dt.date,
+                   issued_at: dt.datetime, case_number: str, clerk: int) -> None:
+        """A notice, and for most the applicant's opening of it (receipt and audit record) within days."""
+        nonlocal notice_id, receipt_id
+        notices.add(notice_id, case_id, kind, number, issued_on, json.dumps({"case_number": case_number}), clerk)
+        if rng.random() < RECEIPT_SHARE:
+            opened_at = issued_at + dt.timedelta(hours=rng.randrange(1, 72))
+            if opened_at.date() <= today:
+                receipts.add(receipt_id, notice_id, applicant, opened_at, "inbox", False)
+                receipt_id += 1
+                log_audit(opened_at, applicant, town, "notice.open", case_id, None, None,
+                          {"notice": number, "channel": "inbox"})
+        notice_id += 1
 
     open_window = max(30, int(span * OPEN_SHARE * 1.6))
     case_id = ids["applications"]
@@ -296,9 +313,8 @@ def generate(conn: Any, *, cases: int, seed: int = 20261201, today: dt.date | No
             statutory_due = days.add(accepted_on, item.statutory)
             accepted_at = max(submitted_at, _at(accepted_on, rng))
             log_audit(accepted_at, clerk, item.town_id, "case.accept", case_id, "submitted", "accepted", {})
-            notices.add(notice_id, case_id, "acceptance", f"A{case_id}", accepted_on,
-                        json.dumps({"case_number": number}), clerk)
-            notice_id += 1
+            add_notice(case_id, applicant, item.town_id, "acceptance", f"A{case_id}", accepted_on, accepted_at,
+                       number, clerk)
         if status in {"reviewed", "approved", "delivered", "denied"}:
             log_audit(accepted_at + dt.timedelta(hours=2), clerk, item.town_id, "case.complete_review", case_id,
                       "accepted", "reviewed", {})
@@ -312,9 +328,7 @@ def generate(conn: Any, *, cases: int, seed: int = 20261201, today: dt.date | No
             kind = "denial" if status == "denied" else "approval"
             log_audit(decided_at, clerk, item.town_id, "case.deny" if status == "denied" else "case.approve",
                       case_id, "reviewed", "denied" if status == "denied" else "approved", {})
-            notices.add(notice_id, case_id, kind, f"D{case_id}", decided_on, json.dumps({"case_number": number}),
-                        clerk)
-            notice_id += 1
+            add_notice(case_id, applicant, item.town_id, kind, f"D{case_id}", decided_on, decided_at, number, clerk)
         if status == "delivered" and decided_at is not None:
             closed_at = decided_at + dt.timedelta(days=rng.randrange(0, 4), hours=1)
             log_audit(closed_at, clerk, item.town_id, "case.deliver", case_id, "approved", "delivered", {})
@@ -342,18 +356,24 @@ def generate(conn: Any, *, cases: int, seed: int = 20261201, today: dt.date | No
         # Visits: most cases none or one (最多跑一次), a few two.
         x = rng.random()
         for _ in range(0 if x < 0.4 else 1 if x < 0.92 else 2):
-            visits.add(visit_id, case_id, applicant, item.town_id, "申请人", "递交材料", _at(received, rng), clerk)
+            visited_at = _at(received, rng)
+            visits.add(visit_id, case_id, applicant, item.town_id, "申请人", "递交材料", visited_at, clerk)
+            log_audit(visited_at, clerk, item.town_id, "visit.record", visit_id, None, None,
+                      {"application": number}, object_type="visit")
             visit_id += 1
         if status == "delivered" and closed_at is not None and rng.random() < 0.4:
             score = 5 if rng.random() < 0.8 else rng.choice([1, 2, 3, 4])
-            ratings.add(rating_id, case_id, item.town_id, applicant, score, "", closed_at + dt.timedelta(hours=5))
+            rated_at = closed_at + dt.timedelta(hours=5)
+            ratings.add(rating_id, case_id, item.town_id, applicant, score, "", rated_at)
+            log_audit(rated_at, applicant, item.town_id, "rating.create", case_id, None, None,
+                      {"score": score, "stage": "delivery", "indicators": {}, "tags": [], "rectification": None})
             rating_id += 1
         case_id += 1
         if log is not None and n and n % 100_000 == 0:
             log(f"  {n:,} cases, {time.monotonic() - started:.0f} s")
     cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
     indexes = _drop_indexes(cur, BULK_TABLES)
-    for c in (apps, audit, visits, ratings, notices, pauses):
+    for c in (apps, audit, visits, ratings, notices, receipts, pauses):
         c.close()
         if log is not None:
             log(f"  {c.table}: {c.rows:,} rows, {time.monotonic() - started:.0f} s")
@@ -363,10 +383,12 @@ def generate(conn: Any, *, cases: int, seed: int = 20261201, today: dt.date | No
         log(f"  {len(indexes)} indexes built, {time.monotonic() - started:.0f} s")
     cur.execute("""INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, %s, %s)
                    ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash""", (seq, prev_hash))
-    for table in ["users", "applications", "audit_records", "visits", "ratings", "notices", "clock_pauses"]:
+    for table in ["users", "applications", "audit_records", "visits", "ratings", "notices", "notice_receipts",
+                  "clock_pauses"]:
         cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
     return {"users": users.rows, "applications": apps.rows, "audit_records": audit.rows, "visits": visits.rows,
-            "ratings": ratings.rows, "notices": notices.rows, "clock_pauses": pauses.rows}
+            "ratings": ratings.rows, "notices": notices.rows, "notice_receipts": receipts.rows,
+            "clock_pauses": pauses.rows}
 
 
 def prepare_database(url: str) -> Any:
