@@ -34,12 +34,22 @@ if TYPE_CHECKING:
 
 GENESIS = "0" * 64
 _key: bytes | None = None
+_pads: tuple[Any, Any] | None = None  # SHA-256 states after the key's inner and outer pads (RFC 2104)
 
 
 def use_key(key: str | bytes | None) -> None:
     """Set the audit key (the app does at start); records appended from then on are keyed."""
-    global _key
+    global _key, _pads
     _key = key.encode() if isinstance(key, str) else key
+    _pads = _hmac_pads(_key) if _key is not None else None
+
+
+def _hmac_pads(key: bytes) -> tuple[Any, Any]:
+    # HMAC-SHA256 hashes the key's two pads ahead of every message; hashed once here and copied per record,
+    # a record costs a third of ``hmac.digest`` (which sets the key up anew each call).
+    block = hashlib.sha256(key).digest() if len(key) > 64 else key
+    block = block.ljust(64, b"\0")
+    return (hashlib.sha256(bytes(b ^ 0x36 for b in block)), hashlib.sha256(bytes(b ^ 0x5C for b in block)))
 
 
 def _json(value: Any) -> str:
@@ -75,9 +85,13 @@ def _canonical(rec: Any) -> bytes:
 
 
 def _mac(content: bytes) -> str:
-    if _key is None:
+    """HMAC-SHA256 of ``content`` under the audit key, in hex (plain SHA-256 without a key)."""
+    if _pads is None:
         return hashlib.sha256(content).hexdigest()
-    return hmac.digest(_key, content, "sha256").hex()
+    inner, outer = _pads[0].copy(), _pads[1].copy()
+    inner.update(content)
+    outer.update(inner.digest())
+    return outer.hexdigest()
 
 
 def _digest(rec: Any) -> str:

@@ -218,3 +218,21 @@ def test_the_content_read_back_for_verification_is_what_was_hashed(app, factory)
         read_back = [content for *_, content in trail._hashed_contents(db.session)]
         assert read_back == [_canonical(rec) for rec in records]
         assert trail.verify_chain(db.session) == []
+
+
+@pytest.mark.parametrize("key", [b"", b"k", b"s" * 32, b"b" * 64, b"l" * 65, "密钥".encode() * 40])
+def test_the_record_mac_is_hmac_sha256_for_any_key_length(key):
+    """The chain's MAC is computed from the key's pads hashed once (service_hall/audit/trail.py): it must be
+    RFC 2104 HMAC-SHA256 for keys shorter than, equal to and longer than SHA-256's block."""
+    import hmac as _hmac
+
+    from service_hall.audit import trail
+
+    saved = trail._key
+    try:
+        trail.use_key(key)
+        for content in (b"", b"{}", "审计记录".encode() * 200):
+            assert trail._mac(content) == _hmac.new(key, content, hashlib.sha256).hexdigest()
+            assert trail._mac(content) == trail._mac(content)  # the pads are copied, never consumed
+    finally:
+        trail.use_key(saved)
