@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import threading
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -111,6 +113,9 @@ def _check_date(value: object, what: str = "day") -> dt.date:
     return value
 
 
+_YEARS_AHEAD = 100  # a count of working days that ends further away is an error, not a loop without end
+
+
 class WorkingCalendar:
     """Working days from the table overrides, the package and the weekend rule, in that order.
 
@@ -128,9 +133,21 @@ class WorkingCalendar:
 
     @classmethod
     def from_session(cls, session: Session) -> WorkingCalendar:
-        """A calendar with every ``calendar_days`` row as an override. Raises nothing of its own."""
-        rows = session.execute(select(CalendarDay.day, CalendarDay.is_working, CalendarDay.name))
-        return cls({day: (is_working, name) for day, is_working, name in rows})
+        """A calendar with every ``calendar_days`` row as an override. The rows are read each time, so an
+        edit of the table takes effect at once; the calendar built from the same rows is reused within
+        the process, with the running counts it has computed (docs/architecture.md, "Lists at scale").
+        Raises nothing of its own."""
+        rows = tuple((day, is_working, name) for day, is_working, name in session.execute(
+            select(CalendarDay.day, CalendarDay.is_working, CalendarDay.name).order_by(CalendarDay.day)))
+        with _built_lock:
+            found = _built.get(rows)
+        if found is None:
+            found = cls({day: (is_working, name) for day, is_working, name in rows})
+            with _built_lock:
+                if len(_built) >= _BUILT_KEPT:
+                    _built.pop(next(iter(_built)))
+                _built[rows] = found
+        return found
 
     def covered_years(self) -> list[int]:
         """Years whose working days are known (package or table), ascending. Raises nothing."""
@@ -180,6 +197,8 @@ class WorkingCalendar:
         _check_date(start, "start")
         if n < 0:
             raise ValueError("n must not be negative")
+        if not pauses:
+            return self._counted_forward(start, n)
         spans: list[tuple[dt.date, dt.date]] = []
         open_starts: list[dt.date] = []
         for first, last in pauses:
@@ -216,6 +235,25 @@ class WorkingCalendar:
         working_b, provisional_b = self._running(b, a.year)
         working_a, provisional_a = self._running(a, a.year)
         return Count(working_b - working_a, provisional_b > provisional_a)
+
+    def _counted_forward(self, start: dt.date, n: int) -> Deadline:
+        """The n-th working day after ``start`` found in the running counts (no walk over the days): the
+        first day whose running count reaches the start's plus n. Provisional when a day after the start
+        up to it rests on the weekend rule alone, as the walk would flag it."""
+        if n == 0:
+            return Deadline(start, False)
+        start_working, start_provisional = self._running(start, start.year)
+        target = start_working + n
+        working_before = provisional_before = 0
+        for year in range(start.year, start.year + _YEARS_AHEAD):
+            working, provisional = self._year(year)
+            if working_before + working[-1] >= target:
+                index = bisect_left(working, target - working_before)
+                due = dt.date(year, 1, 1) + dt.timedelta(days=index)
+                return Deadline(due, provisional_before + provisional[index] > start_provisional)
+            working_before += working[-1]
+            provisional_before += provisional[-1]
+        raise ValueError(f"no {n}th working day within {_YEARS_AHEAD} years of {start}")
 
     def _year(self, year: int) -> tuple[list[int], list[int]]:
         """Running counts through each day of ``year`` (index: day of the year − 1): working days, and days
@@ -264,3 +302,9 @@ class WorkingCalendar:
         if self.working_days_between(today, due).days <= YELLOW_WORKING_DAYS:
             return DeadlineColour.YELLOW
         return DeadlineColour.GREEN
+
+
+# Calendars built from the table's rows, by those rows (WorkingCalendar.from_session); a few kept per process.
+_BUILT_KEPT = 4
+_built: dict[tuple[tuple[dt.date, bool, str | None], ...], WorkingCalendar] = {}
+_built_lock = threading.Lock()

@@ -253,3 +253,48 @@ def test_days_left_counts_back_once_overdue():
     assert cal.days_left(dt.date(2026, 2, 24), dt.date(2026, 2, 13)) == 2
     assert cal.days_left(dt.date(2026, 2, 13), dt.date(2026, 2, 24)) == -2
     assert cal.days_left(dt.date(2026, 2, 13), dt.date(2026, 2, 13)) == 0
+
+
+@pytest.mark.parametrize("calendar", [
+    CAL,
+    WorkingCalendar({D(2027, 1, 1): (False, "元旦"), D(2027, 2, 7): (True, "春节调休上班"),
+                     D(2027, 2, 8): (False, "春节")}),
+    WorkingCalendar({D(2028, 5, 1): (False, "劳动节")}, declared_years=[]),
+])
+def test_adding_from_the_running_counts_agrees_with_the_walk_over_the_days(calendar):
+    """Without a pause the n-th working day is read from the running counts; it must be the day and the
+    provisional flag a walk over the days finds, across holidays, 调休, the year's end and guessed years."""
+    def walk(start: dt.date, n: int) -> Deadline:
+        day, left, provisional = start, n, False
+        while left > 0:
+            day += dt.timedelta(days=1)
+            working, guessed = calendar.is_working_day(day)
+            provisional = provisional or guessed
+            left -= working
+        return Deadline(day, provisional)
+
+    starts = [D(2025, 12, 20) + dt.timedelta(days=k) for k in range(0, 900, 7)] + [D(2026, 12, 31), D(2027, 2, 5)]
+    for start in starts:
+        for n in (0, 1, 2, 5, 10, 20, 60, 250, 400):
+            assert calendar.add_working_days(start, n) == walk(start, n), (start, n)
+
+
+def test_a_calendar_from_the_table_is_reused_until_the_table_changes(app, factory):
+    """``from_session`` reads the rows every time but builds a calendar once per set of rows: the same
+    object while the table is unchanged, a new one (counting the edit) as soon as a row changes."""
+    from service_hall.calendar.models import CalendarDay
+    from service_hall.extensions import db
+
+    with app.app_context():
+        first = WorkingCalendar.from_session(db.session)
+        assert WorkingCalendar.from_session(db.session) is first
+        db.session.add(CalendarDay(day=D(2026, 3, 2), is_working=False, name="临时休息",
+                                   updated_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC)))
+        db.session.flush()
+        edited = WorkingCalendar.from_session(db.session)
+        assert edited is not first
+        assert edited.is_working_day(D(2026, 3, 2)) == (False, False)
+        assert edited.add_working_days(D(2026, 2, 27), 1).due == D(2026, 2, 28)  # 调休 Saturday
+        assert edited.add_working_days(D(2026, 2, 28), 1).due == D(2026, 3, 3)
+        db.session.rollback()
+        assert WorkingCalendar.from_session(db.session) is first
