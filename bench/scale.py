@@ -359,29 +359,8 @@ def _sweep_seconds(url: str) -> dict[str, float]:
     return out
 
 
-# Runs a command and reports its peak memory on stderr's last line. The command is this launcher's child,
-# not the benchmark's: a child spawned by a large process starts with that process's peak on Linux (vfork
-# and exec carry the parent's high-water mark into the child's rusage), so the benchmark's own memory would
-# be reported as the command's.
-_PEAK_LAUNCHER = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
-                  "print('peak_kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
-                  "sys.exit(code)")
-
-
-def _audit_verify(env: dict[str, str]) -> dict[str, float]:
-    """``flask audit verify`` in a child process: wall time and that command's own peak memory."""
-    t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _PEAK_LAUNCHER, sys.executable, "-m", "flask", "--app", "wsgi",
-                           "audit", "verify"], cwd=str(ROOT), env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - t
-    last = proc.stderr.rstrip().rpartition("\n")[2]
-    if proc.returncode != 0 or not last.startswith("peak_kb "):
-        raise RuntimeError(proc.stderr[-500:])
-    return {"audit_verify_seconds": round(elapsed, 1), "audit_verify_peak_mb": round(int(last.split()[1]) / 1024, 1)}
-
-
 def run() -> dict[str, Any]:
+    from bench.audit_chain import run_audit_verify
     from bench.generate import BENCH_PASSWORD, HEAVY_APPLICANT
 
     url = os.environ.get("BENCH_SCALE_DATABASE_URL") or DEFAULT_URL
@@ -438,7 +417,7 @@ def run() -> dict[str, Any]:
         app.stop()
         hello.stop()
     if "verify" in only:
-        out.update(_audit_verify(env))
+        out.update(run_audit_verify({**os.environ, **env}))
     out["scale_bench_seconds"] = round(time.monotonic() - started, 1)
     return out
 
