@@ -255,14 +255,14 @@ def generate(conn: Any, *, cases: int, seed: int = 20261201, today: dt.date | No
         ids["audit_records"], ids["visits"], ids["ratings"], ids["notices"], ids["notice_receipts"],
         ids["clock_pauses"])
 
-    def log_audit(at: dt.datetime, actor: int | None, town: int, action: str, case_id: int, before: str | None,
+    def log_audit(at: dt.datetime, actor: int | None, town: int, action: str, object_id: int, before: str | None,
                   after: str | None, payload: dict[str, Any], object_type: str = "application") -> None:
         nonlocal seq, prev_hash, audit_id
         rec = _Audit()
         seq += 1
         rec.seq, rec.at, rec.actor_id = seq, at, actor
         rec.actor_role = roles.get(actor, "applicant") if actor is not None else None
-        rec.jurisdiction_id, rec.action, rec.object_type, rec.object_id = town, action, object_type, str(case_id)
+        rec.jurisdiction_id, rec.action, rec.object_type, rec.object_id = town, action, object_type, str(object_id)
         rec.from_state, rec.to_state, rec.reason, rec.duty, rec.payload = before, after, None, None, payload
         rec.prev_hash = prev_hash
         rec.hash = _digest(rec)  # type: ignore[arg-type]
