@@ -121,7 +121,8 @@ class WorkingCalendar:
 
     ``overrides`` maps a date to ``(is_working, name)``. ``declared_years`` are the years whose
     State Council notice the overrides hold in full; by default every year with at least one override.
-    Cheap to build; build one per request or job (``from_session``) so table edits take effect.
+    Get one per request or job with ``from_session``: it reads the table each time, so edits take effect,
+    and reuses the calendar of the same rows (and the running counts it has computed).
     """
 
     def __init__(self, overrides: Mapping[dt.date, tuple[bool, str | None]] | None = None, *,
@@ -192,7 +193,8 @@ class WorkingCalendar:
         otherwise until its own first day, and the result is flagged ``paused`` — the earliest the
         deadline can be, moving later each day the pause goes on.
 
-        Raises ValueError (n < 0, or a pause ending before it starts) and TypeError (not a date).
+        Raises ValueError (n < 0, a pause ending before it starts, or no such day within a century) and
+        TypeError (not a date).
         """
         _check_date(start, "start")
         if n < 0:
