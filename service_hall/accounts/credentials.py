@@ -63,8 +63,8 @@ def open_session(session: Session, user: User, *, now: dt.datetime, lifetime: dt
 
 def user_for_session(session: Session, user_id: int, key: str, *, now: dt.datetime) -> User | None:
     """The user of a live session (the cookie's user id and key must both match), else None."""
-    row = session.scalar(select(UserSession).where(UserSession.key_hash == _digest(key))
-                         .options(joinedload(UserSession.user)))
+    row = session.execute(select(UserSession).where(UserSession.key_hash == _digest(key))
+                          .options(joinedload(UserSession.user).joinedload(User.extra_roles))).unique().scalar()
     if row is None or row.user_id != user_id or not _valid(row, now):
         return None
     return row.user

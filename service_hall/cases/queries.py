@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Date, exists, inspect, literal_column, select
-from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
+from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from service_hall.accounts.models import User
 from service_hall.calendar.working_days import WorkingCalendar
 from service_hall.cases.clock import local_date
-from service_hall.cases.list_rows import APPLICANT_NAME, LIST_ROW
+from service_hall.cases.list_rows import APPLICANT_NAME, LIST_ROW, WHOLE_ROW, load_running_pauses
 from service_hall.cases.models import Application, ApplicationMaterial, CaseStatus
 from service_hall.core.errors import NotFound
 from service_hall.core.pagination import PAGE_SIZE, Page, keyset_page
@@ -57,9 +57,11 @@ def load_for_page(session: Session, case: Application) -> Application:
 
 
 def own_applications(session: Session, applicant: User, cursor: str | None = None, *,
-                     size: int = PAGE_SIZE) -> Page[Application]:
-    """A page of the applicant's applications, newest first (index ``ix_applications_applicant_created``)."""
-    stmt = select(Application).where(Application.applicant_id == applicant.id).options(*LIST_ROW)
+                     size: int = PAGE_SIZE, whole: bool = False) -> Page[Application]:
+    """A page of the applicant's applications, newest first (index ``ix_applications_applicant_created``);
+    ``whole``: each case with everything its JSON prints (``list_rows.WHOLE_ROW``)."""
+    stmt = (select(Application).where(Application.applicant_id == applicant.id)
+            .options(*(WHOLE_ROW if whole else LIST_ROW)))
     return keyset_page(session, stmt, [Application.created_at, Application.id], cursor, size=size, descending=True)
 
 
@@ -85,17 +87,22 @@ QUEUE_KEY = literal_column(QUEUE_KEY_SQL, type_=Date)
 
 
 def queue(session: Session, staff: User, statuses: list[CaseStatus] | None = None, cursor: str | None = None, *,
-          size: int = PAGE_SIZE, by_number: bool = False) -> Page[Application]:
+          size: int = PAGE_SIZE, by_number: bool = False, whole: bool = False) -> Page[Application]:
     """A page of the open cases of the staff member's towns, the nearest deadline first (or by case
-    number), read from the partial indexes of open cases; applicants and clock pauses loaded with it."""
+    number), read from the partial indexes of open cases; applicants loaded with it, and the clock pauses of
+    the cases in a special procedure; ``whole``: each case with everything its JSON prints
+    (``list_rows.WHOLE_ROW``)."""
     towns = visible_jurisdiction_ids(session, staff)
     wanted = [s for s in statuses if s in OPEN] if statuses else OPEN
     if not wanted:  # a closed status: the queue holds none of those
         return Page(rows=[], next=None, prev=None)
     stmt = (select(Application).where(Application.town_id.in_(towns), Application.status.in_(wanted))
-            .options(*LIST_ROW, APPLICANT_NAME, selectinload(Application.pauses)))
+            .options(*((WHOLE_ROW) if whole else (*LIST_ROW, APPLICANT_NAME))))
     keys = [Application.case_number, Application.id] if by_number else [QUEUE_KEY, Application.id]
-    return keyset_page(session, stmt, keys, cursor, size=size)
+    page = keyset_page(session, stmt, keys, cursor, size=size)
+    if not whole:
+        load_running_pauses(session, page.rows)
+    return page
 
 
 def current_deadline(case: Application) -> dt.date | None:

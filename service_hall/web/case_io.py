@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import request
+from flask import g, request
 
 from service_hall.accounts.models import User
 from service_hall.calendar.working_days import WorkingCalendar
@@ -16,7 +16,10 @@ from service_hall.files.store import accept_upload, owned_file
 
 
 def calendar() -> WorkingCalendar:
-    return WorkingCalendar.from_session(db.session)
+    """The working calendar, read once per request (a JSON list computes each case's colours with it)."""
+    if "calendar" not in g:
+        g.calendar = WorkingCalendar.from_session(db.session)
+    return g.calendar
 
 
 def collect_materials(owner: User, material_specs: list[Any], accept_for: dict[str, dict[str, Any]],

@@ -16,7 +16,7 @@ from tests.factories.cases import drive, load, new_case, rate
 from tests.factories.clock import at
 from tests.factories.places import BAISHA
 from tests.factories.power_list import ITEM, PLEDGE, QUICK, TWO
-from tests.factories.web import signed_in
+from tests.factories.web import api_token, signed_in
 
 # What the case pages read (counted with the test's SAVEPOINT and RELEASE): the signed-in session with its
 # user, the case, one statement telling which of its collections have rows and one per collection that has,
@@ -169,3 +169,39 @@ def test_the_evaluation_and_the_public_statistics_read_aggregates_only(app, rwor
     for url in pages:
         client = supervisor if url.startswith("/supervision") else app.test_client()
         assert _tables_read(client, url)[0] == counts[url], url
+
+
+def _api_count(client, url: str, headers: dict[str, str]) -> tuple[int, list]:
+    client.get(url, headers=headers)
+    with statements() as seen:
+        resp = client.get(url, headers=headers)
+    assert resp.status_code == 200, resp.get_json()
+    return len(seen), resp.get_json()
+
+
+def test_the_json_case_list_does_not_read_per_row(app, rworld, client):
+    """``GET /api/v1/cases`` prints each case whole (form values, materials, notices, pauses, deliveries):
+    loaded with the page, a statement per collection, not per case."""
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    _overdue(app, 1)
+    _approved(app, 1)
+    headers = api_token(client, "clerk1")
+    few, _ = _api_count(client, "/api/v1/cases", headers)
+    _overdue(app, 3)
+    _approved(app, 3)
+    many, rows = _api_count(client, "/api/v1/cases", headers)
+    assert len(rows) == 8 and all(r["data"] is not None and r["materials"] is not None for r in rows)
+    assert any(r["notices"] for r in rows)
+    assert many == few
+
+
+def test_the_applicants_json_list_does_not_read_per_row(app, rworld, client):
+    app.config["FIXED_NOW"] = at("2026-11-23")
+    _approved(app, 1)
+    headers = api_token(client, "13900000001")
+    few, _ = _api_count(client, "/api/v1/applications", headers)
+    _approved(app, 3, town=BAISHA)
+    _overdue(app, 2)
+    many, rows = _api_count(client, "/api/v1/applications", headers)
+    assert len(rows) == 5 and sum(1 for r in rows if r["pending_decisions"]) == 4
+    assert many == few

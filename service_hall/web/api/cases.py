@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
 
@@ -27,7 +27,7 @@ from service_hall.core.pagination import Page, page_size
 from service_hall.extensions import db, file_store
 from service_hall.files.store import accept_upload, owned_file
 from service_hall.jurisdictions.operations import by_code
-from service_hall.notifications.operations import pending_decisions
+from service_hall.notifications.operations import awaiting_receipt, pending_decisions
 from service_hall.web.access import current_actor, now, requires
 from service_hall.web.api.openapi import NO_NUL
 from service_hall.web.case_actions import attempt
@@ -147,7 +147,13 @@ class ApplicationOut(Schema):
         actor = current_actor()
         if actor is None or actor.is_staff:
             return []
-        return [{"notice_id": n.id, "number": n.number} for n in pending_decisions(db.session, case)]
+        listed = g.get("awaiting_receipt")  # a list page asks once for all its cases (my_applications)
+        if listed is not None and case.id in listed[1]:
+            waiting = listed[0].get(case.id, set())
+            pending = [n for n in case.notices if n.id in waiting]
+        else:
+            pending = pending_decisions(db.session, case)
+        return [{"notice_id": n.id, "number": n.number} for n in pending]
 
     @post_dump
     def _hide_undelivered(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -285,8 +291,10 @@ def upload_file(form: dict[str, Any]) -> Any:
 @blp.doc(security=SECURITY)
 def my_applications() -> Any:
     """我的申请，最新的在前，每页 ?size= 条（默认 50）；下一页的 ?cursor= 见响应头 Link（rel="next"）与 X-Next-Cursor"""
-    return _paged(own_applications(db.session, current_actor(), request.args.get("cursor"),
-                                   size=page_size(request.args.get("size"))))
+    page = own_applications(db.session, current_actor(), request.args.get("cursor"),
+                            size=page_size(request.args.get("size")), whole=True)
+    g.awaiting_receipt = (awaiting_receipt(db.session, [c.id for c in page.rows]), {c.id for c in page.rows})
+    return _paged(page)
 
 
 @blp.route("/applications", methods=["POST"])
@@ -320,7 +328,7 @@ def my_application(ref: str) -> Any:
 def cases() -> Any:
     """本辖区在办件，按期限排序（?status= 筛选），每页 ?size= 条；下一页的 ?cursor= 见响应头 Link 与 X-Next-Cursor"""
     return _paged(queue(db.session, current_actor(), parse_statuses(request.args.get("status")),
-                        request.args.get("cursor"), size=page_size(request.args.get("size"))))
+                        request.args.get("cursor"), size=page_size(request.args.get("size")), whole=True))
 
 
 @blp.route("/cases/<int:case_id>", methods=["GET"])
