@@ -403,49 +403,76 @@ def last_decision_day_watched(calendar: WorkingCalendar, last: dt.date) -> dt.da
     return day
 
 
+# The other watched deadlines, by kind (``?kind=`` of the supervisor's list): what the list calls each.
+DEADLINE_KINDS = {"delivery": "送达期限", "pledge": "容缺材料补交期限"}
+# The supervision page shows this many of the most urgent; each kind's own list has them all, page by page.
+OVERVIEW_SIZE = 10
+
+
+def _deadline_query(kind: str, towns: Any, calendar: WorkingCalendar, today: dt.date) -> tuple[Any, list[Any]]:
+    """The statement of one kind's watched cases (the columns the list prints) and its keyset key, which
+    matches the kind's partial index (migration 0029)."""
+    last = watch_threshold(calendar, today)
+    line = (select(Application.id, Application.case_number, Application.item_name,
+                   Jurisdiction.name.label("town_name"), Application.decided_at, Application.pledge_materials,
+                   Application.pledge_due_on)
+            .join(Jurisdiction, Jurisdiction.id == Application.town_id).where(Application.town_id.in_(towns)))
+    if kind == "delivery":
+        decided_by = dt.datetime.combine(last_decision_day_watched(calendar, last) + dt.timedelta(days=1), dt.time(),
+                                         tzinfo=CHINA)
+        return (line.where(Application.status == CaseStatus.APPROVED, Application.decided_at < decided_by),
+                [Application.decided_at, Application.id])
+    return (line.where(Application.status.in_(DECISION_CLOCK), Application.pledge_due_on.is_not(None),
+                       Application.pledge_due_on <= last),
+            [Application.pledge_due_on, Application.id])
+
+
+def _watched(kind: str, row: Row[Any], calendar: WorkingCalendar, today: dt.date) -> WatchedDeadline | None:
+    """The row's deadline of ``kind`` when it is near or past, else None (a case whose 容缺 list is empty
+    has no materials to hand in)."""
+    if kind == "delivery":
+        due = delivery_due_after(row.decided_at, calendar)
+    else:
+        due = row.pledge_due_on if row.pledge_materials else None
+    if due is None:
+        return None
+    colour = calendar.deadline_colour(due, today)
+    if colour not in (DeadlineColour.YELLOW, DeadlineColour.RED):
+        return None
+    return WatchedDeadline(row, DEADLINE_KINDS[kind], due, colour, calendar.days_left(due, today))
+
+
 def watched_deadlines(session: Session, staff: User, calendar: WorkingCalendar, now: dt.datetime, *,
-                      size: int = PAGE_SIZE) -> WatchedDeadlines:
+                      size: int = OVERVIEW_SIZE) -> WatchedDeadlines:
     """Approved cases whose certificate is due for delivery and accepted cases whose deferred (容缺)
     materials are due, near (yellow) or past (red), the most urgent first, at most ``size`` of them.
 
     Each kind is read in the order of its due day from a partial index (migration 0029): approved cases
     by decision time up to :func:`last_decision_day_watched`, clock-running cases by 容缺 due day, as plain
-    rows of the columns the list prints (no ORM objects: a list of this size costs a third); the working days
-    are computed for the rows read only. Raises nothing."""
+    rows of the columns the list prints (no ORM objects); the working days are computed for the rows read
+    only. :func:`deadline_page` lists one kind whole. Raises nothing."""
     towns = visible_jurisdiction_ids(session, staff)
     today = local_date(now)
-    last = watch_threshold(calendar, today)
-    decided_by = dt.datetime.combine(last_decision_day_watched(calendar, last) + dt.timedelta(days=1), dt.time(),
-                                     tzinfo=CHINA)
-    line = (select(Application.id, Application.case_number, Application.item_name,
-                   Jurisdiction.name.label("town_name"), Application.decided_at, Application.pledge_materials)
-            .join(Jurisdiction, Jurisdiction.id == Application.town_id))
-    delivering = session.execute(
-        line.where(Application.status == CaseStatus.APPROVED, Application.decided_at < decided_by,
-                   Application.town_id.in_(towns))
-        .order_by(Application.decided_at, Application.id).limit(size + 1)).all()
-    pledged = session.execute(
-        line.add_columns(Application.pledge_due_on)
-        .where(Application.status.in_(DECISION_CLOCK), Application.pledge_due_on.is_not(None),
-               Application.pledge_due_on <= last, Application.town_id.in_(towns))
-        .order_by(Application.pledge_due_on, Application.id).limit(size + 1)).all()
     rows: list[WatchedDeadline] = []
-
-    def watch(case: Row[Any], label: str, due: dt.date | None) -> None:
-        if due is None:
-            return
-        colour = calendar.deadline_colour(due, today)
-        if colour in (DeadlineColour.YELLOW, DeadlineColour.RED):
-            rows.append(WatchedDeadline(case, label, due, colour, calendar.days_left(due, today)))
-
-    for case in delivering:
-        watch(case, "送达期限", delivery_due_after(case.decided_at, calendar))
-    for case in pledged:
-        if case.pledge_materials:
-            watch(case, "容缺材料补交期限", case.pledge_due_on)
+    more = False
+    for kind in DEADLINE_KINDS:
+        stmt, keys = _deadline_query(kind, towns, calendar, today)
+        found = session.execute(stmt.order_by(*keys).limit(size + 1)).all()
+        more = more or len(found) > size
+        rows += [w for w in (_watched(kind, r, calendar, today) for r in found[:size]) if w is not None]
     rows.sort(key=lambda r: (r.left, r.case.id))
-    more = len(delivering) > size or len(pledged) > size or len(rows) > size
-    return WatchedDeadlines(rows=rows[:size], more=more)
+    return WatchedDeadlines(rows=rows[:size], more=more or len(rows) > size)
+
+
+def deadline_page(session: Session, staff: User, calendar: WorkingCalendar, now: dt.datetime, kind: str,
+                  cursor: str | None = None, *, size: int = PAGE_SIZE) -> Page[WatchedDeadline]:
+    """A page of one kind's near and past deadlines (``DEADLINE_KINDS``) of the staff member's towns, the
+    earliest due first, read from the kind's partial index by keyset (no count, no offset)."""
+    today = local_date(now)
+    stmt, keys = _deadline_query(kind, visible_jurisdiction_ids(session, staff), calendar, today)
+    page = keyset_page(session, stmt, keys, cursor, size=size, entity=False)
+    return Page(rows=[w for w in (_watched(kind, r, calendar, today) for r in page.rows) if w is not None],
+                next=page.next, prev=page.prev)
 
 
 @dataclass(frozen=True)

@@ -83,11 +83,12 @@ def page_size(raw: object, default: int = PAGE_SIZE) -> int:
 
 
 def keyset_page(session: Session, stmt: Select[Any], keys: Sequence[Any], cursor: str | None, *,
-                size: int = PAGE_SIZE, descending: bool = False) -> Page[Any]:
-    """The page of ``stmt`` (selecting one entity) ordered by ``keys`` (column expressions) — all ascending,
-    or all descending —
-    that ``cursor`` points to. ``keys`` must end with a unique column and match an index for the query to
-    read only one page of it. Raises nothing of its own (an unreadable cursor gives the first page)."""
+                size: int = PAGE_SIZE, descending: bool = False, entity: bool = True) -> Page[Any]:
+    """The page of ``stmt`` ordered by ``keys`` (column expressions) — all ascending, or all descending —
+    that ``cursor`` points to: the entity ``stmt`` selects, or with ``entity=False`` the whole row of the
+    columns it selects (the keys' values follow them). ``keys`` must end with a unique column and match an
+    index for the query to read only one page of it. Raises nothing of its own (an unreadable cursor gives
+    the first page)."""
     where = decode_cursor(cursor, len(keys))
     backwards = where is not None and where[0] == "p"
     query = stmt.add_columns(*keys)
@@ -102,9 +103,9 @@ def keyset_page(session: Session, stmt: Select[Any], keys: Sequence[Any], cursor
     fetched = fetched[:size]
     if backwards:
         fetched.reverse()
-    rows = [r[0] for r in fetched]
-    first = list(fetched[0][1:]) if fetched else None
-    last = list(fetched[-1][1:]) if fetched else None
+    rows = [r[0] for r in fetched] if entity else fetched
+    first = list(fetched[0][-len(keys):]) if fetched else None
+    last = list(fetched[-1][-len(keys):]) if fetched else None
     if backwards:
         prev = encode_cursor("p", first) if more and first is not None else None
         nxt = encode_cursor("n", last) if last is not None else None

@@ -54,6 +54,18 @@ def index() -> Any:
                            visits=visit_figures(db.session, towns))
 
 
+@bp.get("/deadlines")
+@requires(Permission.SUPERVISION_READ)
+def deadlines() -> Any:
+    """One kind of the other watched deadlines whole (?kind=delivery|pledge, ?cursor=), the earliest first."""
+    kind = request.args.get("kind", "delivery")
+    if kind not in accountability.DEADLINE_KINDS:
+        kind = "delivery"
+    page = accountability.deadline_page(db.session, current_actor(), calendar(), now(), kind,
+                                        request.args.get("cursor"), size=page_size(request.args.get("size")))
+    return render_template("supervision/deadlines.html", page=page, kind=kind, kinds=accountability.DEADLINE_KINDS)
+
+
 def _render_triggers(errors: dict[str, str] | None = None, failed_id: int | None = None, status: int = 200) -> Any:
     actor = current_actor()
     show = request.args.get("show", "open")
