@@ -10,30 +10,32 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, and_, or_, select
+from sqlalchemy import Row, and_, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from power_lists.models import PowerItem, PowerType
 from service_hall.accounts.models import User
 from service_hall.audit.models import AuditRecord
 from service_hall.audit.trail import record
 from service_hall.calendar.working_days import YELLOW_WORKING_DAYS, DeadlineColour, WorkingCalendar
 from service_hall.cases.clock import CHINA, local_date
-from service_hall.cases.list_rows import LIST_ROW, load_running_pauses
 from service_hall.cases.models import (
     AccountabilityTrigger,
     Application,
     CaseStatus,
     CheckResult,
+    ClockPause,
     FollowUpCheck,
     Notice,
     NoticeKind,
     PauseKind,
     TriggerSeverity,
 )
+from service_hall.cases.procedures import status_label_for
 from service_hall.cases.transitions import Action
 from service_hall.core.errors import DomainError, NotFound, ValidationFailed
-from service_hall.core.pagination import PAGE_SIZE, Page, bounded_count, keyset_page
+from service_hall.core.pagination import PAGE_SIZE, Page, keyset_page
 from service_hall.jurisdictions.models import Jurisdiction
 from service_hall.jurisdictions.operations import visible_jurisdiction_ids
 
@@ -169,7 +171,7 @@ def refresh_deadlines(case: Application, calendar: WorkingCalendar, today: dt.da
     case.deadline_provisional = promised.provisional or statutory.provisional
 
 
-def current_limits(case: Application, calendar: WorkingCalendar,
+def current_limits(case: Application | WatchedCase, calendar: WorkingCalendar,
                    today: dt.date) -> tuple[dt.date | None, dt.date | None]:
     """(promised, statutory) last days as of ``today``: the stored ones, or — while a special procedure
     runs — the earliest they can be, the pause counted up to today."""
@@ -284,10 +286,10 @@ def triggers_for(session: Session, staff: User, *, resolved: bool | None = None)
     return list(session.scalars(query.order_by(AccountabilityTrigger.raised_at.desc(), AccountabilityTrigger.id)))
 
 
-def count_triggers(session: Session, staff: User, *, resolved: bool | None = None) -> int:
-    """How many triggers :func:`triggers_for` would list, counted in the database up to
-    ``pagination.COUNT_CAP`` (a page prints "99+" beyond)."""
-    return bounded_count(session, _triggers_query(session, staff, resolved).with_only_columns(AccountabilityTrigger.id))
+def trigger_ids(session: Session, staff: User, *, resolved: bool | None = None) -> Any:
+    """The ids of the triggers :func:`triggers_for` would list, as a statement: a page counts them with
+    ``pagination.bounded_counts`` up to ``COUNT_CAP`` (and prints "99+" beyond)."""
+    return _triggers_query(session, staff, resolved).with_only_columns(AccountabilityTrigger.id)
 
 
 def resolve_trigger(session: Session, trigger: AccountabilityTrigger, *, actor: User, now: dt.datetime,
@@ -326,7 +328,7 @@ class ClockView:
     provisional: bool
 
 
-def clock_view(case: Application, calendar: WorkingCalendar, now: dt.datetime) -> ClockView | None:
+def clock_view(case: Application | WatchedCase, calendar: WorkingCalendar, now: dt.datetime) -> ClockView | None:
     """承诺 and 法定 limits of a case whose decision clock runs (None otherwise). While a special procedure
     runs, the limits are the earliest they can be and move later each day it goes on."""
     if case.status not in DECISION_CLOCK or case.accepted_on is None:
@@ -348,8 +350,33 @@ def watch_threshold(calendar: WorkingCalendar, today: dt.date) -> dt.date:
     return calendar.add_working_days(today, YELLOW_WORKING_DAYS).due
 
 
+@dataclass(frozen=True)
+class WatchedCase:
+    """A row of the supervisor's 超期与临期 list, read as plain columns (no ORM object): what the list prints
+    and what :func:`clock_view` computes the limits from (the pauses only while a special procedure runs)."""
+
+    id: int
+    case_number: str | None
+    item_name: str
+    town_name: str
+    status: CaseStatus
+    power_type: PowerType
+    accepted_on: dt.date | None
+    promised_days: int
+    statutory_days: int
+    extension_days: int
+    due_on: dt.date | None
+    statutory_due_on: dt.date | None
+    deadline_provisional: bool
+    pauses: tuple[Any, ...] = ()  # rows of (application_id, kind, started_on, ended_on)
+
+    @property
+    def status_label(self) -> str:
+        return status_label_for(self.status, self.power_type)
+
+
 def watched_cases(session: Session, staff: User, calendar: WorkingCalendar, now: dt.datetime,
-                  cursor: str | None = None, *, size: int = PAGE_SIZE) -> Page[tuple[Application, ClockView]]:
+                  cursor: str | None = None, *, size: int = PAGE_SIZE) -> Page[tuple[WatchedCase, ClockView]]:
     """A page of the cases of the staff member's towns whose promised or statutory limit is near (yellow)
     or past (red), the earliest statutory limit first, then the promised one.
 
@@ -359,13 +386,32 @@ def watched_cases(session: Session, staff: User, calendar: WorkingCalendar, now:
     """
     towns = visible_jurisdiction_ids(session, staff)
     last = watch_threshold(calendar, local_date(now))
-    stmt = (select(Application).where(Application.status.in_(DECISION_CLOCK), Application.town_id.in_(towns),
-                                      or_(Application.statutory_due_on <= last, Application.due_on <= last))
-            .options(*LIST_ROW))
-    page = keyset_page(session, stmt, [Application.statutory_due_on, Application.id], cursor, size=size)
-    load_running_pauses(session, page.rows)
+    stmt = (select(Application.id, Application.case_number, Application.item_name,
+                   Jurisdiction.name.label("town_name"), Application.status, PowerItem.power_type,
+                   Application.accepted_on, Application.promised_days, Application.statutory_days,
+                   Application.extension_days, Application.due_on, Application.statutory_due_on,
+                   Application.deadline_provisional)
+            .join(Jurisdiction, Jurisdiction.id == Application.town_id)
+            .join(PowerItem, PowerItem.id == Application.power_item_id)
+            .where(Application.status.in_(DECISION_CLOCK), Application.town_id.in_(towns),
+                   or_(Application.statutory_due_on <= last, Application.due_on <= last)))
+    page = keyset_page(session, stmt, [Application.statutory_due_on, Application.id], cursor, size=size,
+                       entity=False)
+    paused = [r.id for r in page.rows if r.status is CaseStatus.SPECIAL_PROCEDURE]
+    pauses: dict[int, list[Any]] = {}
+    if paused:
+        for pause in session.execute(select(ClockPause.application_id, ClockPause.kind, ClockPause.started_on,
+                                            ClockPause.ended_on)
+                                     .where(ClockPause.application_id.in_(paused)).order_by(ClockPause.id)):
+            pauses.setdefault(pause.application_id, []).append(pause)
     rows = []
-    for case in page.rows:
+    for r in page.rows:
+        case = WatchedCase(
+            id=r.id, case_number=r.case_number, item_name=r.item_name, town_name=r.town_name, status=r.status,
+            power_type=r.power_type, accepted_on=r.accepted_on, promised_days=r.promised_days,
+            statutory_days=r.statutory_days, extension_days=r.extension_days, due_on=r.due_on,
+            statutory_due_on=r.statutory_due_on, deadline_provisional=r.deadline_provisional,
+            pauses=tuple(pauses.get(r.id, ())))
         view = clock_view(case, calendar, now)
         if view is not None and {view.promised_colour, view.statutory_colour} & {DeadlineColour.YELLOW,
                                                                                   DeadlineColour.RED}:
@@ -453,13 +499,17 @@ def watched_deadlines(session: Session, staff: User, calendar: WorkingCalendar, 
     only. :func:`deadline_page` lists one kind whole. Raises nothing."""
     towns = visible_jurisdiction_ids(session, staff)
     today = local_date(now)
-    rows: list[WatchedDeadline] = []
-    more = False
-    for kind in DEADLINE_KINDS:
+    parts = []
+    for kind in DEADLINE_KINDS:  # each kind's first rows in its index order, both in one statement
         stmt, keys = _deadline_query(kind, towns, calendar, today)
-        found = session.execute(stmt.order_by(*keys).limit(size + 1)).all()
-        more = more or len(found) > size
-        rows += [w for w in (_watched(kind, r, calendar, today) for r in found[:size]) if w is not None]
+        parts.append(select(stmt.add_columns(literal(kind).label("kind")).order_by(*keys).limit(size + 1)
+                            .subquery()))
+    found: dict[str, list[Row[Any]]] = {kind: [] for kind in DEADLINE_KINDS}
+    for row in session.execute(union_all(*parts)):
+        found[row.kind].append(row)
+    more = any(len(kind_rows) > size for kind_rows in found.values())
+    watched = (_watched(kind, r, calendar, today) for kind, kind_rows in found.items() for r in kind_rows[:size])
+    rows = [w for w in watched if w is not None]
     rows.sort(key=lambda r: (r.left, r.case.id))
     return WatchedDeadlines(rows=rows[:size], more=more or len(rows) > size)
 

@@ -17,7 +17,7 @@ from power_lists.models import PowerType
 from service_hall.cases import decisions
 from service_hall.cases.designs import DesignKind, publish, published, save_draft
 from service_hall.cases.models import Application, CaseStatus
-from service_hall.cases.transitions import power_type_of
+from service_hall.cases.transitions import power_type_of, procedure_type
 from service_hall.documents.kinds import NoticeKind
 
 
@@ -67,12 +67,18 @@ def issues_certificate(item: Any, certificate_type: str | None = None) -> bool:
 
 def status_label(case: Application) -> str:
     """The case's status as its procedure says it (a 给付 is 决定给付, not 准予许可). Raises nothing."""
-    procedure = procedure_of(case)
-    if case.status is CaseStatus.APPROVED:
+    return status_label_for(case.status, power_type_of(case))
+
+
+def status_label_for(status: CaseStatus, power_type: PowerType) -> str:
+    """A status as the procedure of an item of ``power_type`` says it (for a list read as plain rows).
+    Raises nothing."""
+    procedure = PROCEDURES[procedure_type(power_type)]
+    if status is CaseStatus.APPROVED:
         return procedure.approved_label
-    if case.status is CaseStatus.DENIED:
+    if status is CaseStatus.DENIED:
         return procedure.denied_label
-    return case.status.label
+    return status.label
 
 
 def case_form(session: Session, case: Application) -> Any:

@@ -22,7 +22,6 @@ from service_hall.cases.clock import local_date
 from service_hall.cases.context import Context
 from service_hall.cases.models import Application, CaseStatus, Rating, RectificationTask
 from service_hall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from service_hall.core.pagination import bounded_count
 from service_hall.jurisdictions.operations import visible_jurisdiction_ids
 
 POOR = 2  # ratings of 1 or 2 are 差评
@@ -312,10 +311,10 @@ def tasks_for(session: Session, staff: User, *, open_only: bool = False) -> list
     return list(session.scalars(query.order_by(RectificationTask.due_on, RectificationTask.id)))
 
 
-def count_open_tasks(session: Session, staff: User) -> int:
-    """How many tasks ``tasks_for(open_only=True)`` would list, counted in the database up to
-    ``pagination.COUNT_CAP`` (a page prints "99+" beyond)."""
-    return bounded_count(session, _tasks_query(session, staff, True).with_only_columns(RectificationTask.id))
+def open_task_ids(session: Session, staff: User) -> Any:
+    """The ids of the tasks ``tasks_for(open_only=True)`` would list, as a statement: a page counts them
+    with ``pagination.bounded_counts`` up to ``COUNT_CAP`` (and prints "99+" beyond)."""
+    return _tasks_query(session, staff, True).with_only_columns(RectificationTask.id)
 
 
 def describe(rating: Rating) -> dict[str, Any]:

@@ -522,7 +522,12 @@ TABLES: dict[PowerType, dict[tuple[CaseStatus, Action], Transition]] = {
 
 def power_type_of(case: Application) -> PowerType:
     """The power type whose procedure the case follows (the type of the list row it is pinned to)."""
-    power_type = case.power_item.power_type
+    return procedure_type(case.power_item.power_type)
+
+
+def procedure_type(power_type: PowerType) -> PowerType:
+    """The power type whose procedure an item of ``power_type`` follows: its own, or 其他 for a type
+    without one."""
     return power_type if power_type in TABLES else PowerType.OTHER
 
 

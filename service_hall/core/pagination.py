@@ -82,7 +82,7 @@ def page_size(raw: object, default: int = PAGE_SIZE) -> int:
     return max(1, min(size, MAX_PAGE_SIZE))
 
 
-def keyset_page(session: Session, stmt: Select[Any], keys: Sequence[Any], cursor: str | None, *,
+def keyset_page(session: Session, stmt: Select[*tuple[Any, ...]], keys: Sequence[Any], cursor: str | None, *,
                 size: int = PAGE_SIZE, descending: bool = False, entity: bool = True) -> Page[Any]:
     """The page of ``stmt`` ordered by ``keys`` (column expressions) — all ascending, or all descending —
     that ``cursor`` points to: the entity ``stmt`` selects, or with ``entity=False`` the whole row of the
@@ -122,7 +122,15 @@ COUNT_CAP = 100
 def bounded_count(session: Session, stmt: Select[Any], cap: int = COUNT_CAP) -> int:
     """How many rows ``stmt`` selects, counting no further than ``cap`` (read from at most ``cap`` index
     entries, however many there are). Raises nothing of its own."""
-    return int(session.scalar(select(func.count()).select_from(stmt.limit(cap).subquery())) or 0)
+    return bounded_counts(session, [stmt], cap)[0]
+
+
+def bounded_counts(session: Session, stmts: Sequence[Select[Any]], cap: int = COUNT_CAP) -> list[int]:
+    """:func:`bounded_count` of each of ``stmts``, all in one statement (a page's counts in one round trip).
+    Raises nothing of its own."""
+    row = session.execute(select(*(select(func.count()).select_from(stmt.limit(cap).subquery()).scalar_subquery()
+                                   for stmt in stmts))).one()
+    return [int(value or 0) for value in row]
 
 
 def count_label(count: int, cap: int = COUNT_CAP) -> str:

@@ -22,7 +22,7 @@ from service_hall.cases import accountability, ratings
 from service_hall.cases.clock import local_date
 from service_hall.cases.metrics import visit_figures
 from service_hall.core.errors import ValidationFailed
-from service_hall.core.pagination import count_label, page_size
+from service_hall.core.pagination import bounded_counts, count_label, page_size
 from service_hall.evaluation import export, export_jobs
 from service_hall.evaluation.report import EvaluationReport, evaluate, parse_period
 from service_hall.evaluation.tables import BUNDLE_COLUMNS, BUNDLE_NOTE, COLUMN, FIGURE_COLUMNS, charts
@@ -45,8 +45,8 @@ def index() -> Any:
     cal = calendar()
     page = accountability.watched_cases(db.session, actor, cal, now(), request.args.get("cursor"),
                                         size=page_size(request.args.get("size")))
-    open_triggers = accountability.count_triggers(db.session, actor, resolved=False)
-    open_tasks = ratings.count_open_tasks(db.session, actor)
+    open_triggers, open_tasks = bounded_counts(db.session, [
+        accountability.trigger_ids(db.session, actor, resolved=False), ratings.open_task_ids(db.session, actor)])
     towns = visible_towns(db.session, actor)
     others = accountability.watched_deadlines(db.session, actor, cal, now())
     return render_template("supervision/index.html", rows=page.rows, page=page, others=others, towns=towns,

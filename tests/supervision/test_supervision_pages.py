@@ -3,7 +3,9 @@ and resolved, ratings and rectification tasks. Read-only except resolving a trig
 
 from __future__ import annotations
 
-from service_hall.cases.models import AccountabilityTrigger
+import re
+
+from service_hall.cases.models import AccountabilityTrigger, Application
 from service_hall.extensions import db
 from tests.factories.cases import drive, load, new_case
 from tests.factories.clock import at
@@ -78,3 +80,33 @@ def test_supervision_is_read_only_for_other_roles(app, rworld):
     clerk = app.test_client()
     login(clerk, "clerk1")
     assert clerk.get("/supervision/").status_code == 403
+
+
+def test_a_case_in_a_special_procedure_shows_its_limits_moved_by_the_pause(app, rworld):
+    """While a hearing runs the clock stands: the supervisor sees the earliest limits the case can have,
+    later than the stored ones, marked as paused; the pauses of every such case read in one statement."""
+    from tests.factories.cases import start_special_procedure
+    from tests.scale.test_statement_counts import statements
+
+    app.config["FIXED_NOW"] = at("2026-11-23")
+
+    def paused_case(applicant: str) -> int:
+        case_id = new_case(app, applicant=applicant, day="2026-10-26")
+        drive(app, case_id, "accept", day="2026-10-26")  # promised 9 Nov, statutory 23 Nov
+        with app.app_context():
+            start_special_procedure(db.session.get(Application, case_id), now=at("2026-11-06"))
+            db.session.commit()
+        return case_id
+
+    first = paused_case("13900000001")
+    supervisor = signed_in(app)
+    supervisor.get("/supervision/")
+    with statements() as few:
+        page = supervisor.get("/supervision/").get_data(as_text=True)
+    row = re.search(rf"<tr><td><a [^>]*>{load(app, first).case_number}</a>.*?</tr>", page, re.S).group(0)
+    assert "（暂停计时）" in row and "2026-11-09" not in row and "2026-11-23" not in row
+    later = [paused_case("13900000002") for _ in range(2)]
+    with statements() as many:
+        page = supervisor.get("/supervision/").get_data(as_text=True)
+    assert all(load(app, case_id).case_number in page for case_id in later)
+    assert len(many) == len(few)
