@@ -6,6 +6,9 @@ the API, the readiness report and the case pages alike. See docs/forms.md.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,10 +74,29 @@ def pinned_form(session: Session, form_definition_id: int | None, item: PowerIte
         version = session.get(FormDefinitionVersion, form_definition_id)
         if version is not None:  # kept by the session, so a page asking twice reads it once
             session.info.setdefault("pinned_forms", {})[form_definition_id] = version
-        return load_form_definition(version.definition) if version is not None else None
+        return _loaded(version.definition) if version is not None else None
     if item is None:
         return None
-    return load_form_definition(default_form(item))
+    return _loaded(default_form(item))
+
+
+# Definitions already checked, by the digest of their JSON: a case page shows the form its case was made
+# with, which never changes once the case is filed, so the process checks each one once (the definition is
+# frozen dataclasses; at most _LOADED_MAX are kept, the least recently used dropped first).
+_LOADED: OrderedDict[bytes, FormDefinition] = OrderedDict()
+_LOADED_MAX = 256
+
+
+def _loaded(raw: dict[str, Any]) -> FormDefinition:
+    key = hashlib.blake2b(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode(), digest_size=20).digest()
+    found = _LOADED.get(key)
+    if found is None:
+        found = _LOADED[key] = load_form_definition(raw)
+        while len(_LOADED) > _LOADED_MAX:
+            _LOADED.popitem(last=False)
+    else:
+        _LOADED.move_to_end(key)
+    return found
 
 
 def public_item(session: Session, item_code: str, at: dt.datetime) -> PowerItem:

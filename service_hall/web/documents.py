@@ -21,6 +21,7 @@ from service_hall.core.errors import NotFound, ValidationFailed
 from service_hall.documents.errors import DocumentDataError
 from service_hall.extensions import db
 from service_hall.web.access import current_actor, now, requires
+from service_hall.web.case_tables import has_rows
 from service_hall.web.document_settings import settings
 
 bp = Blueprint("documents", __name__)
@@ -31,7 +32,8 @@ def install(app: Flask) -> None:
     document_settings.configure(settings)
     app.register_blueprint(bp)
     app.jinja_env.globals["notice_has_document"] = has_document
-    app.jinja_env.globals["certificates_of"] = lambda case: issuing.certificates_of(db.session, case)
+    app.jinja_env.globals["certificates_of"] = lambda case: (
+        issuing.certificates_of(db.session, case) if has_rows(case, "certificates") else [])
 
 
 def _notice_of(case: Application, notice_id: int) -> Notice:

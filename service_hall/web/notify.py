@@ -27,6 +27,7 @@ from service_hall.notifications.events import EVENT_KINDS, WRITTEN_KEY
 from service_hall.notifications.models import ChannelName, MessageStatus, OutboxMessage
 from service_hall.notifications.sealing import reveal
 from service_hall.web.access import LOGIN, current_actor, now, requires
+from service_hall.web.case_tables import has_rows
 from service_hall.web.forms_util import form_values
 from service_hall.web.unit_of_work import send_stored_file
 
@@ -124,6 +125,8 @@ def install(app: Flask) -> None:
     def open_thread(case: Any) -> dict[str, Any]:
         """The case's thread as the viewer may see it, with what was unread; viewing marks it read."""
         actor = current_actor()
+        if not has_rows(case, "messages"):
+            return {"messages": [], "seen": 0, "unread": 0}
         messages = ops.thread(db.session, case, actor)
         seen = ops.last_read(db.session, case, actor)
         ops.mark_thread_read(db.session, case, actor, messages)
@@ -132,7 +135,7 @@ def install(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         inbox_unread=inbox_unread, open_thread=open_thread,
-        case_deliveries=lambda case: ops.deliveries_for(db.session, case),
+        case_deliveries=lambda case: ops.deliveries_for(db.session, case) if has_rows(case, "outbox") else [],
         notice_receipts=lambda case: ops.receipts_for(db.session, case),
         pending_decisions=lambda case: ops.pending_decisions(db.session, case),
         sms_offered=lambda: ChannelName.SMS in offered_by(current_app.config))
