@@ -10,14 +10,18 @@ Environment:
 - ``BENCH_SCALE_SECONDS``: seconds per throughput run (default 8); ``BENCH_SCALE_REPEAT``: sequential
   requests per page (default 30).
 - ``BENCH_SCALE_ONLY``: the parts to run, comma-separated among ``sweep``, ``pages``, ``throughput``,
-  ``mixed``, ``verify`` (default all), e.g. ``BENCH_SCALE_ONLY=throughput`` against a reused database.
+  ``mixed``, ``export``, ``verify`` (default all), e.g. ``BENCH_SCALE_ONLY=throughput`` against a reused
+  database.
 
 Figures (the keys scripts read): ``clerk_queue_p95_ms``, ``supervision_p95_ms``, ``portal_p95_ms``,
 ``case_page_p95_ms``, ``evaluation_page_ms``, ``public_statistics_ms`` (medians of the sequential runs),
 ``town_catalog_vs_hello``, ``home_vs_hello`` (req/s ratios, 16 concurrent clients; ``scale_throughput``
 also gives each page's worker CPU per request and ``cpu_vs_hello``, steadier on a shared machine), ``worker_rss_mb``
 (largest gunicorn worker after the load test), ``sweep_seconds``, ``audit_verify_seconds`` and
-``audit_verify_peak_mb``, plus the mixed workload (80% public reads, 15% staff pages, 5% writes) per class.
+``audit_verify_peak_mb``, plus the mixed workload (80% public reads, 15% staff pages, 5% writes) per class,
+and ``evaluation_ten_year_export``: a ten-year evaluation report asked for as XLSX and PDF through the page,
+made in the background (in a thread of the app process: the servers run without ``REDIS_URL``), its
+progress page polled until the file is ready — seconds, the percents the page showed, the file's bytes.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ WORKERS = 2
 CLIENTS = 16
 TOWN = "330199101000"  # 青山镇: the demo clerk's town
 STAFF = ["clerk", "supervisor"]
-PARTS = ("sweep", "pages", "throughput", "mixed", "verify")
+PARTS = ("sweep", "pages", "throughput", "mixed", "export", "verify")
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 TARGETS = {
@@ -414,6 +418,12 @@ def run() -> dict[str, Any]:
         rss = app.workers_rss_mb()
         out["worker_rss_mb"] = max(rss) if rss else None
         out["scale_worker_rss_mb_all"] = rss
+        if "export" in only:  # after the memory figure: without REDIS_URL the PDF is made in a worker's thread
+            if not supervisor.cookie:
+                supervisor.login("supervisor", BENCH_PASSWORD)
+            out["evaluation_ten_year_export"] = {fmt: _ten_year_export(supervisor, fmt) for fmt in ("xlsx", "pdf")}
+            out["scale_worker_rss_mb_after_export"] = app.workers_rss_mb()
+            _log("export", out["evaluation_ten_year_export"])
     finally:
         app.stop()
         hello.stop()
@@ -453,6 +463,40 @@ def _pages(port: int, clerk: Browser, supervisor: Browser, applicant: Browser, c
         if "median_ms" in table[name]:
             out[f"{name}_ms"] = table[name]["median_ms"]
     return out
+
+
+JOB_STATUS_RE = re.compile(r'role="status">状态：([^<]*?)（(\d+)%）')
+
+
+def _ten_year_export(supervisor: Browser, fmt: str, timeout: float = 600) -> dict[str, Any]:
+    """Ask for the evaluation report of the last ten years as ``fmt`` the way the page does, follow the
+    progress page until the file is ready (as its two-second refresh would) and download it."""
+    today = dt.date.today()
+    start = today.replace(year=today.year - 10)
+    token = supervisor.form_token(f"/supervision/evaluation?from={start}&to={today}")
+    started = time.monotonic()
+    status, headers, _ = request(supervisor.port, "POST", "/supervision/evaluation/export", body=urllib.parse.urlencode(
+        {"from": str(start), "to": str(today), "format": fmt, "csrf_token": token}).encode(), headers={
+        "Cookie": supervisor.cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    if status != 302 or "/supervision/exports/" not in headers.get("location", ""):
+        raise RuntimeError(f"the export was not started ({status})")
+    job_path = urllib.parse.urlsplit(headers["location"]).path
+    seen: list[str] = []
+    while time.monotonic() - started < timeout:
+        _, page = supervisor.get(job_path)
+        found = JOB_STATUS_RE.search(page.decode())
+        if found and (not seen or seen[-1] != f"{found.group(2)}% {found.group(1)}"):
+            seen.append(f"{found.group(2)}% {found.group(1)}")
+        if b"/download" in page:
+            break
+        time.sleep(0.5)
+    else:
+        raise RuntimeError(f"the {fmt} export did not finish in {timeout:.0f} s")
+    status, data = supervisor.get(job_path + "/download")
+    if status != 200:
+        raise RuntimeError(f"the {fmt} download failed ({status})")
+    return {"period": f"{start}..{today}", "seconds": round(time.monotonic() - started, 1), "progress_seen": seen,
+            "bytes": len(data)}
 
 
 def _served(server: Server, path: str, seconds: float) -> dict[str, float]:
