@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -85,17 +86,21 @@ def pinned_form(session: Session, form_definition_id: int | None, item: PowerIte
 # frozen dataclasses; at most _LOADED_MAX are kept, the least recently used dropped first).
 _LOADED: OrderedDict[bytes, FormDefinition] = OrderedDict()
 _LOADED_MAX = 256
+_LOADED_LOCK = threading.Lock()  # a background job's thread may load forms beside the requests
 
 
 def _loaded(raw: dict[str, Any]) -> FormDefinition:
     key = hashlib.blake2b(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode(), digest_size=20).digest()
-    found = _LOADED.get(key)
-    if found is None:
-        found = _LOADED[key] = load_form_definition(raw)
+    with _LOADED_LOCK:
+        found = _LOADED.get(key)
+        if found is not None:
+            _LOADED.move_to_end(key)
+            return found
+    found = load_form_definition(raw)
+    with _LOADED_LOCK:
+        _LOADED[key] = found
         while len(_LOADED) > _LOADED_MAX:
             _LOADED.popitem(last=False)
-    else:
-        _LOADED.move_to_end(key)
     return found
 
 
