@@ -73,6 +73,24 @@ def decode_cursor(cursor: str | None, width: int) -> tuple[str, list[Any]] | Non
     return direction, loaded
 
 
+def _fits(value: Any, key: Any) -> bool:
+    """Whether a cursor's value can stand for ``key``: of the Python type of the key's column (a time with
+    its zone for a timestamp), or None. A key whose type names no Python type takes any value."""
+    if value is None:
+        return True
+    try:
+        wanted = key.type.python_type
+    except NotImplementedError:
+        return True
+    if wanted is dt.datetime:
+        return isinstance(value, dt.datetime) and value.tzinfo is not None
+    if wanted is dt.date:
+        return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    if wanted is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, wanted)
+
+
 def page_size(raw: object, default: int = PAGE_SIZE) -> int:
     """A ``?size=`` value clamped to 1 … MAX_PAGE_SIZE; the default for anything unreadable."""
     try:
@@ -90,6 +108,8 @@ def keyset_page(session: Session, stmt: Select[*tuple[Any, ...]], keys: Sequence
     index for the query to read only one page of it. Raises nothing of its own (an unreadable cursor gives
     the first page)."""
     where = decode_cursor(cursor, len(keys))
+    if where is not None and not all(_fits(value, key) for value, key in zip(where[1], keys, strict=True)):
+        where = None  # a cursor of another list, or made by hand: the first page
     backwards = where is not None and where[0] == "p"
     query = stmt.add_columns(*keys)
     if where is not None:

@@ -3,13 +3,15 @@ case once in order, filters survive the links, and a cursor that cannot be read 
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from typing import Any
 
 from service_hall.cases.models import Application
 from service_hall.extensions import db
 from tests.factories.cases import new_case
-from tests.factories.web import api_token, login
+from tests.factories.web import api_token, login, signed_in
 
 LINK = re.compile(r'<a rel="(next|prev)" href="([^"]+)">(下一页|上一页)</a>')
 NUMBER = re.compile(r'<a href="/workbench/cases/(\d+)">')
@@ -62,6 +64,31 @@ def test_an_unreadable_cursor_gives_the_first_page(app, client, world):
         resp = client.get(f"/workbench/?cursor={cursor}")
         assert resp.status_code == 200
         assert sorted(int(i) for i in NUMBER.findall(resp.get_data(as_text=True))) == sorted(ids)
+
+
+def _cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(["n", values]).encode()).decode().rstrip("=")
+
+
+def test_a_cursor_whose_values_do_not_fit_the_list_gives_the_first_page(app, rworld):
+    """A cursor is the client's to send: one that decodes but holds a text where the list's key is a date,
+    a naive time where it is a UTC time, or another list's key, is read as no cursor, never a 500."""
+    ids = _cases(app, 2)
+    odd = (["abc", 1], [{"d": "2026-01-01"}, "x"], [{"t": "2026-01-01T00:00:00"}, 1], [1.5, None],
+           [[1], {"d": "2026-01-01"}], [{"t": "2026-01-01T00:00:00+00:00"}, True])
+    lists = {"clerk1": ["/workbench/", "/workbench/?sort=number", "/api/v1/cases"],
+             "super": ["/supervision/", "/supervision/deadlines?kind=delivery", "/supervision/deadlines?kind=pledge"],
+             "13900000001": ["/portal/", "/api/v1/applications"]}
+    for name, urls in lists.items():
+        client = signed_in(app, name)
+        headers = api_token(client, name)
+        for url in urls:
+            for values in odd:
+                resp = client.get(url + ("&" if "?" in url else "?") + "cursor=" + _cursor(values), headers=headers)
+                assert resp.status_code == 200, (url, values, resp.status_code)
+    clerk = signed_in(app, "clerk1")
+    page = clerk.get("/workbench/?cursor=" + _cursor(["abc", 1])).get_data(as_text=True)
+    assert sorted(int(i) for i in NUMBER.findall(page)) == sorted(ids)
 
 
 def test_portal_pages_the_applicants_cases_newest_first(app, client, world):
