@@ -204,11 +204,16 @@ class Browser:
         return status, data
 
     def post(self, path: str, form: dict[str, str]) -> tuple[int, bytes]:
+        status, _, data = self.submit(path, form)
+        return status, data
+
+    def submit(self, path: str, form: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        """POST a form as a browser would; the status, the response's headers and its body."""
         body = urllib.parse.urlencode(form).encode()
         status, headers, data = request(self.port, "POST", path, body=body, headers={
             "Cookie": self.cookie, "Content-Type": "application/x-www-form-urlencoded"})
         self._keep(headers)
-        return status, data
+        return status, headers, data
 
     def _keep(self, headers: dict[str, str]) -> None:
         raw = headers.get("set-cookie")
@@ -475,9 +480,8 @@ def _ten_year_export(supervisor: Browser, fmt: str, timeout: float = 600) -> dic
     start = today.replace(year=today.year - 10)
     token = supervisor.form_token(f"/supervision/evaluation?from={start}&to={today}")
     started = time.monotonic()
-    status, headers, _ = request(supervisor.port, "POST", "/supervision/evaluation/export", body=urllib.parse.urlencode(
-        {"from": str(start), "to": str(today), "format": fmt, "csrf_token": token}).encode(), headers={
-        "Cookie": supervisor.cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    status, headers, _ = supervisor.submit("/supervision/evaluation/export", {
+        "from": str(start), "to": str(today), "format": fmt, "csrf_token": token})
     if status != 302 or "/supervision/exports/" not in headers.get("location", ""):
         raise RuntimeError(f"the export was not started ({status})")
     job_path = urllib.parse.urlsplit(headers["location"]).path

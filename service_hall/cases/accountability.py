@@ -20,6 +20,7 @@ from service_hall.audit.models import AuditRecord
 from service_hall.audit.trail import record
 from service_hall.calendar.working_days import YELLOW_WORKING_DAYS, DeadlineColour, WorkingCalendar
 from service_hall.cases.clock import CHINA, local_date
+from service_hall.cases.list_rows import running_pauses
 from service_hall.cases.models import (
     AccountabilityTrigger,
     Application,
@@ -368,11 +369,22 @@ class WatchedCase:
     due_on: dt.date | None
     statutory_due_on: dt.date | None
     deadline_provisional: bool
-    pauses: tuple[Any, ...] = ()  # rows of (application_id, kind, started_on, ended_on)
+    pauses: tuple[ClockPause, ...] = ()
 
     @property
     def status_label(self) -> str:
         return status_label_for(self.status, self.power_type)
+
+
+# The columns a WatchedCase is read from, by its field names.
+_WATCHED_COLUMNS: dict[str, Any] = {
+    "id": Application.id, "case_number": Application.case_number, "item_name": Application.item_name,
+    "town_name": Jurisdiction.name, "status": Application.status, "power_type": PowerItem.power_type,
+    "accepted_on": Application.accepted_on, "promised_days": Application.promised_days,
+    "statutory_days": Application.statutory_days, "extension_days": Application.extension_days,
+    "due_on": Application.due_on, "statutory_due_on": Application.statutory_due_on,
+    "deadline_provisional": Application.deadline_provisional,
+}
 
 
 def watched_cases(session: Session, staff: User, calendar: WorkingCalendar, now: dt.datetime,
@@ -386,32 +398,18 @@ def watched_cases(session: Session, staff: User, calendar: WorkingCalendar, now:
     """
     towns = visible_jurisdiction_ids(session, staff)
     last = watch_threshold(calendar, local_date(now))
-    stmt = (select(Application.id, Application.case_number, Application.item_name,
-                   Jurisdiction.name.label("town_name"), Application.status, PowerItem.power_type,
-                   Application.accepted_on, Application.promised_days, Application.statutory_days,
-                   Application.extension_days, Application.due_on, Application.statutory_due_on,
-                   Application.deadline_provisional)
+    stmt = (select(*(column.label(name) for name, column in _WATCHED_COLUMNS.items()))
             .join(Jurisdiction, Jurisdiction.id == Application.town_id)
             .join(PowerItem, PowerItem.id == Application.power_item_id)
             .where(Application.status.in_(DECISION_CLOCK), Application.town_id.in_(towns),
                    or_(Application.statutory_due_on <= last, Application.due_on <= last)))
     page = keyset_page(session, stmt, [Application.statutory_due_on, Application.id], cursor, size=size,
                        entity=False)
-    paused = [r.id for r in page.rows if r.status is CaseStatus.SPECIAL_PROCEDURE]
-    pauses: dict[int, list[Any]] = {}
-    if paused:
-        for pause in session.execute(select(ClockPause.application_id, ClockPause.kind, ClockPause.started_on,
-                                            ClockPause.ended_on)
-                                     .where(ClockPause.application_id.in_(paused)).order_by(ClockPause.id)):
-            pauses.setdefault(pause.application_id, []).append(pause)
+    pauses = running_pauses(session, page.rows)
     rows = []
     for r in page.rows:
-        case = WatchedCase(
-            id=r.id, case_number=r.case_number, item_name=r.item_name, town_name=r.town_name, status=r.status,
-            power_type=r.power_type, accepted_on=r.accepted_on, promised_days=r.promised_days,
-            statutory_days=r.statutory_days, extension_days=r.extension_days, due_on=r.due_on,
-            statutory_due_on=r.statutory_due_on, deadline_provisional=r.deadline_provisional,
-            pauses=tuple(pauses.get(r.id, ())))
+        case = WatchedCase(**{name: getattr(r, name) for name in _WATCHED_COLUMNS},
+                           pauses=tuple(pauses.get(r.id, ())))
         view = clock_view(case, calendar, now)
         if view is not None and {view.promised_colour, view.statutory_colour} & {DeadlineColour.YELLOW,
                                                                                   DeadlineColour.RED}:

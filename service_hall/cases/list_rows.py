@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
@@ -36,16 +37,21 @@ WHOLE_ROW = (
 )
 
 
+def running_pauses(session: Session, cases: Sequence[Any]) -> dict[int, list[ClockPause]]:
+    """By case id, the clock pauses of those of ``cases`` (objects or rows with ``id`` and ``status``) whose
+    special procedure runs, in one statement, and none when there is no such case: a list computes the
+    limits from the pauses only while the clock stands (``accountability.current_limits``); the other
+    cases' stored limits already count their past pauses."""
+    found: dict[int, list[ClockPause]] = {c.id: [] for c in cases if c.status is CaseStatus.SPECIAL_PROCEDURE}
+    if found:
+        for pause in session.scalars(select(ClockPause).where(ClockPause.application_id.in_(found))
+                                     .order_by(ClockPause.id)):
+            found[pause.application_id].append(pause)
+    return found
+
+
 def load_running_pauses(session: Session, cases: Sequence[Application]) -> None:
-    """Load the clock pauses of the page's cases whose special procedure runs, in one statement, and none
-    when no such case is on the page: a list computes the limits from the pauses only while the clock stands
-    (``accountability.current_limits``); the other cases' stored limits already count their past pauses."""
-    paused = {c.id: c for c in cases if c.status is CaseStatus.SPECIAL_PROCEDURE and "pauses" in inspect(c).unloaded}
-    if not paused:
-        return
-    found: dict[int, list[ClockPause]] = {case_id: [] for case_id in paused}
-    for pause in session.scalars(select(ClockPause).where(ClockPause.application_id.in_(paused))
-                                 .order_by(ClockPause.id)):
-        found[pause.application_id].append(pause)
-    for case_id, case in paused.items():
-        set_committed_value(case, "pauses", found[case_id])
+    """Set the pauses of the page's cases whose special procedure runs (:func:`running_pauses`)."""
+    unloaded = {c.id: c for c in cases if "pauses" in inspect(c).unloaded}
+    for case_id, pauses in running_pauses(session, list(unloaded.values())).items():
+        set_committed_value(unloaded[case_id], "pauses", pauses)

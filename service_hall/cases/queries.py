@@ -97,7 +97,7 @@ def queue(session: Session, staff: User, statuses: list[CaseStatus] | None = Non
     if not wanted:  # a closed status: the queue holds none of those
         return Page(rows=[], next=None, prev=None)
     stmt = (select(Application).where(Application.town_id.in_(towns), Application.status.in_(wanted))
-            .options(*((WHOLE_ROW) if whole else (*LIST_ROW, APPLICANT_NAME))))
+            .options(*(WHOLE_ROW if whole else (*LIST_ROW, APPLICANT_NAME))))
     keys = [Application.case_number, Application.id] if by_number else [QUEUE_KEY, Application.id]
     page = keyset_page(session, stmt, keys, cursor, size=size)
     if not whole:

@@ -116,10 +116,13 @@ DECISION_KINDS = frozenset(
     | {NoticeKind.REFUSAL, NoticeKind.REVOCATION})
 
 
-def pending_decisions(session: Session, case: Application) -> list[Notice]:
-    """The case's decision notices its applicant has not received yet (see :func:`awaiting_receipt`).
-    Raises nothing."""
-    waiting = awaiting_receipt(session, [case.id]).get(case.id, set())
+def pending_decisions(session: Session, case: Application, *,
+                      awaiting: dict[int, set[int]] | None = None) -> list[Notice]:
+    """The case's decision notices its applicant has not received yet (see :func:`awaiting_receipt`;
+    ``awaiting``: its answer already read for a page of cases that includes this one). Raises nothing."""
+    if awaiting is None:
+        awaiting = awaiting_receipt(session, [case.id])
+    waiting = awaiting.get(case.id, set())
     return [n for n in case.notices if n.id in waiting]
 
 

@@ -147,13 +147,10 @@ class ApplicationOut(Schema):
         actor = current_actor()
         if actor is None or actor.is_staff:
             return []
-        listed = g.get("awaiting_receipt")  # a list page asks once for all its cases (my_applications)
-        if listed is not None and case.id in listed[1]:
-            waiting = listed[0].get(case.id, set())
-            pending = [n for n in case.notices if n.id in waiting]
-        else:
-            pending = pending_decisions(db.session, case)
-        return [{"notice_id": n.id, "number": n.number} for n in pending]
+        listed = g.get("awaiting_receipt")  # read once for a list page's cases (my_applications)
+        awaiting = listed[1] if listed is not None and case.id in listed[0] else None
+        return [{"notice_id": n.id, "number": n.number}
+                for n in pending_decisions(db.session, case, awaiting=awaiting)]
 
     @post_dump
     def _hide_undelivered(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -293,7 +290,8 @@ def my_applications() -> Any:
     """我的申请，最新的在前，每页 ?size= 条（默认 50）；下一页的 ?cursor= 见响应头 Link（rel="next"）与 X-Next-Cursor"""
     page = own_applications(db.session, current_actor(), request.args.get("cursor"),
                             size=page_size(request.args.get("size")), whole=True)
-    g.awaiting_receipt = (awaiting_receipt(db.session, [c.id for c in page.rows]), {c.id for c in page.rows})
+    ids = {c.id for c in page.rows}
+    g.awaiting_receipt = (ids, awaiting_receipt(db.session, ids))
     return _paged(page)
 
 
